@@ -1,0 +1,20 @@
+// Jest configuration for the harness's own tests (`npm test`). The conformance checks that `sipconf run` executes
+// use src/runner/jest-config.ts instead.
+/** @type {import('jest').Config} */
+module.exports = {
+  rootDir: __dirname,
+  testEnvironment: 'allure-jest/node',
+  testEnvironmentOptions: {
+    resultsDir: process.env.SIPCONF_TEST_RESULTS_DIR || 'reports/test-allure-results',
+  },
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+  },
+  testMatch: ['<rootDir>/test/**/*.test.ts'],
+  testTimeout: 30000,
+  reporters: [
+    'default',
+    ['jest-junit', { outputDirectory: 'reports', outputName: 'junit-tests.xml' }],
+    '<rootDir>/test/support/no-skip-reporter.js',
+  ],
+};

@@ -1,0 +1,266 @@
+/**
+ * Structured header values: name-addr / addr-spec (From, To, Contact, Route, Record-Route, Path; RFC 3261 §20.10,
+ * §25.1), Via (§20.42), CSeq (§20.16), and small integer headers.
+ */
+import { SipSyntaxError } from './errors';
+import { Params, isToken, isWs, quote, readQuoted, skipWs } from './lex';
+import { SipUri, Uri, checkHost, parseUri } from './uri';
+
+export class NameAddr {
+  constructor(
+    public uri: Uri,
+    public displayName?: string,
+    public params: Params = new Params(),
+    /** True when the URI was written inside `<...>` (required when it carries `;`, `,` or `?`). */
+    public angled = true,
+  ) {}
+
+  get tag(): string | undefined {
+    return this.params.get('tag') ?? undefined;
+  }
+
+  get sipUri(): SipUri | undefined {
+    return this.uri.kind === 'sip' ? this.uri : undefined;
+  }
+
+  clone(): NameAddr {
+    const uri = this.uri.kind === 'sip' ? this.uri.clone() : this.uri;
+    return new NameAddr(uri, this.displayName, this.params.clone(), this.angled);
+  }
+
+  toString(): string {
+    let s = '';
+    if (this.displayName !== undefined && this.displayName !== '') {
+      s += (isToken(this.displayName.replace(/ /g, '')) ? this.displayName : quote(this.displayName)) + ' ';
+    }
+    s += '<' + this.uri.toString() + '>';
+    return s + this.params.toString();
+  }
+}
+
+export function parseNameAddr(text: string, strict = true): NameAddr {
+  const s = text.trim();
+  if (s === '') throw new SipSyntaxError('empty name-addr');
+  let i = 0;
+  let displayName: string | undefined;
+  if (s[0] === '"') {
+    const q = readQuoted(s, 0);
+    displayName = q.value;
+    i = skipWs(s, q.end);
+    if (s[i] !== '<') throw new SipSyntaxError(`expected "<" after display name in "${s}"`);
+  } else {
+    const lt = s.indexOf('<');
+    if (lt >= 0) {
+      const dn = s.slice(0, lt).trim();
+      if (dn !== '') {
+        // display-name = *(token LWS): every word a token.
+        if (strict && !dn.split(/[ \t\r\n]+/).every(isToken)) throw new SipSyntaxError(`display name "${dn}" must be quoted`);
+        displayName = dn.replace(/[ \t\r\n]+/g, ' ');
+      }
+      i = lt;
+    }
+  }
+  if (s[i] === '<') {
+    const gt = s.indexOf('>', i);
+    if (gt < 0) throw new SipSyntaxError(`missing ">" in "${s}"`);
+    const uriText = s.slice(i + 1, gt);
+    if (strict && uriText !== uriText.trim()) throw new SipSyntaxError(`whitespace inside <> in "${s}"`);
+    const uri = parseUri(uriText.trim(), { strict });
+    let rest = s.slice(gt + 1);
+    const r = skipWs(rest, 0);
+    rest = rest.slice(r);
+    let params = new Params();
+    if (rest !== '') {
+      if (rest[0] !== ';') throw new SipSyntaxError(`unexpected "${rest}" after ">"`);
+      params = Params.parse(rest.slice(1));
+    }
+    return new NameAddr(uri, displayName, params, true);
+  }
+  // addr-spec: the URI ends at the first ';' — everything after belongs to the header (§20.10).
+  const semi = s.indexOf(';');
+  const uriText = semi < 0 ? s : s.slice(0, semi);
+  if (/\s/.test(uriText.trim())) throw new SipSyntaxError(`space in URI "${uriText.trim()}"`);
+  const uri = parseUri(uriText.trim(), { strict });
+  if (strict && uri.kind === 'sip' && uri.headers !== undefined) throw new SipSyntaxError(`URI with "?" must be enclosed in <> in "${s}"`);
+  const params = semi < 0 ? new Params() : Params.parse(s.slice(semi + 1));
+  return new NameAddr(uri, undefined, params, false);
+}
+
+/** A Contact value: a name-addr, or `*` (RFC 3261 §10.2.2). */
+export type Contact = NameAddr & { star?: false };
+export const STAR = '*';
+
+export function contactExpires(c: NameAddr): number | undefined {
+  const v = c.params.get('expires');
+  if (v === undefined || v === null) return undefined;
+  if (!/^[0-9]+$/.test(v)) return undefined;
+  return Number(v);
+}
+
+export class Via {
+  constructor(
+    public transport: string,
+    public host: string,
+    public port?: number,
+    public params: Params = new Params(),
+    public protocol = 'SIP/2.0',
+  ) {}
+
+  get branch(): string | undefined {
+    return this.params.get('branch') ?? undefined;
+  }
+  get received(): string | undefined {
+    return this.params.get('received') ?? undefined;
+  }
+  /** `null` when `;rport` is present without a value (a request for symmetric response routing, RFC 3581). */
+  get rport(): number | null | undefined {
+    const v = this.params.get('rport');
+    if (v === undefined) return undefined;
+    if (v === null) return null;
+    return Number(v);
+  }
+  get maddr(): string | undefined {
+    return this.params.get('maddr') ?? undefined;
+  }
+  get ttl(): number | undefined {
+    const v = this.params.get('ttl');
+    return v ? Number(v) : undefined;
+  }
+  /** The sent-by as `host[:port]`. */
+  get sentBy(): string {
+    return this.port === undefined ? this.host : `${this.host}:${this.port}`;
+  }
+
+  clone(): Via {
+    return new Via(this.transport, this.host, this.port, this.params.clone(), this.protocol);
+  }
+
+  toString(): string {
+    return `${this.protocol}/${this.transport} ${this.sentBy}${this.params.toString()}`;
+  }
+}
+
+export function parseVia(text: string, strict = true): Via {
+  const s = text.trim();
+  // sent-protocol = protocol-name SLASH protocol-version SLASH transport, with LWS allowed around the slashes.
+  const parts: string[] = [];
+  let i = 0;
+  for (let n = 0; n < 3; n++) {
+    i = skipWs(s, i);
+    let j = i;
+    while (j < s.length && s[j] !== '/' && !isWs(s.charCodeAt(j)) && s[j] !== '\r' && s[j] !== '\n') j++;
+    const tok = s.slice(i, j);
+    if (!isToken(tok)) throw new SipSyntaxError(`bad sent-protocol in Via "${s}"`);
+    parts.push(tok);
+    i = skipWs(s, j);
+    if (n < 2) {
+      if (s[i] !== '/') throw new SipSyntaxError(`bad sent-protocol in Via "${s}"`);
+      i++;
+    }
+  }
+  const protocol = `${parts[0]}/${parts[1]}`;
+  if (strict && protocol.toUpperCase() !== 'SIP/2.0') throw new SipSyntaxError(`Via protocol "${protocol}" is not SIP/2.0`);
+  i = skipWs(s, i);
+  const semi = s.indexOf(';', i);
+  const sentBy = (semi < 0 ? s.slice(i) : s.slice(i, semi)).trim();
+  if (sentBy === '') throw new SipSyntaxError(`Via "${s}" has no sent-by`);
+  let host: string;
+  let portText: string | undefined;
+  if (sentBy.startsWith('[')) {
+    const close = sentBy.indexOf(']');
+    if (close < 0) throw new SipSyntaxError(`unterminated IPv6 reference in Via "${s}"`);
+    host = sentBy.slice(0, close + 1);
+    const after = sentBy.slice(close + 1).trim();
+    if (after !== '') {
+      if (after[0] !== ':') throw new SipSyntaxError(`unexpected "${after}" after host in Via`);
+      portText = after.slice(1).trim();
+    }
+  } else {
+    const c = sentBy.indexOf(':');
+    host = (c < 0 ? sentBy : sentBy.slice(0, c)).trim();
+    if (c >= 0) portText = sentBy.slice(c + 1).trim();
+  }
+  if (strict) checkHost(host);
+  let port: number | undefined;
+  if (portText !== undefined) {
+    if (!/^[0-9]{1,5}$/.test(portText) || Number(portText) > 65535) throw new SipSyntaxError(`bad port "${portText}" in Via`);
+    port = Number(portText);
+  }
+  const params = semi < 0 ? new Params() : Params.parse(s.slice(semi + 1));
+  if (strict) {
+    const branch = params.get('branch');
+    if (branch === null || branch === '') throw new SipSyntaxError('Via branch parameter without a value');
+    const received = params.get('received');
+    if (received !== undefined) {
+      if (received === null) throw new SipSyntaxError('Via received parameter without a value');
+      // via-received = "received" EQUAL (IPv4address / IPv6address); RFC 5118 §4.5: accept it with or without [].
+      checkHost(received.includes(':') ? `[${received.replace(/^\[|\]$/g, '')}]` : received);
+    }
+    const rport = params.get('rport');
+    if (rport !== undefined && rport !== null && (!/^[0-9]{1,5}$/.test(rport) || Number(rport) > 65535)) {
+      throw new SipSyntaxError(`bad rport "${rport}" in Via`);
+    }
+    const ttl = params.get('ttl');
+    if (ttl !== undefined && (ttl === null || !/^[0-9]{1,3}$/.test(ttl) || Number(ttl) > 255)) throw new SipSyntaxError(`bad ttl in Via`);
+  }
+  return new Via(parts[2]!.toUpperCase(), host, port, params, protocol.toUpperCase());
+}
+
+export interface CSeq {
+  seq: number;
+  method: string;
+}
+
+export function parseCSeq(text: string): CSeq {
+  const s = text.trim();
+  const m = /^([0-9]+)[ \t\r\n]+(\S+)$/.exec(s);
+  if (!m) throw new SipSyntaxError(`bad CSeq "${s}"`);
+  if (m[1]!.length > 10 || Number(m[1]) > 0x7fffffff) throw new SipSyntaxError(`CSeq number ${m[1]} is larger than 2**31 (§8.1.1.5)`);
+  if (!isToken(m[2]!)) throw new SipSyntaxError(`bad CSeq method "${m[2]}"`);
+  return { seq: Number(m[1]), method: m[2]! };
+}
+
+/** A header value that is `1*DIGIT` (Max-Forwards, Expires, Content-Length, Min-Expires). */
+export function parseUnsigned(text: string, header: string, max = 0xffffffff): number {
+  const s = text.trim();
+  if (!/^[0-9]+$/.test(s)) throw new SipSyntaxError(`${header} "${s}" is not a number`);
+  const n = s.length > 12 ? Infinity : Number(s);
+  if (n > max) throw new SipSyntaxError(`${header} ${s} is too large (max ${max})`);
+  return n;
+}
+
+/** Parses a credentials or challenge header (§25.1): `Scheme k=v, k="v"...`. */
+export function parseAuthParams(text: string): { scheme: string; params: Map<string, string> } {
+  const s = text.trim();
+  const sp = s.search(/[ \t]/);
+  if (sp <= 0) throw new SipSyntaxError(`bad authentication header "${s}"`);
+  const scheme = s.slice(0, sp);
+  const params = new Map<string, string>();
+  let i = skipWs(s, sp);
+  while (i < s.length) {
+    const eq = s.indexOf('=', i);
+    if (eq < 0) throw new SipSyntaxError(`bad auth-param in "${s}"`);
+    const name = s.slice(i, eq).trim().toLowerCase();
+    if (!isToken(name)) throw new SipSyntaxError(`bad auth-param name "${name}"`);
+    let j = skipWs(s, eq + 1);
+    let value: string;
+    if (s[j] === '"') {
+      const q = readQuoted(s, j);
+      value = q.value;
+      j = q.end;
+    } else {
+      let k = j;
+      while (k < s.length && s[k] !== ',' && !isWs(s.charCodeAt(k))) k++;
+      value = s.slice(j, k);
+      j = k;
+    }
+    params.set(name, value);
+    j = skipWs(s, j);
+    if (j < s.length) {
+      if (s[j] !== ',') throw new SipSyntaxError(`expected "," in "${s}"`);
+      j = skipWs(s, j + 1);
+    }
+    i = j;
+  }
+  return { scheme, params };
+}

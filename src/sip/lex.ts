@@ -1,0 +1,189 @@
+/**
+ * Lexical helpers for RFC 3261 §25.1: tokens, quoted strings, LWS, comma lists and generic parameters.
+ * Every scanner here is a single left-to-right pass (no backtracking regular expressions), so parse time stays
+ * linear in the input size.
+ */
+import { SipSyntaxError } from './errors';
+
+const TOKEN_CHARS = new Uint8Array(128);
+for (const ch of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`\'~') {
+  TOKEN_CHARS[ch.charCodeAt(0)] = 1;
+}
+
+export function isTokenChar(code: number): boolean {
+  return code < 128 && TOKEN_CHARS[code] === 1;
+}
+
+export function isToken(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) if (!isTokenChar(s.charCodeAt(i))) return false;
+  return true;
+}
+
+export function isWs(code: number): boolean {
+  return code === 32 || code === 9;
+}
+
+export function skipWs(s: string, i: number): number {
+  while (i < s.length) {
+    const c = s.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 13 || c === 10) i++;
+    else break;
+  }
+  return i;
+}
+
+/**
+ * Reads a quoted-string starting at `s[i] === '"'`; returns the unescaped content and the index after the closing
+ * quote. quoted-pair (`\x`) is allowed for any x but CR/LF (§25.1).
+ */
+export function readQuoted(s: string, i: number): { value: string; end: number } {
+  if (s.charCodeAt(i) !== 34) throw new SipSyntaxError(`expected '"' at offset ${i}`);
+  let out = '';
+  let j = i + 1;
+  while (j < s.length) {
+    const c = s.charCodeAt(j);
+    if (c === 92) {
+      if (j + 1 >= s.length) break;
+      const n = s.charCodeAt(j + 1);
+      if (n === 13 || n === 10) throw new SipSyntaxError('CR or LF after backslash in quoted-string');
+      out += s[j + 1];
+      j += 2;
+      continue;
+    }
+    if (c === 34) return { value: out, end: j + 1 };
+    out += s[j];
+    j++;
+  }
+  throw new SipSyntaxError('unterminated quoted-string');
+}
+
+/** Escapes a value for use inside a quoted-string. */
+export function quote(s: string): string {
+  return '"' + s.replace(/["\\]/g, (m) => '\\' + m) + '"';
+}
+
+/**
+ * Splits a header value at top-level commas: commas inside quoted strings or `<...>` do not split.
+ * Empty elements are kept (the caller decides whether they are an error).
+ */
+export function splitTopLevel(s: string, sep = 44): string[] {
+  const out: string[] = [];
+  let start = 0;
+  let inQuote = false;
+  let inAngle = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (inQuote) {
+      if (c === 92) i++;
+      else if (c === 34) inQuote = false;
+      continue;
+    }
+    if (c === 34) inQuote = true;
+    else if (c === 60) inAngle = true;
+    else if (c === 62) inAngle = false;
+    else if (c === sep && !inAngle) {
+      out.push(s.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  if (inQuote) throw new SipSyntaxError('unterminated quoted-string');
+  out.push(s.slice(start).trim());
+  return out;
+}
+
+/** Ordered, case-insensitive parameters. A parameter without `=` has the value `null`. */
+export class Params {
+  private readonly entries: Array<[string, string | null]> = [];
+
+  static parse(s: string, { quotedValues = true }: { quotedValues?: boolean } = {}): Params {
+    // s is the text after the first ';' (or empty). Parameters are `;name[=value]`, value a token, host or quoted.
+    const p = new Params();
+    if (s.trim() === '') return p;
+    let i = 0;
+    while (i <= s.length) {
+      i = skipWs(s, i);
+      let j = i;
+      while (j < s.length) {
+        const c = s.charCodeAt(j);
+        if (c === 61 || c === 59 || isWs(c)) break;
+        j++;
+      }
+      const name = s.slice(i, j);
+      if (name === '') throw new SipSyntaxError(`empty parameter name in ";${s}"`);
+      j = skipWs(s, j);
+      let value: string | null = null;
+      if (s.charCodeAt(j) === 61) {
+        j = skipWs(s, j + 1);
+        if (quotedValues && s.charCodeAt(j) === 34) {
+          const q = readQuoted(s, j);
+          value = '"' + q.value + '"';
+          j = q.end;
+        } else {
+          let k = j;
+          while (k < s.length && s.charCodeAt(k) !== 59 && !isWs(s.charCodeAt(k))) k++;
+          value = s.slice(j, k);
+          j = k;
+        }
+        j = skipWs(s, j);
+      }
+      p.entries.push([name, value]);
+      if (j >= s.length) break;
+      if (s.charCodeAt(j) !== 59) throw new SipSyntaxError(`unexpected "${s.slice(j, j + 10)}" in parameters`);
+      i = j + 1;
+      if (i >= s.length) throw new SipSyntaxError('empty parameter after ";"');
+    }
+    return p;
+  }
+
+  get(name: string): string | null | undefined {
+    const key = name.toLowerCase();
+    for (const [n, v] of this.entries) if (n.toLowerCase() === key) return v;
+    return undefined;
+  }
+
+  /** The value with surrounding quotes removed, for quoted parameters such as `+sip.instance`. */
+  getUnquoted(name: string): string | null | undefined {
+    const v = this.get(name);
+    if (v && v.length >= 2 && v.startsWith('"') && v.endsWith('"')) return v.slice(1, -1);
+    return v;
+  }
+
+  has(name: string): boolean {
+    return this.get(name) !== undefined;
+  }
+
+  set(name: string, value: string | null): this {
+    const key = name.toLowerCase();
+    const idx = this.entries.findIndex(([n]) => n.toLowerCase() === key);
+    if (idx >= 0) this.entries[idx] = [this.entries[idx]![0], value];
+    else this.entries.push([name, value]);
+    return this;
+  }
+
+  delete(name: string): this {
+    const key = name.toLowerCase();
+    for (let i = this.entries.length - 1; i >= 0; i--) if (this.entries[i]![0].toLowerCase() === key) this.entries.splice(i, 1);
+    return this;
+  }
+
+  names(): string[] {
+    return this.entries.map(([n]) => n);
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  clone(): Params {
+    const p = new Params();
+    for (const e of this.entries) p.entries.push([e[0], e[1]]);
+    return p;
+  }
+
+  toString(): string {
+    let out = '';
+    for (const [n, v] of this.entries) out += v === null ? `;${n}` : `;${n}=${v}`;
+    return out;
+  }
+}

@@ -1,0 +1,326 @@
+/**
+ * The SIP message model (RFC 3261 §7). Headers are kept as an ordered list of raw values exactly as received;
+ * structured views (Via, From, To, CSeq, Contact ...) are parsed on first access and cached, so the hot path only
+ * pays for what it reads. Mutators invalidate the cache.
+ */
+import { SipSyntaxError } from './errors';
+import { CSeq, NameAddr, Via, parseCSeq, parseNameAddr, parseUnsigned, parseVia } from './fields';
+import { canonicalHeaderName, headerKey, isListHeader } from './headers';
+import { splitTopLevel } from './lex';
+import { Uri, parseUri } from './uri';
+
+export interface Header {
+  /** The name as written on the wire (may be a compact form). */
+  name: string;
+  /** Lower-case full name, e.g. `call-id` for `i`. */
+  key: string;
+  value: string;
+  /** 1-based line of the message where the header started (parsed messages only). */
+  line?: number;
+}
+
+export const REASON_PHRASES: Record<number, string> = {
+  100: 'Trying',
+  180: 'Ringing',
+  181: 'Call Is Being Forwarded',
+  182: 'Queued',
+  183: 'Session Progress',
+  200: 'OK',
+  202: 'Accepted',
+  301: 'Moved Permanently',
+  302: 'Moved Temporarily',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  407: 'Proxy Authentication Required',
+  408: 'Request Timeout',
+  415: 'Unsupported Media Type',
+  416: 'Unsupported URI Scheme',
+  420: 'Bad Extension',
+  421: 'Extension Required',
+  423: 'Interval Too Brief',
+  430: 'Flow Failed',
+  439: 'First Hop Lacks Outbound Support',
+  480: 'Temporarily Unavailable',
+  481: 'Call/Transaction Does Not Exist',
+  482: 'Loop Detected',
+  483: 'Too Many Hops',
+  484: 'Address Incomplete',
+  486: 'Busy Here',
+  487: 'Request Terminated',
+  488: 'Not Acceptable Here',
+  491: 'Request Pending',
+  500: 'Server Internal Error',
+  501: 'Not Implemented',
+  503: 'Service Unavailable',
+  504: 'Server Time-out',
+  505: 'Version Not Supported',
+  513: 'Message Too Large',
+  600: 'Busy Everywhere',
+  603: 'Decline',
+  604: 'Does Not Exist Anywhere',
+  606: 'Not Acceptable',
+};
+
+abstract class SipMessageBase {
+  headers: Header[] = [];
+  body: Buffer = Buffer.alloc(0);
+  version = 'SIP/2.0';
+  private cache = new Map<string, unknown>();
+
+  abstract readonly isRequest: boolean;
+
+  // ---- raw header access -------------------------------------------------------------------------------------
+
+  /** The first value of a header (any spelling or compact form), as written. */
+  get(name: string): string | undefined {
+    const key = headerKey(name);
+    for (const h of this.headers) if (h.key === key) return h.value;
+    return undefined;
+  }
+
+  has(name: string): boolean {
+    return this.get(name) !== undefined;
+  }
+
+  /** Every value of a header; for list headers (§7.3.1) comma-separated values are split into separate entries. */
+  getAll(name: string): string[] {
+    const key = headerKey(name);
+    const out: string[] = [];
+    const list = isListHeader(key);
+    for (const h of this.headers) {
+      if (h.key !== key) continue;
+      if (list) for (const v of splitTopLevel(h.value)) out.push(v);
+      else out.push(h.value);
+    }
+    return out;
+  }
+
+  /** Header lines (not split) with their line numbers. */
+  headerLines(name: string): Header[] {
+    const key = headerKey(name);
+    return this.headers.filter((h) => h.key === key);
+  }
+
+  /** Replaces every line of the header by one line with this value. */
+  set(name: string, value: string | number): this {
+    const key = headerKey(name);
+    const idx = this.headers.findIndex((h) => h.key === key);
+    const header: Header = { name: canonicalHeaderName(name), key, value: String(value) };
+    this.headers = this.headers.filter((h) => h.key !== key);
+    if (idx >= 0) this.headers.splice(Math.min(idx, this.headers.length), 0, header);
+    else this.headers.push(header);
+    this.cache.clear();
+    return this;
+  }
+
+  /** Adds a header line after the existing ones. */
+  append(name: string, value: string | number): this {
+    this.headers.push({ name: canonicalHeaderName(name), key: headerKey(name), value: String(value) });
+    this.cache.clear();
+    return this;
+  }
+
+  /** Adds a header line before the first line of the same header (or at the top), e.g. a new Via or Record-Route. */
+  prepend(name: string, value: string | number): this {
+    const key = headerKey(name);
+    const idx = this.headers.findIndex((h) => h.key === key);
+    const header: Header = { name: canonicalHeaderName(name), key, value: String(value) };
+    if (idx >= 0) this.headers.splice(idx, 0, header);
+    else this.headers.unshift(header);
+    this.cache.clear();
+    return this;
+  }
+
+  remove(name: string): this {
+    const key = headerKey(name);
+    this.headers = this.headers.filter((h) => h.key !== key);
+    this.cache.clear();
+    return this;
+  }
+
+  /** Removes the first value of a list header (e.g. the top Via, the top Route), keeping the rest. */
+  removeFirst(name: string): string | undefined {
+    const key = headerKey(name);
+    const idx = this.headers.findIndex((h) => h.key === key);
+    if (idx < 0) return undefined;
+    const h = this.headers[idx]!;
+    const values = isListHeader(key) ? splitTopLevel(h.value) : [h.value];
+    const first = values.shift();
+    if (values.length === 0) this.headers.splice(idx, 1);
+    else this.headers[idx] = { ...h, value: values.join(', ') };
+    this.cache.clear();
+    return first;
+  }
+
+  protected cached<T>(key: string, compute: () => T): T {
+    if (this.cache.has(key)) return this.cache.get(key) as T;
+    const v = compute();
+    this.cache.set(key, v);
+    return v;
+  }
+
+  protected required(name: string): string {
+    const v = this.get(name);
+    if (v === undefined) throw new SipSyntaxError(`missing ${canonicalHeaderName(name)} header`);
+    return v;
+  }
+
+  // ---- structured views --------------------------------------------------------------------------------------
+
+  get vias(): Via[] {
+    return this.cached('via', () => this.getAll('via').map((v) => parseVia(v, false)));
+  }
+  get topVia(): Via {
+    const v = this.vias[0];
+    if (!v) throw new SipSyntaxError('missing Via header');
+    return v;
+  }
+  get from(): NameAddr {
+    return this.cached('from', () => parseNameAddr(this.required('from'), false));
+  }
+  get to(): NameAddr {
+    return this.cached('to', () => parseNameAddr(this.required('to'), false));
+  }
+  get callId(): string {
+    return this.cached('call-id', () => this.required('call-id').trim());
+  }
+  get cseq(): CSeq {
+    return this.cached('cseq', () => parseCSeq(this.required('cseq')));
+  }
+  get maxForwards(): number | undefined {
+    return this.cached('max-forwards', () => {
+      const v = this.get('max-forwards');
+      return v === undefined ? undefined : parseUnsigned(v, 'Max-Forwards', 255);
+    });
+  }
+  get expires(): number | undefined {
+    return this.cached('expires', () => {
+      const v = this.get('expires');
+      return v === undefined ? undefined : parseUnsigned(v, 'Expires');
+    });
+  }
+  /** Contact values; a `*` Contact is reported by `isStarContact`. */
+  get contacts(): NameAddr[] {
+    return this.cached('contact', () =>
+      this.getAll('contact')
+        .filter((v) => v.trim() !== '*')
+        .map((v) => parseNameAddr(v, false)),
+    );
+  }
+  get isStarContact(): boolean {
+    return this.getAll('contact').some((v) => v.trim() === '*');
+  }
+  get routes(): NameAddr[] {
+    return this.cached('route', () => this.getAll('route').map((v) => parseNameAddr(v, false)));
+  }
+  get recordRoutes(): NameAddr[] {
+    return this.cached('record-route', () => this.getAll('record-route').map((v) => parseNameAddr(v, false)));
+  }
+  get paths(): NameAddr[] {
+    return this.cached('path', () => this.getAll('path').map((v) => parseNameAddr(v, false)));
+  }
+  /** Option tags of Require / Supported / Proxy-Require / Unsupported, lower-cased. */
+  optionTags(name: 'require' | 'supported' | 'proxy-require' | 'unsupported'): string[] {
+    return this.getAll(name)
+      .map((t) => t.trim().toLowerCase())
+      .filter((t) => t !== '');
+  }
+
+  setBody(body: Buffer | string, contentType?: string): this {
+    this.body = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+    if (contentType) this.set('content-type', contentType);
+    this.cache.clear();
+    return this;
+  }
+
+  protected abstract startLine(): string;
+
+  /** Serializes with a correct Content-Length (always written, so stream framing works, §20.14). */
+  toBuffer(): Buffer {
+    let head = this.startLine() + '\r\n';
+    for (const h of this.headers) {
+      if (h.key === 'content-length') continue;
+      head += `${h.name}: ${h.value}\r\n`;
+    }
+    head += `Content-Length: ${this.body.length}\r\n\r\n`;
+    const headBuf = Buffer.from(head, 'utf8');
+    return this.body.length === 0 ? headBuf : Buffer.concat([headBuf, this.body]);
+  }
+
+  toString(): string {
+    return this.toBuffer().toString('utf8');
+  }
+}
+
+export class SipRequest extends SipMessageBase {
+  readonly isRequest = true as const;
+  private parsedUri?: Uri;
+
+  constructor(
+    public method: string,
+    public uriText: string,
+  ) {
+    super();
+  }
+
+  get uri(): Uri {
+    if (!this.parsedUri) this.parsedUri = parseUri(this.uriText, { strict: false });
+    return this.parsedUri;
+  }
+  set uri(u: Uri) {
+    this.parsedUri = u;
+    this.uriText = u.toString();
+  }
+
+  protected startLine(): string {
+    return `${this.method} ${this.uriText} ${this.version}`;
+  }
+
+  clone(): SipRequest {
+    const r = new SipRequest(this.method, this.uriText);
+    r.version = this.version;
+    r.headers = this.headers.map((h) => ({ ...h }));
+    r.body = this.body;
+    return r;
+  }
+}
+
+export class SipResponse extends SipMessageBase {
+  readonly isRequest = false as const;
+
+  constructor(
+    public status: number,
+    public reason: string = REASON_PHRASES[status] ?? 'Unknown',
+  ) {
+    super();
+  }
+
+  protected startLine(): string {
+    return `${this.version} ${this.status} ${this.reason}`;
+  }
+
+  clone(): SipResponse {
+    const r = new SipResponse(this.status, this.reason);
+    r.version = this.version;
+    r.headers = this.headers.map((h) => ({ ...h }));
+    r.body = this.body;
+    return r;
+  }
+}
+
+export type SipMessage = SipRequest | SipResponse;
+
+/** A short label for ladders and logs: `INVITE` or `200 OK (INVITE)`. */
+export function describe(m: SipMessage): string {
+  if (m.isRequest) return m.method;
+  let method = '';
+  try {
+    method = ` (${m.cseq.method})`;
+  } catch {
+    /* no CSeq: label without it */
+  }
+  return `${m.status} ${m.reason}${method}`;
+}

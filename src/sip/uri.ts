@@ -1,0 +1,282 @@
+/**
+ * URIs: SIP and SIPS (RFC 3261 §19.1, ABNF §25.1), tel (RFC 3966) and any other absoluteURI (kept opaque).
+ * IPv6 references follow RFC 5118 (§4.4: exactly two colons for "::" compression, no IPv4 shortcut errors).
+ */
+import { SipSyntaxError } from './errors';
+import { Params } from './lex';
+
+const ALNUM = /^[A-Za-z0-9]$/;
+const UNRESERVED = "-_.!~*'()";
+const USER_UNRESERVED = '&=+$,;?/';
+const PASSWORD_EXTRA = '&=+$,';
+const PARAM_UNRESERVED = '[]/:&+$';
+const HNV_UNRESERVED = '[]/?:+$';
+
+function isAlnum(ch: string): boolean {
+  return ALNUM.test(ch);
+}
+
+/** Checks `s` consists of unreserved characters, `extra`, or `%HH` escapes. */
+function checkChars(s: string, extra: string, what: string): void {
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i]!;
+    if (ch === '%') {
+      if (!/^[0-9A-Fa-f]{2}$/.test(s.slice(i + 1, i + 3))) throw new SipSyntaxError(`bad escape "${s.slice(i, i + 3)}" in ${what}`);
+      i += 2;
+      continue;
+    }
+    if (isAlnum(ch) || UNRESERVED.includes(ch) || extra.includes(ch)) continue;
+    throw new SipSyntaxError(`character "${ch}" not allowed in ${what} "${s}"`);
+  }
+}
+
+/** Percent-decodes (RFC 3261 §19.1.4: escaped characters compare equal to their unescaped form). */
+export function unescapeUri(s: string): string {
+  if (!s.includes('%')) return s;
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    // Not UTF-8 (e.g. %00 or a lone byte): decode byte-wise into latin1 so nothing is lost.
+    return s.replace(/%([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
+  }
+}
+
+export function isIPv4(s: string): boolean {
+  const parts = s.split('.');
+  if (parts.length !== 4) return false;
+  return parts.every((p) => /^[0-9]{1,3}$/.test(p) && Number(p) <= 255);
+}
+
+/** RFC 3261 IPv6address (with RFC 5118 §4.4 errata applied): hex groups, at most one "::", optional IPv4 tail. */
+export function isIPv6(s: string): boolean {
+  if (s.length === 0 || s.includes(':::')) return false;
+  let groups = s;
+  let maxGroups = 8;
+  const lastColon = s.lastIndexOf(':');
+  const tail = s.slice(lastColon + 1);
+  if (tail.includes('.')) {
+    if (!isIPv4(tail)) return false;
+    groups = s.slice(0, lastColon + 1);
+    if (groups.endsWith('::')) groups = groups; // "::1.2.3.4"
+    else groups = groups.slice(0, -1);
+    maxGroups = 6;
+  }
+  const dbl = groups.indexOf('::');
+  if (dbl !== groups.lastIndexOf('::')) return false;
+  const isHex = (g: string) => /^[0-9A-Fa-f]{1,4}$/.test(g);
+  if (dbl >= 0) {
+    const left = groups.slice(0, dbl);
+    const right = groups.slice(dbl + 2);
+    const l = left === '' ? [] : left.split(':');
+    const r = right === '' ? [] : right.split(':');
+    if (!l.every(isHex) || !r.every(isHex)) return false;
+    return l.length + r.length <= maxGroups - 1;
+  }
+  const g = groups.split(':');
+  return g.length === maxGroups && g.every(isHex);
+}
+
+/** Validates a `host` per §25.1: hostname, IPv4address or IPv6reference. */
+export function checkHost(host: string): void {
+  if (host.startsWith('[')) {
+    if (!host.endsWith(']') || !isIPv6(host.slice(1, -1))) throw new SipSyntaxError(`bad IPv6 reference "${host}"`);
+    return;
+  }
+  if (host === '') throw new SipSyntaxError('empty host');
+  if (/^[0-9.]+$/.test(host)) {
+    if (!isIPv4(host)) throw new SipSyntaxError(`bad IPv4 address "${host}"`);
+    return;
+  }
+  // hostname = *( domainlabel "." ) toplabel [ "." ]
+  const labels = host.endsWith('.') ? host.slice(0, -1).split('.') : host.split('.');
+  for (const label of labels) {
+    if (!/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$/.test(label)) throw new SipSyntaxError(`bad hostname "${host}"`);
+  }
+  if (!/^[A-Za-z]/.test(labels[labels.length - 1]!)) throw new SipSyntaxError(`bad hostname "${host}": top label must start with a letter`);
+}
+
+export type Uri = SipUri | TelUri | AbsoluteUri;
+
+export class SipUri {
+  readonly kind = 'sip' as const;
+  constructor(
+    public scheme: 'sip' | 'sips',
+    public user: string | undefined,
+    public host: string,
+    public port?: number,
+    public params: Params = new Params(),
+    /** The `?h=v&...` part, raw (without the `?`). */
+    public headers?: string,
+    public password?: string,
+  ) {}
+
+  /** The host without IPv6 brackets, as node's socket APIs want it. */
+  get hostname(): string {
+    return this.host.startsWith('[') ? this.host.slice(1, -1) : this.host;
+  }
+
+  get transport(): string | undefined {
+    const t = this.params.get('transport');
+    return t ? t.toLowerCase() : undefined;
+  }
+
+  clone(): SipUri {
+    return new SipUri(this.scheme, this.user, this.host, this.port, this.params.clone(), this.headers, this.password);
+  }
+
+  /** The AOR form `sip:user@host`, as used to key registrations (§10.3 step 5: URI without parameters). */
+  aor(): string {
+    const user = this.user === undefined ? '' : unescapeUri(this.user) + '@';
+    return `${this.scheme}:${user}${this.host.toLowerCase()}`;
+  }
+
+  toString(): string {
+    let s = this.scheme + ':';
+    if (this.user !== undefined) {
+      s += this.user;
+      if (this.password !== undefined) s += ':' + this.password;
+      s += '@';
+    }
+    s += this.host;
+    if (this.port !== undefined) s += ':' + this.port;
+    s += this.params.toString();
+    if (this.headers !== undefined) s += '?' + this.headers;
+    return s;
+  }
+}
+
+export class TelUri {
+  readonly kind = 'tel' as const;
+  constructor(
+    public number: string,
+    public params: Params = new Params(),
+  ) {}
+  toString(): string {
+    return 'tel:' + this.number + this.params.toString();
+  }
+}
+
+/** Any other scheme (RFC 3261 §19.1: absoluteURI); kept as text. */
+export class AbsoluteUri {
+  readonly kind = 'absolute' as const;
+  constructor(
+    public scheme: string,
+    public rest: string,
+  ) {}
+  toString(): string {
+    return this.scheme + ':' + this.rest;
+  }
+}
+
+export interface UriParseOptions {
+  /** Strict: every character checked against §25.1. Lenient: structure only. */
+  strict?: boolean;
+}
+
+export function parseUri(text: string, opts: UriParseOptions = {}): Uri {
+  const strict = opts.strict ?? true;
+  const colon = text.indexOf(':');
+  if (colon <= 0) throw new SipSyntaxError(`"${text}" is not a URI (no scheme)`);
+  const scheme = text.slice(0, colon);
+  if (!/^[A-Za-z][A-Za-z0-9+.-]*$/.test(scheme)) throw new SipSyntaxError(`bad URI scheme "${scheme}"`);
+  const lower = scheme.toLowerCase();
+  const rest = text.slice(colon + 1);
+  if (/[\s<>"]/.test(rest)) throw new SipSyntaxError(`whitespace or <>" inside URI "${text}"`);
+  if (lower === 'sip' || lower === 'sips') return parseSipUri(lower, rest, strict);
+  if (lower === 'tel') {
+    const semi = rest.indexOf(';');
+    const number = semi < 0 ? rest : rest.slice(0, semi);
+    if (strict && !/^(\+[0-9().-]*[0-9][0-9().-]*|[0-9A-Fa-f*#().-]*[0-9A-Fa-f*#][0-9A-Fa-f*#().-]*)$/.test(number)) {
+      throw new SipSyntaxError(`bad tel number "${number}"`);
+    }
+    return new TelUri(number, semi < 0 ? new Params() : Params.parse(rest.slice(semi + 1)));
+  }
+  if (rest === '') throw new SipSyntaxError(`empty URI after "${scheme}:"`);
+  return new AbsoluteUri(scheme, rest);
+}
+
+function parseSipUri(scheme: 'sip' | 'sips', rest: string, strict: boolean): SipUri {
+  let user: string | undefined;
+  let password: string | undefined;
+  let hostPart = rest;
+  const at = rest.indexOf('@');
+  if (at >= 0) {
+    const userinfo = rest.slice(0, at);
+    hostPart = rest.slice(at + 1);
+    const pc = userinfo.indexOf(':');
+    user = pc >= 0 ? userinfo.slice(0, pc) : userinfo;
+    password = pc >= 0 ? userinfo.slice(pc + 1) : undefined;
+    if (user === '') throw new SipSyntaxError(`empty user part in "${scheme}:${rest}"`);
+    if (strict) {
+      checkChars(user, USER_UNRESERVED, 'URI user');
+      if (password !== undefined) checkChars(password, PASSWORD_EXTRA, 'URI password');
+    }
+  }
+  let i = 0;
+  let host: string;
+  if (hostPart.startsWith('[')) {
+    const close = hostPart.indexOf(']');
+    if (close < 0) throw new SipSyntaxError(`unterminated IPv6 reference in "${scheme}:${rest}"`);
+    host = hostPart.slice(0, close + 1);
+    i = close + 1;
+  } else {
+    while (i < hostPart.length && !':;?'.includes(hostPart[i]!)) i++;
+    host = hostPart.slice(0, i);
+  }
+  if (strict) checkHost(host);
+  else if (host === '') throw new SipSyntaxError(`empty host in "${scheme}:${rest}"`);
+  let port: number | undefined;
+  if (hostPart[i] === ':') {
+    let j = i + 1;
+    while (j < hostPart.length && hostPart.charCodeAt(j) >= 48 && hostPart.charCodeAt(j) <= 57) j++;
+    const digits = hostPart.slice(i + 1, j);
+    if (digits === '' || digits.length > 5 || Number(digits) > 65535) throw new SipSyntaxError(`bad port "${hostPart.slice(i + 1, j + 1)}" in URI`);
+    port = Number(digits);
+    i = j;
+  }
+  let params = new Params();
+  let headers: string | undefined;
+  const q = hostPart.indexOf('?', i);
+  const paramText = q >= 0 ? hostPart.slice(i, q) : hostPart.slice(i);
+  if (q >= 0) headers = hostPart.slice(q + 1);
+  if (paramText !== '') {
+    if (paramText[0] !== ';') throw new SipSyntaxError(`unexpected "${paramText}" after host in URI`);
+    params = Params.parse(paramText.slice(1), { quotedValues: false });
+    if (strict) {
+      for (const name of params.names()) {
+        checkChars(name, PARAM_UNRESERVED, 'URI parameter');
+        const v = params.get(name);
+        if (v) checkChars(v, PARAM_UNRESERVED, 'URI parameter value');
+      }
+    }
+  }
+  if (strict && headers !== undefined) {
+    for (const h of headers.split('&')) {
+      const eq = h.indexOf('=');
+      if (eq <= 0) throw new SipSyntaxError(`bad URI header "${h}"`);
+      checkChars(h.slice(0, eq), HNV_UNRESERVED, 'URI header name');
+      checkChars(h.slice(eq + 1), HNV_UNRESERVED, 'URI header value');
+    }
+  }
+  return new SipUri(scheme, user, host, port, params, headers, password);
+}
+
+/** Parses a `host[:port]` string such as `127.0.0.1:5060` or `[::1]:5060`. */
+export function parseHostPort(text: string): { host: string; port?: number } {
+  let host: string;
+  let rest: string;
+  if (text.startsWith('[')) {
+    const close = text.indexOf(']');
+    if (close < 0) throw new SipSyntaxError(`unterminated IPv6 reference in "${text}"`);
+    host = text.slice(0, close + 1);
+    rest = text.slice(close + 1);
+  } else {
+    const c = text.indexOf(':');
+    host = c < 0 ? text : text.slice(0, c);
+    rest = c < 0 ? '' : text.slice(c);
+  }
+  checkHost(host);
+  if (rest === '') return { host };
+  if (!/^:[0-9]{1,5}$/.test(rest) || Number(rest.slice(1)) > 65535) throw new SipSyntaxError(`bad port in "${text}"`);
+  return { host, port: Number(rest.slice(1)) };
+}

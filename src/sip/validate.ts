@@ -1,0 +1,132 @@
+/**
+ * Strict grammar checks of known headers (RFC 3261 §25.1), run by the parser in strict mode. Each problem is
+ * reported with the line of the header at fault. Semantic problems (missing mandatory headers, duplicates of
+ * single-value headers...) are lint's business (lint.ts), not this file's.
+ */
+import { Diagnostic, SipSyntaxError } from './errors';
+import { parseAuthParams, parseCSeq, parseNameAddr, parseUnsigned, parseVia } from './fields';
+import { isToken, splitTopLevel } from './lex';
+import { Header, SipMessage } from './message';
+import { parseUri } from './uri';
+
+type Check = (value: string, msg: SipMessage) => void;
+
+const nameAddrList: Check = (value) => {
+  for (const v of splitTopLevel(value)) {
+    if (v === '') throw new SipSyntaxError('empty element in comma-separated list');
+    parseNameAddr(v, true);
+  }
+};
+
+const routeList: Check = (value) => {
+  for (const v of splitTopLevel(value)) {
+    if (v === '') throw new SipSyntaxError('empty element in comma-separated list');
+    const na = parseNameAddr(v, true);
+    if (!na.angled) throw new SipSyntaxError(`"${v}" must be a name-addr (URI in <>)`);
+  }
+};
+
+const tokenList: Check = (value) => {
+  for (const v of splitTopLevel(value)) if (!isToken(v)) throw new SipSyntaxError(`"${v}" is not an option tag or token`);
+};
+
+const CHECKS: Record<string, Check> = {
+  via: (value) => {
+    for (const v of splitTopLevel(value)) {
+      if (v === '') throw new SipSyntaxError('empty element in Via list');
+      parseVia(v, true);
+    }
+  },
+  from: (value) => void parseNameAddr(value, true),
+  to: (value) => void parseNameAddr(value, true),
+  'call-id': (value) => {
+    // callid = word [ "@" word ]
+    if (!/^[A-Za-z0-9\-.!%*_+`'~()<>:\\"/[\]?{}]+(@[A-Za-z0-9\-.!%*_+`'~()<>:\\"/[\]?{}]+)?$/.test(value)) {
+      throw new SipSyntaxError(`bad Call-ID "${value}"`);
+    }
+  },
+  cseq: (value, msg) => {
+    const c = parseCSeq(value);
+    if (msg.isRequest && c.method !== msg.method) {
+      throw new SipSyntaxError(`CSeq method ${c.method} does not match the request method ${msg.method} (§8.1.1.5)`);
+    }
+  },
+  'max-forwards': (value) => void parseUnsigned(value, 'Max-Forwards', 255),
+  expires: (value) => void parseUnsigned(value, 'Expires'),
+  'min-expires': (value) => void parseUnsigned(value, 'Min-Expires'),
+  'retry-after': (value) => {
+    const m = /^([0-9]+)/.exec(value.trim());
+    if (!m) throw new SipSyntaxError(`bad Retry-After "${value}"`);
+    parseUnsigned(m[1]!, 'Retry-After');
+  },
+  contact: (value) => {
+    if (value.trim() === '*') return;
+    for (const v of splitTopLevel(value)) {
+      if (v === '') throw new SipSyntaxError('empty element in Contact list');
+      if (v === '*') throw new SipSyntaxError('"*" must be the only Contact value');
+      const na = parseNameAddr(v, true);
+      const exp = na.params.get('expires');
+      if (exp !== undefined) {
+        if (exp === null) throw new SipSyntaxError('Contact expires parameter without a value');
+        parseUnsigned(exp, 'Contact expires');
+      }
+      const q = na.params.get('q');
+      if (q !== undefined && (q === null || !/^(0(\.[0-9]{0,3})?|1(\.0{0,3})?)$/.test(q))) throw new SipSyntaxError(`bad q value "${q}"`);
+    }
+  },
+  route: routeList,
+  'record-route': routeList,
+  path: routeList,
+  'service-route': routeList,
+  'reply-to': nameAddrList,
+  'refer-to': (value) => void parseNameAddr(value, true),
+  require: tokenList,
+  'proxy-require': tokenList,
+  supported: (value) => {
+    if (value.trim() !== '') tokenList(value, undefined as never);
+  },
+  unsupported: tokenList,
+  allow: (value) => {
+    if (value.trim() !== '') tokenList(value, undefined as never);
+  },
+  'content-type': (value) => {
+    if (!/^[A-Za-z0-9\-.!%*_+`'~]+[ \t]*\/[ \t]*[A-Za-z0-9\-.!%*_+`'~]+[ \t]*(;.*)?$/.test(value)) throw new SipSyntaxError(`bad Content-Type "${value}"`);
+  },
+  date: (value) => {
+    // SIP-date = rfc1123-date, always GMT (§20.17).
+    if (!/^[A-Z][a-z]{2}, [0-9]{2} [A-Z][a-z]{2} [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} GMT$/.test(value)) {
+      throw new SipSyntaxError(`Date "${value}" is not an RFC 1123 date in GMT (§20.17)`);
+    }
+  },
+  warning: (value) => {
+    for (const v of splitTopLevel(value)) {
+      if (!/^[0-9]{3} \S+ "/.test(v)) throw new SipSyntaxError(`bad Warning "${v}": warn-code is three digits (§20.43)`);
+    }
+  },
+  'www-authenticate': (value) => void parseAuthParams(value),
+  'proxy-authenticate': (value) => void parseAuthParams(value),
+  authorization: (value) => void parseAuthParams(value),
+  'proxy-authorization': (value) => void parseAuthParams(value),
+};
+
+export function validateHeaders(msg: SipMessage, errors: Diagnostic[], _warnings: Diagnostic[]): void {
+  if (msg.isRequest) {
+    try {
+      const uri = parseUri(msg.uriText, { strict: true });
+      if (uri.kind === 'sip' && uri.headers !== undefined) {
+        throw new SipSyntaxError(`Request-URI "${msg.uriText}" carries ?headers, which a Request-URI must not (§19.1.1)`);
+      }
+    } catch (e) {
+      errors.push({ message: `Request-URI: ${(e as Error).message}`, line: 1, kind: 'syntax' });
+    }
+  }
+  for (const h of msg.headers as Header[]) {
+    const check = CHECKS[h.key];
+    if (!check) continue;
+    try {
+      check(h.value, msg);
+    } catch (e) {
+      errors.push({ message: `${h.name}: ${(e as Error).message}`, line: h.line, kind: 'syntax' });
+    }
+  }
+}
