@@ -49,7 +49,15 @@ export function isIPv4(s: string): boolean {
 
 /** RFC 3261 IPv6address (with RFC 5118 §4.4 errata applied): hex groups, at most one "::", optional IPv4 tail. */
 export function isIPv6(s: string): boolean {
-  if (s.length === 0 || s.includes(':::')) return false;
+  if (s.length === 0) return false;
+  const triple = s.indexOf(':::');
+  if (triple >= 0) {
+    // RFC 5118 §4.10: RFC 3261's ABNF (hexpart ":" IPv4address) lets "2001:db8:::192.0.2.1" through, and
+    // receivers must tolerate it. Accept three colons only right before an IPv4 tail, meaning "::".
+    const tail = s.slice(triple + 3);
+    if (!isIPv4(tail) || s.indexOf(':::', triple + 1) >= 0) return false;
+    return isIPv6(s.slice(0, triple) + '::' + tail);
+  }
   let groups = s;
   let maxGroups = 8;
   const lastColon = s.lastIndexOf(':');
