@@ -7,3 +7,5 @@ export * from './message';
 export * from './parser';
 export * from './builders';
 export * from './framing';
+export * from './digest';
+export * from './lint';
