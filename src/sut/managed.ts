@@ -1,0 +1,456 @@
+/**
+ * Managed SUTs: sipconf starts the system under test from its profile (`start:`), on free loopback ports with a
+ * private runtime directory, waits until it is ready, and stops it by PID when done — never leaving it running,
+ * also when the harness throws or exits.
+ *
+ * Placeholders filled in `start`, `cwd`, `env`, `log`, `files[].to`, `vars` and the endpoints:
+ *   {dir} the profile's directory, {run} the runtime dir, {host} the loopback host, {port} / {registrarPort} free
+ *   ports for the SUT, {listenPort} / {listen} where the harness listens for a UA SUT, {log} the log file, and
+ *   {domain} the profile's domain (default {host}), {name}, and every key of the profile's `vars`. Template files (`files:`) get the same names; other `{...}` text in them
+ *   (Kamailio's route blocks) is left alone.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import dgram from 'node:dgram';
+import { accessSync, constants as fsConstants, closeSync, openSync, statSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Endpoint, formatEndpoint } from '../transport/types';
+import { probeOptions } from './options-probe';
+import { ProfileError, SutProfile, parseEndpoint } from './profile';
+
+export interface ManagedSutOptions {
+  /** Loopback host the SUT binds; default 127.0.0.1. */
+  host?: string;
+  /** Role ua: the port the harness's registrar / edge listens on ({listenPort}); default a free port. */
+  listenPort?: number;
+  /** Fixed ports instead of free ones. */
+  port?: number;
+  registrarPort?: number;
+  /** Extra placeholders, overriding the profile's vars. */
+  vars?: Record<string, string | number>;
+  /** Overrides profile.startTimeoutMs. */
+  startTimeoutMs?: number;
+  /**
+   * Readiness for `ready: register` (a UA SUT): resolves when the SUT's first REGISTER reached the harness. The
+   * caller owns the listener on {listenPort}; the wait is bounded by startTimeoutMs and by the SUT exiting.
+   */
+  waitForRegister?: (ctx: { listen: Endpoint; signal: AbortSignal }) => Promise<unknown>;
+  /** Keep the runtime dir after stop (default: removed; the log stays readable through readLog()). */
+  keepRunDir?: boolean;
+  /** Where runtime dirs are created; default the OS temp dir. */
+  tmpRoot?: string;
+}
+
+export interface ManagedSut {
+  readonly profile: SutProfile;
+  /** Resolved endpoints (placeholders filled). */
+  readonly address?: Endpoint;
+  readonly registrar?: Endpoint;
+  readonly listen?: Endpoint;
+  readonly runDir: string;
+  readonly logPath: string;
+  readonly pid: number;
+  /** Every placeholder value, e.g. for rendering the profile's `dial` command. */
+  readonly placeholders: Readonly<Record<string, string>>;
+  /** Fills placeholders in a command or path template; unknown names are an error. */
+  render(template: string): string;
+  /** The SUT's log so far (after stop: the final log). */
+  readLog(): Promise<string>;
+  /** True once the process has exited (by itself or by stop). */
+  readonly exited: boolean;
+  /** SIGTERM (profile.stop.signal) to the process group, SIGKILL after the grace, waits for the exit. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** The SUT could not be started: it exited, never became ready, or its binary is missing. */
+export class SutStartError extends Error {
+  constructor(
+    message: string,
+    /** The first lines of the SUT's own error output, when there is any. */
+    readonly logExcerpt = '',
+    readonly exitCode?: number | null,
+  ) {
+    super(logExcerpt ? `${message}\n${logExcerpt}` : message);
+    this.name = 'SutStartError';
+  }
+}
+
+/** Debian packages that provide the binaries sipconf knows how to manage. */
+const DEBIAN_PACKAGE: Record<string, string> = {
+  kamailio: 'kamailio',
+  kamcmd: 'kamailio',
+  baresip: 'baresip-core',
+  sipp: 'sip-tester',
+  sipsak: 'sipsak',
+};
+
+// ---- safety net: no SUT outlives the harness ------------------------------------------------------------------
+const live = new Set<number>();
+let netInstalled = false;
+function installSafetyNet(): void {
+  if (netInstalled) return;
+  netInstalled = true;
+  process.on('exit', () => {
+    for (const pid of live) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+  });
+}
+
+// ---- free ports -------------------------------------------------------------------------------------------------
+
+/**
+ * A port free for both UDP and TCP on `host`: bind UDP to port 0, then TCP to the same number (SIP listens on
+ * both). The sockets are held until every port of the set is chosen, so the set has no duplicates.
+ */
+export async function allocatePorts(host: string, count: number): Promise<number[]> {
+  const held: Array<dgram.Socket | net.Server> = [];
+  const ports: number[] = [];
+  try {
+    for (let n = 0; n < count; n++) {
+      let found: number | undefined;
+      for (let attempt = 0; attempt < 50 && found === undefined; attempt++) {
+        const udp = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
+        const port = await new Promise<number>((resolve, reject) => {
+          udp.once('error', reject);
+          udp.bind(0, host, () => resolve(udp.address().port));
+        });
+        const tcp = net.createServer();
+        const ok = await new Promise<boolean>((resolve) => {
+          tcp.once('error', () => resolve(false));
+          tcp.listen({ port, host, exclusive: true }, () => resolve(true));
+        });
+        held.push(udp);
+        if (ok) {
+          held.push(tcp);
+          found = port;
+        }
+      }
+      if (found === undefined) throw new Error(`no port free for both UDP and TCP on ${host} after 50 tries`);
+      ports.push(found);
+    }
+    return ports;
+  } finally {
+    await Promise.all(
+      held.map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            if (s instanceof net.Server) s.close(() => resolve());
+            else s.close(() => resolve());
+          }),
+      ),
+    );
+  }
+}
+
+// ---- templates --------------------------------------------------------------------------------------------------
+
+const PLACEHOLDER = /\{([A-Za-z][A-Za-z0-9]*)\}/g;
+
+/** Fills `{name}` placeholders; an unknown name is an error (commands, paths, env). */
+export function renderStrict(template: string, values: Record<string, string>, what: string): string {
+  return template.replace(PLACEHOLDER, (m, name: string) => {
+    const v = values[name];
+    if (v === undefined) throw new Error(`${what}: unknown placeholder ${m} (known: ${Object.keys(values).map((k) => `{${k}}`).join(' ')})`);
+    return v;
+  });
+}
+
+/** Fills only the known `{name}` placeholders (config files have braces of their own). */
+export function renderKnown(template: string, values: Record<string, string>): string {
+  return template.replace(PLACEHOLDER, (m, name: string) => values[name] ?? m);
+}
+
+/** Splits a command line like a POSIX shell would for plain words and quotes (no expansion, no pipes). */
+export function splitCommand(cmd: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let inWord = false;
+  let quote: '"' | "'" | undefined;
+  for (let i = 0; i < cmd.length; i++) {
+    const c = cmd[i]!;
+    if (quote) {
+      if (c === quote) quote = undefined;
+      else if (c === '\\' && quote === '"' && i + 1 < cmd.length && '"\\$`'.includes(cmd[i + 1]!)) cur += cmd[++i];
+      else cur += c;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      inWord = true;
+    } else if (c === '\\' && i + 1 < cmd.length) {
+      cur += cmd[++i];
+      inWord = true;
+    } else if (/\s/.test(c)) {
+      if (inWord) out.push(cur);
+      cur = '';
+      inWord = false;
+    } else {
+      cur += c;
+      inWord = true;
+    }
+  }
+  if (quote) throw new Error(`unterminated ${quote} in command "${cmd}"`);
+  if (inWord) out.push(cur);
+  return out;
+}
+
+/** Finds an executable on PATH and in the sbin dirs (Kamailio lives in /usr/sbin, often not on a user's PATH). */
+export function findExecutable(name: string, envPath = process.env.PATH ?? ''): string | undefined {
+  const isExec = (p: string) => {
+    try {
+      accessSync(p, fsConstants.X_OK);
+      return statSync(p).isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (name.includes('/')) return isExec(name) ? path.resolve(name) : undefined;
+  const dirs = [...envPath.split(path.delimiter).filter(Boolean), '/usr/local/sbin', '/usr/sbin', '/sbin'];
+  for (const d of dirs) {
+    const p = path.join(d, name);
+    if (isExec(p)) return p;
+  }
+  return undefined;
+}
+
+export function missingBinaryMessage(name: string): string {
+  const base = path.basename(name);
+  const pkg = DEBIAN_PACKAGE[base];
+  return pkg ? `${base} is not installed (Debian package: ${pkg}; apt-get install ${pkg})` : `${name} is not installed or not executable`;
+}
+
+// ---- start / stop -----------------------------------------------------------------------------------------------
+
+/** The first lines of the SUT's output that look like errors, or its first lines when none do. */
+export function errorExcerpt(log: string, max = 12): string {
+  const lines = log.split('\n').filter((l) => l.trim() !== '');
+  const errors = lines.filter((l) => /\b(error|critical|crit|fatal|alert|emerg|cannot|can't|could not|failed|no such|denied|invalid|bad)\b/i.test(l));
+  const pick = (errors.length > 0 ? errors : lines).slice(0, max);
+  return pick.map((l) => `  | ${l.length > 300 ? l.slice(0, 300) + '…' : l}`).join('\n');
+}
+
+export async function startManagedSut(profile: SutProfile, opts: ManagedSutOptions = {}): Promise<ManagedSut> {
+  if (!profile.start) {
+    throw new ProfileError([{ file: profile.file, message: 'the profile has no start: command, so sipconf cannot manage this SUT' }]);
+  }
+  const host = opts.host ?? '127.0.0.1';
+  const started = performance.now();
+  const timeoutMs = opts.startTimeoutMs ?? profile.startTimeoutMs;
+
+  const runDir = await mkdtemp(path.join(opts.tmpRoot ?? os.tmpdir(), `sipconf-${profile.name.replace(/[^A-Za-z0-9.-]/g, '_')}-`));
+  let child: ChildProcess | undefined;
+  let sut: ManagedSut | undefined;
+  try {
+    const need = [opts.port === undefined, opts.registrarPort === undefined, opts.listenPort === undefined].filter(Boolean).length;
+    const free = await allocatePorts(host, need);
+    const port = opts.port ?? free.shift()!;
+    const registrarPort = opts.registrarPort ?? free.shift()!;
+    const listenPort = opts.listenPort ?? free.shift()!;
+
+    const values: Record<string, string> = {
+      dir: profile.dir,
+      run: runDir,
+      host,
+      port: String(port),
+      registrarPort: String(registrarPort),
+      listenPort: String(listenPort),
+      listen: formatEndpoint({ address: host, port: listenPort }),
+      name: profile.name,
+      domain: profile.domain ?? host,
+    };
+    const renderOrFail = (t: string, what: string) => {
+      try {
+        return renderStrict(t, values, what);
+      } catch (e) {
+        throw new ProfileError([{ file: profile.file, message: (e as Error).message }]);
+      }
+    };
+    values.log = profile.log ? renderOrFail(profile.log, 'log') : path.join(runDir, 'sut.log');
+    // vars may use the base placeholders; options override the profile.
+    for (const [k, v] of Object.entries(profile.vars)) values[k] = renderOrFail(v, `vars.${k}`);
+    for (const [k, v] of Object.entries(opts.vars ?? {})) values[k] = String(v);
+
+    const endpoint = (raw: string | undefined, what: string) => (raw ? parseEndpoint(renderOrFail(raw, what)) : undefined);
+    const address = endpoint(profile.address, 'address');
+    const registrar = endpoint(profile.registrar, 'registrar');
+    const listen = endpoint(profile.listen, 'listen');
+
+    for (const f of profile.files) {
+      const from = path.resolve(profile.dir, f.from);
+      let text: string;
+      try {
+        text = await readFile(from, 'utf8');
+      } catch (e) {
+        throw new ProfileError([{ file: profile.file, message: `files: cannot read template ${from}: ${(e as NodeJS.ErrnoException).code}` }]);
+      }
+      const to = path.resolve(runDir, renderOrFail(f.to, 'files.to'));
+      await mkdir(path.dirname(to), { recursive: true });
+      await writeFile(to, renderKnown(text, values));
+    }
+
+    const argv = splitCommand(renderOrFail(profile.start, 'start'));
+    if (argv.length === 0) throw new ProfileError([{ file: profile.file, message: 'start: empty command' }]);
+    const bin = findExecutable(argv[0]!);
+    if (!bin) throw new SutStartError(`${profile.name}: cannot start: ${missingBinaryMessage(argv[0]!)}`);
+
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const [k, v] of Object.entries(profile.env)) env[k] = renderOrFail(v, `env.${k}`);
+    const cwd = profile.cwd ? path.resolve(profile.dir, renderOrFail(profile.cwd, 'cwd')) : runDir;
+    const logPath = values.log;
+    await mkdir(path.dirname(logPath), { recursive: true });
+
+    const logFd = openSync(logPath, 'a');
+    try {
+      // detached: its own process group, so stop() reaches every worker (Kamailio forks many).
+      child = spawn(bin, argv.slice(1), { cwd, env, detached: true, stdio: ['ignore', logFd, logFd] });
+    } finally {
+      closeSync(logFd);
+    }
+    const proc = child;
+    const spawnError = await new Promise<Error | undefined>((resolve) => {
+      proc.once('spawn', () => resolve(undefined));
+      proc.once('error', (e) => resolve(e));
+    });
+    if (spawnError || proc.pid === undefined) throw new SutStartError(`${profile.name}: cannot start ${bin}: ${spawnError?.message ?? 'no pid'}`);
+    const pid = proc.pid;
+    live.add(pid);
+    installSafetyNet();
+
+    let exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    const exitedPromise = new Promise<void>((resolve) => {
+      proc.once('exit', (code, signal) => {
+        exitInfo = { code, signal };
+        resolve();
+      });
+    });
+
+    let finalLog: string | undefined;
+    let stopping: Promise<void> | undefined;
+    const readLog = async () => finalLog ?? (await readFile(logPath, 'utf8').catch(() => ''));
+    const stop = () => {
+      stopping ??= (async () => {
+        if (!exitInfo) {
+          signalGroup(pid, profile.stop.signal);
+          const graceful = await Promise.race([exitedPromise.then(() => true), delay(profile.stop.graceMs).then(() => false)]);
+          if (!graceful) {
+            signalGroup(pid, 'SIGKILL');
+            await Promise.race([exitedPromise, delay(5000)]);
+          }
+        }
+        // Workers the main process left behind (same process group) go too.
+        signalGroup(pid, 'SIGKILL');
+        live.delete(pid);
+        finalLog = await readFile(logPath, 'utf8').catch(() => '');
+        if (!opts.keepRunDir) await rm(runDir, { recursive: true, force: true }).catch(() => undefined);
+      })();
+      return stopping;
+    };
+
+    sut = {
+      profile,
+      address,
+      registrar,
+      listen,
+      runDir,
+      logPath,
+      pid,
+      placeholders: values,
+      render: (t: string) => renderStrict(t, values, 'template'),
+      readLog,
+      get exited() {
+        return exitInfo !== undefined;
+      },
+      stop,
+    };
+
+    // ---- readiness, bounded by the time budget and by the process exiting ----
+    const deadline = started + timeoutMs;
+    const abort = new AbortController();
+    // Both "guards" settle at most once and are marked handled, so a guard that loses the race (or the SUT exiting
+    // later, at stop) never becomes an unhandled rejection.
+    const exitedEarly = exitedPromise.then(async (): Promise<never> => {
+      if (abort.signal.aborted) return new Promise<never>(() => undefined);
+      await delay(50); // let the last output reach the log
+      const how = exitInfo?.signal ? `was killed by ${exitInfo.signal}` : `exited with code ${exitInfo?.code}`;
+      throw new SutStartError(`${profile.name} ${how} before it was ready`, errorExcerpt(await readLog()), exitInfo?.code);
+    });
+    exitedEarly.catch(() => undefined);
+    try {
+      if (profile.ready === 'options') {
+        const targets = [address, registrar].filter((e): e is Endpoint => e !== undefined);
+        if (targets.length === 0) throw new ProfileError([{ file: profile.file, message: 'ready: options needs address: (or registrar:) to probe' }]);
+        const transport = profile.transports.includes('udp') ? 'udp' : 'tcp';
+        await Promise.race([waitForOptions(targets, transport, deadline, profile.timers.t1, abort.signal, profile.name), exitedEarly]);
+      } else if (profile.ready === 'register') {
+        if (!opts.waitForRegister) throw new Error('ready: register needs ManagedSutOptions.waitForRegister (the harness listener that sees the first REGISTER)');
+        const listenAt = listen ?? { address: host, port: listenPort };
+        const timeout = new Promise<never>((_, reject) => {
+          const t = setTimeout(() => reject(new SutStartError(`${profile.name} did not REGISTER to ${formatEndpoint(listenAt)} within ${timeoutMs} ms`)), Math.max(0, deadline - performance.now()));
+          abort.signal.addEventListener('abort', () => clearTimeout(t));
+        });
+        timeout.catch(() => undefined);
+        await Promise.race([opts.waitForRegister({ listen: listenAt, signal: abort.signal }), timeout, exitedEarly]);
+      } else {
+        await Promise.race([delay(0), exitedEarly]);
+      }
+    } catch (e) {
+      abort.abort();
+      if (e instanceof SutStartError && !exitInfo && !e.logExcerpt) {
+        // Not ready in time: add what the SUT said about it.
+        const excerpt = errorExcerpt(await readLog());
+        await stop();
+        throw new SutStartError(e.message.split('\n')[0]!, excerpt);
+      }
+      throw e;
+    } finally {
+      abort.abort();
+    }
+    return sut;
+  } catch (e) {
+    if (sut) await sut.stop();
+    else if (child?.pid !== undefined) {
+      signalGroup(child.pid, 'SIGKILL');
+      live.delete(child.pid);
+    }
+    if (!sut) await rm(runDir, { recursive: true, force: true }).catch(() => undefined);
+    throw e;
+  }
+}
+
+async function waitForOptions(targets: Endpoint[], transport: 'udp' | 'tcp', deadline: number, t1: number, signal: AbortSignal, name: string): Promise<void> {
+  for (const target of targets) {
+    let last = '';
+    for (;;) {
+      if (signal.aborted) return;
+      const left = deadline - performance.now();
+      if (left <= 0) throw new SutStartError(`${name} never answered OPTIONS: ${last || `no answer from ${formatEndpoint(target)}`}`);
+      const r = await probeOptions(target, transport, Math.min(left, Math.max(1000, 4 * t1)), { t1: Math.min(t1, 250) });
+      if (r.ok) break;
+      last = r.reason;
+      await delay(Math.min(100, Math.max(0, deadline - performance.now())));
+    }
+  }
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    /* ESRCH: the group is gone */
+  }
+}
+
+function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+}
