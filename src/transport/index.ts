@@ -1,0 +1,5 @@
+export * from './types';
+export * from './trace';
+export * from './stun';
+export { TransportLayer } from './transport-layer';
+export type { TransportLayerOptions, TlsClientOptions, KeepaliveOptions } from './transport-layer';
