@@ -1,0 +1,394 @@
+/**
+ * A stateful proxy core (RFC 3261 §16) over the transaction layer: request validation (§16.3), route
+ * preprocessing (§16.4), forwarding to targets (§16.6) one after the other — the next target when a branch fails
+ * with a retryable answer such as 430 Flow Failed (RFC 5626 §7) — response forwarding (§16.7) including every
+ * 2xx retransmission, CANCEL (§16.10), and stateless forwarding of the ACK for a 2xx (§16.11).
+ *
+ * The harness's mock edge proxy and the embedded reference SUT both run on it; `quirks` reproduce the defects of
+ * real proxies on purpose, so a check can be shown to catch them.
+ */
+import { newBranch } from '../sip/builders';
+import { SipRequest, SipResponse } from '../sip/message';
+import { SipUri, Uri } from '../sip/uri';
+import { ClientTransaction } from '../transaction/client-transaction';
+import { ServerTransaction } from '../transaction/server-transaction';
+import { TransactionLayer } from '../transaction/transaction-layer';
+import { Received, Target } from '../transaction/transaction';
+import type { Flow } from '../transport/types';
+import { uriTarget } from './targets';
+
+export interface ProxyTarget {
+  /** New Request-URI (a binding's Contact); unchanged when absent. */
+  requestUri?: Uri;
+  /** Where to send; when absent: the top Route after `routes` are pushed, else the Request-URI. */
+  target?: Target;
+  /** Route values pushed on top (e.g. a binding's Path, RFC 3327). */
+  routes?: string[];
+  /** A label for logs and failover decisions, e.g. "alice reg-id 1". */
+  label?: string;
+}
+
+export type TargetDecision = { targets: ProxyTarget[] } | { status: number; reason?: string; headers?: Array<[string, string | number]> };
+
+export interface RouteContext {
+  /** The Route values this proxy removed because they named it (§16.4), in order. */
+  poppedRoutes: SipUri[];
+}
+
+export interface BranchFailure {
+  target: ProxyTarget;
+  status: number;
+  /** 'response' when the status came from downstream; otherwise synthesized here. */
+  cause: 'response' | 'transport-error' | 'timeout';
+}
+
+export interface ProxyHooks {
+  /** §16.5: the targets of a request. */
+  targets(req: SipRequest, ctx: RouteContext, from: Flow): Promise<TargetDecision> | TargetDecision;
+  /** Whether a URI names this proxy (so §16.4 removes it from Route). */
+  isOwn(uri: SipUri): boolean;
+  /** The Record-Route URI to add (§16.6 step 4), or undefined not to record-route. */
+  recordRoute?(req: SipRequest, target: ProxyTarget, from: Flow, to: Flow): string | undefined;
+  /** A branch failed; return true to try the next target (default: 430 and synthesized failures, RFC 5626 §7). */
+  retry?(failure: BranchFailure): boolean;
+  /** All targets failed: the final status to send upstream (default: the best response, §16.7 step 6). */
+  allFailed?(failures: BranchFailure[]): { status: number; reason?: string } | undefined;
+}
+
+/** Defects to reproduce on purpose (named after what buggy proxies do). */
+export interface ProxyQuirks {
+  noMaxForwardsDecrement?: boolean;
+  dropAckFor2xx?: boolean;
+  /** Forward only the first 2xx, not its retransmissions. */
+  noRetransmit2xxForward?: boolean;
+  /** Never ACK a non-2xx final response hop by hop. */
+  noNon2xxAck?: boolean;
+  ignoreCancel?: boolean;
+  /** Pass a 430 upstream instead of trying the next flow. */
+  noFailoverOn430?: boolean;
+  /** Give the caller no final response when every target failed. */
+  hangWhenAllFailed?: boolean;
+}
+
+export interface ProxyOptions {
+  /** Timer C (§16.8) for INVITE branches, default 3 minutes. */
+  timerCMs?: number;
+  quirks?: ProxyQuirks;
+  /** Called with a one-line description of what the proxy did (for the SUT log). */
+  log?: (line: string) => void;
+}
+
+interface ProxyContext {
+  stx: ServerTransaction;
+  request: SipRequest;
+  targets: ProxyTarget[];
+  next: number;
+  branch?: ClientTransaction;
+  failures: BranchFailure[];
+  finalSent: boolean;
+  cancelled: boolean;
+  forwarded2xx: number;
+  timerC?: NodeJS.Timeout;
+  from: Flow;
+}
+
+export class ProxyCore {
+  private readonly contexts = new Map<ServerTransaction, ProxyContext>();
+  private readonly quirks: ProxyQuirks;
+
+  constructor(
+    readonly tx: TransactionLayer,
+    private readonly hooks: ProxyHooks,
+    private readonly opts: ProxyOptions = {},
+  ) {
+    this.quirks = opts.quirks ?? {};
+  }
+
+  private log(line: string): void {
+    this.opts.log?.(line);
+  }
+
+  /** Proxies a new request (not ACK, not CANCEL). */
+  async handle(stx: ServerTransaction): Promise<void> {
+    const req = stx.request.clone();
+    // §16.3 step 3: Max-Forwards 0 → 483 (a proxy must not forward it).
+    const mf = safe(() => req.maxForwards);
+    if (mf === 0) {
+      await this.reply(stx, 483);
+      return;
+    }
+    // §16.4: remove the Route values that name us.
+    const ctx: RouteContext = { poppedRoutes: [] };
+    for (;;) {
+      const top = safe(() => req.routes[0]);
+      if (!top || top.uri.kind !== 'sip' || !this.hooks.isOwn(top.uri)) break;
+      ctx.poppedRoutes.push(top.uri);
+      req.removeFirst('route');
+    }
+    if (req.method === 'INVITE') await stx.respond(trying(stx.request)).catch(() => undefined); // §16.7 / §17.2.1
+    let decision: TargetDecision;
+    try {
+      decision = await this.hooks.targets(req, ctx, stx.flow);
+    } catch (e) {
+      this.log(`target lookup failed: ${(e as Error).message}`);
+      await this.reply(stx, 500);
+      return;
+    }
+    if ('status' in decision) {
+      await this.reply(stx, decision.status, decision.reason, decision.headers);
+      return;
+    }
+    const pc: ProxyContext = { stx, request: req, targets: decision.targets, next: 0, failures: [], finalSent: false, cancelled: false, forwarded2xx: 0, from: stx.flow };
+    this.contexts.set(stx, pc);
+    stx.once('terminated', () => {
+      clearTimeout(pc.timerC);
+      this.contexts.delete(stx);
+    });
+    await this.tryNext(pc);
+  }
+
+  private async tryNext(pc: ProxyContext): Promise<void> {
+    if (pc.cancelled) return;
+    const target = pc.targets[pc.next++];
+    if (!target) {
+      await this.allFailed(pc);
+      return;
+    }
+    const fwd = pc.request.clone();
+    if (target.requestUri) fwd.uri = target.requestUri;
+    // §16.6 step 3: Max-Forwards decremented (added as 70 when absent).
+    const mf = safe(() => fwd.maxForwards);
+    if (!this.quirks.noMaxForwardsDecrement) fwd.set('Max-Forwards', mf === undefined ? 70 : Math.max(0, mf - 1));
+    for (const r of [...(target.routes ?? [])].reverse()) fwd.prepend('Route', r);
+    let dest: Target;
+    try {
+      dest = target.target ?? nextHop(fwd);
+    } catch (e) {
+      pc.failures.push({ target, status: 503, cause: 'transport-error' });
+      this.log(`no next hop for ${target.label ?? fwd.uriText}: ${(e as Error).message}`);
+      return this.tryNext(pc);
+    }
+    let flow: Flow;
+    try {
+      flow = await this.tx.resolve(dest);
+    } catch (e) {
+      this.log(`cannot reach ${target.label ?? fwd.uriText}: ${(e as Error).message}`);
+      return this.onBranchFailure(pc, { target, status: 503, cause: 'transport-error' });
+    }
+    const rr = this.hooks.recordRoute?.(fwd, target, pc.from, flow);
+    if (rr) fwd.prepend('Record-Route', rr);
+    fwd.prepend('Via', this.tx.createVia(flow).toString());
+    let ctx: ClientTransaction;
+    try {
+      ctx = await this.tx.sendRequest(fwd, { flow }, { suppressNon2xxAck: this.quirks.noNon2xxAck });
+    } catch (e) {
+      return this.onBranchFailure(pc, { target, status: 503, cause: 'transport-error' });
+    }
+    pc.branch = ctx;
+    this.log(`${fwd.method} → ${target.label ?? fwd.uriText} on ${flow.id}`);
+    ctx.on('response', (rx: Received<SipResponse>) => void this.onResponse(pc, target, rx.message));
+    ctx.on('timeout', () => void this.onBranchFailure(pc, { target, status: 408, cause: 'timeout' }));
+    ctx.on('transport-error', () => void this.onBranchFailure(pc, { target, status: 503, cause: 'transport-error' }));
+    if (fwd.method === 'INVITE') {
+      clearTimeout(pc.timerC);
+      const ms = this.opts.timerCMs ?? 180_000;
+      pc.timerC = setTimeout(() => void this.timerC(pc, ctx), ms);
+    }
+  }
+
+  /** §16.8: Timer C fired — CANCEL the branch, and if it does not answer, 408 upstream. */
+  private async timerC(pc: ProxyContext, ctx: ClientTransaction): Promise<void> {
+    if (pc.finalSent) return;
+    await this.sendCancel(ctx);
+    if (!pc.finalSent) await this.forwardFinal(pc, 408);
+  }
+
+  private async onResponse(pc: ProxyContext, target: ProxyTarget, res: SipResponse): Promise<void> {
+    const status = res.status;
+    if (status === 100) return; // §16.7 step 3: 100 is not forwarded
+    if (status >= 200 && status < 300) {
+      clearTimeout(pc.timerC);
+      if (pc.forwarded2xx > 0 && this.quirks.noRetransmit2xxForward) return;
+      pc.forwarded2xx++;
+      pc.finalSent = true;
+      await this.forward(pc.stx, res);
+      return;
+    }
+    if (status < 200) {
+      await this.forward(pc.stx, res);
+      return;
+    }
+    if (pc.finalSent) return;
+    await this.onBranchFailure(pc, { target, status, cause: 'response' }, res);
+  }
+
+  private async onBranchFailure(pc: ProxyContext, failure: BranchFailure, res?: SipResponse): Promise<void> {
+    if (pc.finalSent || pc.cancelled) return;
+    pc.failures.push(failure);
+    const retry = this.hooks.retry ? this.hooks.retry(failure) : failure.status === 430 || failure.cause !== 'response';
+    const stop = failure.status === 430 && this.quirks.noFailoverOn430;
+    if (retry && !stop && pc.next < pc.targets.length) {
+      this.log(`branch to ${failure.target.label ?? '?'} failed (${failure.status} ${failure.cause}); trying the next target (RFC 5626 §7)`);
+      await this.tryNext(pc);
+      return;
+    }
+    if (retry && !stop && pc.next >= pc.targets.length) {
+      await this.allFailed(pc);
+      return;
+    }
+    if (res) {
+      pc.finalSent = true;
+      clearTimeout(pc.timerC);
+      await this.forward(pc.stx, res);
+    } else await this.forwardFinal(pc, failure.status);
+  }
+
+  private async allFailed(pc: ProxyContext): Promise<void> {
+    if (pc.finalSent) return;
+    if (this.quirks.hangWhenAllFailed) {
+      this.log('every target failed; (quirk) sending nothing upstream');
+      return;
+    }
+    const decided = this.hooks.allFailed?.(pc.failures);
+    if (decided) return this.forwardFinal(pc, decided.status, decided.reason);
+    // §16.7 step 6: the best response; with no branches at all, 480 (nothing reachable).
+    const best = pc.failures.map((f) => f.status).sort((a, b) => rank(a) - rank(b))[0] ?? 480;
+    await this.forwardFinal(pc, best);
+  }
+
+  private async forwardFinal(pc: ProxyContext, status: number, reason?: string): Promise<void> {
+    if (pc.finalSent) return;
+    pc.finalSent = true;
+    clearTimeout(pc.timerC);
+    await this.reply(pc.stx, status, reason);
+  }
+
+  /** §16.7 step 9: remove our Via and send the response upstream in the server transaction. */
+  private async forward(stx: ServerTransaction, res: SipResponse): Promise<void> {
+    const up = res.clone();
+    up.removeFirst('via');
+    if (!up.has('via')) return;
+    await stx.respond(up).catch((e: Error) => this.log(`cannot forward ${res.status} upstream: ${e.message}`));
+  }
+
+  private async reply(stx: ServerTransaction, status: number, reason?: string, headers: Array<[string, string | number]> = []): Promise<void> {
+    const res = new SipResponse(status, reason);
+    for (const h of stx.request.headers) if (h.key === 'via' || h.key === 'from' || h.key === 'call-id' || h.key === 'cseq' || h.key === 'to') res.headers.push({ ...h });
+    if (!stx.request.to.tag) {
+      const to = stx.request.to.clone();
+      to.params.set('tag', newBranch().slice(7, 17));
+      res.set('To', to.toString());
+    }
+    for (const [n, v] of headers) res.append(n, v);
+    await stx.respond(res).catch(() => undefined);
+  }
+
+  /** §16.10: answer the CANCEL, cancel the pending branch; the branch's 487 then goes upstream. */
+  async handleCancel(cancel: ServerTransaction): Promise<void> {
+    const inv = cancel.cancels;
+    if (!inv) {
+      await this.reply(cancel, 481);
+      return;
+    }
+    await this.reply(cancel, 200);
+    if (this.quirks.ignoreCancel) {
+      this.log('CANCEL answered but (quirk) not forwarded');
+      return;
+    }
+    const pc = this.contexts.get(inv);
+    if (!pc) return;
+    pc.cancelled = true;
+    if (pc.branch && pc.branch.state === 'proceeding') await this.sendCancel(pc.branch);
+    else if (!pc.finalSent) await this.forwardFinal(pc, 487);
+  }
+
+  private async sendCancel(ctx: ClientTransaction): Promise<void> {
+    const inv = ctx.request;
+    const c = new SipRequest('CANCEL', inv.uriText);
+    c.append('Via', inv.getAll('via')[0]!);
+    c.append('Max-Forwards', 70);
+    for (const r of inv.getAll('route')) c.append('Route', r);
+    c.append('From', inv.get('from')!);
+    c.append('To', inv.get('to')!);
+    c.append('Call-ID', inv.callId);
+    c.append('CSeq', `${inv.cseq.seq} CANCEL`);
+    await this.tx.sendRequest(c, { flow: ctx.flow }).catch(() => undefined);
+  }
+
+  /**
+   * §16.11 / §16.6: the ACK for a 2xx matches no transaction; forward it statelessly along its Route (after
+   * removing our own entries) or to its Request-URI. `resolve` may map a popped route (a flow token) to a target.
+   */
+  async forwardAck(rx: Received<SipRequest>, resolve?: (popped: SipUri[], req: SipRequest) => Target | undefined): Promise<void> {
+    if (this.quirks.dropAckFor2xx) {
+      this.log('ACK for 2xx dropped (quirk)');
+      return;
+    }
+    const ack = rx.message.clone();
+    const popped: SipUri[] = [];
+    for (;;) {
+      const top = safe(() => ack.routes[0]);
+      if (!top || top.uri.kind !== 'sip' || !this.hooks.isOwn(top.uri)) break;
+      popped.push(top.uri);
+      ack.removeFirst('route');
+    }
+    const mf = safe(() => ack.maxForwards);
+    if (mf === 0) return;
+    if (!this.quirks.noMaxForwardsDecrement) ack.set('Max-Forwards', mf === undefined ? 70 : mf - 1);
+    let dest: Target | undefined;
+    try {
+      dest = resolve?.(popped, ack) ?? nextHop(ack);
+      const flow = await this.tx.resolve(dest);
+      ack.prepend('Via', this.tx.createVia(flow).toString());
+      await this.tx.sendStateless(ack, { flow });
+      this.log(`ACK → ${flow.id}`);
+    } catch (e) {
+      this.log(`cannot forward ACK: ${(e as Error).message}`);
+    }
+  }
+
+  /** A response that matched no client transaction (a late 2xx retransmission): forward by the next Via. */
+  async forwardStrayResponse(rx: Received<SipResponse>): Promise<void> {
+    const res = rx.message.clone();
+    if (!(res.status >= 200 && res.status < 300) || this.quirks.noRetransmit2xxForward) return;
+    res.removeFirst('via');
+    const via = safe(() => res.topVia);
+    if (!via) return;
+    const address = via.received ?? via.host.replace(/^\[|\]$/g, '');
+    const port = typeof via.rport === 'number' ? via.rport : (via.port ?? 5060);
+    const transport = via.transport.toLowerCase() as 'udp' | 'tcp' | 'tls';
+    await this.tx.sendStateless(res, { remote: { address, port }, transport }).catch(() => undefined);
+  }
+
+  close(): void {
+    for (const pc of this.contexts.values()) clearTimeout(pc.timerC);
+    this.contexts.clear();
+  }
+}
+
+/** The next hop of a request: its top Route (loose routing) or its Request-URI (§16.6 step 7, §16.12). */
+export function nextHop(req: SipRequest): Target {
+  const route = req.routes[0];
+  return uriTarget(route ? route.uri : req.uri);
+}
+
+function trying(req: SipRequest): SipResponse {
+  const res = new SipResponse(100);
+  for (const h of req.headers) if (h.key === 'via' || h.key === 'from' || h.key === 'call-id' || h.key === 'cseq' || h.key === 'to') res.headers.push({ ...h });
+  return res;
+}
+
+/** §16.7 step 6 preference: 6xx, then 2xx.., else lowest class; 430/503/408 (synthesized failures) last. */
+function rank(status: number): number {
+  if (status >= 600) return 0;
+  if (status === 408 || status === 503 || status === 430) return 900 + status / 1000;
+  return status;
+}
+
+function safe<T>(f: () => T): T | undefined {
+  try {
+    return f();
+  } catch {
+    return undefined;
+  }
+}

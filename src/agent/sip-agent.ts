@@ -1,0 +1,500 @@
+/**
+ * A mock SIP agent: one TransportLayer and TransactionLayer, the inboxes checks expect from, and helpers that read
+ * like a ladder diagram:
+ *
+ *   const call = await alice.invite(bob.aor, { target: sut });
+ *   const inv = await bob.expect('INVITE');
+ *   await inv.respond(180); const answered = await inv.accept();
+ *   const ok = await call.expectResponse(200);
+ *   await call.ack();
+ *   await bob.expect('ACK', { within: '64*T1' });
+ */
+import { newCallId, newTag } from '../sip/builders';
+import { Diagnostic } from '../sip/errors';
+import { NameAddr, parseNameAddr } from '../sip/fields';
+import { SipMessage, SipRequest, SipResponse, describe } from '../sip/message';
+import { SipUri, Uri, parseUri } from '../sip/uri';
+import { ClientTransaction } from '../transaction/client-transaction';
+import { ServerTransaction } from '../transaction/server-transaction';
+import { TimerConfig } from '../transaction/timers';
+import { Garbage, TransactionLayer } from '../transaction/transaction-layer';
+import { Received, Target } from '../transaction/transaction';
+import { TwoXxRetransmission } from '../transaction/two-xx-retransmission';
+import { Trace } from '../transport/trace';
+import { TransportLayer } from '../transport/transport-layer';
+import { Endpoint, Flow, ListenOptions, TransportProtocol } from '../transport/types';
+import { Dialog } from './dialog';
+import { Duration, toMs } from './duration';
+import { ExpectationError, Inbox } from './expectation';
+import { uriTarget } from './targets';
+
+export interface AgentOptions {
+  /** Shown in traces and ladders: "alice", "bob", "edge". */
+  name: string;
+  /** The check's trace; a new one when absent. */
+  trace?: Trace;
+  /** Listeners to open; default one UDP listener on 127.0.0.1, ephemeral port. */
+  listen?: Array<TransportProtocol | ListenOptions>;
+  host?: string;
+  timers?: Partial<TimerConfig>;
+  /** User part of this agent's AOR (default: the name); the domain defaults to the first listener's host. */
+  user?: string;
+  domain?: string;
+  /** Client TLS settings (verification is on by default; rejectUnauthorized: false accepts self-signed). */
+  tls?: { ca?: string | Buffer; rejectUnauthorized?: boolean; cert?: string | Buffer; key?: string | Buffer };
+  /** Answer CRLF pings with pongs (RFC 5626 §3.5.1). Default true. */
+  autoPong?: boolean;
+  udpBufferBytes?: number;
+}
+
+export interface RespondOptions {
+  reason?: string;
+  headers?: Array<[string, string | number]>;
+  body?: Buffer | string;
+  contentType?: string;
+  toTag?: string;
+  /** Add our Contact (default for 2xx to INVITE); or a specific one. */
+  contact?: boolean | NameAddr | string;
+}
+
+export type FlowEvent =
+  | { kind: 'close'; flow: Flow; reason: string; at: number }
+  | { kind: 'keepalive-timeout'; flow: Flow; at: number }
+  | { kind: 'ping'; flow: Flow; at: number }
+  | { kind: 'pong'; flow: Flow; at: number; rttMs: number }
+  | { kind: 'open'; flow: Flow; at: number };
+
+export interface ExpectOptions {
+  within?: Duration;
+  /** Extra condition on the request. */
+  match?: (req: SipRequest, incoming: IncomingRequest) => boolean;
+  /** Only requests that arrived on this flow. */
+  flow?: Flow;
+}
+
+export class SipAgent {
+  readonly requests: Inbox<IncomingRequest>;
+  /** Responses that matched no transaction of ours (e.g. 2xx retransmissions after Timer M). */
+  readonly strayResponses: Inbox<Received<SipResponse>>;
+  readonly flowEvents: Inbox<FlowEvent>;
+  readonly garbage: Garbage[] = [];
+  /** Grammar faults found in messages received (strict parsing), with the message they came in. */
+  readonly violations: Array<{ message: string; errors: Diagnostic[] }> = [];
+  private readonly calls = new Set<OutgoingCall>();
+  private readonly twoXx = new Set<TwoXxRetransmission>();
+  private closed = false;
+
+  private constructor(
+    readonly name: string,
+    readonly trace: Trace,
+    readonly transport: TransportLayer,
+    readonly tx: TransactionLayer,
+    readonly user: string,
+    readonly domain: string,
+  ) {
+    this.requests = new Inbox<IncomingRequest>((r) => `${r.method} from ${fmt(r.flow.remote)}`);
+    this.strayResponses = new Inbox<Received<SipResponse>>((r) => describe(r.message));
+    this.flowEvents = new Inbox<FlowEvent>((e) => `${e.kind} on ${e.flow.id}`);
+    tx.on('request', (t: ServerTransaction) => {
+      this.noteViolations(t.request, t.violations);
+      this.requests.push(new IncomingRequest(this, t.request, t.flow, t.arrivals[0]!, t));
+    });
+    tx.on('ack', (rx: Received<SipRequest>) => {
+      this.noteViolations(rx.message, rx.violations);
+      this.requests.push(new IncomingRequest(this, rx.message, rx.flow, rx.at, undefined));
+    });
+    tx.on('response', (rx: Received<SipResponse>) => {
+      this.noteViolations(rx.message, rx.violations);
+      for (const c of this.calls) if (c.ownsStray(rx)) return;
+      this.strayResponses.push(rx);
+    });
+    tx.on('garbage', (g: Garbage) => this.garbage.push(g));
+    transport.on('flow-close', (flow: Flow, reason: string) => this.flowEvents.push({ kind: 'close', flow, reason, at: performance.now() }));
+    transport.on('flow-open', (flow: Flow) => this.flowEvents.push({ kind: 'open', flow, at: performance.now() }));
+    transport.on('keepalive-timeout', (flow: Flow) => this.flowEvents.push({ kind: 'keepalive-timeout', flow, at: performance.now() }));
+    transport.on('ping', (flow: Flow) => this.flowEvents.push({ kind: 'ping', flow, at: performance.now() }));
+    transport.on('pong', (flow: Flow, rttMs: number) => this.flowEvents.push({ kind: 'pong', flow, at: performance.now(), rttMs }));
+  }
+
+  static async create(opts: AgentOptions): Promise<SipAgent> {
+    const trace = opts.trace ?? new Trace();
+    const transport = new TransportLayer({ trace, agent: opts.name, autoPong: opts.autoPong, udpBufferBytes: opts.udpBufferBytes, tls: opts.tls });
+    try {
+      const host = opts.host ?? '127.0.0.1';
+      for (const l of opts.listen ?? ['udp']) {
+        const lo: ListenOptions = typeof l === 'string' ? { transport: l, host } : { host, ...l };
+        await transport.listen(lo);
+      }
+    } catch (e) {
+      await transport.close();
+      throw e;
+    }
+    const tx = new TransactionLayer(transport, { timers: opts.timers });
+    const first = transport.listeners()[0]!;
+    const domain = opts.domain ?? hostLiteral(first.local.address);
+    return new SipAgent(opts.name, trace, transport, tx, opts.user ?? opts.name, domain);
+  }
+
+  get timers(): TimerConfig {
+    return this.tx.timers;
+  }
+
+  ms(d: Duration): number {
+    return toMs(d, this.timers);
+  }
+
+  /** This agent's address of record, `sip:user@domain`. */
+  get aor(): SipUri {
+    return parseUri(`sip:${this.user}@${this.domain}`) as SipUri;
+  }
+
+  /** The listening address for a transport. */
+  address(transport: TransportProtocol = 'udp'): Endpoint {
+    const l = this.transport.listener(transport);
+    if (!l) throw new Error(`agent ${this.name} has no ${transport} listener`);
+    return l.local;
+  }
+
+  /** A Contact for this agent on a transport: `<sip:user@host:port;transport=tcp>`. */
+  contact(transport: TransportProtocol = 'udp', params: Record<string, string | null> = {}): NameAddr {
+    const a = this.address(transport);
+    const scheme = transport === 'tls' ? 'sips' : 'sip';
+    const tp = transport === 'udp' ? '' : `;transport=${transport === 'tls' ? 'tcp' : transport}`;
+    const na = new NameAddr(parseUri(`${scheme}:${this.user}@${hostLiteral(a.address)}:${a.port}${tp}`));
+    for (const [k, v] of Object.entries(params)) na.params.set(k, v);
+    return na;
+  }
+
+  private noteViolations(m: SipMessage, errors: Diagnostic[]): void {
+    if (errors.length) this.violations.push({ message: describe(m), errors });
+  }
+
+  // ---- expectations ---------------------------------------------------------------------------------------------
+
+  /** The next request with this method (and condition), within the bound (default 64·T1, Timer B/F). */
+  expect(method: string, opts: ExpectOptions = {}): Promise<IncomingRequest> {
+    const within = this.ms(opts.within ?? '64*T1');
+    const m = method.toUpperCase();
+    return this.requests.expect(
+      (r) => r.method === m && (!opts.flow || r.flow.id === opts.flow.id) && (!opts.match || opts.match(r.request, r)),
+      within,
+      `${this.name} expected ${m}${opts.flow ? ` on flow ${opts.flow.id}` : ''}`,
+    );
+  }
+
+  /** Passes when no request with this method arrives for `duration`. */
+  expectNoRequest(method: string, duration: Duration, match?: (r: IncomingRequest) => boolean): Promise<void> {
+    const m = method.toUpperCase();
+    const ms = this.ms(duration);
+    return this.requests.expectNone((r) => r.method === m && (!match || match(r)), ms, `${this.name} expected no ${m} for ${ms} ms`);
+  }
+
+  expectFlowEvent(kind: FlowEvent['kind'], opts: { flow?: Flow; within?: Duration } = {}): Promise<FlowEvent> {
+    const within = this.ms(opts.within ?? '64*T1');
+    return this.flowEvents.expect((e) => e.kind === kind && (!opts.flow || e.flow.id === opts.flow.id), within, `${this.name} expected flow ${kind}${opts.flow ? ` on ${opts.flow.id}` : ''}`);
+  }
+
+  // ---- sending ----------------------------------------------------------------------------------------------------
+
+  /** A new out-of-dialog request (§8.1.1) with fresh Call-ID and From tag unless given. */
+  createRequest(
+    method: string,
+    to: Uri | string,
+    opts: { from?: NameAddr; toHeader?: NameAddr; callId?: string; cseq?: number; contact?: NameAddr | NameAddr[] | false; transport?: TransportProtocol; headers?: Array<[string, string | number]>; body?: Buffer | string; contentType?: string; requestUri?: Uri | string } = {},
+  ): SipRequest {
+    const toUri = typeof to === 'string' ? parseUri(to) : to;
+    const reqUri = opts.requestUri ?? toUri;
+    const req = new SipRequest(method.toUpperCase(), reqUri.toString());
+    req.append('Max-Forwards', 70);
+    const from = opts.from ?? new NameAddr(this.aor);
+    if (!from.params.has('tag')) from.params.set('tag', newTag());
+    req.append('From', from.toString());
+    req.append('To', (opts.toHeader ?? new NameAddr(toUri)).toString());
+    req.append('Call-ID', opts.callId ?? newCallId(this.domain.replace(/[[\]]/g, '')));
+    req.append('CSeq', `${opts.cseq ?? 1} ${method.toUpperCase()}`);
+    if (opts.contact !== false) {
+      const contacts = opts.contact === undefined ? (needsContact(method) ? [this.contact(opts.transport ?? 'udp')] : []) : Array.isArray(opts.contact) ? opts.contact : [opts.contact];
+      for (const c of contacts) req.append('Contact', c.toString());
+    }
+    for (const [n, v] of opts.headers ?? []) req.append(n, v);
+    if (opts.body !== undefined) req.setBody(opts.body, opts.contentType ?? 'application/sdp');
+    return req;
+  }
+
+  /** Sends a request in a new client transaction. */
+  async send(req: SipRequest, target: Target): Promise<OutgoingRequest> {
+    const t = await this.tx.sendRequest(req, target);
+    return new OutgoingRequest(this, t);
+  }
+
+  /** Sends an INVITE and returns the call (UAC side). */
+  async invite(to: Uri | string, opts: { target: Target; body?: string | Buffer; headers?: Array<[string, string | number]>; requestUri?: Uri | string; from?: NameAddr; contact?: NameAddr } = { target: undefined as never }): Promise<OutgoingCall> {
+    const transport = 'flow' in opts.target ? opts.target.flow.transport : opts.target.transport;
+    const req = this.createRequest('INVITE', to, { transport, headers: opts.headers, body: opts.body ?? defaultSdp(this), requestUri: opts.requestUri, from: opts.from, contact: opts.contact });
+    const t = await this.tx.sendRequest(req, opts.target);
+    const call = new OutgoingCall(this, t);
+    this.calls.add(call);
+    return call;
+  }
+
+  /** Sends bytes as they are (a malformed message, a torture case) to a target, outside any transaction. */
+  async sendRaw(data: Buffer | string, target: Target): Promise<Flow> {
+    return this.tx.sendStateless(Buffer.isBuffer(data) ? data : Buffer.from(data), target);
+  }
+
+  /** @internal */
+  trackTwoXx(r: TwoXxRetransmission): void {
+    this.twoXx.add(r);
+    r.once('done', () => this.twoXx.delete(r));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.requests.clear();
+    this.strayResponses.clear();
+    this.flowEvents.clear();
+    for (const c of this.calls) c.closeInbox();
+    for (const r of this.twoXx) r.stop();
+    this.tx.close();
+    await this.transport.close();
+  }
+}
+
+/** A request received by an agent, with the means to answer it. ACKs for 2xx come without a transaction. */
+export class IncomingRequest {
+  readonly method: string;
+  dialog?: Dialog;
+  /** The 2xx retransmission started by accept() (§13.3.1.4). */
+  twoXx?: TwoXxRetransmission;
+  private toTag?: string;
+
+  constructor(
+    readonly agent: SipAgent,
+    readonly request: SipRequest,
+    readonly flow: Flow,
+    readonly at: number,
+    readonly tx: ServerTransaction | undefined,
+  ) {
+    this.method = request.method;
+  }
+
+  /** Builds a response per §8.2.6 (To tag stable across responses of this request). */
+  createResponse(status: number, opts: RespondOptions = {}): SipResponse {
+    const req = this.request;
+    const res = new SipResponse(status, opts.reason);
+    for (const h of req.headers) {
+      if (h.key === 'via' || h.key === 'from' || h.key === 'call-id' || h.key === 'cseq') res.headers.push({ name: h.name, key: h.key, value: h.value });
+      else if (h.key === 'record-route' && status >= 101 && status < 300) res.headers.push({ name: h.name, key: h.key, value: h.value }); // §12.1.1
+    }
+    const to = req.to.clone();
+    if (status > 100 && !to.tag) {
+      this.toTag ??= opts.toTag ?? newTag();
+      to.params.set('tag', this.toTag);
+    }
+    res.set('To', to.toString());
+    const contact = opts.contact ?? (req.method === 'INVITE' && status >= 200 && status < 300);
+    if (contact) {
+      const c = contact === true ? this.agent.contact(this.flow.transport) : typeof contact === 'string' ? parseNameAddr(contact) : contact;
+      res.append('Contact', c.toString());
+    }
+    for (const [n, v] of opts.headers ?? []) res.append(n, v);
+    if (opts.body !== undefined) res.setBody(opts.body, opts.contentType ?? 'application/sdp');
+    return res;
+  }
+
+  /** Sends a response in the server transaction. A 2xx to INVITE goes through accept(). */
+  async respond(status: number, opts: RespondOptions = {}): Promise<SipResponse> {
+    if (!this.tx) throw new Error(`${this.method} has no transaction to respond in (ACK is never answered, §17)`);
+    if (this.method === 'INVITE' && status >= 200 && status < 300) {
+      await this.accept({ ...opts, status });
+      return this.tx.lastResponse!;
+    }
+    const res = this.createResponse(status, opts);
+    await this.tx.respond(res);
+    return res;
+  }
+
+  /**
+   * Answers an INVITE with a 2xx (default 200 with our Contact and an SDP answer), creates the dialog and starts
+   * the 2xx retransmission until the ACK (§13.3.1.4). `retransmit: false` sends it once (a deliberately broken UAS).
+   */
+  async accept(opts: RespondOptions & { status?: number; retransmit?: boolean } = {}): Promise<Dialog> {
+    if (!this.tx) throw new Error('cannot accept an ACK');
+    const res = this.createResponse(opts.status ?? 200, { body: defaultSdp(this.agent), ...opts });
+    this.dialog = Dialog.asUas(this.request, res.to.tag ?? '', this.flow.reliable ? this.flow : undefined);
+    if (opts.retransmit === false) await this.tx.respond(res);
+    else {
+      this.twoXx = await this.agent.tx.respond2xx(this.tx, res);
+      this.agent.trackTwoXx(this.twoXx);
+    }
+    return this.dialog;
+  }
+
+  /** Sends a request in the dialog this request created (e.g. BYE from the callee). */
+  async sendInDialog(method: string, opts: { headers?: Array<[string, string | number]> } = {}): Promise<OutgoingRequest> {
+    if (!this.dialog) throw new Error('no dialog: accept() the INVITE first');
+    const req = this.dialog.createRequest(method, opts);
+    return this.agent.send(req, this.dialog.nextHop());
+  }
+}
+
+/** A request we sent, with its responses queued for expectations. */
+export class OutgoingRequest {
+  readonly responses: Inbox<Received<SipResponse>>;
+
+  constructor(
+    readonly agent: SipAgent,
+    readonly tx: ClientTransaction,
+  ) {
+    this.responses = new Inbox<Received<SipResponse>>((r) => describe(r.message));
+    tx.on('response', (rx: Received<SipResponse>) => this.onResponse(rx));
+    tx.on('timeout', () => (this.failure = `no final response to ${tx.method} within 64·T1 = ${64 * agent.timers.t1} ms (Timer ${tx.isInvite ? 'B' : 'F'}, RFC 3261 §17.1)`));
+    tx.on('transport-error', (e: Error) => (this.failure = `transport error sending ${tx.method}: ${e.message} (RFC 3261 §8.1.3.1)`));
+  }
+
+  /** Why the transaction failed without a final response (timeout, transport error). */
+  failure?: string;
+
+  get request(): SipRequest {
+    return this.tx.request;
+  }
+
+  protected onResponse(rx: Received<SipResponse>): void {
+    this.responses.push(rx);
+  }
+
+  /**
+   * The next response whose status matches: a code (200), a class ('2xx'), 'final', 'provisional' or a predicate.
+   * Provisional responses that do not match are skipped when waiting for a final one.
+   */
+  async expectResponse(status: StatusMatch, opts: { within?: Duration } = {}): Promise<Received<SipResponse>> {
+    const within = this.agent.ms(opts.within ?? (this.tx.isInvite ? '64*T1' : '64*T1'));
+    const match = statusMatcher(status);
+    const what = `${this.agent.name} expected ${statusLabel(status)} to ${this.tx.method}`;
+    try {
+      return await this.responses.expect((r) => match(r.message.status), within, what);
+    } catch (e) {
+      if (e instanceof ExpectationError && this.failure) throw new ExpectationError(`${what}: ${this.failure}`, e.arrived);
+      throw e;
+    }
+  }
+
+  /** The final response, whatever its status. */
+  final(opts: { within?: Duration } = {}): Promise<Received<SipResponse>> {
+    return this.expectResponse('final', opts);
+  }
+
+  closeInbox(): void {
+    this.responses.clear();
+  }
+}
+
+export type StatusMatch = number | `${1 | 2 | 3 | 4 | 5 | 6}xx` | 'final' | 'provisional' | ((status: number) => boolean);
+
+function statusMatcher(s: StatusMatch): (status: number) => boolean {
+  if (typeof s === 'function') return s;
+  if (typeof s === 'number') return (x) => x === s;
+  if (s === 'final') return (x) => x >= 200;
+  if (s === 'provisional') return (x) => x < 200;
+  const cls = Number(s[0]);
+  return (x) => Math.floor(x / 100) === cls;
+}
+
+function statusLabel(s: StatusMatch): string {
+  if (typeof s === 'function') return 'a matching response';
+  if (typeof s === 'number') return `a ${s} response`;
+  return `a ${s} response`;
+}
+
+/** The caller's side of an INVITE: responses, the dialog, ACK, CANCEL and BYE. */
+export class OutgoingCall extends OutgoingRequest {
+  dialog?: Dialog;
+  /** ACK every 2xx (and its retransmissions) as it arrives (§13.2.2.4). Set by ack() or by the caller. */
+  autoAck = false;
+  /** Number of 2xx responses received (the first and retransmissions), from any path. */
+  twoXxCount = 0;
+  readonly acksSent: number[] = [];
+
+  constructor(agent: SipAgent, tx: ClientTransaction) {
+    super(agent, tx);
+  }
+
+  protected override onResponse(rx: Received<SipResponse>): void {
+    const res = rx.message;
+    if (res.status >= 200 && res.status < 300) {
+      this.twoXxCount++;
+      if (!this.dialog) this.dialog = Dialog.asUac(this.request, res, rx.flow.reliable ? rx.flow : undefined);
+      if (this.autoAck) void this.sendAck().catch(() => undefined);
+    }
+    super.onResponse(rx);
+  }
+
+  /** A 2xx retransmission arriving after the transaction ended (Timer M) still belongs to this call. */
+  ownsStray(rx: Received<SipResponse>): boolean {
+    const res = rx.message;
+    if (res.callId !== this.request.callId || res.cseq.seq !== this.request.cseq.seq || res.cseq.method !== 'INVITE') return false;
+    this.onResponse(rx);
+    return true;
+  }
+
+  /** ACK for the 2xx (§13.2.2.4): new branch, same CSeq number, sent end to end via the route set. */
+  async ack(opts: { headers?: Array<[string, string | number]> } = {}): Promise<SipRequest> {
+    this.autoAck = true;
+    return this.sendAck(opts);
+  }
+
+  private async sendAck(opts: { headers?: Array<[string, string | number]> } = {}): Promise<SipRequest> {
+    if (!this.dialog) throw new Error('no 2xx received yet: nothing to ACK');
+    const ack = this.dialog.createRequest('ACK', { cseq: this.request.cseq.seq, headers: opts.headers });
+    await this.agent.tx.sendStateless(ack, this.dialog.nextHop());
+    this.acksSent.push(performance.now());
+    return ack;
+  }
+
+  /**
+   * CANCEL (§9.1): same Request-URI, Call-ID, To, From, CSeq number and Route as the INVITE, and its top Via
+   * (same branch), sent to where the INVITE went.
+   */
+  async cancel(): Promise<OutgoingRequest> {
+    const inv = this.request;
+    const c = new SipRequest('CANCEL', inv.uriText);
+    c.append('Via', inv.getAll('via')[0]!);
+    c.append('Max-Forwards', 70);
+    for (const r of inv.getAll('route')) c.append('Route', r);
+    c.append('From', inv.get('from')!);
+    c.append('To', inv.get('to')!);
+    c.append('Call-ID', inv.callId);
+    c.append('CSeq', `${inv.cseq.seq} CANCEL`);
+    return this.agent.send(c, { flow: this.tx.flow });
+  }
+
+  /** BYE within the dialog (§15.1.1). */
+  async bye(): Promise<OutgoingRequest> {
+    if (!this.dialog) throw new Error('no dialog: the call was not answered');
+    const req = this.dialog.createRequest('BYE');
+    return this.agent.send(req, this.dialog.nextHop());
+  }
+}
+
+function needsContact(method: string): boolean {
+  const m = method.toUpperCase();
+  return m === 'INVITE' || m === 'SUBSCRIBE' || m === 'REFER' || m === 'REGISTER';
+}
+
+function hostLiteral(address: string): string {
+  return address.includes(':') ? `[${address}]` : address;
+}
+
+function fmt(e: Endpoint): string {
+  return `${hostLiteral(e.address)}:${e.port}`;
+}
+
+/** A minimal SDP offer/answer body (RFC 4566) so INVITEs and 200s look like real calls. */
+export function defaultSdp(agent: SipAgent): string {
+  const a = agent.transport.listeners()[0]?.local.address ?? '127.0.0.1';
+  const ip = a.includes(':') ? `IP6 ${a}` : `IP4 ${a}`;
+  return ['v=0', `o=${agent.user} 1 1 IN ${ip}`, 's=sipconf', `c=IN ${ip}`, 't=0 0', 'm=audio 49170 RTP/AVP 0', 'a=rtpmap:0 PCMU/8000', ''].join('\r\n');
+}
+
+export { uriTarget };
