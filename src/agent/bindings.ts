@@ -39,6 +39,13 @@ export interface BindingPolicy {
   defaultExpires?: number;
   /** Apply RFC 5626 §6 when the Contact has +sip.instance and reg-id. */
   outbound?: boolean;
+  /** Defects to reproduce on purpose (the reference SUT's fault switches). */
+  quirks?: {
+    /** A refresh adds a second binding instead of updating the first (violates §10.3 step 7). */
+    duplicateOnRefresh?: boolean;
+    /** `Expires: 0` / `expires=0` leaves the binding in place (violates §10.2.2). */
+    ignoreExpiresZero?: boolean;
+  };
 }
 
 export type RegisterOutcome =
@@ -124,8 +131,8 @@ export class BindingStore {
       for (const b of working) {
         if (b.callId === callId && cseq <= b.cseq) return fail(500, `CSeq ${cseq} is not higher than ${b.cseq} for Call-ID ${callId} (§10.3 step 6)`, [['Retry-After', 1]]);
       }
-      this.byAor.delete(aor);
-      return { status: 200, bindings: [], outbound: false };
+      if (!this.policy.quirks?.ignoreExpiresZero) this.byAor.delete(aor);
+      return { status: 200, bindings: this.lookup(aor), outbound: false };
     }
 
     let usedOutbound = false;
@@ -149,6 +156,7 @@ export class BindingStore {
         return fail(500, `CSeq ${cseq} is not higher than ${found.cseq} for this binding's Call-ID (§10.3 step 7: out of order)`, [['Retry-After', 1]]);
       }
       if (expires === 0) {
+        if (this.policy.quirks?.ignoreExpiresZero) continue;
         if (idx >= 0) next.splice(idx, 1);
         continue;
       }
@@ -168,7 +176,7 @@ export class BindingStore {
         flow,
         updatedAt: this.now(),
       };
-      if (idx >= 0) next[idx] = binding;
+      if (idx >= 0 && !this.policy.quirks?.duplicateOnRefresh) next[idx] = binding;
       else next.push(binding);
     }
     if (next.length) this.byAor.set(aor, next);
