@@ -102,12 +102,20 @@ export class StreamFlow extends BaseFlow {
   }
 
   private hardReset(): void {
+    // Under TLS, an RST sent while the peer's TLS layer is still inside the read that delivered our last message
+    // (an in-process peer reacting synchronously) reaches it as EOF, not ECONNRESET: let that read finish first.
+    if (this.socket !== this.raw) setImmediate(() => this.rawReset());
+    else this.rawReset();
+  }
+
+  private rawReset(): void {
     try {
       this.raw.resetAndDestroy(); // SO_LINGER 0 + close = RST
     } catch {
       this.raw.destroy();
     }
-    if (this.socket !== this.raw) this.socket.destroy();
+    // The TLSSocket follows its raw socket down by itself; destroying it here first could send close_notify, and
+    // the peer would see a graceful close instead of the RST.
   }
 
   private waitSocketClose(ms: number): Promise<void> {
