@@ -52,6 +52,10 @@ export function interpretSippExit(f: ExitFacts): SippVerdict {
   if (f.timedOut) {
     return { status: 'timeout', ok: false, message: `SIPp did not finish within the hard bound of ${f.timeoutMs ?? '?'} ms and was killed${callsText(f.calls)}` };
   }
+  // stop(): SIGUSR1 makes SIPp dump its final statistics and exit 0; if it was still starting, the signal ends it.
+  if (f.stopRequested && (f.signal || f.code === 0)) {
+    return { status: 'stopped', ok: (f.calls?.failed ?? 0) === 0, message: `SIPp stopped on request${callsText(f.calls)}` };
+  }
   if (f.signal) {
     return { status: 'crashed', ok: false, message: `SIPp was ended by signal ${f.signal}${firstError(f.errors)}` };
   }
@@ -59,7 +63,6 @@ export function interpretSippExit(f: ExitFacts): SippVerdict {
   const loadError = f.errors?.find((e) => FATAL_LOAD.test(e));
   switch (f.code) {
     case 0:
-      if (f.stopRequested) return { status: 'stopped', ok: (f.calls?.failed ?? 0) === 0, message: `SIPp stopped on request${callsText(f.calls)}` };
       return { status: 'passed', ok: true, message: `all calls succeeded${callsText(f.calls)}` };
     case 1:
       if (loadError && !(f.calls && f.calls.total > 0)) return { status: 'fatal', ok: false, message: `SIPp could not run the scenario: ${loadError}` };
@@ -70,6 +73,10 @@ export function interpretSippExit(f: ExitFacts): SippVerdict {
       return { status: 'no-calls', ok: false, message: `SIPp exited normally without processing any call${firstError(f.errors)}` };
     case 255:
     case -1:
+      // -timeout with -timeout_error: "uac timed out after '2.000' seconds".
+      if (f.errors?.some((e) => /timed out after/.test(e))) {
+        return { status: 'timeout', ok: false, message: `SIPp's own global timeout (-timeout) passed${callsText(f.calls)}${firstError(f.errors)}` };
+      }
       return { status: 'fatal', ok: false, message: `SIPp fatal error (exit ${f.code})${firstError(f.errors)}` };
     case 254:
     case -2:

@@ -1,0 +1,154 @@
+/**
+ * `sipconf sipp SCENARIO.xml [--target HOST:PORT] [--transport udp|tcp|tls] [--rate N] [--count N] [--timeout S]
+ * [-- extra sipp args]`: runs one SIPp scenario with a hard time bound and prints a short verdict.
+ * Exit 0 every call succeeded, 1 a call failed / no call / timed out, 2 bad usage, unreadable scenario, SIPp
+ * missing (package sip-tester) or unable to run at all.
+ */
+import { statSync, writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { BUILTIN_SCENARIOS, SippArgsError, type SippTransport } from '../sipp/args';
+import { SippNotFoundError } from '../sipp/locate';
+import { runSipp, SippScenarioError, type SippResult, type SippRunOptions } from '../sipp/run-sipp';
+
+interface SippCliOptions {
+  target?: string;
+  transport: string;
+  rate?: string;
+  ratePeriod?: string;
+  limit?: string;
+  count?: string;
+  timeout: string;
+  service?: string;
+  local: string;
+  port?: string;
+  ooc?: string;
+  callLength?: string;
+  traceMsg?: boolean;
+  runDir?: string;
+  json?: string;
+  sipp?: string;
+}
+
+class UsageError extends Error {}
+
+function int(name: string, v: string | undefined, min = 1): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min || !/^\d+(\.\d+)?$/.test(v)) throw new UsageError(`--${name} must be a number >= ${min}, got "${v}"`);
+  return n;
+}
+
+function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Exit code for a verdict (design.md: 0 pass, 1 a check failed, 2 could not run at all). */
+export function sippExitCode(r: SippResult): 0 | 1 | 2 {
+  if (r.verdict.ok) return 0;
+  switch (r.verdict.status) {
+    case 'fatal':
+    case 'bind-failed':
+    case 'crashed':
+      return 2;
+    default:
+      return 1;
+  }
+}
+
+export function formatSippResult(r: SippResult, scenario: string): string {
+  const lines: string[] = [];
+  const where = r.args[r.args.length - 1]?.includes(':') && !r.args[r.args.length - 1]!.startsWith('-') ? ` → ${r.args[r.args.length - 1]}` : '';
+  lines.push(`sipp ${scenario}${where} (${r.transport}, local ${r.local.address}:${r.local.port}): ${r.verdict.ok ? 'PASSED' : r.verdict.status.toUpperCase()} — ${r.verdict.message}`);
+  if (r.stats) {
+    const s = r.stats;
+    const median = r.responseTimeMedianMs === undefined ? 'no response times measured' : `response time median ${r.responseTimeMedianMs} ms, p95 ${r.responseTimeP95Ms} ms`;
+    lines.push(`  calls: ${s.calls.successful} ok, ${s.calls.failed} failed · retransmissions: ${s.retransmissions} · ${median} · ${r.durationMs} ms`);
+    const reasons = Object.entries(s.failures).map(([k, v]) => `${k} ${v}`);
+    if (reasons.length) lines.push(`  failures: ${reasons.join(', ')}`);
+  } else if (r.statsError) lines.push(`  statistics: ${r.statsError}`);
+  for (const e of r.errors.slice(0, 3)) lines.push(`  sipp: ${e.length > 300 ? `${e.slice(0, 300)}…` : e}`);
+  lines.push(`  files: ${r.runDir} (${r.logs.map((l) => l.name).join(', ')})`);
+  lines.push(`  rerun: ${r.commandLine}`);
+  return lines.join('\n') + '\n';
+}
+
+export function registerSippCommand(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('sipp')
+    .description('run one SIPp scenario with a hard time bound and report it: exit 0 all calls ok, 1 a call failed, 2 could not run')
+    .argument('<scenario>', `SIPp XML scenario file, or a built-in scenario (${BUILTIN_SCENARIOS.join(', ')})`)
+    .argument('[sippArgs...]', 'extra SIPp arguments after --, passed as they are (not -bg)')
+    .option('--target <host:port>', 'the SUT (omit for a scenario that only answers)')
+    .option('--transport <t>', 'udp | tcp | tls (or SIPp modes u1, un, t1, tn, l1, ln)', 'udp')
+    .option('--rate <n>', 'calls per rate period (-r)')
+    .option('--rate-period <ms>', 'rate period in ms (-rp)')
+    .option('--limit <n>', 'most simultaneous calls (-l)')
+    .option('--count <n>', 'stop after this many calls (-m); default 1 when no --rate is given')
+    .option('--timeout <s>', 'hard bound for the whole run, seconds (SIPp also gets -timeout)', '30')
+    .option('-s, --service <user>', 'Request-URI user (-s)')
+    .option('--call-length <ms>', 'length of <pause/> elements (-d)')
+    .option('--local <ip>', 'local address (-i)', '127.0.0.1')
+    .option('--port <n>', 'local port (-p); default a free one')
+    .option('--ooc <file>', 'out-of-call scenario (-oocsf), e.g. scenarios/sipp/outbound-answer-ooc.xml')
+    .option('--trace-msg', 'also log every message (-trace_msg)')
+    .option('--run-dir <dir>', 'where SIPp runs and writes its files (default a fresh temp dir)')
+    .option('--json <file>', 'write the result (verdict, counts, response times, file paths) as JSON')
+    .option('--sipp <path>', 'the sipp binary (default $SIPCONF_SIPP or sipp on PATH)')
+    .action(async (scenario: string, sippArgs: string[], o: SippCliOptions) => {
+      const fail = (msg: string): void => {
+        process.stderr.write(`sipconf sipp: ${msg}\n`);
+        setExit(2);
+      };
+      let opts: SippRunOptions;
+      try {
+        const builtin = !isFile(scenario) && (BUILTIN_SCENARIOS as readonly string[]).includes(scenario) ? scenario : undefined;
+        if (!builtin && !isFile(scenario)) throw new UsageError(`scenario file ${scenario}: no such file (nor a built-in scenario: ${BUILTIN_SCENARIOS.join(', ')})`);
+        const timeoutS = int('timeout', o.timeout)!;
+        const rate = int('rate', o.rate);
+        opts = {
+          ...(builtin ? { builtin } : { scenarioFile: scenario }),
+          target: o.target,
+          transport: o.transport as SippTransport,
+          rate,
+          ratePeriodMs: int('rate-period', o.ratePeriod),
+          callLimit: int('limit', o.limit),
+          calls: int('count', o.count) ?? (rate === undefined ? 1 : undefined),
+          callLengthMs: int('call-length', o.callLength, 0),
+          service: o.service,
+          localAddress: o.local,
+          localPort: int('port', o.port),
+          oocScenarioFile: o.ooc,
+          traceMessages: !!o.traceMsg,
+          traceLogs: true,
+          runDir: o.runDir,
+          binary: o.sipp,
+          sippTimeoutS: timeoutS,
+          hardTimeoutMs: timeoutS * 1000 + 5000,
+          extraArgs: sippArgs,
+        };
+        if (!['udp', 'tcp', 'tls', 'u1', 'un', 't1', 'tn', 'l1', 'ln'].includes(o.transport)) throw new UsageError(`--transport must be udp, tcp or tls, got "${o.transport}"`);
+        if (o.target !== undefined && !/^(\[[0-9a-fA-F:.]+\]|[^:\s]+)(:\d{1,5})?$/.test(o.target)) throw new UsageError(`--target must be HOST:PORT, got "${o.target}"`);
+      } catch (e) {
+        fail((e as Error).message);
+        return;
+      }
+      let result: SippResult;
+      try {
+        result = await runSipp(opts);
+      } catch (e) {
+        if (e instanceof SippNotFoundError || e instanceof SippScenarioError || e instanceof SippArgsError) return fail(e.message);
+        throw e;
+      }
+      process.stdout.write(formatSippResult(result, scenario));
+      if (o.json) {
+        const { logs, ...rest } = result;
+        const json = { ...rest, stats: result.stats && { calls: result.stats.calls, retransmissions: result.stats.retransmissions, failures: result.stats.failures, responseTimeMeansMs: result.stats.responseTimeMeansMs, callLengthMeanMs: result.stats.callLengthMeanMs, callRate: result.stats.callRate }, responseTimes: undefined, files: logs.map((l) => ({ name: l.name, path: l.path, bytes: l.bytes })) };
+        writeFileSync(o.json, JSON.stringify(json, null, 2) + '\n');
+      }
+      setExit(sippExitCode(result));
+    });
+}
