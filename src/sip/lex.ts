@@ -92,25 +92,37 @@ export function splitTopLevel(s: string, sep = 44): string[] {
   return out;
 }
 
+/** Trims SP and HTAB only (LWS after unfolding). String.prototype.trim would also eat U+FEFF and other Unicode spaces. */
+export function trimWs(s: string): string {
+  let i = 0;
+  let j = s.length;
+  while (i < j && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i++;
+  while (j > i && (s.charCodeAt(j - 1) === 32 || s.charCodeAt(j - 1) === 9)) j--;
+  return i === 0 && j === s.length ? s : s.slice(i, j);
+}
+
 /** Ordered, case-insensitive parameters. A parameter without `=` has the value `null`. */
 export class Params {
-  private readonly entries: Array<[string, string | null]> = [];
+  private names_: string[] = [];
+  private lower: string[] = [];
+  private values: Array<string | null> = [];
 
   static parse(s: string, { quotedValues = true }: { quotedValues?: boolean } = {}): Params {
     // s is the text after the first ';' (or empty). Parameters are `;name[=value]`, value a token, host or quoted.
     const p = new Params();
-    if (s.trim() === '') return p;
-    let i = 0;
-    while (i <= s.length) {
+    const len = s.length;
+    let i = skipWs(s, 0);
+    if (i >= len) return p;
+    for (;;) {
       i = skipWs(s, i);
       let j = i;
-      while (j < s.length) {
+      while (j < len) {
         const c = s.charCodeAt(j);
-        if (c === 61 || c === 59 || isWs(c)) break;
+        if (c === 61 || c === 59 || c === 32 || c === 9 || c === 13 || c === 10) break;
         j++;
       }
+      if (j === i) throw new SipSyntaxError(`empty parameter name in ";${s}"`);
       const name = s.slice(i, j);
-      if (name === '') throw new SipSyntaxError(`empty parameter name in ";${s}"`);
       j = skipWs(s, j);
       let value: string | null = null;
       if (s.charCodeAt(j) === 61) {
@@ -121,25 +133,39 @@ export class Params {
           j = q.end;
         } else {
           let k = j;
-          while (k < s.length && s.charCodeAt(k) !== 59 && !isWs(s.charCodeAt(k))) k++;
+          while (k < len) {
+            const c = s.charCodeAt(k);
+            if (c === 59 || c === 32 || c === 9 || c === 13 || c === 10) break;
+            k++;
+          }
           value = s.slice(j, k);
           j = k;
         }
         j = skipWs(s, j);
       }
-      p.entries.push([name, value]);
-      if (j >= s.length) break;
+      p.names_.push(name);
+      p.lower.push(name.toLowerCase());
+      p.values.push(value);
+      if (j >= len) break;
       if (s.charCodeAt(j) !== 59) throw new SipSyntaxError(`unexpected "${s.slice(j, j + 10)}" in parameters`);
       i = j + 1;
-      if (i >= s.length) throw new SipSyntaxError('empty parameter after ";"');
+      if (i >= len) throw new SipSyntaxError('empty parameter after ";"');
     }
     return p;
   }
 
-  get(name: string): string | null | undefined {
+  private indexOf(name: string): number {
+    const lower = this.lower;
+    for (let i = 0; i < lower.length; i++) if (lower[i] === name) return i;
     const key = name.toLowerCase();
-    for (const [n, v] of this.entries) if (n.toLowerCase() === key) return v;
-    return undefined;
+    if (key === name) return -1;
+    for (let i = 0; i < lower.length; i++) if (lower[i] === key) return i;
+    return -1;
+  }
+
+  get(name: string): string | null | undefined {
+    const i = this.indexOf(name);
+    return i < 0 ? undefined : this.values[i];
   }
 
   /** The value with surrounding quotes removed, for quoted parameters such as `+sip.instance`. */
@@ -150,40 +176,54 @@ export class Params {
   }
 
   has(name: string): boolean {
-    return this.get(name) !== undefined;
+    return this.indexOf(name) >= 0;
   }
 
   set(name: string, value: string | null): this {
-    const key = name.toLowerCase();
-    const idx = this.entries.findIndex(([n]) => n.toLowerCase() === key);
-    if (idx >= 0) this.entries[idx] = [this.entries[idx]![0], value];
-    else this.entries.push([name, value]);
+    const idx = this.indexOf(name);
+    if (idx >= 0) this.values[idx] = value;
+    else {
+      this.names_.push(name);
+      this.lower.push(name.toLowerCase());
+      this.values.push(value);
+    }
     return this;
   }
 
   delete(name: string): this {
     const key = name.toLowerCase();
-    for (let i = this.entries.length - 1; i >= 0; i--) if (this.entries[i]![0].toLowerCase() === key) this.entries.splice(i, 1);
+    for (let i = this.lower.length - 1; i >= 0; i--) {
+      if (this.lower[i] === key) {
+        this.names_.splice(i, 1);
+        this.lower.splice(i, 1);
+        this.values.splice(i, 1);
+      }
+    }
     return this;
   }
 
   names(): string[] {
-    return this.entries.map(([n]) => n);
+    return this.names_.slice();
   }
 
   get size(): number {
-    return this.entries.length;
+    return this.names_.length;
   }
 
   clone(): Params {
     const p = new Params();
-    for (const e of this.entries) p.entries.push([e[0], e[1]]);
+    p.names_ = this.names_.slice();
+    p.lower = this.lower.slice();
+    p.values = this.values.slice();
     return p;
   }
 
   toString(): string {
     let out = '';
-    for (const [n, v] of this.entries) out += v === null ? `;${n}` : `;${n}=${v}`;
+    for (let i = 0; i < this.names_.length; i++) {
+      const v = this.values[i];
+      out += v === null ? ';' + this.names_[i] : ';' + this.names_[i] + '=' + v;
+    }
     return out;
   }
 }

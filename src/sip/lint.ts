@@ -141,7 +141,6 @@ function checkVias(m: SipMessage, sem: Report, warn: Report): void {
       index++;
     }
   }
-  if (index === 0) sem('no Via header (RFC 3261 §8.1.1.7)');
 }
 
 /** RFC 5118 §4.3: `[2001:db8::10:5070]` has no port; the sender probably meant port 5070. */

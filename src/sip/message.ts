@@ -155,6 +155,14 @@ abstract class SipMessageBase {
     return first;
   }
 
+  /**
+   * Seeds the cache of a structured view (e.g. `via`, `from`) with a value already parsed, so the strict parser's
+   * validation pass and later field reads share one parse. For the parser; other callers should not need it.
+   */
+  primeCache(key: string, value: unknown): void {
+    this.cache.set(key, value);
+  }
+
   protected cached<T>(key: string, compute: () => T): T {
     if (this.cache.has(key)) return this.cache.get(key) as T;
     const v = compute();
@@ -264,6 +272,11 @@ export class SipRequest extends SipMessageBase {
     public uriText: string,
   ) {
     super();
+  }
+
+  /** Seeds the parsed Request-URI (the strict parser parsed it already); the text stays as received. */
+  primeUri(u: Uri): void {
+    this.parsedUri = u;
   }
 
   get uri(): Uri {

@@ -7,7 +7,7 @@
  */
 import { Diagnostic, SipSyntaxError } from './errors';
 import { headerKey } from './headers';
-import { isToken } from './lex';
+import { isToken, isTokenChar, trimWs } from './lex';
 import { Header, SipMessage, SipRequest, SipResponse } from './message';
 import { validateHeaders } from './validate';
 
@@ -64,120 +64,162 @@ export function parse(input: Buffer | string, opts: ParseOptions = {}): ParseRes
   // §7.5: implementations SHOULD ignore CRLFs before the start line.
   let start = 0;
   while (start < buf.length && (buf[start] === 13 || buf[start] === 10)) start++;
-  const leadingLines = countNewlines(buf, 0, start);
+  const leadingLines = start === 0 ? 0 : countNewlines(buf, 0, start);
 
   const end = findHeaderEnd(buf, start, true);
-  let headText: string;
+  let head: string;
   let bodyStart: number;
   if (end) {
-    headText = buf.toString('utf8', start, end.headEnd);
+    head = buf.toString('utf8', start, end.headEnd);
     bodyStart = end.bodyStart;
     if (strict && buf[end.headEnd] !== 13) syntax('header section ends with a bare LF blank line, not CRLF CRLF');
   } else {
     // No blank line: the message is truncated. Parse what there is so the error can say more.
-    headText = buf.toString('utf8', start);
+    head = buf.toString('utf8', start);
     bodyStart = buf.length;
     syntax('no empty line (CRLF CRLF) ends the header section: message truncated or not SIP');
   }
 
-  const lines = splitLines(headText, strict, syntax, leadingLines);
-  if (lines.length === 0 || lines[0]!.text === '') {
+  // One left-to-right pass over the head: each line is found with indexOf, header names are scanned by char code,
+  // values are sliced once (no regular expressions, no per-line arrays).
+  const len = head.length;
+  let lineNo = 1 + leadingLines;
+  let bareLfReported = false;
+  let bareCrReported = false;
+  let pos = 0;
+  let nl = 0;
+  let lineEnd = 0;
+  /** Finds the line starting at `pos`: sets nl (index of its LF or len) and lineEnd (before CR). */
+  const nextLine = () => {
+    nl = head.indexOf('\n', pos);
+    if (nl < 0) nl = len;
+    lineEnd = nl;
+    if (lineEnd > pos && head.charCodeAt(lineEnd - 1) === 13) lineEnd--;
+    else if (nl < len && strict && !bareLfReported) {
+      syntax('line ends with a bare LF, not CRLF (§7)', lineNo);
+      bareLfReported = true;
+    }
+    if (strict && !bareCrReported) {
+      const cr = head.indexOf('\r', pos);
+      if (cr >= 0 && cr < lineEnd) {
+        syntax('bare CR inside a header line', lineNo);
+        bareCrReported = true;
+      }
+    }
+  };
+
+  nextLine();
+  if (lineEnd === 0) {
     syntax('empty message', 1);
     return { errors, warnings };
   }
-
-  const first = lines[0]!;
-  let message: SipMessage | undefined;
+  let message: SipMessage;
+  const startLineNo = lineNo;
   try {
-    message = parseStartLine(first.text, strict);
+    message = parseStartLine(head.slice(0, lineEnd), strict);
   } catch (e) {
-    syntax((e as Error).message, first.line);
+    syntax((e as Error).message, startLineNo);
     return { errors, warnings };
   }
 
-  // Headers, with folding (§7.3.1: a line starting with SP or HTAB continues the previous one).
   const headers: Header[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const { text, line } = lines[i]!;
-    if (text.charCodeAt(0) === 32 || text.charCodeAt(0) === 9) {
-      const prev = headers[headers.length - 1];
-      if (!prev) {
-        syntax('continuation line before any header', line);
-        continue;
-      }
-      prev.value = (prev.value + ' ' + text.trim()).trim();
+  let contentLength: Header | undefined;
+  pos = nl + 1;
+  lineNo++;
+  while (pos <= len && nl < len) {
+    nextLine();
+    const line = lineNo;
+    const first = head.charCodeAt(pos);
+    if (first === 32 || first === 9) {
+      // A continuation line before any header (folding is handled below, with the header it continues).
+      syntax('continuation line before any header', line);
+      pos = nl + 1;
+      lineNo++;
       continue;
     }
-    const colon = text.indexOf(':');
-    if (colon <= 0) {
-      syntax(`header line without a colon: "${clip(text)}"`, line);
+    // header-name: token, then optional whitespace, then ":" (§7.3.1).
+    let i = pos;
+    let tokenOk = true;
+    for (; i < lineEnd; i++) {
+      const c = head.charCodeAt(i);
+      if (c === 58 || c === 32 || c === 9) break;
+      if (tokenOk && !isTokenChar(c)) tokenOk = false;
+    }
+    const nameEnd = i;
+    while (i < lineEnd && (head.charCodeAt(i) === 32 || head.charCodeAt(i) === 9)) i++;
+    if (i >= lineEnd || head.charCodeAt(i) !== 58 || nameEnd === pos) {
+      const text = head.slice(pos, lineEnd);
+      if (nameEnd > pos && head.indexOf(':', pos) >= 0 && head.indexOf(':', pos) < lineEnd) syntax(`bad header name "${clip(head.slice(pos, head.indexOf(':', pos)))}"`, line);
+      else syntax(`header line without a colon: "${clip(text)}"`, line);
+      pos = nl + 1;
+      lineNo++;
       continue;
     }
-    const rawName = text.slice(0, colon);
-    const name = rawName.replace(/[ \t]+$/, '');
-    if (!isToken(name)) {
-      syntax(`bad header name "${clip(rawName)}"`, line);
+    const name = head.slice(pos, nameEnd);
+    if (!tokenOk) {
+      syntax(`bad header name "${clip(name)}"`, line);
+      pos = nl + 1;
+      lineNo++;
       continue;
     }
-    headers.push({ name, key: headerKey(name), value: text.slice(colon + 1).trim(), line });
+    // value: from after the colon, LWS trimmed (SP/HTAB only: U+FEFF and friends are value characters).
+    let vs = i + 1;
+    while (vs < lineEnd && (head.charCodeAt(vs) === 32 || head.charCodeAt(vs) === 9)) vs++;
+    let ve = lineEnd;
+    while (ve > vs && (head.charCodeAt(ve - 1) === 32 || head.charCodeAt(ve - 1) === 9)) ve--;
+    let value = head.slice(vs, ve);
+    pos = nl + 1;
+    lineNo++;
+    // Folding (§7.3.1): following lines that start with SP or HTAB continue this value; the fold is one SP.
+    while (nl < len) {
+      const c = head.charCodeAt(pos);
+      if (c !== 32 && c !== 9) break;
+      nextLine();
+      const part = trimWs(head.slice(pos, lineEnd));
+      if (part !== '') value = value === '' ? part : value + ' ' + part;
+      pos = nl + 1;
+      lineNo++;
+    }
+    const h: Header = { name, key: headerKey(name), value, line };
+    headers.push(h);
+    if (contentLength === undefined && h.key === 'content-length') contentLength = h;
   }
   message.headers = headers;
 
   // Body and Content-Length (§18.3, §20.14).
   const available = buf.length - bodyStart;
-  const clHeaders = headers.filter((h) => h.key === 'content-length');
   let bodyLength = available;
-  if (clHeaders.length > 0) {
-    const h = clHeaders[0]!;
-    const v = h.value.trim();
-    if (!/^[0-9]+$/.test(v)) {
-      syntax(`Content-Length "${clip(v)}" is not a non-negative integer`, h.line);
-    } else {
-      const cl = Number(v);
-      if (cl > available && end) {
-        syntax(`Content-Length ${cl} is larger than the ${available} body bytes present`, h.line);
-      } else if (cl < available) {
-        // Datagram: "additional bytes in the transport packet beyond the end of the body MUST be discarded".
-        bodyLength = cl;
-        warnings.push({ message: `${available - cl} bytes after the body (beyond Content-Length ${cl}) discarded`, line: h.line, kind: 'syntax' });
-      } else bodyLength = cl;
-    }
+  if (contentLength) {
+    const h = contentLength;
+    const cl = parseDigits(h.value);
+    if (cl < 0) {
+      syntax(`Content-Length "${clip(h.value)}" is not a non-negative integer`, h.line);
+    } else if (cl > available && end) {
+      syntax(`Content-Length ${cl} is larger than the ${available} body bytes present`, h.line);
+    } else if (cl < available) {
+      // Datagram: "additional bytes in the transport packet beyond the end of the body MUST be discarded".
+      bodyLength = cl;
+      warnings.push({ message: `${available - cl} bytes after the body (beyond Content-Length ${cl}) discarded`, line: h.line, kind: 'syntax' });
+    } else bodyLength = cl;
   } else if (opts.transport === 'stream') {
     syntax('Content-Length is required on stream transports (§18.3)');
   }
   message.body = buf.subarray(bodyStart, bodyStart + Math.max(0, Math.min(bodyLength, available)));
 
   if (strict) validateHeaders(message, errors, warnings);
-  return { message: errors.length === 0 || message ? message : undefined, errors, warnings };
+  return { message, errors, warnings };
 }
 
-interface Line {
-  text: string;
-  line: number;
-}
-
-function splitLines(head: string, strict: boolean, syntax: (m: string, l?: number) => void, lineOffset: number): Line[] {
-  const out: Line[] = [];
-  let pos = 0;
-  let lineNo = 1 + lineOffset;
-  let bareLfReported = false;
-  while (pos <= head.length) {
-    let nl = head.indexOf('\n', pos);
-    if (nl < 0) nl = head.length;
-    let endOfText = nl;
-    if (endOfText > pos && head.charCodeAt(endOfText - 1) === 13) endOfText--;
-    else if (nl < head.length && strict && !bareLfReported) {
-      syntax('line ends with a bare LF, not CRLF (§7)', lineNo);
-      bareLfReported = true;
-    }
-    const text = head.slice(pos, endOfText);
-    if (strict && text.includes('\r')) syntax('bare CR inside a header line', lineNo);
-    out.push({ text, line: lineNo });
-    lineNo++;
-    pos = nl + 1;
-    if (nl >= head.length) break;
+/** A 1*DIGIT value as a number, or -1 when it is not one (or too long to be a sane length). */
+function parseDigits(s: string): number {
+  if (s.length === 0 || s.length > 15) return -1;
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return -1;
+    n = n * 10 + (c - 48);
   }
-  return out;
+  return n;
 }
 
 function parseStartLine(text: string, strict: boolean): SipMessage {
@@ -196,8 +238,11 @@ function parseStartLine(text: string, strict: boolean): SipMessage {
   // Request-Line = Method SP Request-URI SP SIP-Version, single spaces (§25.1).
   const parts = strict ? text.split(' ') : text.trim().split(/[ \t]+/);
   if (parts.length !== 3) {
-    if (strict && /  |\t/.test(text)) throw new SipSyntaxError(`request line "${clip(text)}" must separate its three elements by single spaces`);
-    if (strict && text.endsWith(' ')) throw new SipSyntaxError(`trailing whitespace on the request line "${clip(text)}"`);
+    if (strict && (text.endsWith(' ') || text.endsWith('\t'))) throw new SipSyntaxError(`trailing whitespace after the SIP-Version on the request line "${clip(text)}" (§25.1)`);
+    if (strict && /  |\t/.test(text)) throw new SipSyntaxError(`request line "${clip(text)}" must separate its three elements by single spaces (§25.1)`);
+    if (parts.length > 3 && /^SIP\/[0-9]/i.test(parts[parts.length - 1]!)) {
+      throw new SipSyntaxError(`whitespace inside the Request-URI "${clip(parts.slice(1, -1).join(' '))}" (§25.1: the Request-URI has no LWS)`);
+    }
     throw new SipSyntaxError(`bad request line "${clip(text)}": expected "METHOD Request-URI SIP/2.0"`);
   }
   const [method, uri, version] = parts as [string, string, string];

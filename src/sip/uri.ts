@@ -5,28 +5,40 @@
 import { SipSyntaxError } from './errors';
 import { Params } from './lex';
 
-const ALNUM = /^[A-Za-z0-9]$/;
 const UNRESERVED = "-_.!~*'()";
 const USER_UNRESERVED = '&=+$,;?/';
 const PASSWORD_EXTRA = '&=+$,';
 const PARAM_UNRESERVED = '[]/:&+$';
 const HNV_UNRESERVED = '[]/?:+$';
 
-function isAlnum(ch: string): boolean {
-  return ALNUM.test(ch);
+/** Lookup tables (one per character class) so character checks are one array read, not a regex per character. */
+function charTable(extra: string): Uint8Array {
+  const t = new Uint8Array(128);
+  for (let c = 48; c <= 57; c++) t[c] = 1;
+  for (let c = 65; c <= 90; c++) t[c] = 1;
+  for (let c = 97; c <= 122; c++) t[c] = 1;
+  for (const ch of UNRESERVED + extra) t[ch.charCodeAt(0)] = 1;
+  return t;
+}
+const TABLES = new Map<string, Uint8Array>();
+
+function isHexDigit(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 }
 
 /** Checks `s` consists of unreserved characters, `extra`, or `%HH` escapes. */
 function checkChars(s: string, extra: string, what: string): void {
+  let t = TABLES.get(extra);
+  if (!t) TABLES.set(extra, (t = charTable(extra)));
   for (let i = 0; i < s.length; i++) {
-    const ch = s[i]!;
-    if (ch === '%') {
-      if (!/^[0-9A-Fa-f]{2}$/.test(s.slice(i + 1, i + 3))) throw new SipSyntaxError(`bad escape "${s.slice(i, i + 3)}" in ${what}`);
+    const c = s.charCodeAt(i);
+    if (c < 128 && t[c] === 1) continue;
+    if (c === 37) {
+      if (!isHexDigit(s.charCodeAt(i + 1)) || !isHexDigit(s.charCodeAt(i + 2))) throw new SipSyntaxError(`bad escape "${s.slice(i, i + 3)}" in ${what}`);
       i += 2;
       continue;
     }
-    if (isAlnum(ch) || UNRESERVED.includes(ch) || extra.includes(ch)) continue;
-    throw new SipSyntaxError(`character "${ch}" not allowed in ${what} "${s}"`);
+    throw new SipSyntaxError(`character "${s[i]}" not allowed in ${what} "${s}"`);
   }
 }
 
@@ -42,9 +54,22 @@ export function unescapeUri(s: string): string {
 }
 
 export function isIPv4(s: string): boolean {
-  const parts = s.split('.');
-  if (parts.length !== 4) return false;
-  return parts.every((p) => /^[0-9]{1,3}$/.test(p) && Number(p) <= 255);
+  let parts = 0;
+  let digits = 0;
+  let value = 0;
+  for (let i = 0; i <= s.length; i++) {
+    const c = i < s.length ? s.charCodeAt(i) : 46;
+    if (c === 46) {
+      if (digits === 0 || value > 255) return false;
+      parts++;
+      digits = 0;
+      value = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (++digits > 3) return false;
+      value = value * 10 + (c - 48);
+    } else return false;
+  }
+  return parts === 4;
 }
 
 /** RFC 3261 IPv6address (with RFC 5118 §4.4 errata applied): hex groups, at most one "::", optional IPv4 tail. */
@@ -84,23 +109,39 @@ export function isIPv6(s: string): boolean {
   return g.length === maxGroups && g.every(isHex);
 }
 
-/** Validates a `host` per §25.1: hostname, IPv4address or IPv6reference. */
+/** Validates a `host` per §25.1: hostname, IPv4address or IPv6reference. One pass, no regular expressions. */
 export function checkHost(host: string): void {
-  if (host.startsWith('[')) {
-    if (!host.endsWith(']') || !isIPv6(host.slice(1, -1))) throw new SipSyntaxError(`bad IPv6 reference "${host}"`);
+  const len = host.length;
+  if (len === 0) throw new SipSyntaxError('empty host');
+  if (host.charCodeAt(0) === 91) {
+    if (host.charCodeAt(len - 1) !== 93 || !isIPv6(host.slice(1, -1))) throw new SipSyntaxError(`bad IPv6 reference "${host}"`);
     return;
   }
-  if (host === '') throw new SipSyntaxError('empty host');
-  if (/^[0-9.]+$/.test(host)) {
+  // hostname = *( domainlabel "." ) toplabel [ "." ]; domainlabel = alphanum / alphanum *( alphanum / "-" ) alphanum
+  let allDigitsAndDots = true;
+  let labelStart = 0;
+  let lastLabelStart = 0;
+  for (let i = 0; i <= len; i++) {
+    const c = i < len ? host.charCodeAt(i) : 46;
+    if (c === 46) {
+      if (i === len && i === labelStart && i > 0) break; // trailing "." is allowed
+      if (i === labelStart || host.charCodeAt(i - 1) === 45) throw new SipSyntaxError(`bad hostname "${host}"`);
+      lastLabelStart = labelStart;
+      labelStart = i + 1;
+      continue;
+    }
+    const digit = c >= 48 && c <= 57;
+    if (!digit) allDigitsAndDots = false;
+    if (digit || (c >= 65 && c <= 90) || (c >= 97 && c <= 122)) continue;
+    if (c === 45 && i !== labelStart) continue;
+    throw new SipSyntaxError(`bad hostname "${host}"`);
+  }
+  if (allDigitsAndDots) {
     if (!isIPv4(host)) throw new SipSyntaxError(`bad IPv4 address "${host}"`);
     return;
   }
-  // hostname = *( domainlabel "." ) toplabel [ "." ]
-  const labels = host.endsWith('.') ? host.slice(0, -1).split('.') : host.split('.');
-  for (const label of labels) {
-    if (!/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$/.test(label)) throw new SipSyntaxError(`bad hostname "${host}"`);
-  }
-  if (!/^[A-Za-z]/.test(labels[labels.length - 1]!)) throw new SipSyntaxError(`bad hostname "${host}": top label must start with a letter`);
+  const top = host.charCodeAt(lastLabelStart);
+  if (!((top >= 65 && top <= 90) || (top >= 97 && top <= 122))) throw new SipSyntaxError(`bad hostname "${host}": top label must start with a letter`);
 }
 
 export type Uri = SipUri | TelUri | AbsoluteUri;
@@ -121,6 +162,23 @@ export class SipUri {
   /** The host without IPv6 brackets, as node's socket APIs want it. */
   get hostname(): string {
     return this.host.startsWith('[') ? this.host.slice(1, -1) : this.host;
+  }
+
+  /** The user part with %HH escapes decoded (RFC 3261 §19.1.4: `%75se%72` and `user` are the same user). */
+  get userUnescaped(): string | undefined {
+    return this.user === undefined ? undefined : unescapeUri(this.user);
+  }
+
+  /** A URI parameter's value with %HH escapes decoded, by its decoded name (`%6C%72` is `lr`). */
+  paramUnescaped(name: string): string | null | undefined {
+    const want = name.toLowerCase();
+    for (const n of this.params.names()) {
+      if (unescapeUri(n).toLowerCase() === want) {
+        const v = this.params.get(n);
+        return v === null || v === undefined ? v : unescapeUri(v);
+      }
+    }
+    return undefined;
   }
 
   get transport(): string | undefined {
@@ -228,8 +286,25 @@ function parseSipUri(scheme: 'sip' | 'sips', rest: string, strict: boolean): Sip
     host = hostPart.slice(0, close + 1);
     i = close + 1;
   } else {
-    while (i < hostPart.length && !':;?'.includes(hostPart[i]!)) i++;
+    while (i < hostPart.length) {
+      const c = hostPart.charCodeAt(i);
+      if (c === 58 || c === 59 || c === 63) break;
+      i++;
+    }
     host = hostPart.slice(0, i);
+    // RFC 5118 §4.2: an IPv6 address in a URI must be an IPv6reference, in brackets.
+    if (hostPart.charCodeAt(i) === 58) {
+      let e = i + 1;
+      let colons = 1;
+      for (; e < hostPart.length; e++) {
+        const c = hostPart.charCodeAt(e);
+        if (c === 59 || c === 63) break;
+        if (c === 58) colons++;
+      }
+      const hostport = hostPart.slice(0, e);
+      if (colons > 1)
+        throw new SipSyntaxError(`IPv6 address "${hostport}" must be enclosed in [] in a URI (RFC 3261 §25.1, RFC 5118 §4.2)`);
+    }
   }
   if (strict) checkHost(host);
   else if (host === '') throw new SipSyntaxError(`empty host in "${scheme}:${rest}"`);
