@@ -92,15 +92,20 @@ let netInstalled = false;
 function installSafetyNet(): void {
   if (netInstalled) return;
   netInstalled = true;
-  process.on('exit', () => {
-    for (const pid of live) {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
-  });
+  const killAll = () => {
+    for (const pid of live) signalGroup(pid, 'SIGKILL');
+    live.clear();
+  };
+  process.on('exit', killAll);
+  // A signal ends node without 'exit': kill the SUTs, then let the signal do what it would have done.
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    const onSignal = () => {
+      killAll();
+      process.removeListener(sig, onSignal);
+      if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
+    };
+    process.on(sig, onSignal);
+  }
 }
 
 // ---- free ports -------------------------------------------------------------------------------------------------
@@ -336,10 +341,10 @@ export async function startManagedSut(profile: SutProfile, opts: ManagedSutOptio
       stopping ??= (async () => {
         if (!exitInfo) {
           signalGroup(pid, profile.stop.signal);
-          const graceful = await Promise.race([exitedPromise.then(() => true), delay(profile.stop.graceMs).then(() => false)]);
+          const graceful = await within(exitedPromise, profile.stop.graceMs);
           if (!graceful) {
             signalGroup(pid, 'SIGKILL');
-            await Promise.race([exitedPromise, delay(5000)]);
+            await within(exitedPromise, 5000);
           }
         }
         // Workers the main process left behind (same process group) go too.
@@ -442,6 +447,17 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
     process.kill(-pid, signal);
   } catch {
     /* ESRCH: the group is gone */
+  }
+}
+
+/** True when `p` settled within `ms`; the timer is cleared either way. */
+async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let t: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<boolean>((resolve) => (t = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([p.then(() => true), timedOut]);
+  } finally {
+    clearTimeout(t);
   }
 }
 
