@@ -178,6 +178,54 @@ describe('Kamailio managed SUT (scenarios/targets/kamailio)', () => {
     expect(listing.contacts.map((c) => c.params.get('reg-id'))).toEqual([first === 0 ? '2' : '1']);
   });
 
+  test('CANCEL of a ringing INVITE reaches the callee; caller gets 200 (CANCEL) and 487 (RFC 3261 §9.2, §16.10)', async () => {
+    const user = `cx-${uniq()}`;
+    const bob = await registerUdp(user);
+    const bobTag = newTag();
+    bob.autoAnswer = (req) => (req.method === 'INVITE' ? answer(req, 180, bob.contact(user), bobTag) : undefined);
+    const alice = track(await UdpPeer.open('alice'));
+    const c = newCallId();
+    const inv = invite(alice, { from: 'alice', to: user, domain: DOMAIN, callId: c });
+    alice.send(inv, sut.address!);
+    const atBob = (await bob.request('INVITE')).msg as SipRequest;
+    await alice.next((m) => !m.isRequest && m.callId === c && m.status === 180, 3000, '180');
+    // §9.1: CANCEL copies Request-URI, Call-ID, To, From, CSeq number and the top Via of the INVITE.
+    const cancel = createRequest({ method: 'CANCEL', uri: inv.uriText, via: inv.topVia, from: inv.from, to: inv.to, callId: c, cseq: inv.cseq.seq });
+    alice.send(cancel, sut.address!);
+    const cancelAtBob = (await bob.request('CANCEL')).msg as SipRequest;
+    expect(cancelAtBob.topVia.branch).toBe(atBob.topVia.branch);
+    bob.send(answer(cancelAtBob, 200, bob.contact(user)), sut.address!);
+    bob.send(answer(atBob, 487, bob.contact(user), bobTag), sut.address!);
+    expect(((await alice.response(c, 'CANCEL')).msg as SipResponse).status).toBe(200);
+    expect(((await alice.response(c, 'INVITE')).msg as SipResponse).status).toBe(487);
+  });
+
+  test('a flow that stays silent: the edge answers 430 after its timer, the next flow gets the INVITE (RFC 5626 §5.3)', async () => {
+    const user = `mute-${uniq()}`;
+    const { flows } = await registerTwoFlows(user);
+    const alice = track(await UdpPeer.open('alice'));
+    const c = newCallId();
+    const sentAt = performance.now();
+    alice.send(invite(alice, { from: 'alice', to: user, domain: DOMAIN, callId: c }), sut.address!);
+    // Neither flow answers the first try; whichever gets it stays silent.
+    const firstTry = await Promise.any(flows.map((f, i) => f.next((m) => m.isRequest && m.callId === c, 3000, 'INVITE').then(() => i)));
+    const other = flows[1 - firstTry]!;
+    autoAnswerInvites(other, user);
+    const second = await other.next((m) => m.isRequest && m.method === 'INVITE' && m.callId === c, 8000, 'INVITE after the silent flow');
+    const waitedMs = second.at - sentAt;
+    expect(waitedMs).toBeGreaterThan(3000); // the edge's fr_timer (vars.frTimer = 4000 ms)
+    expect(waitedMs).toBeLessThan(6000);
+    expect(((await alice.response(c, 'INVITE')).msg as SipResponse).status).toBe(200);
+  }, 12000);
+
+  test('CRLF keep-alive: a double-CRLF ping on a flow gets a CRLF pong (RFC 5626 §4.4.1, §5.4)', async () => {
+    const { flows } = await registerTwoFlows(`ka-${uniq()}`);
+    flows[0]!.send(Buffer.from('\r\n\r\n'));
+    const deadline = performance.now() + 2000;
+    while (flows[0]!.pongs === 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(flows[0]!.pongs).toBe(1);
+  });
+
   test('both flows dead → caller gets 480 (allFlowsFailedStatus, RFC 5626 §5.3)', async () => {
     const user = `dead-${uniq()}`;
     const { flows } = await registerTwoFlows(user);
