@@ -5,11 +5,14 @@
  *
  * Placeholders filled in `start`, `cwd`, `env`, `log`, `files[].to`, `vars` and the endpoints:
  *   {dir} the profile's directory, {run} the runtime dir, {host} the loopback host, {port} / {registrarPort} free
- *   ports for the SUT, {listenPort} / {listen} where the harness listens for a UA SUT, {log} the log file, and
- *   {domain} the profile's domain (default {host}), {name}, and every key of the profile's `vars`. Template files (`files:`) get the same names; other `{...}` text in them
+ *   ports for the SUT, {controlPort} a free port for its control interface (baresip's ctrl_tcp), {listenPort} /
+ *   {listen} where the harness listens for a UA SUT, {log} the log file, {domain} the profile's domain (default
+ *   {host}), {uuid} a fresh UUID per start (a UA's +sip.instance), {user} / {password} the profile's first user,
+ *   {name}, and every key of the profile's `vars`. Template files (`files:`) get the same names; other `{...}` text in them
  *   (Kamailio's route blocks) is left alone.
  */
 import { ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import dgram from 'node:dgram';
 import { accessSync, constants as fsConstants, closeSync, openSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
@@ -251,11 +254,13 @@ export async function startManagedSut(profile: SutProfile, opts: ManagedSutOptio
   let child: ChildProcess | undefined;
   let sut: ManagedSut | undefined;
   try {
-    const need = [opts.port === undefined, opts.registrarPort === undefined, opts.listenPort === undefined].filter(Boolean).length;
+    const need = [opts.port === undefined, opts.registrarPort === undefined, opts.listenPort === undefined, true].filter(Boolean).length;
     const free = await allocatePorts(host, need);
     const port = opts.port ?? free.shift()!;
     const registrarPort = opts.registrarPort ?? free.shift()!;
     const listenPort = opts.listenPort ?? free.shift()!;
+    const controlPort = free.shift()!;
+    const firstUser = profile.users?.[0];
 
     const values: Record<string, string> = {
       dir: profile.dir,
@@ -265,8 +270,12 @@ export async function startManagedSut(profile: SutProfile, opts: ManagedSutOptio
       registrarPort: String(registrarPort),
       listenPort: String(listenPort),
       listen: formatEndpoint({ address: host, port: listenPort }),
+      controlPort: String(controlPort),
       name: profile.name,
       domain: profile.domain ?? host,
+      uuid: randomUUID(),
+      user: firstUser?.user ?? 'sipconf',
+      password: firstUser?.password ?? '',
     };
     const renderOrFail = (t: string, what: string) => {
       try {
