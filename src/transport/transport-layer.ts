@@ -443,6 +443,10 @@ export class TransportLayer extends EventEmitter implements FlowHost {
         ...this.streamListeners.map((l) => new Promise<void>((r) => l.server.close(() => r()))),
         ...this.udpListeners.map((l) => new Promise<void>((r) => l.socket.close(() => r()))),
       ]);
+      // 'close' events fire before libuv has released the handles (its close-callback phase): let it, so that when
+      // close() resolves nothing of ours is left open.
+      await new Promise<void>((r) => setImmediate(r));
+      await new Promise<void>((r) => setImmediate(r));
     })();
     return this.closing;
   }
