@@ -20,6 +20,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Endpoint, formatEndpoint } from '../transport/types';
+import { baresipCommand } from './baresip/ctrl-tcp';
 import { probeOptions } from './options-probe';
 import { ProfileError, SutProfile, parseEndpoint } from './profile';
 
@@ -61,6 +62,11 @@ export interface ManagedSut {
   render(template: string): string;
   /** The SUT's log so far (after stop: the final log). */
   readLog(): Promise<string>;
+  /**
+   * Role ua: makes the SUT place a call to `uri` as the profile's `dial:` says — a command line, or
+   * `ctrl_tcp://HOST:PORT/COMMAND PARAMS` for baresip's ctrl_tcp module. Bounded; rejects with the reason.
+   */
+  dial(uri: string, timeoutMs?: number): Promise<void>;
   /** True once the process has exited (by itself or by stop). */
   readonly exited: boolean;
   /** SIGTERM (profile.stop.signal) to the process group, SIGKILL after the grace, waits for the exit. Idempotent. */
@@ -376,6 +382,7 @@ export async function startManagedSut(profile: SutProfile, opts: ManagedSutOptio
       placeholders: values,
       render: (t: string) => renderStrict(t, values, 'template'),
       readLog,
+      dial: (uri: string, dialTimeoutMs = 10000) => runDial(profile, { ...values, uri }, dialTimeoutMs),
       get exited() {
         return exitInfo !== undefined;
       },
@@ -434,6 +441,30 @@ export async function startManagedSut(profile: SutProfile, opts: ManagedSutOptio
     if (!sut) await rm(runDir, { recursive: true, force: true }).catch(() => undefined);
     throw e;
   }
+}
+
+async function runDial(profile: SutProfile, values: Record<string, string>, timeoutMs: number): Promise<void> {
+  if (!profile.dial) throw new Error(`${profile.name}: the profile has no dial: command, so sipconf cannot make it place a call`);
+  const cmd = renderStrict(profile.dial, values, 'dial');
+  const ctrl = /^ctrl_tcp:\/\/([^/]+)\/(\S+)(?:\s+(.*))?$/.exec(cmd);
+  if (ctrl) {
+    const res = await baresipCommand(parseEndpoint(ctrl[1]!), ctrl[2]!, ctrl[3] ?? '', timeoutMs);
+    if (!res.ok) throw new Error(`${profile.name}: dial refused: ${res.data.trim() || 'no reason given'}`);
+    return;
+  }
+  const argv = splitCommand(cmd);
+  const bin = findExecutable(argv[0]!);
+  if (!bin) throw new Error(`${profile.name}: dial: ${missingBinaryMessage(argv[0]!)}`);
+  await new Promise<void>((resolve, reject) => {
+    const p = spawn(bin, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], timeout: timeoutMs, killSignal: 'SIGKILL' });
+    let err = '';
+    p.stderr?.on('data', (d: Buffer) => (err += d.toString()).length > 4000 && (err = err.slice(-4000)));
+    p.on('error', reject);
+    p.on('exit', (code, signal) => {
+      if (code === 0) resolve();
+      else reject(new Error(`${profile.name}: dial command ${signal ? `killed by ${signal} (timeout ${timeoutMs} ms)` : `exited with ${code}`}: ${err.trim().split('\n')[0] ?? ''}`));
+    });
+  });
 }
 
 async function waitForOptions(targets: Endpoint[], transport: 'udp' | 'tcp', deadline: number, t1: number, signal: AbortSignal, name: string): Promise<void> {

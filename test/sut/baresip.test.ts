@@ -17,6 +17,26 @@ class TcpRegistrar {
   readonly registers: Array<{ req: SipRequest; remotePort: number }> = [];
   private readonly sockets = new Set<net.Socket>();
   private waiters: Array<() => void> = [];
+  readonly requests: Array<{ req: SipRequest; remotePort: number }> = [];
+  private requestWaiters: Array<() => void> = [];
+
+  /** The next request with this method (bounded). */
+  async request(method: string, timeoutMs: number): Promise<{ req: SipRequest; remotePort: number }> {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const found = this.requests.find((r) => r.req.method === method);
+      if (found) return found;
+      const left = deadline - performance.now();
+      if (left <= 0) throw new Error(`no ${method} reached the harness within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left);
+        this.requestWaiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
   private constructor(readonly server: net.Server) {
     server.on('connection', (sock) => {
       this.sockets.add(sock);
@@ -29,7 +49,13 @@ class TcpRegistrar {
           if (f.kind !== 'message') continue;
           const msg = parseMessage(f.data, { mode: 'lenient' });
           if (!msg.isRequest) continue;
-          if (msg.method === 'REGISTER') {
+          this.requests.push({ req: msg, remotePort: sock.remotePort ?? 0 });
+          for (const w of this.requestWaiters.splice(0)) w();
+          if (msg.method === 'ACK') continue;
+          if (msg.method === 'INVITE') {
+            sock.write(createResponse(msg, 100).toBuffer());
+            sock.write(createResponse(msg, 486).toBuffer());
+          } else if (msg.method === 'REGISTER') {
             this.registers.push({ req: msg, remotePort: sock.remotePort ?? 0 });
             const res = createResponse(msg, 200);
             for (const c of msg.getAll('contact')) res.append('Contact', `${c};expires=${msg.expires ?? 60}`);
@@ -81,7 +107,7 @@ describe('baresip managed SUT (scenarios/targets/baresip)', () => {
     await registrar?.close();
   });
 
-  test('starts with ready: register; its REGISTER over TCP carries +sip.instance and reg-id (RFC 5626 §4.2.1); stop leaves no process', async () => {
+  test('starts with ready: register; its REGISTER over TCP carries +sip.instance and reg-id (RFC 5626 §4.2.1); dial sends the INVITE on that flow (§4.3); stop leaves no process', async () => {
     registrar = await TcpRegistrar.listen();
     const profile = await loadProfile(PROFILE);
     expect(profile.role).toBe('ua');
@@ -101,6 +127,14 @@ describe('baresip managed SUT (scenarios/targets/baresip)', () => {
     expect(instance).toBe(`<urn:uuid:${sut.placeholders.uuid}>`); // no trailing newline from the uuid file
     expect(contact.params.get('reg-id')).toBe('1');
     expect(req.to.sipUri?.user).toBe('bob');
+
+    // dial: (ctrl_tcp) makes baresip place a call; RFC 5626 §4.3: it goes out on the registered flow.
+    await sut.dial('sip:alice@127.0.0.1');
+    const inv = await reg.request('INVITE', 5000);
+    expect(inv.remotePort).toBe(reg.registers[0]!.remotePort);
+    expect(inv.req.uriText).toMatch(/^sip:alice@127\.0\.0\.1(;transport=tcp)?$/);
+    const ack = await reg.request('ACK', 3000); // §17.1.1.3: the ACK for our 486
+    expect(ack.req.callId).toBe(inv.req.callId);
 
     const pgid = sut.pid;
     await sut.stop();
