@@ -1,0 +1,211 @@
+/**
+ * The embedded reference SUT: what `sipconf run` tests when no target is given, and what `sipconf sut` serves.
+ * A registrar (RFC 3261 §10.3, RFC 5626 §6, RFC 3327), a stateful proxy (§16) and an RFC 5626 edge proxy (§5) with
+ * authoritative-proxy failover (§7), built on the harness's own stack (TransportLayer, TransactionLayer, ProxyCore,
+ * BindingStore) — and fault switches that each reproduce one defect, so every check can be shown to fail.
+ *
+ *   const sut = await ReferenceSut.start({ timers: { t1: 50 } });
+ *   sut.address('tcp');            // edge + registrar + proxy, co-located
+ *   sut.registrarAddress('tcp');   // registrar/authoritative proxy only: the harness plays the edge in front of it
+ *   sut.setFault('drop-2xx-ack', true);
+ */
+import { Binding, BindingStore } from '../../agent/bindings';
+import { FlowTokens } from '../../agent/flow-token';
+import type { ProxyQuirks } from '../../agent/proxy-core';
+import { DigestServer } from '../../sip/digest';
+import { parseUri } from '../../sip/uri';
+import type { TimerConfig } from '../../transaction/timers';
+import { Trace, TraceEntry } from '../../transport/trace';
+import type { Endpoint, TransportProtocol } from '../../transport/types';
+import { formatEndpoint } from '../../transport/types';
+import { FAULTS, FAULT_NAMES, FaultName, isFaultName, parseFaults } from './faults';
+import { formatLogLine } from './log-line';
+import { SutNode, SutShared } from './sut-node';
+
+export { FAULTS, FAULT_NAMES, isFaultName, parseFaults };
+export type { FaultName };
+export type { Binding };
+
+export interface ReferenceSutOptions {
+  /** Default 127.0.0.1 (loopback only). */
+  host?: string;
+  /** Default 0: one ephemeral port shared by UDP and TCP when possible. */
+  port?: number;
+  /** Port of the registrar-only listener set; default 0 (ephemeral). */
+  registrarPort?: number;
+  /** Domain of the AORs; default the host. */
+  domain?: string;
+  faults?: FaultName[];
+  timers?: Partial<TimerConfig>;
+  /** §10.3 step 7: shorter non-zero expiries get 423 with this Min-Expires (default 60 s). */
+  minExpires?: number;
+  /** Longer expiries are cut down to this (default 7200 s). */
+  maxExpires?: number;
+  /** Digest auth on REGISTER when given (realm = the domain). */
+  users?: Array<{ user: string; password: string }>;
+  /** RFC 5626 §4.4.1 Flow-Timer in seconds, sent with outbound registrations at the edge; default 30. */
+  flowTimer?: number;
+  /** The trace every message goes into; a new one when absent. */
+  trace?: Trace;
+  /** One line per message and per proxy/registrar decision. */
+  log?: (line: string) => void;
+  /** Trace agent name; default 'sut' (the registrar-only listeners record as `<name>-registrar`). */
+  name?: string;
+  /** Keep at most this many trace entries (a long-running `sipconf sut`); default unlimited. */
+  traceLimit?: number;
+}
+
+export class ReferenceSut {
+  readonly domain: string;
+  readonly trace: Trace;
+  readonly faults: ReadonlySet<FaultName>;
+  private readonly faultSet: Set<FaultName>;
+  private readonly quirks: ProxyQuirks;
+  private readonly store: BindingStore;
+  private readonly policyQuirks: { duplicateOnRefresh?: boolean; ignoreExpiresZero?: boolean };
+  private readonly nodes: SutNode[];
+  private unsubscribe?: () => void;
+  private closing?: Promise<void>;
+
+  private constructor(domain: string, trace: Trace, faultSet: Set<FaultName>, quirks: ProxyQuirks, store: BindingStore, policyQuirks: ReferenceSut['policyQuirks'], nodes: SutNode[]) {
+    this.domain = domain;
+    this.trace = trace;
+    this.faultSet = faultSet;
+    this.faults = faultSet;
+    this.quirks = quirks;
+    this.store = store;
+    this.policyQuirks = policyQuirks;
+    this.nodes = nodes;
+  }
+
+  static async start(opts: ReferenceSutOptions = {}): Promise<ReferenceSut> {
+    const host = opts.host ?? '127.0.0.1';
+    const domain = opts.domain ?? (host.includes(':') ? `[${host}]` : host);
+    const trace = opts.trace ?? new Trace();
+    const name = opts.name ?? 'sut';
+    const log = opts.log ?? (() => undefined);
+    const faultSet = new Set<FaultName>(parseFaults(opts.faults ?? []));
+    const quirks: ProxyQuirks = {};
+    const policyQuirks: ReferenceSut['policyQuirks'] = {};
+    const store = new BindingStore({ minExpires: opts.minExpires ?? 60, maxExpires: opts.maxExpires ?? 7200, defaultExpires: 3600, outbound: true, quirks: policyQuirks });
+    const users = opts.users ? new Map(opts.users.map((u) => [u.user, u.password])) : undefined;
+    const nodes: SutNode[] = [];
+    const shared: SutShared = {
+      domain,
+      tokens: new FlowTokens(),
+      quirks,
+      nodes,
+      log,
+      registrar: {
+        store,
+        faults: faultSet,
+        ...(users ? { users, digest: new DigestServer({ realm: domain.replace(/^\[|\]$/g, '') }) } : {}),
+        everRegistered: new Set<string>(),
+        flowTimer: opts.flowTimer ?? 30,
+        log: (line) => log(`${new Date().toISOString().slice(11, 23)} registrar ${line}`),
+      },
+    };
+    const sut = new ReferenceSut(domain, trace, faultSet, quirks, store, policyQuirks, nodes);
+    const agents = new Set([name, `${name}-registrar`]);
+    if (opts.log || opts.traceLimit) {
+      sut.unsubscribe = trace.subscribe((e: TraceEntry) => {
+        if (e.agent === undefined || !agents.has(e.agent)) return;
+        if (opts.log) log(formatLogLine(e) + (e.agent === name ? '' : '  [registrar-only]'));
+        if (opts.traceLimit && trace.entries.length > opts.traceLimit) trace.entries.splice(0, trace.entries.length - opts.traceLimit);
+      });
+    }
+    const autoPong = !faultSet.has('no-keepalive-pong');
+    try {
+      nodes.push(await SutNode.start('edge', shared, { host, port: opts.port ?? 0, agent: name, trace, timers: opts.timers, autoPong }));
+      nodes.push(await SutNode.start('registrar', shared, { host, port: opts.registrarPort ?? 0, agent: `${name}-registrar`, trace, timers: opts.timers, autoPong }));
+    } catch (e) {
+      await sut.close();
+      throw e;
+    }
+    for (const f of faultSet) sut.setFault(f, true);
+    return sut;
+  }
+
+  /** Edge proxy + registrar + proxy, co-located (RFC 5626 §5.3 and §7 in one): UAs register and call here. */
+  address(transport: TransportProtocol = 'udp'): Endpoint {
+    return this.nodes[0]!.address(transport);
+  }
+
+  /**
+   * The registrar / authoritative proxy ONLY (no edge behaviour): the harness plays the edge proxy in front of it.
+   * REGISTERs arrive with a Path carrying the harness's flow token and `;ob`; requests to the AOR are routed via that
+   * Path back to the harness edge, and a 430 from it makes this proxy try the next flow of the instance.
+   */
+  registrarAddress(transport: TransportProtocol = 'udp'): Endpoint {
+    return this.nodes[1]!.address(transport);
+  }
+
+  /** One line for humans: where each listener set is. */
+  describeAddresses(): string {
+    const set = (n: SutNode) => (['udp', 'tcp', 'tls'] as const).filter((t) => n.transport.listener(t)).map((t) => `${t} ${formatEndpoint(n.address(t))}`).join(', ');
+    return `${set(this.nodes[0]!)} (registrar-only: ${set(this.nodes[1]!)})`;
+  }
+
+  setFault(name: FaultName, on: boolean): void {
+    if (!isFaultName(name)) throw new Error(`unknown fault "${name}"; valid faults: ${FAULT_NAMES.join(', ')}`);
+    if (on) this.faultSet.add(name);
+    else this.faultSet.delete(name);
+    const q = this.quirks;
+    switch (name) {
+      case 'drop-2xx-ack':
+        q.dropAckFor2xx = on;
+        break;
+      case 'no-2xx-retransmit-forward':
+        q.noRetransmit2xxForward = on;
+        break;
+      case 'no-non2xx-ack':
+        q.noNon2xxAck = on;
+        break;
+      case 'ignore-cancel':
+        q.ignoreCancel = on;
+        break;
+      case 'no-max-forwards-decrement':
+        q.noMaxForwardsDecrement = on;
+        break;
+      case 'no-failover-on-430':
+        q.noFailoverOn430 = on;
+        break;
+      case 'hang-when-all-flows-failed':
+        q.hangWhenAllFailed = on;
+        break;
+      case 'duplicate-binding-on-refresh':
+        this.policyQuirks.duplicateOnRefresh = on;
+        break;
+      case 'ignore-expires-0':
+        this.policyQuirks.ignoreExpiresZero = on;
+        break;
+      case 'no-keepalive-pong':
+        for (const n of this.nodes) n.transport.autoPong = !on;
+        break;
+      // Read where they apply: the registrar (no-contact-in-200, no-require-outbound), the location service
+      // (no-failover-on-flow-loss).
+      default:
+        break;
+    }
+  }
+
+  /** Current bindings (of one AOR, e.g. "sip:alice@127.0.0.1", or all). */
+  bindings(aor?: string): Binding[] {
+    if (aor === undefined) return this.store.all();
+    const u = parseUri(aor, { strict: false });
+    return this.store.lookup(u.kind === 'sip' ? u.aor() : aor);
+  }
+
+  /** Removes every binding (between checks that share one SUT). */
+  clearBindings(): void {
+    this.store.clear();
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.unsubscribe?.();
+      await Promise.all(this.nodes.map((n) => n.close()));
+    })();
+    return this.closing;
+  }
+}

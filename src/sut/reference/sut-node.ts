@@ -1,0 +1,432 @@
+/**
+ * One listener set of the reference SUT: a TransportLayer (UDP + TCP, one port when possible), a TransactionLayer
+ * and a ProxyCore, in one of two roles:
+ *  - 'edge': edge proxy + registrar + authoritative proxy co-located (RFC 5626 §5.3 and §7 in one node): bindings
+ *    keep the flow their REGISTER came on, requests toward a UA go on that flow, Record-Route carries flow tokens;
+ *  - 'registrar': registrar + authoritative proxy only; an edge proxy (the harness) sits in front and adds Path.
+ * Both nodes of one SUT share the BindingStore, so an AOR registered through one is reachable through the other.
+ */
+import type { Binding } from '../../agent/bindings';
+import { FlowTokens } from '../../agent/flow-token';
+import { BranchFailure, ProxyCore, ProxyQuirks, ProxyTarget, RouteContext, TargetDecision } from '../../agent/proxy-core';
+import { uriTarget } from '../../agent/targets';
+import { createResponse } from '../../sip/builders';
+import { parseNameAddr } from '../../sip/fields';
+import { SipRequest, SipResponse, describe } from '../../sip/message';
+import { parse } from '../../sip/parser';
+import { SipUri } from '../../sip/uri';
+import { ServerTransaction } from '../../transaction/server-transaction';
+import type { TimerConfig } from '../../transaction/timers';
+import { Garbage, TransactionLayer } from '../../transaction/transaction-layer';
+import type { Received, Target } from '../../transaction/transaction';
+import type { Trace } from '../../transport/trace';
+import { TransportLayer } from '../../transport/transport-layer';
+import type { Endpoint, Flow, TransportProtocol } from '../../transport/types';
+import { TransportError, formatEndpoint } from '../../transport/types';
+import { RegistrarContext, SUPPORTED_TAGS, handleRegister } from './registrar';
+
+export type NodeRole = 'edge' | 'registrar';
+
+export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, MESSAGE, INFO, UPDATE, PRACK, SUBSCRIBE, NOTIFY, REFER';
+
+/** What the nodes of one SUT share. */
+export interface SutShared {
+  domain: string;
+  tokens: FlowTokens;
+  quirks: ProxyQuirks;
+  registrar: Omit<RegistrarContext, 'role' | 'isDomain'>;
+  /** Every node of the SUT (to find which one owns a binding's flow). */
+  nodes: SutNode[];
+  log(line: string): void;
+}
+
+export interface NodeListenOptions {
+  host: string;
+  port: number;
+  agent: string;
+  trace: Trace;
+  timers?: Partial<TimerConfig>;
+  autoPong: boolean;
+}
+
+/** Dialog-forming methods get Record-Route (§16.6 step 4; RFC 6665 for SUBSCRIBE, RFC 3515 for REFER). */
+const DIALOG_FORMING = new Set(['INVITE', 'SUBSCRIBE', 'REFER']);
+
+export class SutNode {
+  readonly transport: TransportLayer;
+  readonly tx: TransactionLayer;
+  readonly proxy: ProxyCore;
+  /** Targets that are bindings (a location-service result), for the §16.7 step 6 / RFC 5626 §7 "all failed → 480". */
+  private readonly bindingTargets = new WeakSet<ProxyTarget>();
+
+  private constructor(
+    readonly role: NodeRole,
+    private readonly shared: SutShared,
+    transport: TransportLayer,
+    timers: Partial<TimerConfig> | undefined,
+  ) {
+    this.transport = transport;
+    this.tx = new TransactionLayer(transport, { timers });
+    const log = (line: string) => shared.log(`${clock()} ${this.label} ${line}`);
+    this.proxy = new ProxyCore(
+      this.tx,
+      {
+        targets: (req, ctx, from) => this.targets(req, ctx, from),
+        isOwn: (uri) => this.isOwn(uri),
+        recordRoute: (req, target, from, to) => this.recordRoute(req, target, from, to),
+        allFailed: (failures) => this.allFailed(failures),
+      },
+      { quirks: shared.quirks, log },
+    );
+    this.tx.on('request', (stx: ServerTransaction) => void this.onRequest(stx).catch((e: Error) => this.log(`internal error on ${stx.request.method}: ${e.stack ?? e.message}`)));
+    this.tx.on('ack', (rx: Received<SipRequest>) => void this.onAck(rx).catch((e: Error) => this.log(`internal error on ACK: ${e.message}`)));
+    this.tx.on('response', (rx: Received<SipResponse>) => void this.proxy.forwardStrayResponse(rx).catch(() => undefined));
+    this.tx.on('garbage', (g: Garbage) => void this.onGarbage(g).catch(() => undefined));
+    this.transport.on('handler-error', (err: Error) => this.log(`handler error: ${err?.message ?? err}`));
+  }
+
+  /** Listens on UDP and TCP, on one port when possible (port 0: ephemeral). */
+  static async start(role: NodeRole, shared: SutShared, opts: NodeListenOptions): Promise<SutNode> {
+    const transport = new TransportLayer({ trace: opts.trace, agent: opts.agent, autoPong: opts.autoPong });
+    try {
+      const udp = await transport.listen({ transport: 'udp', host: opts.host, port: opts.port });
+      try {
+        await transport.listen({ transport: 'tcp', host: opts.host, port: udp.local.port });
+      } catch (e) {
+        if (opts.port !== 0) throw e;
+        await transport.listen({ transport: 'tcp', host: opts.host, port: 0 });
+      }
+    } catch (e) {
+      await transport.close();
+      throw e;
+    }
+    return new SutNode(role, shared, transport, opts.timers);
+  }
+
+  get label(): string {
+    return this.role === 'edge' ? 'proxy' : 'registrar-only';
+  }
+
+  private log(line: string): void {
+    this.shared.log(`${clock()} ${this.label} ${line}`);
+  }
+
+  address(transport: TransportProtocol = 'udp'): Endpoint {
+    const l = this.transport.listener(transport);
+    if (!l) throw new Error(`the reference SUT has no ${transport} listener`);
+    return { ...l.local };
+  }
+
+  ports(): Set<number> {
+    return new Set(this.transport.listeners().map((l) => l.local.port));
+  }
+
+  /** Whether a flow was accepted or opened by this node (its local end is one of our listeners). */
+  ownsFlow(flow: Flow): boolean {
+    return this.transport.listeners().some((l) => l.transport === flow.transport && l.local.port === flow.local.port && sameHost(l.local.address, flow.local.address));
+  }
+
+  async close(): Promise<void> {
+    this.proxy.close();
+    this.tx.close();
+    await this.transport.close();
+  }
+
+  // ---- what names us ----------------------------------------------------------------------------------------------
+
+  /** A URI naming this node itself (§16.4: Route values to remove): one of our addresses, or the domain name. */
+  isOwn(uri: SipUri): boolean {
+    const host = uri.hostname.toLowerCase();
+    const port = uri.port ?? (uri.scheme === 'sips' || uri.transport === 'tls' ? 5061 : 5060);
+    if (this.transport.listeners().some((l) => sameHost(l.local.address, host) && l.local.port === port)) return true;
+    return !isIpLiteral(host) && host === this.shared.domain.toLowerCase() && uri.port === undefined;
+  }
+
+  /** A URI in our domain (an AOR we are responsible for, or the registrar's Request-URI). */
+  isDomain(uri: SipUri): boolean {
+    const host = uri.hostname.toLowerCase();
+    const ourHost = host === this.shared.domain.toLowerCase().replace(/^\[|\]$/g, '') || this.shared.nodes.some((n) => n.transport.listeners().some((l) => sameHost(l.local.address, host)));
+    if (!ourHost) return false;
+    if (uri.port === undefined) return true;
+    return this.shared.nodes.some((n) => n.ports().has(uri.port!));
+  }
+
+  // ---- requests -----------------------------------------------------------------------------------------------------
+
+  private async onRequest(stx: ServerTransaction): Promise<void> {
+    const req = stx.request;
+    if (req.method === 'CANCEL') {
+      await this.proxy.handleCancel(stx);
+      return;
+    }
+    const bad = this.validate(stx);
+    if (bad) {
+      await this.respond(stx, bad.status, bad.headers ?? [], bad.reason);
+      return;
+    }
+    const uri = req.uri as SipUri;
+    const routesLeft = this.routesAfterOwn(req);
+    if (routesLeft === 0) {
+      if (req.method === 'REGISTER' && this.isDomain(uri)) {
+        const res = handleRegister(req, stx.flow, { ...this.shared.registrar, role: this.role, isDomain: (u) => this.isDomain(u) });
+        await stx.respond(res).catch((e: Error) => this.log(`cannot send ${res.status} to REGISTER: ${e.message}`));
+        return;
+      }
+      if (uri.user === undefined && this.isDomain(uri)) {
+        await this.answerLocally(stx);
+        return;
+      }
+    }
+    await this.proxy.handle(stx);
+  }
+
+  /** Requests addressed to the SUT itself (no user part): OPTIONS → 200 (§11.2); others have no resource here. */
+  private async answerLocally(stx: ServerTransaction): Promise<void> {
+    const req = stx.request;
+    if (req.method === 'OPTIONS') {
+      const unsupported = req.optionTags('require').filter((t) => !SUPPORTED_TAGS.includes(t));
+      if (unsupported.length) return this.respond(stx, 420, [['Unsupported', unsupported.join(', ')]]);
+      return this.respond(stx, 200, [
+        ['Allow', ALLOW],
+        ['Supported', SUPPORTED_TAGS.join(', ')],
+        ['Accept', 'application/sdp'],
+        ['Server', 'sipconf-reference-sut'],
+      ]);
+    }
+    // An in-dialog request that reached us as its target: no such dialog here (§12.2.2).
+    if (req.to.tag) return this.respond(stx, 481);
+    return this.respond(stx, 404, [['Warning', '399 sipconf-sut "the SUT itself has no user; address a user of the domain"']]);
+  }
+
+  /**
+   * Checks every proxy makes before anything else (§16.3, §8.2.2): a parseable-but-bad request gets 400 with the
+   * reason; an unsupported URI scheme 416; an unknown Proxy-Require tag 420.
+   */
+  private validate(stx: ServerTransaction): { status: number; reason?: string; headers?: Array<[string, string]> } | undefined {
+    const req = stx.request;
+    const syntax = stx.violations.find((v) => v.kind === 'syntax');
+    if (syntax) return { status: 400, reason: `Bad Request (${shortReason(syntax.message)})` };
+    try {
+      if (req.cseq.method !== req.method) return { status: 400, reason: `Bad Request (CSeq method ${req.cseq.method} is not ${req.method})` };
+      void req.maxForwards;
+      void req.routes;
+    } catch (e) {
+      return { status: 400, reason: `Bad Request (${shortReason((e as Error).message)})` };
+    }
+    let uri;
+    try {
+      uri = req.uri;
+    } catch (e) {
+      return { status: 400, reason: `Bad Request (${shortReason((e as Error).message)})` };
+    }
+    if (uri.kind !== 'sip') return { status: 416, headers: [['Warning', `399 sipconf-sut "cannot route a ${uri.kind} URI"`]] };
+    const unknown = req.optionTags('proxy-require').filter((t) => !SUPPORTED_TAGS.includes(t));
+    if (unknown.length) return { status: 420, headers: [['Unsupported', unknown.join(', ')]] };
+    return undefined;
+  }
+
+  private routesAfterOwn(req: SipRequest): number {
+    const routes = req.routes;
+    let i = 0;
+    while (i < routes.length && routes[i]!.uri.kind === 'sip' && this.isOwn(routes[i]!.uri as SipUri)) i++;
+    return routes.length - i;
+  }
+
+  private async respond(stx: ServerTransaction, status: number, headers: Array<[string, string | number]> = [], reason?: string): Promise<void> {
+    const res = createResponse(stx.request, status, { headers, ...(reason ? { reason } : {}) });
+    await stx.respond(res).catch((e: Error) => this.log(`cannot send ${status}: ${e.message}`));
+  }
+
+  // ---- proxy hooks ----------------------------------------------------------------------------------------------
+
+  /** §16.5 with RFC 5626 §5.3 (flow tokens) and §7 (flows of one instance, one at a time). */
+  private targets(req: SipRequest, ctx: RouteContext, from: Flow): TargetDecision {
+    for (const popped of ctx.poppedRoutes) {
+      if (popped.user === undefined) continue;
+      if (this.role !== 'edge') return { status: 403, reason: 'Forbidden (flow token at a node that issues none)' };
+      const t = this.shared.tokens.decode(popped.user);
+      if (!t.ok) {
+        this.log(`flow token in ${popped.toString()} is ${t.reason}: 403 (RFC 5626 §5.3)`);
+        return { status: 403, reason: `Forbidden (${t.reason} flow token)` };
+      }
+      // The UA's own outgoing request carries the token of the flow it came on: route it normally.
+      if (t.flowId === from.id) continue;
+      const flow = this.transport.getFlow(t.flowId);
+      if (!flow || flow.closed) {
+        this.log(`flow ${t.flowId} of the token is gone: 430 (RFC 5626 §5.3)`);
+        return { status: 430, reason: 'Flow Failed' };
+      }
+      return { targets: [{ target: { flow }, label: `flow ${flow.id}` }] };
+    }
+    // RFC 3327 §4.2 / RFC 5626 §5.1: a REGISTER we forward elsewhere gets our Path, with a token for its flow.
+    if (req.method === 'REGISTER' && this.role === 'edge' && req.optionTags('supported').includes('path')) {
+      req.prepend('Path', `<${this.uriFor(from, true)};lr;ob>`);
+    }
+    if (req.routes.length > 0) return { targets: [{ label: `Route ${req.routes[0]!.uri.toString()}` }] };
+    const uri = req.uri as SipUri;
+    if (!this.isDomain(uri)) return { targets: [{ label: uri.toString() }] };
+    if (uri.user === undefined) return { status: 404 };
+    return this.locate(uri);
+  }
+
+  /** The location service (§16.5, §10): bindings of the AOR → targets; none → 480 if it ever registered, else 404. */
+  private locate(uri: SipUri): TargetDecision {
+    const aor = uri.aor();
+    const bindings = this.shared.registrar.store.lookup(aor);
+    if (bindings.length === 0) {
+      const known = this.shared.registrar.everRegistered.has(aor) || !!this.shared.registrar.users?.has(uri.userUnescaped ?? '');
+      this.log(`${aor} has no binding: ${known ? 480 : 404}`);
+      return known ? { status: 480, reason: 'Temporarily Unavailable' } : { status: 404 };
+    }
+    // RFC 5626 §7 with the defect switched on: an edge that does not fail over answers 430 for a flow that is gone.
+    const first = bindings[0]!;
+    if (this.shared.registrar.faults.has('no-failover-on-flow-loss') && first.path.length === 0 && first.flow?.closed && first.regId !== undefined) {
+      this.log(`flow ${first.flow.id} of ${aor} is gone; (fault) answering 430 instead of trying the next flow`);
+      return { status: 430, reason: 'Flow Failed' };
+    }
+    const targets = bindings.map((b) => this.bindingTarget(b));
+    for (const t of targets) this.bindingTargets.add(t);
+    return { targets };
+  }
+
+  private bindingTarget(b: Binding): ProxyTarget {
+    const label = `${b.aor} ${b.regId !== undefined ? `instance ${b.instance} reg-id ${b.regId}` : b.uri}`;
+    const requestUri = b.contact.uri.kind === 'sip' ? b.contact.uri.clone() : b.contact.uri;
+    if (b.path.length > 0) {
+      // RFC 3327 §5.4 / RFC 5626 §7: the stored Path becomes the Route set; it leads to the edge proxy.
+      const first = parseNameAddr(b.path[0]!, false).uri;
+      let target: Target | undefined;
+      try {
+        target = uriTarget(first, b.flow?.transport === 'tls' ? 'tls' : (b.flow?.transport ?? 'udp'));
+      } catch {
+        target = undefined;
+      }
+      return { requestUri, routes: b.path, ...(target ? { target } : {}), label: `${label} via Path` };
+    }
+    if (b.flow && (b.regId !== undefined || b.flow.reliable)) {
+      const owner = this.shared.nodes.find((n) => n.ownsFlow(b.flow!));
+      if (owner === this || !owner) {
+        // RFC 5626 §5.3: the request goes on the flow the registration came on; a closed flow fails this branch.
+        if (b.flow.closed && b.regId === undefined) return { requestUri, label };
+        return { requestUri, target: { flow: b.flow }, label: `${label} on ${b.flow.id}` };
+      }
+      // The flow belongs to the co-located edge: route through it with its flow token (as if it had added Path).
+      const via = owner.address('udp');
+      return { requestUri, routes: [`<sip:${this.shared.tokens.encode(b.flow.id)}@${formatEndpoint(via)};lr>`], target: { remote: via, transport: 'udp' }, label: `${label} via the edge` };
+    }
+    return { requestUri, label };
+  }
+
+  /** §16.6 step 4: Record-Route on dialog-forming requests; at the edge with flow tokens (RFC 5626 §5.3). */
+  private recordRoute(req: SipRequest, target: ProxyTarget, from: Flow, to: Flow): string | undefined {
+    if (!DIALOG_FORMING.has(req.method)) return undefined;
+    const toToken = this.role === 'edge' && !!target.target && 'flow' in target.target;
+    const fromToken = this.role === 'edge' && this.isBindingFlow(from);
+    // Toward the callee first (the top Record-Route is the one nearest the callee); two entries when the sides
+    // differ (transport or token), so each side finds a URI it can reach and a token for the flow toward it.
+    const calleeSide = `<${this.uriFor(to, toToken)};lr>`;
+    const callerSide = `<${this.uriFor(from, fromToken)};lr>`;
+    return calleeSide === callerSide ? calleeSide : `${calleeSide}, ${callerSide}`;
+  }
+
+  /** Our URI on a flow's transport, with the flow's token as user part when asked. */
+  private uriFor(flow: Flow, token: boolean): string {
+    const l = this.address(flow.transport);
+    const host = l.address.includes(':') ? `[${l.address}]` : l.address;
+    const user = token ? `${this.shared.tokens.encode(flow.id)}@` : '';
+    const tp = flow.transport === 'udp' ? '' : `;transport=${flow.transport}`;
+    return `sip:${user}${host}:${l.port}${tp}`;
+  }
+
+  private isBindingFlow(flow: Flow): boolean {
+    return this.shared.registrar.store.all().some((b) => b.flow?.id === flow.id && b.path.length === 0);
+  }
+
+  /** RFC 5626 §7 / §16.7 step 6: when every flow (binding) failed, 480 Temporarily Unavailable. */
+  private allFailed(failures: BranchFailure[]): { status: number; reason?: string } | undefined {
+    if (failures.length > 0 && failures.every((f) => this.bindingTargets.has(f.target) && (f.status === 430 || f.cause !== 'response'))) {
+      this.log(`every flow failed (${failures.map((f) => f.status).join(', ')}): 480`);
+      return { status: 480, reason: 'Temporarily Unavailable' };
+    }
+    return undefined;
+  }
+
+  // ---- ACK, garbage ---------------------------------------------------------------------------------------------
+
+  /** §16.11: the ACK for a 2xx is forwarded statelessly along its Route; a flow token picks the flow. */
+  private async onAck(rx: Received<SipRequest>): Promise<void> {
+    const ack = rx.message;
+    let uri: SipUri | undefined;
+    try {
+      uri = ack.uri.kind === 'sip' ? ack.uri : undefined;
+    } catch {
+      uri = undefined;
+    }
+    if (!uri) return;
+    const left = this.routesAfterOwn(ack);
+    const resolve = (popped: SipUri[]): Target | undefined => {
+      for (const p of popped) {
+        if (p.user === undefined || this.role !== 'edge') continue;
+        const t = this.shared.tokens.decode(p.user);
+        if (!t.ok || t.flowId === rx.flow.id) continue;
+        const flow = this.transport.getFlow(t.flowId);
+        if (flow && !flow.closed) return { flow };
+        throw new TransportError(`flow ${t.flowId} of the ACK's flow token is gone`);
+      }
+      return undefined;
+    };
+    if (left === 0 && this.isDomain(uri)) {
+      // Nowhere to go but ourselves, unless a token names a flow: an ACK for a response we sent ourselves.
+      const popped = ack.routes.map((r) => r.uri).filter((u): u is SipUri => u.kind === 'sip');
+      let has = false;
+      try {
+        has = resolve(popped) !== undefined;
+      } catch {
+        has = false;
+      }
+      if (!has) return;
+    }
+    await this.proxy.forwardAck(rx, (popped) => resolve(popped));
+  }
+
+  /** Unusable bytes: a request that still has a Via gets 400 (§8.2 / §16.3 step 1); anything else is dropped. */
+  private async onGarbage(g: Garbage): Promise<void> {
+    this.log(`unusable message from ${formatEndpoint(g.flow.remote)} ${g.flow.transport}: ${g.errors.map((e) => e.message).join('; ')}`);
+    const r = parse(g.data, { mode: 'lenient' });
+    const m = r.message;
+    if (!m || !m.isRequest || m.method === 'ACK') return;
+    let ok = false;
+    try {
+      ok = m.vias.length > 0;
+    } catch {
+      ok = false;
+    }
+    if (!ok) return;
+    const res = new SipResponse(400, `Bad Request (${shortReason(g.errors[0]?.message ?? 'unusable message')})`);
+    for (const h of m.headers) if (h.key === 'via' || h.key === 'from' || h.key === 'to' || h.key === 'call-id' || h.key === 'cseq') res.headers.push({ ...h });
+    await this.tx.sendStateless(res, { flow: g.flow }).catch(() => undefined);
+    this.log(`answered ${describe(m)} with 400`);
+  }
+}
+
+function shortReason(s: string): string {
+  const clean = s.replace(/[\r\n\t]+/g, ' ').replace(/[^\x20-\x7e]/g, '?');
+  return clean.length > 100 ? clean.slice(0, 97) + '...' : clean;
+}
+
+function clock(): string {
+  return new Date().toISOString().slice(11, 23);
+}
+
+function isIpLiteral(host: string): boolean {
+  return /^[0-9.]+$/.test(host) || host.includes(':');
+}
+
+function sameHost(a: string, b: string): boolean {
+  const n = (x: string) => {
+    const s = x.toLowerCase().replace(/^\[|\]$/g, '');
+    return s === 'localhost' ? '127.0.0.1' : s === '0:0:0:0:0:0:0:1' ? '::1' : s;
+  };
+  return n(a) === n(b);
+}
+
