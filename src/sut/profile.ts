@@ -126,15 +126,18 @@ export function parseProfile(text: string, file: string, env: NodeJS.ProcessEnv 
   visit(doc, {
     Scalar(_key, node) {
       if (typeof node.value !== 'string' || !node.value.includes('$')) return;
+      // Point errors at the reference itself inside the scalar's source text, not just at the scalar.
+      const src = node.range ? text.slice(node.range[0], node.range[1]) : '';
+      const refAt = (m: string) => (node.range ? node.range[0] + Math.max(0, src.indexOf(m)) : undefined);
       node.value = node.value.replace(/\$\$|\$\{([^}]*)\}/g, (m, name: string | undefined) => {
         if (m === '$$') return '$';
         if (!name || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-          issues.push({ file: abs, ...at(node.range?.[0]), message: `bad variable reference "${m}" (use \${NAME}, or $$ for a literal $)` });
+          issues.push({ file: abs, ...at(refAt(m)), message: `bad variable reference "${m}" (use \${NAME}, or $$ for a literal $)` });
           return m;
         }
         const v = env[name];
         if (v === undefined) {
-          issues.push({ file: abs, ...at(node.range?.[0]), message: `environment variable ${name} is not set` });
+          issues.push({ file: abs, ...at(refAt(m)), message: `environment variable ${name} is not set` });
           return '';
         }
         return v;
