@@ -87,6 +87,7 @@ interface ProxyContext {
   failures: BranchFailure[];
   finalSent: boolean;
   cancelled: boolean;
+  cancelSent?: boolean;
   forwarded2xx: number;
   timerC?: NodeJS.Timeout;
   from: Flow;
@@ -215,6 +216,11 @@ export class ProxyCore {
       return;
     }
     if (status < 200) {
+      // §9.1: a CANCEL that arrived before any provisional response is sent once the branch is proceeding.
+      if (pc.cancelled && pc.branch && pc.branch.state === 'proceeding' && !pc.cancelSent) {
+        pc.cancelSent = true;
+        await this.sendCancel(pc.branch);
+      }
       await this.forward(pc.stx, res);
       return;
     }
@@ -223,7 +229,16 @@ export class ProxyCore {
   }
 
   private async onBranchFailure(pc: ProxyContext, failure: BranchFailure, res?: SipResponse): Promise<void> {
-    if (pc.finalSent || pc.cancelled) return;
+    if (pc.finalSent) return;
+    if (pc.cancelled) {
+      // §16.10: the cancelled branch's final response (487) goes upstream; no further branch is tried.
+      if (res) {
+        pc.finalSent = true;
+        clearTimeout(pc.timerC);
+        await this.forward(pc.stx, res);
+      } else await this.forwardFinal(pc, 487);
+      return;
+    }
     pc.failures.push(failure);
     const retry = this.hooks.retry ? this.hooks.retry(failure) : failure.status === 430 || failure.cause !== 'response';
     const stop = failure.status === 430 && this.quirks.noFailoverOn430;
@@ -298,8 +313,13 @@ export class ProxyCore {
     const pc = this.contexts.get(inv);
     if (!pc) return;
     pc.cancelled = true;
-    if (pc.branch && pc.branch.state === 'proceeding') await this.sendCancel(pc.branch);
-    else if (!pc.finalSent) await this.forwardFinal(pc, 487);
+    if (pc.branch && pc.branch.state === 'proceeding') {
+      pc.cancelSent = true;
+      await this.sendCancel(pc.branch);
+    } else if (!pc.branch || pc.branch.state === 'terminated') {
+      if (!pc.finalSent) await this.forwardFinal(pc, 487);
+    }
+    // A branch still 'calling' gets its CANCEL with its first provisional response (§9.1).
   }
 
   private async sendCancel(ctx: ClientTransaction): Promise<void> {
