@@ -93,10 +93,10 @@ export abstract class BaseFlow implements Flow {
       if (this.closed) throw new TransportError(`cannot send on ${this.id}: flow closed during the injected delay`, this.id);
     }
     for (let i = 0; i < copies; i++) {
-      const notes = [delayed > 0 ? `delayed ${delayed}ms` : '', i > 0 ? 'duplicate' : ''].filter(Boolean);
+      const note = delayed > 0 ? (i > 0 ? `delayed ${delayed}ms, duplicate` : `delayed ${delayed}ms`) : i > 0 ? 'duplicate' : undefined;
       // Recorded when handed to the socket, so the trace keeps wire order even when the peer is in this process.
       const written = this.write(data);
-      this.record('out', kind, data, notes.length ? notes.join(', ') : undefined);
+      this.record('out', kind, data, note);
       await written;
     }
   }
@@ -179,17 +179,8 @@ export abstract class BaseFlow implements Flow {
   }
 
   protected record(direction: 'in' | 'out', kind: TraceKind, data: Buffer, note?: string): void {
-    this.host.trace.record({
-      direction,
-      transport: this.transport,
-      local: this.local,
-      remote: this.remote,
-      flowId: this.id,
-      kind,
-      data,
-      ...(this.host.agent !== undefined ? { agent: this.host.agent } : {}),
-      ...(note !== undefined ? { note } : {}),
-    });
+    // One object shape for every entry (agent/note may be undefined): cheap on the hot path under load.
+    this.host.trace.record({ direction, transport: this.transport, local: this.local, remote: this.remote, flowId: this.id, kind, data, agent: this.host.agent, note });
   }
 
   /** A pong (CRLF or STUN success) arrived: report the RTT of the oldest unanswered ping (NaN if unsolicited). */

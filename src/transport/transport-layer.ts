@@ -67,8 +67,6 @@ interface UdpListener extends Listener {
   readonly transport: 'udp';
   readonly family: 4 | 6;
   readonly socket: dgram.Socket;
-  /** SO_RCVBUF as the kernel reports it (Linux doubles the requested value). */
-  readonly recvBufferBytes?: number;
 }
 
 interface StreamListener extends Listener {
@@ -104,6 +102,8 @@ export class TransportLayer extends EventEmitter implements FlowHost {
   /** "listenerIndex|address|port" → the UDP flow of that 5-tuple. */
   private readonly udpFlows = new Map<string, UdpFlow>();
   private readonly udpKeys = new Map<string, string>();
+  /** "transport|address|port" → the open stream flows to that remote, oldest first (for reuse, RFC 5626 §5.3). */
+  private readonly streamIndex = new Map<string, BaseFlow[]>();
   private readonly connecting = new Map<string, Promise<Flow>>();
   /** Sockets not yet flows (connecting, TLS handshaking), destroyed by close(). */
   private readonly pendingSockets = new Set<net.Socket>();
@@ -155,16 +155,18 @@ export class TransportLayer extends EventEmitter implements FlowHost {
       socket.once('error', onError);
       socket.bind(port, host, () => {
         socket.off('error', onError);
-        let recvBufferBytes: number | undefined;
+        // Large buffers so a burst under load is not dropped by the kernel (capped by net.core.rmem_max/wmem_max).
+        const sizes: { recvBufferBytes?: number; sendBufferBytes?: number } = {};
         try {
           socket.setRecvBufferSize(this.udpBufferBytes);
           socket.setSendBufferSize(this.udpBufferBytes);
-          recvBufferBytes = socket.getRecvBufferSize();
+          sizes.recvBufferBytes = socket.getRecvBufferSize();
+          sizes.sendBufferBytes = socket.getSendBufferSize();
         } catch {
           // The kernel refused the size: keep its default, the listener still works.
         }
         const addr = socket.address();
-        const l: UdpListener = { transport: 'udp', family, socket, local: { address: addr.address, port: addr.port }, ...(recvBufferBytes ? { recvBufferBytes } : {}) };
+        const l: UdpListener = { transport: 'udp', family, socket, local: { address: addr.address, port: addr.port }, ...sizes };
         const index = this.udpListeners.push(l) - 1;
         socket.on('message', (data, rinfo) => this.onDatagram(index, l, data, { address: rinfo.address, port: rinfo.port }));
         socket.on('error', (err) => this.notify('socket-error', err, l));
@@ -253,7 +255,8 @@ export class TransportLayer extends EventEmitter implements FlowHost {
     }
     const key = `${transport}|${remote.address}|${remote.port}`;
     if (!opts.forceNew) {
-      const existing = [...this.flowMap.values()].reverse().find((f) => f.transport === transport && !f.closed && sameEndpoint(f.remote, remote));
+      const open = this.streamIndex.get(streamKey(transport, remote));
+      const existing = open?.[open.length - 1];
       if (existing) return existing;
       const pending = this.connecting.get(key);
       if (pending) return pending;
@@ -325,7 +328,7 @@ export class TransportLayer extends EventEmitter implements FlowHost {
   }
 
   private udpFlowFor(index: number, remote: Endpoint): UdpFlow {
-    const key = `${index}|${remote.address}|${remote.port}`;
+    const key = `${index}|${normalizeAddress(remote.address)}|${remote.port}`;
     const existing = this.udpFlows.get(key);
     if (existing && !existing.closed) return existing;
     const l = this.udpListeners[index]!;
@@ -348,6 +351,12 @@ export class TransportLayer extends EventEmitter implements FlowHost {
 
   private addFlow(flow: BaseFlow): void {
     this.flowMap.set(flow.id, flow);
+    if (flow.reliable) {
+      const key = streamKey(flow.transport, flow.remote);
+      const list = this.streamIndex.get(key);
+      if (list) list.push(flow);
+      else this.streamIndex.set(key, [flow]);
+    }
     this.notify('flow-open', flow);
   }
 
@@ -418,6 +427,12 @@ export class TransportLayer extends EventEmitter implements FlowHost {
   flowClosed(flow: BaseFlow, reason: FlowCloseReason): void {
     this.stopKeepalive(flow);
     this.flowMap.delete(flow.id);
+    if (flow.reliable) {
+      const key = streamKey(flow.transport, flow.remote);
+      const list = this.streamIndex.get(key)?.filter((f) => f !== flow);
+      if (list?.length) this.streamIndex.set(key, list);
+      else this.streamIndex.delete(key);
+    }
     const key = this.udpKeys.get(flow.id);
     if (key !== undefined) {
       this.udpKeys.delete(flow.id);
@@ -463,11 +478,13 @@ function classifyDatagram(data: Buffer): Inbound {
   return { kind: 'sip', data };
 }
 
-function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
-  return a.port === b.port && normalizeAddress(a.address) === normalizeAddress(b.address);
+function streamKey(transport: TransportProtocol, remote: Endpoint): string {
+  return `${transport}|${normalizeAddress(remote.address)}|${remote.port}`;
 }
 
+/** One spelling per address, so "0:0:0:0:0:0:0:1" and "::1" find the same flow. */
 function normalizeAddress(a: string): string {
   if (!net.isIPv6(a)) return a;
-  return a.toLowerCase() === '::1' || a === '0:0:0:0:0:0:0:1' ? '::1' : a.toLowerCase();
+  const sl = new net.SocketAddress({ address: a, family: 'ipv6' });
+  return sl.address;
 }

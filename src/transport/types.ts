@@ -94,4 +94,10 @@ export interface ListenOptions {
 export interface Listener {
   readonly transport: TransportProtocol;
   readonly local: Endpoint;
+  /** IP family of the listening socket (always set by TransportLayer). */
+  readonly family?: 4 | 6;
+  /** UDP: SO_RCVBUF as the kernel reports it (Linux doubles the request, capped by net.core.rmem_max). */
+  readonly recvBufferBytes?: number;
+  /** UDP: SO_SNDBUF as the kernel reports it. */
+  readonly sendBufferBytes?: number;
 }
