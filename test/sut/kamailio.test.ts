@@ -88,6 +88,9 @@ describe('Kamailio managed SUT (scenarios/targets/kamailio)', () => {
     expect(res.contacts).toHaveLength(1);
     expect(res.contacts[0]!.uri.toString()).toBe(peer.contact(user).uri.toString());
     expect(Number(res.contacts[0]!.params.get('expires'))).toBeGreaterThan(290);
+    // The ctl socket in the runtime dir answers kamcmd (bindings readable for diagnostics).
+    const dump = execFileSync('kamcmd', ['-s', `unix:${sut.runDir}/kamailio_ctl`, 'ul.lookup', 'location', user], { encoding: 'utf8', timeout: 3000 });
+    expect(dump).toContain(`sip:${user}@127.0.0.1:${peer.local.port}`);
   });
 
   test('INVITE → 200 → ACK end to end through edge and registrar, ACK via Record-Route (RFC 3261 §13.2.2.4, §16.12)', async () => {
