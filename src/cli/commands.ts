@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { registerLintCommand } from './lint-command';
 import { registerSippCommand } from './sipp-command';
+import { registerSutCommand } from './sut-command';
 
 export type SetExit = (code: number) => void;
 
@@ -9,4 +10,5 @@ export function registerCommands(_program: Command, _setExit: SetExit): void {
   // Subcommands are added here as their modules land: lint, run, list, sut, report, sipp.
   registerLintCommand(_program, _setExit);
   registerSippCommand(_program, _setExit);
+  registerSutCommand(_program, _setExit);
 }

@@ -1,0 +1,121 @@
+/**
+ * `sipconf sut`: serves the embedded reference SUT in the foreground (shared/design.md), logging one line per
+ * message, until SIGINT or SIGTERM; then closes every socket and exits 0. Bad usage (an unknown fault, a bad
+ * number) exits 2 with a one-line reason; a port that cannot be bound exits 2 as well.
+ */
+import type { Command } from 'commander';
+import { FAULTS, FAULT_NAMES, FaultName, ReferenceSut, isFaultName } from '../sut/reference';
+
+export interface SutCommandOptions {
+  host: string;
+  port: string;
+  fault?: string[];
+  domain?: string;
+  minExpires?: string;
+  t1?: string;
+  flowTimer?: string;
+  user?: string[];
+  quiet?: boolean;
+}
+
+function intOption(name: string, text: string | undefined, min: number, max: number): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^[0-9]+$/.test(text) || Number(text) < min || Number(text) > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, not "${text}"`);
+  return Number(text);
+}
+
+class UsageError extends Error {}
+
+function parseUsers(list: string[] | undefined): Array<{ user: string; password: string }> | undefined {
+  if (!list?.length) return undefined;
+  return list.map((u) => {
+    const i = u.indexOf(':');
+    if (i <= 0) throw new UsageError(`--user must be USER:PASSWORD, not "${u}"`);
+    return { user: u.slice(0, i), password: u.slice(i + 1) };
+  });
+}
+
+/** Resolves on the first SIGINT or SIGTERM; `stop` removes the handlers (they are removed after a signal too). */
+function untilSignal(): { signal: Promise<NodeJS.Signals>; stop: () => void } {
+  let stop = () => undefined as void;
+  const signal = new Promise<NodeJS.Signals>((resolve) => {
+    const on = (sig: NodeJS.Signals) => {
+      stop();
+      resolve(sig);
+    };
+    stop = () => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+  return { signal, stop };
+}
+
+export function registerSutCommand(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('sut')
+    .description('serve the embedded reference SUT (registrar, proxy, RFC 5626 edge) in the foreground until SIGINT/SIGTERM')
+    .option('--host <address>', 'address to listen on (loopback)', '127.0.0.1')
+    .option('--port <n>', 'port shared by UDP and TCP (0: ephemeral)', '0')
+    .option('--fault <name...>', `switch on a defect (repeatable): ${FAULT_NAMES.join(', ')}`)
+    .option('--domain <domain>', 'domain of the AORs (default: the host)')
+    .option('--min-expires <s>', 'Min-Expires of the registrar (§10.3 step 7)')
+    .option('--t1 <ms>', 'RFC 3261 T1 in milliseconds')
+    .option('--flow-timer <s>', 'RFC 5626 Flow-Timer sent to outbound registrations')
+    .option('--user <user:password...>', 'require digest auth on REGISTER for these users')
+    .option('--quiet', 'do not log every message')
+    .addHelpText('after', `\nFaults:\n${FAULT_NAMES.map((f) => `  ${f.padEnd(28)} ${FAULTS[f]}`).join('\n')}\n`)
+    .action(async (opts: SutCommandOptions) => {
+      let faults: FaultName[];
+      let port: number;
+      let minExpires: number | undefined;
+      let t1: number | undefined;
+      let flowTimer: number | undefined;
+      let users: Array<{ user: string; password: string }> | undefined;
+      try {
+        const bad = (opts.fault ?? []).flatMap((f) => f.split(',')).map((f) => f.trim()).filter(Boolean);
+        const unknown = bad.filter((f) => !isFaultName(f));
+        if (unknown.length) throw new UsageError(`unknown fault ${unknown.map((u) => `"${u}"`).join(', ')}; valid faults: ${FAULT_NAMES.join(', ')}`);
+        faults = bad as FaultName[];
+        port = intOption('port', opts.port, 0, 65535)!;
+        minExpires = intOption('min-expires', opts.minExpires, 1, 86400);
+        t1 = intOption('t1', opts.t1, 1, 60000);
+        flowTimer = intOption('flow-timer', opts.flowTimer, 1, 86400);
+        users = parseUsers(opts.user);
+      } catch (e) {
+        process.stderr.write(`sipconf sut: ${(e as Error).message}\n`);
+        setExit(2);
+        return;
+      }
+      let sut: ReferenceSut;
+      // Handlers first, so a signal during start-up still ends in a clean close.
+      const { signal, stop } = untilSignal();
+      try {
+        sut = await ReferenceSut.start({
+          host: opts.host,
+          port,
+          faults,
+          ...(opts.domain ? { domain: opts.domain } : {}),
+          ...(minExpires !== undefined ? { minExpires } : {}),
+          ...(t1 !== undefined ? { timers: { t1 } } : {}),
+          ...(flowTimer !== undefined ? { flowTimer } : {}),
+          ...(users ? { users } : {}),
+          ...(opts.quiet ? {} : { log: (line: string) => process.stdout.write(line + '\n') }),
+          traceLimit: 2000,
+        });
+      } catch (e) {
+        stop();
+        process.stderr.write(`sipconf sut: cannot start: ${(e as Error).message}\n`);
+        setExit(2);
+        return;
+      }
+      process.stdout.write(`sipconf reference SUT listening on ${sut.describeAddresses()}\n`);
+      process.stdout.write(`domain ${sut.domain}${faults.length ? `; faults: ${faults.join(', ')}` : '; no faults'}; Ctrl-C to stop\n`);
+      const sig = await signal;
+      process.stdout.write(`sipconf sut: ${sig}, closing\n`);
+      await sut.close();
+      setExit(0);
+    });
+}
