@@ -105,8 +105,8 @@ export class TransportLayer extends EventEmitter implements FlowHost {
   /** "transport|address|port" → the open stream flows to that remote, oldest first (for reuse, RFC 5626 §5.3). */
   private readonly streamIndex = new Map<string, BaseFlow[]>();
   private readonly connecting = new Map<string, Promise<Flow>>();
-  /** Sockets not yet flows (connecting, TLS handshaking), destroyed by close(). */
-  private readonly pendingSockets = new Set<net.Socket>();
+  /** Sockets not yet flows (connecting, TLS handshaking): each entry aborts one, clearing its timer (close()). */
+  private readonly pendingAborts = new Set<() => void>();
   private readonly keepalives = new Map<string, KeepaliveState>();
   private closing?: Promise<void>;
 
@@ -211,24 +211,32 @@ export class TransportLayer extends EventEmitter implements FlowHost {
       return;
     }
     const remote = { address: raw.remoteAddress ?? '', port: raw.remotePort ?? 0 };
-    this.pendingSockets.add(raw);
     const requestCert = t?.ca !== undefined;
     const sock = new tls.TLSSocket(raw, { isServer: true, secureContext: ctx!, requestCert, rejectUnauthorized: t?.rejectUnauthorized ?? requestCert });
     const fail = (err: Error): void => {
       clearTimeout(timer);
-      this.pendingSockets.delete(raw);
+      this.pendingAborts.delete(abort);
       sock.destroy();
       raw.destroy();
       this.notify('connection-error', err, remote);
     };
+    const abort = (): void => {
+      clearTimeout(timer);
+      this.pendingAborts.delete(abort);
+      sock.destroy();
+      raw.destroy();
+    };
+    this.pendingAborts.add(abort);
     const timer = setTimeout(() => fail(new TransportError(`TLS handshake from ${formatEndpoint(remote)} timed out`)), TLS_HANDSHAKE_TIMEOUT_MS);
     sock.once('error', fail);
     raw.once('error', fail);
+    raw.once('close', abort); // the client went away mid-handshake without an error
     sock.once('secure', () => {
       clearTimeout(timer);
       sock.off('error', fail);
       raw.off('error', fail);
-      this.pendingSockets.delete(raw);
+      raw.off('close', abort);
+      this.pendingAborts.delete(abort);
       if (this.closing || raw.destroyed) {
         raw.destroy();
         return;
@@ -287,7 +295,6 @@ export class TransportLayer extends EventEmitter implements FlowHost {
     const target = formatEndpoint(remote);
     return new Promise<Flow>((resolve, reject) => {
       const raw = net.connect({ host: remote.address, port: remote.port, noDelay: true });
-      this.pendingSockets.add(raw);
       let sock: net.Socket | tls.TLSSocket = raw;
       if (transport === 'tls') {
         const c = this.tlsClient;
@@ -306,7 +313,7 @@ export class TransportLayer extends EventEmitter implements FlowHost {
         if (done) return;
         done = true;
         clearTimeout(timer);
-        this.pendingSockets.delete(raw);
+        this.pendingAborts.delete(abort);
         sock.off('error', finish);
         raw.off('error', finish);
         if (err || this.closing) {
@@ -320,6 +327,8 @@ export class TransportLayer extends EventEmitter implements FlowHost {
         this.addFlow(flow);
         resolve(flow);
       };
+      const abort = (): void => finish(new TransportError(`${transport} connect to ${target} aborted: transport layer closed`));
+      this.pendingAborts.add(abort);
       const timer = setTimeout(() => finish(new TransportError(`${transport} connect to ${target} timed out after ${this.connectTimeoutMs} ms`)), this.connectTimeoutMs);
       sock.once('error', finish);
       if (sock !== raw) raw.once('error', finish);
@@ -451,8 +460,7 @@ export class TransportLayer extends EventEmitter implements FlowHost {
         const f = this.flowMap.get(id);
         if (f) this.stopKeepalive(f);
       }
-      for (const s of this.pendingSockets) s.destroy();
-      this.pendingSockets.clear();
+      for (const abort of [...this.pendingAborts]) abort();
       await Promise.all([...this.flowMap.values()].map((f) => (f instanceof StreamFlow ? f.shutdown(SHUTDOWN_WAIT_MS) : (f as UdpFlow).shutdown())));
       await Promise.all([
         ...this.streamListeners.map((l) => new Promise<void>((r) => l.server.close(() => r()))),

@@ -148,3 +148,68 @@ describe('load', () => {
     }
   });
 });
+
+describe('bounded connects', () => {
+  /** A TCP server that accepts and never says a word (a TLS peer that never answers the ClientHello). */
+  async function mute(): Promise<{ server: net.Server; port: number; sockets: net.Socket[] }> {
+    const sockets: net.Socket[] = [];
+    const server = net.createServer((s) => {
+      sockets.push(s);
+      s.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return { server, port: (server.address() as net.AddressInfo).port, sockets };
+  }
+
+  test('a TLS handshake the peer never answers fails after connectTimeoutMs with TransportError', async () => {
+    const m = await mute();
+    const layer = new TransportLayer({ agent: 'alice', connectTimeoutMs: 300, tls: { rejectUnauthorized: false } });
+    try {
+      const t0 = performance.now();
+      await expect(layer.flowTo({ address: '127.0.0.1', port: m.port }, 'tls')).rejects.toThrow(/tls connect to 127\.0\.0\.1:\d+ timed out after 300 ms/);
+      const ms = performance.now() - t0;
+      expect(ms).toBeGreaterThanOrEqual(290);
+      expect(ms).toBeLessThan(1500);
+    } finally {
+      await layer.close();
+      for (const s of m.sockets) s.destroy();
+      await new Promise<void>((r) => m.server.close(() => r()));
+    }
+  });
+
+  test('close() during a pending connect rejects it at once and leaves no timer behind', async () => {
+    const m = await mute();
+    const layer = new TransportLayer({ agent: 'alice', connectTimeoutMs: 20_000, tls: { rejectUnauthorized: false } });
+    try {
+      const pending = layer.flowTo({ address: '127.0.0.1', port: m.port }, 'tls').then(
+        () => new Error('connected?'),
+        (e: Error) => e,
+      );
+      await waitFor(() => m.sockets.length === 1, 'the TCP connection');
+      const t0 = performance.now();
+      await layer.close();
+      expect((await pending).message).toMatch(/aborted: transport layer closed/);
+      expect(performance.now() - t0).toBeLessThan(1000);
+    } finally {
+      for (const s of m.sockets) s.destroy();
+      await new Promise<void>((r) => m.server.close(() => r()));
+    }
+  });
+
+  test('a client that connects to our TLS listener and never handshakes is dropped by close(), no timer left', async () => {
+    const { key, cert } = await loopbackCert();
+    const layer = new TransportLayer({ agent: 'bob' });
+    const l = await layer.listen({ transport: 'tls', tls: { key, cert } });
+    const raw = net.connect({ host: '127.0.0.1', port: l.local.port });
+    raw.on('error', () => undefined);
+    const ended = new Promise<void>((r) => raw.once('close', () => r()));
+    try {
+      await new Promise<void>((r) => raw.once('connect', () => r()));
+      await new Promise((r) => setTimeout(r, 50));
+      await layer.close();
+      await ended; // our side dropped it; jest --detectOpenHandles would flag a leftover 10 s handshake timer
+    } finally {
+      raw.destroy();
+    }
+  });
+});
