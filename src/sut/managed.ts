@@ -7,7 +7,7 @@
  *   {dir} the profile's directory, {run} the runtime dir, {host} the loopback host, {port} / {registrarPort} free
  *   ports for the SUT, {controlPort} a free port for its control interface (baresip's ctrl_tcp), {listenPort} /
  *   {listen} where the harness listens for a UA SUT, {log} the log file, {domain} the profile's domain (default
- *   {host}), {uuid} a fresh UUID per start (a UA's +sip.instance), {user} / {password} the profile's first user,
+ *   {host}), {uuid} a fresh UUID per start (a UA's +sip.instance), {user} / {password} / {authUser} the profile's first user,
  *   {name}, and every key of the profile's `vars`. Template files (`files:`) get the same names; other `{...}` text in them
  *   (Kamailio's route blocks) is left alone.
  */
@@ -282,6 +282,7 @@ export async function startManagedSut(profile: SutProfile, opts: ManagedSutOptio
       uuid: randomUUID(),
       user: firstUser?.user ?? 'sipconf',
       password: firstUser?.password ?? '',
+      authUser: firstUser?.authUser ?? firstUser?.user ?? 'sipconf',
     };
     const renderOrFail = (t: string, what: string) => {
       try {

@@ -258,9 +258,25 @@ export function expectedFailureFor(p: SutProfile, checkId: string): ExpectedFail
 
 // ---- mapping schema errors to lines -------------------------------------------------------------------------------
 
-/** Drops the generic "must match then schema" companions of if/then errors. */
+/**
+ * Drops the generic "must match then schema" companions of if/then errors, and folds the branch errors of an
+ * anyOf (e.g. a capability: known name or x-custom) into the anyOf error itself, one message per value.
+ */
 function relevantErrors(errors: ErrorObject[]): ErrorObject[] {
-  return errors.filter((e) => e.keyword !== 'if');
+  const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
+  const out: ErrorObject[] = [];
+  for (const e of errors) {
+    if (e.keyword === 'if') continue;
+    if (anyOfPaths.has(e.instancePath) && e.keyword !== 'anyOf') continue;
+    if (e.keyword === 'anyOf') {
+      const allowed = errors.filter((x) => x.instancePath === e.instancePath && x.keyword === 'enum').flatMap((x) => (x.params as { allowedValues: unknown[] }).allowedValues);
+      const patterns = errors.filter((x) => x.instancePath === e.instancePath && x.keyword === 'pattern').map((x) => String((x.params as { pattern: string }).pattern));
+      out.push({ ...e, keyword: 'enum', params: { allowedValues: allowed, patterns } });
+      continue;
+    }
+    out.push(e);
+  }
+  return out;
 }
 
 function pointerSegments(pointer: string): string[] {
@@ -309,8 +325,11 @@ function describeError(err: ErrorObject): string {
     }
     case 'required':
       return `missing required key "${String(p.missingProperty)}"${where === '(top level)' ? '' : ` in ${where}`}`;
-    case 'enum':
-      return `${where}: ${JSON.stringify(err.data)} is not one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'enum': {
+      const patterns = (p.patterns as string[] | undefined) ?? [];
+      const extra = patterns.length > 0 ? `, or a name matching ${patterns.join(' or ')}` : '';
+      return `${where}: ${JSON.stringify(err.data)} is not one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}${extra}`;
+    }
     case 'type':
       return `${where}: must be ${String(p.type).replace(',', ' or ')}, not ${JSON.stringify(err.data)}`;
     case 'pattern': {

@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { newCallId, newTag, NameAddr, Params, parseUri, createRequest, SipRequest, SipResponse } from '../../src/sip';
+import { DigestClient, newCallId, newTag, NameAddr, Params, parseChallenge, parseUri, createRequest, SipRequest, SipResponse } from '../../src/sip';
 import { ManagedSut, startManagedSut } from '../../src/sut/managed';
 import { probeOptions } from '../../src/sut/options-probe';
 import { loadProfile } from '../../src/sut/profile';
@@ -91,6 +91,15 @@ describe('Kamailio managed SUT (scenarios/targets/kamailio)', () => {
     // The ctl socket in the runtime dir answers kamcmd (bindings readable for diagnostics).
     const dump = execFileSync('kamcmd', ['-s', `unix:${sut.runDir}/kamailio_ctl`, 'ul.lookup', 'location', user], { encoding: 'utf8', timeout: 3000 });
     expect(dump).toContain(`sip:${user}@127.0.0.1:${peer.local.port}`);
+  });
+
+  test('REGISTER with Expires below min_expires → 423 with Min-Expires: 60 (RFC 3261 §10.3 step 7)', async () => {
+    const peer = track(await UdpPeer.open('brief'));
+    const callId = newCallId();
+    peer.send(plainRegister(peer, { user: `brief-${uniq()}`, domain: DOMAIN, callId, expires: 1 }), sut.address!);
+    const res = (await peer.response(callId, 'REGISTER')).msg as SipResponse;
+    expect(res.status).toBe(423);
+    expect(res.get('min-expires')).toBe(String(sut.profile.minExpires));
   });
 
   test('INVITE → 200 → ACK end to end through edge and registrar, ACK via Record-Route (RFC 3261 §13.2.2.4, §16.12)', async () => {
@@ -275,6 +284,39 @@ describe('Kamailio managed SUT (scenarios/targets/kamailio)', () => {
 function createResponseFor(req: SipRequest, status: number): SipResponse {
   return answer(req, status, new NameAddr(parseUri('sip:unused@127.0.0.1'), undefined, new Params()));
 }
+
+describe('Kamailio with Digest (scenarios/targets/kamailio/profile-auth.yaml)', () => {
+  test('REGISTER → 401 (qop=auth); the digest answer → 200; a wrong password → 401 again; the password stays out of the log (RFC 3261 §22.4)', async () => {
+    const password = `pw-${uniq()}`;
+    const profile = await loadProfile(path.join(__dirname, '../../scenarios/targets/kamailio/profile-auth.yaml'), { ...process.env, SIPCONF_KAMAILIO_PASSWORD: password });
+    expect(profile.secrets).toEqual([password]);
+    const authSut = await startManagedSut(profile);
+    try {
+      const peer = track(await UdpPeer.open('auth'));
+      const user = `auth-${uniq()}`;
+      const callId = newCallId();
+      const attempt = async (cseq: number, auth?: { value: string }) => {
+        const reg = plainRegister(peer, { user, domain: DOMAIN, callId, cseq });
+        if (auth) reg.append('Authorization', auth.value);
+        peer.send(reg, authSut.address!);
+        return (await peer.next((m) => !m.isRequest && m.callId === callId && m.cseq.seq === cseq && m.status >= 200, 3000, `final response to REGISTER ${cseq}`)).msg as SipResponse;
+      };
+      const challenge = await attempt(1);
+      expect(challenge.status).toBe(401);
+      const c = parseChallenge(challenge.get('www-authenticate')!);
+      expect(c.realm).toBe(DOMAIN);
+      expect(c.qop).toContain('auth');
+      const ok = await attempt(2, { value: new DigestClient({ username: 'sipconf', password }).authorize(c, 'REGISTER', `sip:${DOMAIN}`) });
+      expect(ok.status).toBe(200);
+      const again = await attempt(3);
+      const wrong = await attempt(4, { value: new DigestClient({ username: 'sipconf', password: 'not-it' }).authorize(parseChallenge(again.get('www-authenticate')!), 'REGISTER', `sip:${DOMAIN}`) });
+      expect(wrong.status).toBe(401);
+    } finally {
+      await authSut.stop();
+    }
+    expect(await authSut.readLog()).not.toContain(password);
+  });
+});
 
 describe('Kamailio stop', () => {
   test('stop() ends the whole process group and leaves no Kamailio process behind', async () => {
