@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { newCallId, newTag } from '../sip/builders';
 import { DigestClient, selectChallenge } from '../sip/digest';
 import { NameAddr } from '../sip/fields';
-import { SipResponse } from '../sip/message';
+import { SipRequest, SipResponse } from '../sip/message';
 import { SipUri, parseUri } from '../sip/uri';
 import type { Target } from '../transaction/transaction';
 import type { Received } from '../transaction/transaction';
@@ -59,8 +59,9 @@ export interface RegFlow {
   callId: string;
   cseq: number;
   fromTag: string;
-  /** Last final response to a REGISTER on this flow. */
+  /** Last final response to a REGISTER on this flow, and the request it answered. */
   last?: SipResponse;
+  lastRequest?: SipRequest;
   registeredAt?: number;
 }
 
@@ -126,6 +127,7 @@ export class Registrant {
         continue;
       }
       rf.last = res;
+      rf.lastRequest = out.request;
       if (res.status >= 200 && res.status < 300) rf.registeredAt = performance.now();
       rf.flow = out.tx.flow;
       return final;

@@ -2,13 +2,19 @@
 import type { Command } from 'commander';
 import { registerLintCommand } from './lint-command';
 import { registerSippCommand } from './sipp-command';
+import { registerRunCommand } from './run-command';
+import { registerListCommand } from './list-command';
 import { registerSutCommand } from './sut-command';
+import { registerReportCommand } from './report-command';
 
 export type SetExit = (code: number) => void;
 
 export function registerCommands(_program: Command, _setExit: SetExit): void {
   // Subcommands are added here as their modules land: lint, run, list, sut, report, sipp.
+  registerRunCommand(_program, _setExit);
+  registerListCommand(_program, _setExit);
   registerLintCommand(_program, _setExit);
   registerSippCommand(_program, _setExit);
   registerSutCommand(_program, _setExit);
+  registerReportCommand(_program, _setExit);
 }

@@ -64,7 +64,8 @@ export function handleRegister(req: SipRequest, flow: Flow, ctx: RegistrarContex
     const auth = req.get('authorization');
     if (!auth) return reply(req, 401, ctx.digest.challenges().map((c) => ['WWW-Authenticate', c] as [string, string]));
     const users = ctx.users;
-    const verdict = ctx.digest.verify(auth, 'REGISTER', (u) => users.get(u), { requestUri: req.uriText });
+    // A "*" account (the embedded SUT's) accepts any user name with its password, so fresh per-check users work.
+    const verdict = ctx.digest.verify(auth, 'REGISTER', (u) => users.get(u) ?? users.get('*'), { requestUri: req.uriText });
     if (!verdict.ok) {
       ctx.log(`REGISTER rejected: ${verdict.message}`);
       return reply(req, 401, [...ctx.digest.challenges({ stale: verdict.stale }).map((c) => ['WWW-Authenticate', c] as [string, string]), warning(verdict.message)]);
@@ -75,7 +76,7 @@ export function handleRegister(req: SipRequest, flow: Flow, ctx: RegistrarContex
 
   // §10.3 step 5: the AOR must belong to our domain (and, with a user list, be a known user).
   if (!ctx.isDomain(toUri) || !toUri.user) return reply(req, 404, [warning(`${toUri.aor()} is not an address of record of this domain (§10.3 step 5)`)]);
-  if (ctx.users && !ctx.users.has(toUri.userUnescaped ?? '')) return reply(req, 404, [warning(`no user ${toUri.userUnescaped} (§10.3 step 5)`)]);
+  if (ctx.users && !ctx.users.has('*') && !ctx.users.has(toUri.userUnescaped ?? '')) return reply(req, 404, [warning(`no user ${toUri.userUnescaped} (§10.3 step 5)`)]);
 
   // RFC 5626 §6: outbound applies when the first hop supports it — we are that hop (no Path, edge role) or the
   // topmost Path URI carries `ob`. Otherwise reg-id is ignored, and a UA that says it supports outbound learns

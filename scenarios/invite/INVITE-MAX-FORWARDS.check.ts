@@ -1,0 +1,40 @@
+import type { CheckContext } from '../../src/scenario/context';
+import { defineCheck } from '../../src/scenario/check';
+import { caller, expectAtCaller, inviteThroughSut, reachableParty } from '../../src/scenario/flows';
+
+export default defineCheck(
+  {
+    id: 'INVITE-MAX-FORWARDS',
+    suite: 'invite',
+    title: 'Max-Forwards is decremented; 0 gives 483 Too Many Hops',
+    rfc: ['RFC 3261 §16.3', 'RFC 3261 §16.6', 'RFC 3261 §20.22'],
+    severity: 'critical',
+    roles: ['proxy'],
+    description:
+      'An INVITE with Max-Forwards 10 must reach Bob with 9 (§16.6 step 3). An INVITE with Max-Forwards 0 must not be ' +
+      'forwarded: the SUT answers 483 Too Many Hops (§16.3 step 3) — the loop protection of every SIP network.',
+    async run(ctx: CheckContext) {
+      const bob = await reachableParty(ctx, 'bob');
+      const alice = await caller(ctx, 'alice');
+      const { call, inv } = await inviteThroughSut(ctx, alice, bob, { headers: [] });
+      void call;
+      await ctx.step('the INVITE bob received has Max-Forwards decremented from 70', async () => {
+        const mf = inv.request.maxForwards;
+        ctx.assert(mf === 69, `bob received Max-Forwards ${mf ?? 'none'}; alice sent 70, so a proxy must forward 69 (RFC 3261 §16.6 step 3)`);
+        await inv.respond(486);
+        await call.final({ within: '64*T1' });
+      });
+      const zero = await ctx.step('alice sends an INVITE with Max-Forwards: 0', async () => {
+        const req = alice.createRequest('INVITE', bob.uri, { body: 'v=0\r\n', contentType: 'application/sdp' });
+        req.set('Max-Forwards', 0);
+        return alice.send(req, ctx.sutTarget());
+      });
+      await ctx.step('the SUT answers 483 and does not forward it', async () => {
+        const res = await zero.final({ within: '64*T1' }).catch((e: Error) => ctx.fail(`no final response to an INVITE with Max-Forwards 0: ${e.message} (RFC 3261 §16.3)`));
+        ctx.assert(res.message.status === 483, `INVITE with Max-Forwards 0 got ${res.message.status} ${res.message.reason}, expected 483 Too Many Hops (RFC 3261 §16.3 step 3)`);
+        await bob.agent.expectNoRequest('INVITE', 2 * ctx.timers.t1).catch((e: Error) => ctx.fail(`the SUT forwarded an INVITE with Max-Forwards 0: ${e.message} (RFC 3261 §16.3)`));
+      });
+    },
+  },
+  __filename,
+);

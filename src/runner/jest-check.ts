@@ -1,0 +1,124 @@
+/**
+ * One check as one jest test, inside the allure-jest environment: labels and RFC links, one Allure step per
+ * exchange with the raw messages of that step attached, and the whole trace as ladder SVG, raw text and pcap.
+ * Failures are classified (SUT non-conformance, timeout, unreachable, harness error) by their message prefix.
+ */
+import * as allure from 'allure-js-commons';
+import { ExpectationError } from '../agent/expectation';
+import { describe as describeMessage } from '../sip/message';
+import { parse } from '../sip/parser';
+import { NonConformance, CheckDefinition } from '../scenario/check';
+import { CheckContext, StepReporter } from '../scenario/context';
+import { loadCheck } from '../scenario/registry';
+import type { TraceEntry } from '../transport/trace';
+import { TransportError, formatEndpoint } from '../transport/types';
+import { attachTrace, reportCheckMeta } from '../report/allure-check';
+import { CheckFailure, FailureKind } from '../report/failures';
+import { renderTraceText } from '../report/trace-text';
+import { RunConfig, readRunConfig } from './run-config';
+
+export function runCheckTest(id: string, source: string, skipReason?: string): void {
+  const config = readRunConfig();
+  const def = loadCheck(source);
+  if (def.id !== id) throw new Error(`${source} defines ${def.id}, not ${id}`);
+  const name = `${def.id} — ${def.title}`;
+  if (skipReason) {
+    test.skip(name, () => undefined);
+    return;
+  }
+  test(name, () => runCheck(def, config), config.checkTimeoutMs + 10_000);
+}
+
+async function runCheck(def: CheckDefinition, config: RunConfig): Promise<void> {
+  await reportCheckMeta({ id: def.id, suite: def.suite, title: def.title, rfc: def.rfc, severity: def.severity, sut: config.sut.name, tags: [config.sut.role, ...config.sut.transports] });
+  await allure.description(def.description + (def.source ? `\n\nDefined in ${def.source.replace(/^.*\/scenarios\//, 'scenarios/')}.` : ''));
+  await allure.epic('SIP conformance');
+  for (const [k, v] of Object.entries(config.parameters)) await allure.parameter(k, v);
+  const known = config.expectedFailures[def.id];
+  if (known) {
+    await allure.tag('known-deviation');
+    await allure.label('knownDeviation', `${known.rfc}: ${known.reason}`);
+  }
+
+  const ctx: CheckContext = new CheckContext(def, config.sut, allureSteps((): CheckContext => ctx, config));
+  let failure: unknown;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      def.run(ctx),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new CheckFailure('timeout', `the check did not finish within ${config.checkTimeoutMs} ms`)), config.checkTimeoutMs);
+      }),
+    ]);
+  } catch (e) {
+    failure = e;
+  } finally {
+    clearTimeout(timer);
+    await ctx.close();
+    await attachEvidence(ctx, config, failure);
+  }
+  if (failure !== undefined) throw classify(failure);
+}
+
+function allureSteps(getCtx: () => CheckContext, config: RunConfig): StepReporter {
+  return {
+    step: async <T>(name: string, body: () => Promise<T>): Promise<T> =>
+      allure.step(name, async () => {
+        const ctx = getCtx();
+        const from = ctx.trace.entries.length;
+        try {
+          return await body();
+        } finally {
+          await attachStepMessages(ctx.trace.entries.slice(from), config);
+        }
+      }),
+    attach: (name, content, contentType) => void allure.attachment(name, content, contentType),
+  };
+}
+
+/** Each SIP message of a step, attached to that step under a name like "alice → SUT: INVITE". */
+async function attachStepMessages(entries: readonly TraceEntry[], config: RunConfig): Promise<void> {
+  for (const e of entries) {
+    if (e.kind !== 'sip' && e.kind !== 'fault') continue;
+    const remote = config.endpointNames[formatEndpoint(e.remote)] ?? formatEndpoint(e.remote);
+    const who = e.direction === 'out' ? `${e.agent ?? '?'} → ${remote}` : `${remote} → ${e.agent ?? '?'}`;
+    const text = renderTraceText([e], { secrets: config.secrets, endpointNames: config.endpointNames });
+    await allure.attachment(`${who}: ${labelOf(e)}`, text, allure.ContentType.TEXT);
+  }
+}
+
+function labelOf(e: TraceEntry): string {
+  if (e.kind === 'fault') return `fault (${e.note ?? ''})`;
+  const r = parse(e.data, { mode: 'lenient' });
+  return r.message ? describeMessage(r.message) : 'unparseable bytes';
+}
+
+async function attachEvidence(ctx: CheckContext, config: RunConfig, failure: unknown): Promise<void> {
+  try {
+    if (ctx.notes.length) await allure.attachment('notes', ctx.notes.join('\n'), allure.ContentType.TEXT);
+    const msg = failure instanceof Error ? failure.message : undefined;
+    await attachTrace(ctx.trace.entries, {
+      title: `${ctx.check.id} against ${config.sut.name}`,
+      endpointNames: config.endpointNames,
+      secrets: config.secrets,
+      highlight: msg ? { text: msg } : undefined,
+      lanes: ['alice', 'SUT', 'bob'],
+    });
+  } catch (e) {
+    process.stderr.write(`sipconf: could not attach the trace of ${ctx.check.id}: ${(e as Error).message}\n`);
+  }
+}
+
+/** Maps what a check threw onto the failure vocabulary (report/failures.ts). */
+export function classify(e: unknown): Error {
+  if (e instanceof CheckFailure) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  let kind: FailureKind;
+  if (e instanceof NonConformance || e instanceof ExpectationError) kind = 'nonconformance';
+  else if (e instanceof TransportError) kind = 'unreachable';
+  else kind = 'harness';
+  const f = new CheckFailure(kind, message);
+  if (kind === 'harness' && e instanceof Error && e.stack) f.stack = `${f.name}: ${f.message}\n${e.stack.split('\n').slice(1).join('\n')}`;
+  else f.stack = `${f.name}: ${f.message}`;
+  return f;
+}

@@ -1,0 +1,141 @@
+/**
+ * Turns the command line into a SUT the checks can run against: the embedded reference SUT (no target), a bare
+ * `--target HOST:PORT`, or a profile (`--sut FILE`) — managed (started, probed, stopped) when it has `start:`.
+ */
+import { parseEndpoint } from '../agent/targets';
+import type { SutInfo } from '../scenario/check';
+import { resolveTimers } from '../transaction/timers';
+import type { Endpoint, TransportProtocol } from '../transport/types';
+import { FaultName, ReferenceSut } from '../sut/reference';
+import { ManagedSut, startManagedSut } from '../sut/managed';
+import { SutProfile, loadProfile, profileEndpoints } from '../sut/profile';
+
+export interface SutSetupOptions {
+  target?: string;
+  profile?: string;
+  transport?: TransportProtocol;
+  t1?: number;
+  faults?: FaultName[];
+  /** Log lines of an embedded or managed SUT. */
+  log?: (line: string) => void;
+}
+
+export interface PreparedSut {
+  info: SutInfo;
+  /** Human-readable target for the summary JSON. */
+  target: string;
+  secrets: string[];
+  expectedFailures: Record<string, { rfc: string; reason: string }>;
+  endpointNames: Record<string, string>;
+  /** Whether to probe with OPTIONS before the run (not for a UA SUT). */
+  probe: boolean;
+  version?: string;
+  readLog?: () => Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** The embedded reference SUT's credentials: REGISTER-AUTH runs against them; they are masked in reports. */
+const EMBEDDED_USER = { user: '*', password: 'embedded-reference-secret' };
+
+/** Default T1 against the embedded SUT: short, since both sides run on loopback (the SUT uses the same T1). */
+export const EMBEDDED_T1 = 100;
+
+export async function prepareSut(opts: SutSetupOptions): Promise<PreparedSut> {
+  if (opts.profile) return fromProfile(opts.profile, opts);
+  if (opts.target) return fromTarget(opts.target, opts);
+  return embedded(opts);
+}
+
+function name(e: Endpoint): string {
+  return e.address.includes(':') ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`;
+}
+
+async function embedded(opts: SutSetupOptions): Promise<PreparedSut> {
+  const timers = resolveTimers({ t1: opts.t1 ?? EMBEDDED_T1 });
+  const sut = await ReferenceSut.start({ timers, faults: opts.faults, users: [EMBEDDED_USER], minExpires: 60, log: opts.log });
+  const transports: TransportProtocol[] = opts.transport ? [opts.transport] : ['udp', 'tcp'];
+  const address = sut.address('udp');
+  const registrar = sut.registrarAddress('udp');
+  const faults = opts.faults?.length ? ` with faults ${opts.faults.join(', ')}` : '';
+  const info: SutInfo = {
+    name: `sipconf reference SUT${faults}`,
+    role: 'proxy',
+    address,
+    registrar,
+    domain: sut.domain,
+    transports,
+    capabilities: ['registrar', 'outbound', 'path', 'auth', 'min-expires'],
+    users: [EMBEDDED_USER],
+    timers,
+    minExpires: 60,
+    allFlowsFailedStatus: 480,
+  };
+  return {
+    info,
+    target: `embedded reference SUT ${name(address)}${faults}`,
+    secrets: [EMBEDDED_USER.password],
+    expectedFailures: {},
+    endpointNames: { [name(address)]: 'SUT', [name(registrar)]: 'SUT registrar', [name(sut.address('tcp'))]: 'SUT', [name(sut.registrarAddress('tcp'))]: 'SUT registrar' },
+    probe: true,
+    version: 'embedded',
+    stop: () => sut.close(),
+  };
+}
+
+function fromTarget(target: string, opts: SutSetupOptions): PreparedSut {
+  const address = parseEndpoint(target);
+  const timers = resolveTimers({ t1: opts.t1 });
+  const info: SutInfo = {
+    name: target,
+    role: 'proxy',
+    address,
+    domain: address.address.includes(':') ? `[${address.address}]` : address.address,
+    transports: [opts.transport ?? 'udp'],
+    capabilities: ['registrar'],
+    timers,
+  };
+  return { info, target, secrets: [], expectedFailures: {}, endpointNames: { [name(address)]: 'SUT' }, probe: true, stop: async () => undefined };
+}
+
+async function fromProfile(file: string, opts: SutSetupOptions): Promise<PreparedSut> {
+  const profile = await loadProfile(file);
+  let managed: ManagedSut | undefined;
+  if (profile.start) managed = await startManagedSut(profile);
+  const eps = managed ? { address: managed.address, registrar: managed.registrar, listen: managed.listen } : profileEndpoints(profile);
+  const timers = resolveTimers({ t1: opts.t1 ?? profile.timers.t1, t2: profile.timers.t2, t4: profile.timers.t4 });
+  const info: SutInfo = {
+    name: profile.name,
+    role: profile.role,
+    address: eps.address,
+    registrar: eps.registrar,
+    listen: eps.listen,
+    domain: profile.domain ?? (eps.address ? (eps.address.address.includes(':') ? `[${eps.address.address}]` : eps.address.address) : '127.0.0.1'),
+    transports: opts.transport ? [opts.transport] : profile.transports,
+    capabilities: profile.capabilities,
+    users: profile.users,
+    timers,
+    minExpires: profile.minExpires,
+    allFlowsFailedStatus: profile.allFlowsFailedStatus,
+    dial: managed && profile.dial ? managed.render(profile.dial) : profile.dial,
+  };
+  const endpointNames: Record<string, string> = {};
+  if (eps.address) endpointNames[name(eps.address)] = 'SUT';
+  if (eps.registrar) endpointNames[name(eps.registrar)] = 'SUT registrar';
+  const expectedFailures: PreparedSut['expectedFailures'] = {};
+  for (const f of profile.expectedFailures) expectedFailures[f.check] = { rfc: f.rfc, reason: f.reason };
+  return {
+    info,
+    target: `${profile.name} (${eps.address ? name(eps.address) : profile.file})`,
+    secrets: profile.secrets,
+    expectedFailures,
+    endpointNames,
+    probe: profile.role !== 'ua' && !!eps.address,
+    version: profile.version,
+    readLog: managed ? () => managed.readLog() : undefined,
+    stop: async () => {
+      if (managed) await managed.stop();
+    },
+  };
+}
+
+export type { SutProfile };

@@ -1,0 +1,81 @@
+/**
+ * What a conformance check is: metadata (the contract: id, suite, title, RFC sections, severity, the SUT role and
+ * capabilities it needs) and a body that drives agents against the SUT. YAML scenarios and TypeScript checks
+ * both become a CheckDefinition, so listings and reports treat them alike.
+ */
+import type { TimerConfig } from '../transaction/timers';
+import type { Endpoint, TransportProtocol } from '../transport/types';
+import type { CheckContext } from './context';
+
+export type SutRole = 'proxy' | 'registrar' | 'b2bua' | 'ua';
+export type Severity = 'blocker' | 'critical' | 'normal' | 'minor' | 'trivial';
+
+export interface CheckMeta {
+  /** Stable upper-case id, `SUITE-WHAT` (contract). */
+  id: string;
+  /** Lower-case suite name: invite, register, outbound, outbound-ua, robustness. */
+  suite: string;
+  title: string;
+  /** RFC sections asserted, e.g. "RFC 3261 §13.2.2.4". */
+  rfc: string[];
+  severity: Severity;
+  /** SUT roles the check applies to. */
+  roles: SutRole[];
+  /** Capabilities the SUT must claim (outbound, path, auth, min-expires...). */
+  requires: string[];
+  /** Transports the check needs the SUT to offer (any one of them when `anyTransport`). */
+  transports?: TransportProtocol[];
+  description: string;
+  /** Where it is defined (file path), for listings and error messages. */
+  source: string;
+}
+
+export interface CheckDefinition extends CheckMeta {
+  run(ctx: CheckContext): Promise<void>;
+}
+
+/** The SUT as the checks see it (built by the runner from a profile, --target, or the embedded reference SUT). */
+export interface SutInfo {
+  name: string;
+  role: SutRole;
+  /** Where agents send requests (the proxy, or the edge proxy). */
+  address?: Endpoint;
+  /** The registrar / authoritative proxy, for checks in which the harness plays the edge proxy in front of it. */
+  registrar?: Endpoint;
+  /** Role ua: where the harness's registrar/edge listens for the SUT (port 0 = any). */
+  listen?: Endpoint;
+  domain: string;
+  transports: TransportProtocol[];
+  capabilities: string[];
+  users?: Array<{ user: string; password?: string; authUser?: string }>;
+  timers: TimerConfig;
+  minExpires?: number;
+  allFlowsFailedStatus?: 430 | 480;
+  /** Role ua: a command that makes the SUT place a call to a URI ({uri} placeholder). */
+  dial?: string;
+}
+
+/** A check's verdict that the SUT deviates from the RFC. The message names the section and what happened. */
+export class NonConformance extends Error {
+  /** Marks the error as an assertion failure for Allure ("failed", not "broken"). */
+  readonly expected = 'RFC-conformant behaviour';
+  constructor(message: string) {
+    super(message);
+    this.name = 'NonConformance';
+  }
+}
+
+export function defineCheck(def: Omit<CheckDefinition, 'source' | 'requires' | 'description'> & Partial<Pick<CheckDefinition, 'requires' | 'description'>>, source = ''): CheckDefinition {
+  return { requires: [], description: def.title, ...def, source };
+}
+
+/** Why a check does not apply to a SUT, or undefined when it does. */
+export function notApplicable(check: CheckMeta, sut: SutInfo): string | undefined {
+  if (!check.roles.includes(sut.role)) return `applies to SUT roles ${check.roles.join('/')}, this SUT is a ${sut.role}`;
+  const missing = check.requires.filter((c) => !sut.capabilities.includes(c));
+  if (missing.length) return `the SUT profile does not claim ${missing.join(', ')}`;
+  if (check.transports && !check.transports.some((t) => sut.transports.includes(t))) {
+    return `needs transport ${check.transports.join(' or ')}, the SUT offers ${sut.transports.join(', ')}`;
+  }
+  return undefined;
+}
