@@ -5,6 +5,8 @@
  * Kamailio as edge proxy, and with the harness as edge in front of its registrar), 483, 404, and a clean stop.
  */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import dgram from 'node:dgram';
 import path from 'node:path';
 import { DigestClient, newCallId, newTag, NameAddr, Params, parseChallenge, parseUri, createRequest, SipRequest, SipResponse } from '../../src/sip';
 import { ManagedSut, startManagedSut } from '../../src/sut/managed';
@@ -236,6 +238,47 @@ describe('Kamailio managed SUT (scenarios/targets/kamailio)', () => {
     const deadline = performance.now() + 2000;
     while (flows[0]!.pongs === 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     expect(flows[0]!.pongs).toBe(1);
+  });
+
+  test('STUN binding request on the edge UDP port → binding success (RFC 5626 §4.4.2, §8; RFC 5389)', async () => {
+    const sock = dgram.createSocket('udp4');
+    closers.push({ close: () => sock.close() });
+    await new Promise<void>((resolve) => sock.bind(0, '127.0.0.1', () => resolve()));
+    const txid = randomBytes(12);
+    const req = Buffer.concat([Buffer.from([0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xa4, 0x42]), txid]);
+    const answer = new Promise<Buffer>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error('no STUN answer within 2000 ms')), 2000);
+      sock.once('message', (m) => {
+        clearTimeout(t);
+        resolve(m);
+      });
+    });
+    sock.send(req, sut.address!.port, sut.address!.address);
+    const res = await answer;
+    expect(res.readUInt16BE(0)).toBe(0x0101); // Binding Success Response
+    expect(res.subarray(8, 20).equals(txid)).toBe(true);
+  });
+
+  test('an in-dialog request whose Route carries a tampered flow token → 403 (RFC 5626 §5.3)', async () => {
+    // A real token (from the Path of an outbound registration) with one character changed.
+    const { oks } = await registerTwoFlows(`tamper-${uniq()}`);
+    const token = oks[0]!.paths[0]!.sipUri!.user!;
+    const i = Math.floor(token.length / 2);
+    const tampered = token.slice(0, i) + (token[i] === 'A' ? 'B' : 'A') + token.slice(i + 1);
+    const alice = track(await UdpPeer.open('alice'));
+    const c = newCallId();
+    const bye = createRequest({
+      method: 'BYE',
+      uri: 'sip:bob@127.0.0.1:9',
+      via: alice.via(),
+      from: new NameAddr(parseUri('sip:alice@127.0.0.1'), undefined, Params.parse(`tag=${newTag()}`)),
+      to: new NameAddr(parseUri('sip:bob@127.0.0.1'), undefined, Params.parse(`tag=${newTag()}`)),
+      callId: c,
+      cseq: 2,
+      routes: [new NameAddr(parseUri(`sip:${tampered}@127.0.0.1:${sut.address!.port};lr;ob`))],
+    });
+    alice.send(bye, sut.address!);
+    expect(((await alice.response(c, 'BYE')).msg as SipResponse).status).toBe(403);
   });
 
   test('both flows dead → caller gets 480 (allFlowsFailedStatus, RFC 5626 §5.3)', async () => {
