@@ -136,7 +136,7 @@ describe.each<TransportProtocol>(['tcp', 'udp'])('keep-alive timer over %s (RFC 
       p.alice.on('keepalive-timeout', (f: Flow) => timeouts.push(f));
       p.alice.startKeepalive(a, { intervalMs: 50, timeoutMs: 150 });
       await sleep(400);
-      expect(pongs.length).toBeGreaterThanOrEqual(4);
+      expect(pongs.length).toBeGreaterThanOrEqual(3);
       expect(pongs.length).toBeLessThanOrEqual(9);
       expect(timeouts).toHaveLength(0);
 
@@ -145,7 +145,8 @@ describe.each<TransportProtocol>(['tcp', 'udp'])('keep-alive timer over %s (RFC 
       const [tf] = await nextEvent<[Flow]>(p.alice, 'keepalive-timeout', 2000);
       const elapsed = performance.now() - t0;
       expect(tf).toBe(a);
-      expect(elapsed).toBeGreaterThanOrEqual(140);
+      // The first unanswered ping may have left up to one interval before silence() (its pong swallowed by it).
+      expect(elapsed).toBeGreaterThanOrEqual(150 - 50 - 5);
       expect(elapsed).toBeLessThan(50 + 150 + 500);
       expect(a.closed).toBe(false); // the caller decides what a failed flow means
       // The timer stopped: no more pings leave.
