@@ -12,6 +12,7 @@
 import { Binding, BindingStore } from '../../agent/bindings';
 import { FlowTokens } from '../../agent/flow-token';
 import type { ProxyQuirks } from '../../agent/proxy-core';
+import { generate } from 'selfsigned';
 import { DigestServer } from '../../sip/digest';
 import { parseUri } from '../../sip/uri';
 import type { TimerConfig } from '../../transaction/timers';
@@ -51,6 +52,8 @@ export interface ReferenceSutOptions {
   log?: (line: string) => void;
   /** Trace agent name; default 'sut' (the registrar-only listeners record as `<name>-registrar`). */
   name?: string;
+  /** Also listen on TLS (RFC 3261 §26.2): true generates a self-signed loopback certificate (see `tlsCertificate`). */
+  tls?: boolean | { key: string | Buffer; cert: string | Buffer };
   /** Keep at most this many trace entries (a long-running `sipconf sut`); default unlimited. */
   traceLimit?: number;
 }
@@ -64,6 +67,8 @@ export class ReferenceSut {
   private readonly store: BindingStore;
   private readonly policyQuirks: { duplicateOnRefresh?: boolean; ignoreExpiresZero?: boolean };
   private readonly nodes: SutNode[];
+  /** The PEM certificate of the TLS listeners, for agents to trust (`tls: { ca: sut.tlsCertificate }`). */
+  tlsCertificate?: string;
   private unsubscribe?: () => void;
   private closing?: Promise<void>;
 
@@ -115,9 +120,11 @@ export class ReferenceSut {
       });
     }
     const autoPong = !faultSet.has('no-keepalive-pong');
+    const tls = opts.tls === true ? await loopbackCertificate() : opts.tls || undefined;
+    if (tls) sut.tlsCertificate = tls.cert.toString();
     try {
-      nodes.push(await SutNode.start('edge', shared, { host, port: opts.port ?? 0, agent: name, trace, timers: opts.timers, autoPong }));
-      nodes.push(await SutNode.start('registrar', shared, { host, port: opts.registrarPort ?? 0, agent: `${name}-registrar`, trace, timers: opts.timers, autoPong }));
+      nodes.push(await SutNode.start('edge', shared, { host, port: opts.port ?? 0, agent: name, trace, timers: opts.timers, autoPong, ...(tls ? { tls } : {}) }));
+      nodes.push(await SutNode.start('registrar', shared, { host, port: opts.registrarPort ?? 0, agent: `${name}-registrar`, trace, timers: opts.timers, autoPong, ...(tls ? { tls } : {}) }));
     } catch (e) {
       await sut.close();
       throw e;
@@ -208,4 +215,14 @@ export class ReferenceSut {
     })();
     return this.closing;
   }
+}
+
+/** A self-signed certificate for 127.0.0.1, ::1 and localhost, valid one day (the SUT only listens on loopback). */
+async function loopbackCertificate(): Promise<{ key: string; cert: string }> {
+  const pems = await generate([{ name: 'commonName', value: 'sipconf-reference-sut' }], {
+    days: 1,
+    keySize: 2048,
+    extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }] }],
+  } as Parameters<typeof generate>[1]);
+  return { key: pems.private, cert: pems.cert };
 }

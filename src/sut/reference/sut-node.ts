@@ -43,6 +43,8 @@ export interface SutShared {
 export interface NodeListenOptions {
   host: string;
   port: number;
+  /** Also listen on TLS (ephemeral port) with this certificate. */
+  tls?: { key: string | Buffer; cert: string | Buffer };
   agent: string;
   trace: Trace;
   timers?: Partial<TimerConfig>;
@@ -87,7 +89,8 @@ export class SutNode {
 
   /** Listens on UDP and TCP, on one port when possible (port 0: ephemeral). */
   static async start(role: NodeRole, shared: SutShared, opts: NodeListenOptions): Promise<SutNode> {
-    const transport = new TransportLayer({ trace: opts.trace, agent: opts.agent, autoPong: opts.autoPong });
+    // As a TLS client (a sips: next hop) the SUT accepts the harness's self-signed loopback certificates.
+    const transport = new TransportLayer({ trace: opts.trace, agent: opts.agent, autoPong: opts.autoPong, tls: { rejectUnauthorized: false } });
     try {
       const udp = await transport.listen({ transport: 'udp', host: opts.host, port: opts.port });
       try {
@@ -96,6 +99,7 @@ export class SutNode {
         if (opts.port !== 0) throw e;
         await transport.listen({ transport: 'tcp', host: opts.host, port: 0 });
       }
+      if (opts.tls) await transport.listen({ transport: 'tls', host: opts.host, port: 0, tls: opts.tls });
     } catch (e) {
       await transport.close();
       throw e;
