@@ -220,7 +220,7 @@ export function renderLadder(entries: readonly TraceEntry[], opts: LadderOptions
       parts.push(`<text x="${(x1 + x2) / 2}" y="${y - 6}" text-anchor="middle" fill="${color}"${r.fault ? ' font-weight="bold"' : ''}>${escapeXml(clip(mask(r.label), Math.floor(span / CHAR_W)))}</text>`);
     }
     if (i === hlRow && noteLines.length > 0) {
-      const nx = laneX(Math.max(r.from, r.to)) + 14;
+      const nx = laneX(laneCount - 1) + L.laneBoxWidth / 2 + 10; // right of the last lane, in the extra width
       parts.push(`<text class="highlight-note" x="${nx}" y="${y + 4}" fill="${RED}" font-weight="bold">${escapeXml(clip(noteLines[0], 36))}</text>`);
     }
     parts.push('</g>');
