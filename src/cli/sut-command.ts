@@ -16,6 +16,7 @@ export interface SutCommandOptions {
   flowTimer?: string;
   user?: string[];
   quiet?: boolean;
+  tls?: boolean;
 }
 
 function intOption(name: string, text: string | undefined, min: number, max: number): number | undefined {
@@ -65,6 +66,7 @@ export function registerSutCommand(program: Command, setExit: (code: number) => 
     .option('--t1 <ms>', 'RFC 3261 T1 in milliseconds')
     .option('--flow-timer <s>', 'RFC 5626 Flow-Timer sent to outbound registrations')
     .option('--user <user:password...>', 'require digest auth on REGISTER for these users')
+    .option('--tls', 'also listen on TLS with a self-signed loopback certificate (printed)')
     .option('--quiet', 'do not log every message')
     .addHelpText('after', `\nFaults:\n${FAULT_NAMES.map((f) => `  ${f.padEnd(28)} ${FAULTS[f]}`).join('\n')}\n`)
     .action(async (opts: SutCommandOptions) => {
@@ -103,6 +105,7 @@ export function registerSutCommand(program: Command, setExit: (code: number) => 
           ...(flowTimer !== undefined ? { flowTimer } : {}),
           ...(users ? { users } : {}),
           ...(opts.quiet ? {} : { log: (line: string) => process.stdout.write(line + '\n') }),
+          ...(opts.tls ? { tls: true } : {}),
           traceLimit: 2000,
         });
       } catch (e) {
@@ -112,6 +115,7 @@ export function registerSutCommand(program: Command, setExit: (code: number) => 
         return;
       }
       process.stdout.write(`sipconf reference SUT listening on ${sut.describeAddresses()}\n`);
+      if (sut.tlsCertificate) process.stdout.write(`TLS certificate (self-signed, trust it in your UA):\n${sut.tlsCertificate.trim()}\n`);
       process.stdout.write(`domain ${sut.domain}${faults.length ? `; faults: ${faults.join(', ')}` : '; no faults'}; Ctrl-C to stop\n`);
       const sig = await signal;
       process.stdout.write(`sipconf sut: ${sig}, closing\n`);

@@ -126,6 +126,12 @@ describe('reference SUT never crashes on bad input (RFC 3261 §16.3, §21.4.1)',
     expect(await options()).toBe(200);
   });
 
+  test('a grammar fault in a header the proxy does not read is tolerated (§16.3 step 1: reasonable syntax)', async () => {
+    const req = alice.createRequest('MESSAGE', 'sip:nobody@127.0.0.1', { body: 'x', contentType: 'text/plain', headers: [['Reply-To', '<<not a uri']] });
+    const out = await alice.send(req, sut());
+    expect((await out.final({ within: 1000 })).message.status).toBe(404);
+  });
+
   test('a tel: Request-URI → 416 Unsupported URI Scheme (§8.2.2.1)', async () => {
     const req = alice.createRequest('MESSAGE', 'tel:+15551234', { body: 'x', contentType: 'text/plain' });
     const out = await alice.send(req, sut());

@@ -52,6 +52,8 @@ export interface ReferenceSutOptions {
   log?: (line: string) => void;
   /** Trace agent name; default 'sut' (the registrar-only listeners record as `<name>-registrar`). */
   name?: string;
+  /** Timer C (RFC 3261 §16.8) for INVITE branches, ms; default 180000 (the RFC's "greater than 3 minutes"). */
+  timerC?: number;
   /** Also listen on TLS (RFC 3261 §26.2): true generates a self-signed loopback certificate (see `tlsCertificate`). */
   tls?: boolean | { key: string | Buffer; cert: string | Buffer };
   /** Keep at most this many trace entries (a long-running `sipconf sut`); default unlimited. */
@@ -97,6 +99,7 @@ export class ReferenceSut {
     const nodes: SutNode[] = [];
     const shared: SutShared = {
       domain,
+      ...(opts.timerC !== undefined ? { timerCMs: opts.timerC } : {}),
       tokens: new FlowTokens(),
       quirks,
       nodes,

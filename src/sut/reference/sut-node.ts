@@ -34,6 +34,8 @@ export interface SutShared {
   domain: string;
   tokens: FlowTokens;
   quirks: ProxyQuirks;
+  /** Timer C (§16.8), ms. */
+  timerCMs?: number;
   registrar: Omit<RegistrarContext, 'role' | 'isDomain'>;
   /** Every node of the SUT (to find which one owns a binding's flow). */
   nodes: SutNode[];
@@ -53,6 +55,9 @@ export interface NodeListenOptions {
 
 /** Dialog-forming methods get Record-Route (§16.6 step 4; RFC 6665 for SUBSCRIBE, RFC 3515 for REFER). */
 const DIALOG_FORMING = new Set(['INVITE', 'SUBSCRIBE', 'REFER']);
+
+/** Headers the SUT reads; a grammar fault in one of them makes the request unusable (400). */
+const PROCESSED_HEADERS = new Set(['via', 'from', 'to', 'call-id', 'cseq', 'max-forwards', 'route', 'contact', 'expires', 'content-length', 'require', 'proxy-require', 'path', 'authorization']);
 
 export class SutNode {
   readonly transport: TransportLayer;
@@ -78,11 +83,14 @@ export class SutNode {
         recordRoute: (req, target, from, to) => this.recordRoute(req, target, from, to),
         allFailed: (failures) => this.allFailed(failures),
       },
-      { quirks: shared.quirks, log },
+      { quirks: shared.quirks, log, ...(shared.timerCMs !== undefined ? { timerCMs: shared.timerCMs } : {}) },
     );
     this.tx.on('request', (stx: ServerTransaction) => void this.onRequest(stx).catch((e: Error) => this.log(`internal error on ${stx.request.method}: ${e.stack ?? e.message}`)));
     this.tx.on('ack', (rx: Received<SipRequest>) => void this.onAck(rx).catch((e: Error) => this.log(`internal error on ACK: ${e.message}`)));
-    this.tx.on('response', (rx: Received<SipResponse>) => void this.proxy.forwardStrayResponse(rx).catch(() => undefined));
+    this.tx.on('response', (rx: Received<SipResponse>) => {
+      // §18.1.2: a response whose top Via is not ours is discarded; a stray 2xx with ours goes on by the next Via.
+      if (this.viaIsOurs(rx.message)) void this.proxy.forwardStrayResponse(rx).catch(() => undefined);
+    });
     this.tx.on('garbage', (g: Garbage) => void this.onGarbage(g).catch(() => undefined));
     this.transport.on('handler-error', (err: Error) => this.log(`handler error: ${err?.message ?? err}`));
   }
@@ -123,6 +131,16 @@ export class SutNode {
 
   ports(): Set<number> {
     return new Set(this.transport.listeners().map((l) => l.local.port));
+  }
+
+  private viaIsOurs(res: SipResponse): boolean {
+    try {
+      const via = res.topVia;
+      const host = via.host.replace(/^\[|\]$/g, '');
+      return this.transport.listeners().some((l) => sameHost(l.local.address, host) && l.local.port === (via.port ?? 5060));
+    } catch {
+      return false;
+    }
   }
 
   /** Whether a flow was accepted or opened by this node (its local end is one of our listeners). */
@@ -208,7 +226,8 @@ export class SutNode {
    */
   private validate(stx: ServerTransaction): { status: number; reason?: string; headers?: Array<[string, string]> } | undefined {
     const req = stx.request;
-    const syntax = stx.violations.find((v) => v.kind === 'syntax');
+    // §16.3 step 1: only the parts a proxy/registrar processes must be well-formed; faults elsewhere are tolerated.
+    const syntax = stx.violations.find((v) => v.kind === 'syntax' && this.matters(req, v.line));
     if (syntax) return { status: 400, reason: `Bad Request (${shortReason(syntax.message)})` };
     try {
       if (req.cseq.method !== req.method) return { status: 400, reason: `Bad Request (CSeq method ${req.cseq.method} is not ${req.method})` };
@@ -227,6 +246,13 @@ export class SutNode {
     const unknown = req.optionTags('proxy-require').filter((t) => !SUPPORTED_TAGS.includes(t));
     if (unknown.length) return { status: 420, headers: [['Unsupported', unknown.join(', ')]] };
     return undefined;
+  }
+
+  /** Whether a grammar fault on this line concerns what we process: the request line, framing, or a header we read. */
+  private matters(req: SipRequest, line: number | undefined): boolean {
+    if (line === undefined || line === 1) return true;
+    const h = req.headers.find((x) => x.line === line);
+    return !h || PROCESSED_HEADERS.has(h.key);
   }
 
   private routesAfterOwn(req: SipRequest): number {
