@@ -158,6 +158,7 @@ export class StreamFlow extends BaseFlow {
   private garbage(data: Buffer, reason: string): void {
     this.record('in', 'garbage', data, reason);
     this.host.notify('garbage', this, data, reason);
+    if (!this.closed) this.record('out', 'fault', Buffer.alloc(0), 'close after framing error');
     if (this.markClosed('error')) {
       this.socket.end();
       this.waitSocketClose(CLOSE_WAIT_MS).catch(() => undefined);

@@ -19,7 +19,8 @@ export interface TraceEntry {
   remote: Endpoint;
   flowId: string;
   kind: TraceKind;
-  /** Exact bytes on the wire (for SIP: the whole message; for faults: empty). */
+  /** Exact bytes on the wire (for SIP: the whole message; for faults: empty, except a message a fault swallowed
+   *  (notes "dropped (drop in|out)", "swallowed (silence): KIND"), whose bytes are kept here). */
   data: Buffer;
   /** The agent (or SUT) that owns the local socket, e.g. "alice", "bob", "edge". */
   agent?: string;

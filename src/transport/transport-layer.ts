@@ -58,6 +58,13 @@ export interface TransportLayerOptions {
   framing?: FramerOptions;
 }
 
+export interface FlowToOptions {
+  /** TCP/TLS: always open a new connection (a second flow to the same remote, RFC 5626 §4.2). Ignored for UDP. */
+  forceNew?: boolean;
+  /** UDP: send from the listening socket bound to this address:port (e.g. a second flow from a second UDP port). */
+  local?: Endpoint;
+}
+
 export interface KeepaliveOptions {
   intervalMs: number;
   timeoutMs: number;
@@ -250,14 +257,19 @@ export class TransportLayer extends EventEmitter implements FlowHost {
   /**
    * The flow to reach `remote` (RFC 5626 §5.3 / RFC 3261 §18.1.1: reuse an open connection). TCP/TLS: the most
    * recent open flow to that remote (inbound or outbound), else a new connection from an ephemeral port; forceNew
-   * always connects anew. UDP: the 5-tuple from our first listening UDP socket of the remote's family (forceNew has
-   * no meaning for a 5-tuple and is ignored).
+   * always connects anew. UDP: the 5-tuple from our first listening UDP socket of the remote's family, or from the
+   * one at `opts.local` (forceNew has no meaning for a 5-tuple and is ignored: listen on a second UDP port and pass
+   * `local` for a second UDP flow to the same remote).
    */
-  async flowTo(remote: Endpoint, transport: TransportProtocol, opts: { forceNew?: boolean } = {}): Promise<Flow> {
+  async flowTo(remote: Endpoint, transport: TransportProtocol, opts: FlowToOptions = {}): Promise<Flow> {
     this.assertOpen('flowTo');
     const family: 4 | 6 = net.isIPv6(remote.address) ? 6 : 4;
     if (transport === 'udp') {
-      const index = this.udpListeners.findIndex((l) => l.family === family);
+      const local = opts.local;
+      const index = local
+        ? this.udpListeners.findIndex((l) => l.local.port === local.port && normalizeAddress(l.local.address) === normalizeAddress(local.address))
+        : this.udpListeners.findIndex((l) => l.family === family);
+      if (index < 0 && local) throw new TransportError(`no UDP listener on ${formatEndpoint(local)} to send to ${formatEndpoint(remote)} from`);
       if (index < 0) throw new TransportError(`no UDP listener for IPv${family}: call listen({ transport: 'udp' }) before sending to ${formatEndpoint(remote)}`);
       return this.udpFlowFor(index, remote);
     }

@@ -71,6 +71,25 @@ describe('flow reuse (RFC 5626 §5.3, RFC 3261 §18.1.1)', () => {
   });
 });
 
+test('UDP: a second listening port gives a second flow to the same remote (flowTo local option)', async () => {
+  const p = await agentPair('udp');
+  try {
+    const second = await p.alice.listen({ transport: 'udp' });
+    const dest = endpointOf(p.bobListener);
+    const f1 = await p.alice.flowTo(dest, 'udp');
+    const f2 = await p.alice.flowTo(dest, 'udp', { local: second.local });
+    expect(f2).not.toBe(f1);
+    expect(f1.local).toEqual(p.aliceListener.local);
+    expect(f2.local).toEqual(second.local);
+    const got = nextEvent<[InboundMessage]>(p.bob, 'message');
+    await f2.send(sipRequest(1));
+    expect((await got)[0].flow.remote).toEqual(second.local);
+    await expect(p.alice.flowTo(dest, 'udp', { local: { address: '127.0.0.1', port: 1 } })).rejects.toThrow(/no UDP listener on 127\.0\.0\.1:1/);
+  } finally {
+    await p.close();
+  }
+});
+
 describe('connect failures and TLS verification', () => {
   test('TCP connect to a port nobody listens on rejects with TransportError (ECONNREFUSED), quickly', async () => {
     const layer = new TransportLayer({ agent: 'alice' });

@@ -87,6 +87,21 @@ describe('STUN keep-alive over UDP (RFC 5626 §4.4.2, RFC 5389 §7.3)', () => {
     }
   });
 
+  test('over IPv6 (::1) the XOR-MAPPED-ADDRESS carries the IPv6 source (RFC 5389 §15.2: XOR with cookie + tid)', async () => {
+    const p = await agentPair('udp', 6);
+    try {
+      const got = nextEvent<[InboundMessage]>(p.bob, 'message');
+      const a = await p.alice.send(endpointOf(p.bobListener), 'udp', sipRequest(0));
+      await got;
+      const pong = nextEvent<[Flow, number, Endpoint]>(p.alice, 'pong');
+      await a.ping();
+      const [, , mapped] = await pong;
+      expect(mapped).toEqual({ address: '::1', port: p.aliceListener.local.port });
+    } finally {
+      await p.close();
+    }
+  });
+
   test('a raw UDP client gets a Binding success naming its own address and port (RFC 5389 §15.2)', async () => {
     const { p } = await connected('udp');
     const sock = dgram.createSocket('udp4');

@@ -108,6 +108,7 @@ describe('stream framing on TCP (RFC 3261 §18.3)', () => {
     expect(g).toHaveLength(1);
     expect(g[0]!.note).toMatch(reason);
     expect(g[0]!.agent).toBe('bob');
+    expect(trace.entries.filter((e) => e.kind === 'fault').map((e) => `${e.direction} ${e.note}`)).toEqual(['out close after framing error']);
     expect(layer.flows()).toEqual([]);
   });
 
