@@ -45,6 +45,8 @@ export interface BranchFailure {
 export interface ProxyHooks {
   /** §16.5: the targets of a request. */
   targets(req: SipRequest, ctx: RouteContext, from: Flow): Promise<TargetDecision> | TargetDecision;
+  /** Adjusts the request before targets are chosen (an edge proxy adds its Path to a REGISTER, RFC 5626 §5.1). */
+  prepare?(req: SipRequest, from: Flow): void;
   /** Whether a URI names this proxy (so §16.4 removes it from Route). */
   isOwn(uri: SipUri): boolean;
   /** The Record-Route URI to add (§16.6 step 4), or undefined not to record-route. */
@@ -126,6 +128,7 @@ export class ProxyCore {
       ctx.poppedRoutes.push(top.uri);
       req.removeFirst('route');
     }
+    this.hooks.prepare?.(req, stx.flow);
     if (req.method === 'INVITE') await stx.respond(trying(stx.request)).catch(() => undefined); // §16.7 / §17.2.1
     let decision: TargetDecision;
     try {

@@ -74,11 +74,12 @@ export class CheckContext {
     const creds = this.sut.users?.[0];
     // A "*" account means any user name with that password: the agent authenticates as its own (fresh) user.
     const username = creds ? (creds.user === '*' ? agent.user : (creds.authUser ?? creds.user)) : undefined;
+    const defined = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as Partial<RegistrantOptions>;
     return new Registrant(agent, {
-      registrar: opts.registrar ?? this.sutTarget(transport),
       requestUri: `sip:${this.sut.domain}`,
       credentials: creds?.password && username ? { username, password: creds.password } : undefined,
-      ...opts,
+      ...defined,
+      registrar: opts.registrar ?? this.sutTarget(transport),
     });
   }
 
