@@ -71,6 +71,8 @@ export interface SippResult {
   runDir: string;
   local: Endpoint;
   transport: SippTransport;
+  /** The process id of the last SIPp started (its process group id too). */
+  pid?: number;
   /** How many times SIPp was started (more than one after "cannot bind"). */
   attempts: number;
   durationMs: number;
@@ -416,6 +418,7 @@ class SippRun implements SippHandle {
       runDir: this.runDir,
       local: { ...this.local },
       transport: this.opts.transport ?? 'udp',
+      pid,
       attempts,
       durationMs: Math.round(performance.now() - this.started),
       stats,

@@ -1,0 +1,24 @@
+/**
+ * Whether any live process is left in a process group. Read from /proc, because a container's PID 1 may never
+ * reap zombies: a killed, reparented child stays a zombie there, and kill(-pgid, 0) still succeeds on it.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+
+export function liveGroupMembers(pgid: number): number[] {
+  const live: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    // pid (comm) state ppid pgrp ...; comm may hold spaces and parentheses, so read after the last ')'.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const state = rest[0];
+    const pgrp = Number(rest[2]);
+    if (pgrp === pgid && state !== 'Z' && state !== 'X') live.push(Number(d));
+  }
+  return live;
+}
