@@ -104,6 +104,27 @@ describe('Kamailio managed SUT (scenarios/targets/kamailio)', () => {
     expect(res.get('min-expires')).toBe(String(sut.profile.minExpires));
   });
 
+  test('known deviation (profile expectedFailures REGISTER-REMOVE-ALL): Contact: * through the edge → 200 but the binding stays; at the registrar port it goes (RFC 3261 §10.3 step 6)', async () => {
+    expect(sut.profile.expectedFailures.map((f) => f.check)).toContain('REGISTER-REMOVE-ALL');
+    const remaining: Record<string, number> = {};
+    for (const [label, target] of [['edge', sut.address!], ['registrar', sut.registrar!]] as const) {
+      const peer = track(await UdpPeer.open(`star-${label}`));
+      const user = `star-${label}-${uniq()}`;
+      const callId = newCallId();
+      const send = async (cseq: number, edit: (r: SipRequest) => void, expires?: number) => {
+        const reg = plainRegister(peer, { user, domain: DOMAIN, callId, cseq, expires });
+        edit(reg);
+        peer.send(reg, target);
+        return (await peer.next((m) => !m.isRequest && m.callId === callId && m.cseq.seq === cseq && m.status >= 200, 3000, `REGISTER ${cseq}`)).msg as SipResponse;
+      };
+      expect((await send(1, () => undefined)).status).toBe(200);
+      expect((await send(2, (r) => r.set('Contact', '*'), 0)).status).toBe(200);
+      remaining[label] = (await send(3, (r) => r.remove('Contact'))).contacts.length;
+    }
+    // If Kamailio ever removes the binding here too, drop the expected failure from the profiles.
+    expect(remaining).toEqual({ edge: 1, registrar: 0 });
+  });
+
   test('INVITE → 200 → ACK end to end through edge and registrar, ACK via Record-Route (RFC 3261 §13.2.2.4, §16.12)', async () => {
     const bob = await registerUdp(`bob-${uniq()}`);
     const bobUser = bob.name;
