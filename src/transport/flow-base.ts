@@ -173,8 +173,9 @@ export abstract class BaseFlow implements Flow {
     this.record('out', 'fault', Buffer.alloc(0), note);
   }
 
-  /** Record a fault the peer caused ('remote reset', 'remote close'). */
-  protected remoteFault(note: string): void {
+  /** Record a fault observed on the flow, caused by the peer or the network ('remote reset', 'remote close',
+   *  'keepalive timeout ...'): kind 'fault', direction 'in'. */
+  remoteFault(note: string): void {
     this.record('in', 'fault', Buffer.alloc(0), note);
   }
 

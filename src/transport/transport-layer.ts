@@ -401,6 +401,7 @@ export class TransportLayer extends EventEmitter implements FlowHost {
         flow.ping().catch(() => undefined);
         state.timeout ??= setTimeout(() => {
           this.stopKeepalive(flow);
+          (flow as BaseFlow).remoteFault(`keepalive timeout: no pong within ${opts.timeoutMs} ms (RFC 5626 §4.4.1)`);
           this.notify('keepalive-timeout', flow);
         }, opts.timeoutMs);
       }, opts.intervalMs),

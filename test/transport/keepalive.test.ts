@@ -164,6 +164,8 @@ describe.each<TransportProtocol>(['tcp', 'udp'])('keep-alive timer over %s (RFC 
       expect(elapsed).toBeGreaterThanOrEqual(150 - 50 - 5);
       expect(elapsed).toBeLessThan(50 + 150 + 500);
       expect(a.closed).toBe(false); // the caller decides what a failed flow means
+      const marks = p.trace.entries.filter((e) => e.kind === 'fault' && e.agent === 'alice').map((e) => `${e.direction} ${e.note}`);
+      expect(marks).toEqual(['in keepalive timeout: no pong within 150 ms (RFC 5626 §4.4.1)']);
       // The timer stopped: no more pings leave.
       const sent = p.trace.entries.filter((e) => e.agent === 'alice' && e.direction === 'out' && e.kind !== 'fault').length;
       await sleep(200);
