@@ -73,7 +73,16 @@ describe('the HTML report in a real browser (Allure Report 3, single file, file:
     await page.getByText('trace ladder', { exact: true }).click();
     const ladder = page.locator('img[src^="blob:"]').first();
     await ladder.waitFor();
-    const size = await ladder.evaluate((img: HTMLImageElement) => new Promise<[number, number]>((res) => (img.complete ? res([img.naturalWidth, img.naturalHeight]) : img.addEventListener('load', () => res([img.naturalWidth, img.naturalHeight])))));
+    // (the tsconfig has no DOM lib: the image is typed structurally)
+    type Img = { complete: boolean; naturalWidth: number; naturalHeight: number; addEventListener(ev: 'load', f: () => void): void };
+    const size = await ladder.evaluate(
+      (el) =>
+        new Promise<[number, number]>((res) => {
+          const img = el as unknown as Img;
+          if (img.complete) res([img.naturalWidth, img.naturalHeight]);
+          else img.addEventListener('load', () => res([img.naturalWidth, img.naturalHeight]));
+        }),
+    );
     expect(size[0]).toBeGreaterThan(800);
     expect(size[1]).toBeGreaterThan(15 * 30);
     await ladder.scrollIntoViewIfNeeded();
