@@ -58,8 +58,8 @@ export interface ManagedSut {
   readonly pid: number;
   /** Every placeholder value, e.g. for rendering the profile's `dial` command. */
   readonly placeholders: Readonly<Record<string, string>>;
-  /** Fills placeholders in a command or path template; unknown names are an error. */
-  render(template: string): string;
+  /** Fills placeholders in a command or path template; unknown names are an error; `{uri}` stays unless given. */
+  render(template: string, extra?: Record<string, string>): string;
   /** The SUT's log so far (after stop: the final log). */
   readLog(): Promise<string>;
   /**
@@ -252,6 +252,10 @@ export async function startManagedSut(profile: SutProfile, opts: ManagedSutOptio
   if (!profile.start) {
     throw new ProfileError([{ file: profile.file, message: 'the profile has no start: command, so sipconf cannot manage this SUT' }]);
   }
+  if (profile.ready === 'register' && !opts.waitForRegister) {
+    // A UA SUT registers with the harness: whoever starts it must listen first and say when the REGISTER came.
+    throw new Error(`${profile.name}: ready: register needs ManagedSutOptions.waitForRegister — start the harness's registrar on {listenPort} first and resolve on the SUT's first REGISTER`);
+  }
   const host = opts.host ?? '127.0.0.1';
   const started = performance.now();
   const timeoutMs = opts.startTimeoutMs ?? profile.startTimeoutMs;
@@ -381,7 +385,8 @@ export async function startManagedSut(profile: SutProfile, opts: ManagedSutOptio
       logPath,
       pid,
       placeholders: values,
-      render: (t: string) => renderStrict(t, values, 'template'),
+      // {uri} is filled when a call is placed (dial), so it survives rendering unless given.
+      render: (t: string, extra: Record<string, string> = {}) => renderStrict(t, { ...values, uri: '{uri}', ...extra }, 'template'),
       readLog,
       dial: (uri: string, dialTimeoutMs = 10000) => runDial(profile, { ...values, uri }, dialTimeoutMs),
       get exited() {
@@ -409,7 +414,7 @@ export async function startManagedSut(profile: SutProfile, opts: ManagedSutOptio
         const transport = profile.transports.includes('udp') ? 'udp' : 'tcp';
         await Promise.race([waitForOptions(targets, transport, deadline, profile.timers.t1, abort.signal, profile.name), exitedEarly]);
       } else if (profile.ready === 'register') {
-        if (!opts.waitForRegister) throw new Error('ready: register needs ManagedSutOptions.waitForRegister (the harness listener that sees the first REGISTER)');
+        if (!opts.waitForRegister) throw new Error('unreachable: checked before start');
         const listenAt = listen ?? { address: host, port: listenPort };
         const timeout = new Promise<never>((_, reject) => {
           const t = setTimeout(() => reject(new SutStartError(`${profile.name} did not REGISTER to ${formatEndpoint(listenAt)} within ${timeoutMs} ms`)), Math.max(0, deadline - performance.now()));
