@@ -118,6 +118,7 @@ describe('baresip managed SUT (scenarios/targets/baresip)', () => {
     const readyMs = performance.now() - t0;
     expect(readyMs).toBeLessThan(5000);
     expect(sut.listen).toEqual({ address: '127.0.0.1', port: reg.port });
+    expect(sut.render(profile.dial!)).toBe(`ctrl_tcp://127.0.0.1:${sut.placeholders.controlPort}/dial {uri}`);
 
     const { req } = reg.registers[0]!;
     expect(req.topVia.transport).toBe('TCP');

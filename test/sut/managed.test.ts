@@ -80,6 +80,11 @@ describe('managed SUT start failures', () => {
     expect(e.message).toMatch(/unknown-placeholder\.yaml: start: unknown placeholder \{sleepSeconds\} \(known: \{dir\} \{run\} .*\{port\}/);
   });
 
+  test('ready: register without a listener hook is refused before anything starts', async () => {
+    const profile = await loadProfile(path.join(__dirname, '../../scenarios/targets/baresip/profile.yaml'), {});
+    await expect(startManagedSut(profile)).rejects.toThrow(/^baresip-1\.0: ready: register needs ManagedSutOptions\.waitForRegister/);
+  });
+
   test('the runtime dir is removed after a failed start', async () => {
     const profile = await loadProfile(fixture('broken-kamailio/profile.yaml'), {});
     const root = await mkdtemp(path.join(os.tmpdir(), 'sipconf-managed-test-'));
