@@ -2,7 +2,7 @@
  * Every fault switch really produces its defect: the behaviour the conformance check looks for is absent with the
  * switch on (the same scenarios pass without it, in reference-proxy/-registrar/-outbound tests).
  */
-import { Registrant } from '../../src/agent/registrant';
+import { Registrant, sipUri } from '../../src/agent/registrant';
 import { OutgoingCall, IncomingRequest, SipAgent } from '../../src/agent/sip-agent';
 import { FAULT_NAMES, FAULTS, FaultName } from '../../src/sut/reference';
 import type { TransportProtocol } from '../../src/transport/types';
@@ -34,8 +34,7 @@ async function outboundBob(bob: SipAgent): Promise<Registrant> {
 /** The harness as edge in front of the registrar-only listeners: bob's two flows registered with Path ;ob. */
 async function viaEdge(edge: SipAgent): Promise<void> {
   const e = edge.address('tcp');
-  const reg = new Registrant(edge, { registrar: { remote: w.sut.registrarAddress('tcp'), transport: 'tcp' }, aor: edge.aor.clone(), outbound: { regIds: [1, 2] } });
-  (reg.aor as { user?: string }).user = 'bob';
+  const reg = new Registrant(edge, { registrar: { remote: w.sut.registrarAddress('tcp'), transport: 'tcp' }, aor: sipUri('sip:bob@127.0.0.1'), outbound: { regIds: [1, 2] } });
   for (const id of [1, 2]) await reg.register(id, { headers: [['Path', `<sip:flow${id}@${e.address}:${e.port};transport=tcp;lr;ob>`]] });
 }
 

@@ -1,4 +1,4 @@
-import { Registrant } from '../../src/agent/registrant';
+import { Registrant, sipUri } from '../../src/agent/registrant';
 import { IncomingRequest, SipAgent } from '../../src/agent/sip-agent';
 import { T1, World, until, world } from './reference-support';
 
@@ -128,8 +128,7 @@ describe('reference SUT as registrar + authoritative proxy behind an edge (RFC 5
 
   async function registerViaEdge(): Promise<void> {
     const e = edge.address('tcp');
-    const reg = new Registrant(edge, { registrar: { remote: w.sut.registrarAddress('tcp'), transport: 'tcp' }, aor: edge.aor.clone(), outbound: { regIds: [1, 2] } });
-    (reg.aor as { user?: string }).user = 'bob';
+    const reg = new Registrant(edge, { registrar: { remote: w.sut.registrarAddress('tcp'), transport: 'tcp' }, aor: sipUri('sip:bob@127.0.0.1'), outbound: { regIds: [1, 2] } });
     for (const id of [1, 2]) {
       const res = (await reg.register(id, { headers: [['Path', `<sip:flow${id}@${e.address}:${e.port};transport=tcp;lr;ob>`]] })).message;
       expect(res.status).toBe(200);

@@ -1,5 +1,6 @@
 import { Registrant } from '../../src/agent/registrant';
 import { SipAgent } from '../../src/agent/sip-agent';
+import type { SipUri } from '../../src/sip/uri';
 import { World, world } from './reference-support';
 
 describe('reference SUT registrar (RFC 3261 §10.3)', () => {
@@ -39,8 +40,7 @@ describe('reference SUT registrar (RFC 3261 §10.3)', () => {
     const reg = await setup();
     await reg.register();
     const second = alice.contact('udp');
-    second.uri = alice.contact('udp').uri;
-    (second.uri as { user?: string }).user = 'alice2';
+    (second.uri as SipUri).user = 'alice2';
     const r2 = (await reg.register(0, { contact: second })).message;
     expect(r2.status).toBe(200);
     expect(r2.contacts.map((c) => c.uri.toString()).sort()).toEqual([reg.contact(0).uri.toString(), second.uri.toString()].sort());
@@ -63,7 +63,7 @@ describe('reference SUT registrar (RFC 3261 §10.3)', () => {
     const reg = await setup();
     await reg.register();
     const other = alice.contact('udp');
-    (other.uri as { user?: string }).user = 'alice-desk';
+    (other.uri as SipUri).user = 'alice-desk';
     await reg.register(0, { contact: other });
     expect(w.sut.bindings(alice.aor.toString())).toHaveLength(2);
     const res = (await reg.unregisterAll()).message;
@@ -100,6 +100,38 @@ describe('reference SUT registrar (RFC 3261 §10.3)', () => {
     expect(ok.message.status).toBe(200);
     const wrong = new Registrant(alice, { registrar: { remote: w.sut.address('udp'), transport: 'udp' }, credentials: { username: 'alice', password: 'nope' } });
     expect((await wrong.register()).message.status).toBe(401);
+  });
+
+  test('with users: an authenticated user may not register another AOR → 403 (§10.3 step 4)', async () => {
+    w = await world({ users: [{ user: 'alice', password: 'wonderland' }, { user: 'mallory', password: 'evil' }] });
+    alice = await w.agent('alice');
+    const reg = new Registrant(alice, { registrar: { remote: w.sut.address('udp'), transport: 'udp' }, credentials: { username: 'mallory', password: 'evil' } });
+    expect((await reg.register()).message.status).toBe(403);
+    expect(w.sut.bindings()).toHaveLength(0);
+  });
+
+  test('an expiry above the maximum is cut down to it (§10.3 step 7)', async () => {
+    const reg = await setup({ maxExpires: 300 });
+    const res = (await reg.register(0, { expires: 600 })).message;
+    expect(Number(res.contacts[0]!.params.get('expires'))).toBeLessThanOrEqual(300);
+  });
+
+  test('a REGISTER for another registrar is forwarded with our Path (;ob, flow token), not bound here (§10.3 step 1, RFC 3327 §4.2, RFC 5626 §5.1)', async () => {
+    w = await world();
+    alice = await w.agent('alice');
+    const other = await w.agent('other-registrar');
+    const o = other.address('udp');
+    const reg = new Registrant(alice, { registrar: { remote: w.sut.address('udp'), transport: 'udp' }, requestUri: `sip:${o.address}:${o.port}`, outbound: { regIds: [1] } });
+    const pending = reg.register(1, { within: 2000 });
+    const got = await other.expect('REGISTER', { within: 2000 });
+    const path = got.request.paths[0]!.sipUri!;
+    expect(path.params.has('ob')).toBe(true);
+    expect(path.params.has('lr')).toBe(true);
+    expect(path.user).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+    expect(path.port).toBe(w.sut.address('udp').port);
+    await got.respond(200, { headers: [['Require', 'outbound']] });
+    expect((await pending).message.status).toBe(200);
+    expect(w.sut.bindings()).toHaveLength(0);
   });
 
   test('a REGISTER with an unknown Require tag → 420 with Unsupported (§10.3 step 2, §8.2.2.3)', async () => {
