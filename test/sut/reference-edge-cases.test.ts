@@ -50,6 +50,23 @@ describe('reference SUT across transports and listener sets (RFC 3261 §16.6, §
     await bob.expect('ACK', { within: 1000 });
   });
 
+  test('IPv6 loopback: register and call over [::1] (RFC 5118)', async () => {
+    w = await world({ host: '::1' });
+    expect(w.sut.domain).toBe('[::1]');
+    const alice = await SipAgent.create({ name: 'alice', trace: w.trace, host: '::1', timers: { t1: 50 } });
+    const bob = await SipAgent.create({ name: 'bob', trace: w.trace, host: '::1', timers: { t1: 50 } });
+    w.agents.push(alice, bob);
+    const target = { remote: w.sut.address('udp'), transport: 'udp' as const };
+    expect((await new Registrant(bob, { registrar: target }).register()).message.status).toBe(200);
+    const call = await alice.invite(bob.aor, { target });
+    const inv = await bob.expect('INVITE', { within: 2000 });
+    expect(inv.request.recordRoutes[0]!.uri.toString()).toContain('[::1]');
+    await inv.accept();
+    await call.expectResponse(200, { within: 1000 });
+    await call.ack();
+    await bob.expect('ACK', { within: 1000 });
+  });
+
   test('TLS: register with outbound over TLS and receive the INVITE on that connection (§26.2, RFC 5626 §5.3)', async () => {
     w = await world({ tls: true });
     const pems = await generate([{ name: 'commonName', value: 'bob' }], {
