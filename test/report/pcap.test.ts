@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ipBytes, writePcap } from '../../src/report/pcap';
 import type { Endpoint } from '../../src/transport/types';
-import { request, response, sampleTrace, TraceBuilder } from './trace-samples';
+import { ALICE_UDP, request, response, sampleTrace, TraceBuilder } from './trace-samples';
 import { tshark } from './tools';
 
 // An independent reading of the file: pcap records → Ethernet → IPv4/IPv6 → UDP/TCP, checksums recomputed here
@@ -213,6 +213,24 @@ describe('pcap writer (classic libpcap, Ethernet, synthesized IP/UDP/TCP)', () =
     const file = join(dir, 'v6.pcap');
     writeFileSync(file, writePcap(b.entries));
     expect(tshark(['-r', file, '-Y', 'sip && ipv6', '-T', 'fields', '-e', 'sip.CSeq.method']).trim().split('\n')).toEqual(['REGISTER', 'REGISTER']);
+    expect(tshark(['-r', file, '-Y', '_ws.malformed || _ws.expert.severity >= warning']).trim()).toBe('');
+  });
+
+  it('writes STUN (RFC 5626 §4.4.2) and CRLF keep-alives on UDP so tshark decodes STUN and flags nothing', () => {
+    const b = new TraceBuilder();
+    const stun = Buffer.alloc(20);
+    stun.writeUInt16BE(0x0001, 0); // Binding request, no attributes
+    stun.writeUInt32BE(0x2112a442, 4); // magic cookie (RFC 5389 §6)
+    Buffer.from('0123456789ab').copy(stun, 8);
+    b.add({ direction: 'out', transport: 'udp', local: ALICE_UDP, flowId: 'u', kind: 'stun', data: stun });
+    b.add({ direction: 'out', transport: 'udp', local: ALICE_UDP, flowId: 'u', kind: 'keepalive', data: Buffer.from('\r\n\r\n') });
+    b.add({ direction: 'out', transport: 'udp', local: ALICE_UDP, flowId: 'u', data: request('OPTIONS') });
+    b.add({ direction: 'in', transport: 'udp', local: ALICE_UDP, flowId: 'u', kind: 'keepalive', data: Buffer.from('\r\n') });
+    b.add({ direction: 'in', transport: 'udp', local: ALICE_UDP, flowId: 'u', kind: 'fault', note: 'silence' });
+    const file = join(dir, 'stun.pcap');
+    writeFileSync(file, writePcap(b.entries));
+    expect(readPcap(writePcap(b.entries)).map((p) => p.payload.length)).toEqual([20, 4, request('OPTIONS').length, 2]);
+    expect(tshark(['-r', file, '-T', 'fields', '-e', '_ws.col.Protocol']).trim().split('\n')).toEqual(['STUN', 'UDP', 'SIP', 'UDP']);
     expect(tshark(['-r', file, '-Y', '_ws.malformed || _ws.expert.severity >= warning']).trim()).toBe('');
   });
 });
