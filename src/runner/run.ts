@@ -151,9 +151,10 @@ async function runJest(runDir: string, opts: RunOptions, config: RunConfig, skip
       [require.resolve('jest-junit'), { outputDirectory: reportsDir, outputName: 'junit.xml', suiteName: `sipconf against ${sut.info.name}`, titleTemplate: '{title}', classNameTemplate: '{filename}', ancestorSeparator: ' › ' }],
     ],
   };
+  // A config file in the run dir is read as the root configuration (global options such as reporters allowed).
+  writeFileSync(path.join(runDir, 'jest.config.json'), JSON.stringify(jestConfig));
   const { results } = await runCLI(
     {
-      config: JSON.stringify(jestConfig),
       maxWorkers: opts.workers ?? 2,
       silent: true,
       _: [],
