@@ -3,8 +3,8 @@
  * §25.1), Via (§20.42), CSeq (§20.16), and small integer headers.
  */
 import { SipSyntaxError } from './errors';
-import { Params, isToken, isWs, quote, readQuoted, skipWs } from './lex';
-import { SipUri, Uri, checkHost, parseUri } from './uri';
+import { Params, isToken, isTokenChar, isWs, quote, readQuoted, skipWs } from './lex';
+import { SipUri, Uri, checkHost, isIPv6, parseUri } from './uri';
 
 export class NameAddr {
   constructor(
@@ -140,53 +140,92 @@ export class Via {
   }
 }
 
-export function parseVia(text: string, strict = true): Via {
-  const s = text.trim();
-  // sent-protocol = protocol-name SLASH protocol-version SLASH transport, with LWS allowed around the slashes.
-  const parts: string[] = [];
-  let i = 0;
-  for (let n = 0; n < 3; n++) {
-    i = skipWs(s, i);
-    let j = i;
-    while (j < s.length && s[j] !== '/' && !isWs(s.charCodeAt(j)) && s[j] !== '\r' && s[j] !== '\n') j++;
-    const tok = s.slice(i, j);
-    if (!isToken(tok)) throw new SipSyntaxError(`bad sent-protocol in Via "${s}"`);
-    parts.push(tok);
-    i = skipWs(s, j);
-    if (n < 2) {
-      if (s[i] !== '/') throw new SipSyntaxError(`bad sent-protocol in Via "${s}"`);
-      i++;
-    }
+/** A token of `s` from `i` up to a char that is not a token char; returns its end. */
+function tokenEnd(s: string, i: number, end: number): number {
+  while (i < end && isTokenChar(s.charCodeAt(i))) i++;
+  return i;
+}
+
+/** 1*5DIGIT ≤ 65535 in s[from, to), or -1. */
+function portAt(s: string, from: number, to: number): number {
+  if (to <= from || to - from > 5) return -1;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return -1;
+    n = n * 10 + (c - 48);
   }
-  const protocol = `${parts[0]}/${parts[1]}`;
-  if (strict && protocol.toUpperCase() !== 'SIP/2.0') throw new SipSyntaxError(`Via protocol "${protocol}" is not SIP/2.0`);
-  i = skipWs(s, i);
-  const semi = s.indexOf(';', i);
-  const sentBy = (semi < 0 ? s.slice(i) : s.slice(i, semi)).trim();
-  if (sentBy === '') throw new SipSyntaxError(`Via "${s}" has no sent-by`);
+  return n > 65535 ? -1 : n;
+}
+
+function isDigits(s: string, max: number): boolean {
+  if (s.length === 0 || s.length > max) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/**
+ * via-parm = sent-protocol LWS sent-by *( SEMI via-params ) (§20.42, §25.1). One scan by char code; LWS is allowed
+ * around the slashes of sent-protocol and around ":" of sent-by.
+ */
+export function parseVia(text: string, strict = true): Via {
+  const s = text;
+  let end = s.length;
+  while (end > 0 && isWsOrNl(s.charCodeAt(end - 1))) end--;
+  let i = skipWs(s, 0);
+  // sent-protocol = protocol-name SLASH protocol-version SLASH transport
+  let j = tokenEnd(s, i, end);
+  if (j === i) throw badSentProtocol(s, end);
+  const name = s.slice(i, j);
+  i = skipWs(s, j);
+  if (s.charCodeAt(i) !== 47) throw badSentProtocol(s, end);
+  i = skipWs(s, i + 1);
+  j = tokenEnd(s, i, end);
+  if (j === i) throw badSentProtocol(s, end);
+  const version = s.slice(i, j);
+  i = skipWs(s, j);
+  if (s.charCodeAt(i) !== 47) throw badSentProtocol(s, end);
+  i = skipWs(s, i + 1);
+  j = tokenEnd(s, i, end);
+  if (j === i) throw badSentProtocol(s, end);
+  const transport = s.slice(i, j);
+  if (j < end && !isWsOrNl(s.charCodeAt(j))) throw badSentProtocol(s, end);
+  const protocol = name === 'SIP' && version === '2.0' ? 'SIP/2.0' : `${name}/${version}`.toUpperCase();
+  if (strict && protocol !== 'SIP/2.0') throw new SipSyntaxError(`Via protocol "${name}/${version}" is not SIP/2.0`);
+  i = skipWs(s, j);
+  // sent-by = host [ COLON port ], up to the first ";" (or the end).
+  let semi = s.indexOf(';', i);
+  if (semi < 0 || semi > end) semi = end;
+  let sbEnd = semi;
+  while (sbEnd > i && isWsOrNl(s.charCodeAt(sbEnd - 1))) sbEnd--;
+  if (sbEnd === i) throw new SipSyntaxError(`Via "${s.slice(0, end)}" has no sent-by`);
   let host: string;
-  let portText: string | undefined;
-  if (sentBy.startsWith('[')) {
-    const close = sentBy.indexOf(']');
-    if (close < 0) throw new SipSyntaxError(`unterminated IPv6 reference in Via "${s}"`);
-    host = sentBy.slice(0, close + 1);
-    const after = sentBy.slice(close + 1).trim();
-    if (after !== '') {
-      if (after[0] !== ':') throw new SipSyntaxError(`unexpected "${after}" after host in Via`);
-      portText = after.slice(1).trim();
-    }
+  let k: number;
+  if (s.charCodeAt(i) === 91) {
+    const close = s.indexOf(']', i);
+    if (close < 0 || close >= sbEnd) throw new SipSyntaxError(`unterminated IPv6 reference in Via "${s.slice(0, end)}"`);
+    host = s.slice(i, close + 1);
+    k = skipWs(s, close + 1);
+    if (k < sbEnd && s.charCodeAt(k) !== 58) throw new SipSyntaxError(`unexpected "${s.slice(k, sbEnd)}" after host in Via`);
   } else {
-    const c = sentBy.indexOf(':');
-    host = (c < 0 ? sentBy : sentBy.slice(0, c)).trim();
-    if (c >= 0) portText = sentBy.slice(c + 1).trim();
+    k = i;
+    while (k < sbEnd && s.charCodeAt(k) !== 58) k++;
+    let hEnd = k;
+    while (hEnd > i && isWsOrNl(s.charCodeAt(hEnd - 1))) hEnd--;
+    host = s.slice(i, hEnd);
   }
   if (strict) checkHost(host);
   let port: number | undefined;
-  if (portText !== undefined) {
-    if (!/^[0-9]{1,5}$/.test(portText) || Number(portText) > 65535) throw new SipSyntaxError(`bad port "${portText}" in Via`);
-    port = Number(portText);
+  if (k < sbEnd) {
+    const ps = skipWs(s, k + 1);
+    const p = portAt(s, ps, sbEnd);
+    if (p < 0) throw new SipSyntaxError(`bad port "${s.slice(ps, sbEnd)}" in Via`);
+    port = p;
   }
-  const params = semi < 0 ? new Params() : Params.parse(s.slice(semi + 1));
+  const params = semi >= end ? new Params() : Params.parse(s.slice(semi + 1, end));
   if (strict) {
     const branch = params.get('branch');
     if (branch === null || branch === '') throw new SipSyntaxError('Via branch parameter without a value');
@@ -194,16 +233,26 @@ export function parseVia(text: string, strict = true): Via {
     if (received !== undefined) {
       if (received === null) throw new SipSyntaxError('Via received parameter without a value');
       // via-received = "received" EQUAL (IPv4address / IPv6address); RFC 5118 §4.5: accept it with or without [].
-      checkHost(received.includes(':') ? `[${received.replace(/^\[|\]$/g, '')}]` : received);
+      if (received.charCodeAt(0) === 91) checkHost(received);
+      else if (received.includes(':')) {
+        if (!isIPv6(received)) throw new SipSyntaxError(`bad IPv6 address "${received}" in received`);
+      } else checkHost(received);
     }
     const rport = params.get('rport');
-    if (rport !== undefined && rport !== null && (!/^[0-9]{1,5}$/.test(rport) || Number(rport) > 65535)) {
-      throw new SipSyntaxError(`bad rport "${rport}" in Via`);
-    }
+    if (rport !== undefined && rport !== null && portAt(rport, 0, rport.length) < 0) throw new SipSyntaxError(`bad rport "${rport}" in Via`);
     const ttl = params.get('ttl');
-    if (ttl !== undefined && (ttl === null || !/^[0-9]{1,3}$/.test(ttl) || Number(ttl) > 255)) throw new SipSyntaxError(`bad ttl in Via`);
+    if (ttl !== undefined && (ttl === null || !isDigits(ttl, 3) || Number(ttl) > 255)) throw new SipSyntaxError(`bad ttl in Via`);
   }
-  return new Via(parts[2]!.toUpperCase(), host, port, params, protocol.toUpperCase());
+  const t = transport === 'UDP' || transport === 'TCP' || transport === 'TLS' ? transport : transport.toUpperCase();
+  return new Via(t, host, port, params, protocol);
+}
+
+function badSentProtocol(s: string, end: number): SipSyntaxError {
+  return new SipSyntaxError(`bad sent-protocol in Via "${s.slice(0, end)}"`);
+}
+
+function isWsOrNl(c: number): boolean {
+  return c === 32 || c === 9 || c === 13 || c === 10;
 }
 
 export interface CSeq {

@@ -35,7 +35,8 @@ const LFLF = Buffer.from('\n\n');
 export function findHeaderEnd(buf: Buffer, start = 0, lenient = true): { headEnd: number; bodyStart: number } | undefined {
   const crlf = buf.indexOf(CRLFCRLF, start);
   if (!lenient) return crlf < 0 ? undefined : { headEnd: crlf, bodyStart: crlf + 4 };
-  const lf = buf.indexOf(LFLF, start);
+  // A bare-LF blank line counts only when it comes first: search for it before the CRLFCRLF, not in the body.
+  const lf = crlf < 0 ? buf.indexOf(LFLF, start) : buf.subarray(0, crlf + 1).indexOf(LFLF, start);
   if (crlf >= 0 && (lf < 0 || crlf < lf)) return { headEnd: crlf, bodyStart: crlf + 4 };
   if (lf >= 0) {
     // "\r\n\n" also ends the head in lenient mode.
@@ -59,8 +60,6 @@ export function parse(input: Buffer | string, opts: ParseOptions = {}): ParseRes
   const strict = (opts.mode ?? 'strict') === 'strict';
   const errors: Diagnostic[] = [];
   const warnings: Diagnostic[] = [];
-  const syntax = (message: string, line?: number) => errors.push({ message, line, kind: 'syntax' });
-
   // §7.5: implementations SHOULD ignore CRLFs before the start line.
   let start = 0;
   while (start < buf.length && (buf[start] === 13 || buf[start] === 10)) start++;
@@ -72,69 +71,47 @@ export function parse(input: Buffer | string, opts: ParseOptions = {}): ParseRes
   if (end) {
     head = buf.toString('utf8', start, end.headEnd);
     bodyStart = end.bodyStart;
-    if (strict && buf[end.headEnd] !== 13) syntax('header section ends with a bare LF blank line, not CRLF CRLF');
+    if (strict && buf[end.headEnd] !== 13) syntax(errors, 'header section ends with a bare LF blank line, not CRLF CRLF');
   } else {
     // No blank line: the message is truncated. Parse what there is so the error can say more.
     head = buf.toString('utf8', start);
     bodyStart = buf.length;
-    syntax('no empty line (CRLF CRLF) ends the header section: message truncated or not SIP');
+    syntax(errors, 'no empty line (CRLF CRLF) ends the header section: message truncated or not SIP');
   }
 
   // One left-to-right pass over the head: each line is found with indexOf, header names are scanned by char code,
   // values are sliced once (no regular expressions, no per-line arrays).
   const len = head.length;
-  let lineNo = 1 + leadingLines;
-  let bareLfReported = false;
-  let bareCrReported = false;
-  let pos = 0;
-  let nl = 0;
-  let lineEnd = 0;
-  /** Finds the line starting at `pos`: sets nl (index of its LF or len) and lineEnd (before CR). */
-  const nextLine = () => {
-    nl = head.indexOf('\n', pos);
-    if (nl < 0) nl = len;
-    lineEnd = nl;
-    if (lineEnd > pos && head.charCodeAt(lineEnd - 1) === 13) lineEnd--;
-    else if (nl < len && strict && !bareLfReported) {
-      syntax('line ends with a bare LF, not CRLF (§7)', lineNo);
-      bareLfReported = true;
-    }
-    if (strict && !bareCrReported) {
-      const cr = head.indexOf('\r', pos);
-      if (cr >= 0 && cr < lineEnd) {
-        syntax('bare CR inside a header line', lineNo);
-        bareCrReported = true;
-      }
-    }
-  };
-
-  nextLine();
-  if (lineEnd === 0) {
-    syntax('empty message', 1);
+  const sc: LineScan = { head, len, pos: 0, nl: 0, lineEnd: 0, lineNo: 1 + leadingLines, strict, lfReported: false, crReported: false, errors };
+  nextLine(sc);
+  if (sc.lineEnd === 0) {
+    syntax(errors, 'empty message', 1);
     return { errors, warnings };
   }
   let message: SipMessage;
-  const startLineNo = lineNo;
+  const startLineNo = sc.lineNo;
   try {
-    message = parseStartLine(head.slice(0, lineEnd), strict);
+    message = parseStartLine(head.slice(0, sc.lineEnd), strict);
   } catch (e) {
-    syntax((e as Error).message, startLineNo);
+    syntax(errors, (e as Error).message, startLineNo);
     return { errors, warnings };
   }
 
   const headers: Header[] = [];
   let contentLength: Header | undefined;
-  pos = nl + 1;
-  lineNo++;
-  while (pos <= len && nl < len) {
-    nextLine();
-    const line = lineNo;
+  sc.pos = sc.nl + 1;
+  sc.lineNo++;
+  while (sc.nl < len) {
+    nextLine(sc);
+    const pos = sc.pos;
+    const lineEnd = sc.lineEnd;
+    const line = sc.lineNo;
+    sc.pos = sc.nl + 1;
+    sc.lineNo++;
     const first = head.charCodeAt(pos);
     if (first === 32 || first === 9) {
       // A continuation line before any header (folding is handled below, with the header it continues).
-      syntax('continuation line before any header', line);
-      pos = nl + 1;
-      lineNo++;
+      syntax(errors, 'continuation line before any header', line);
       continue;
     }
     // header-name: token, then optional whitespace, then ":" (§7.3.1).
@@ -148,18 +125,14 @@ export function parse(input: Buffer | string, opts: ParseOptions = {}): ParseRes
     const nameEnd = i;
     while (i < lineEnd && (head.charCodeAt(i) === 32 || head.charCodeAt(i) === 9)) i++;
     if (i >= lineEnd || head.charCodeAt(i) !== 58 || nameEnd === pos) {
-      const text = head.slice(pos, lineEnd);
-      if (nameEnd > pos && head.indexOf(':', pos) >= 0 && head.indexOf(':', pos) < lineEnd) syntax(`bad header name "${clip(head.slice(pos, head.indexOf(':', pos)))}"`, line);
-      else syntax(`header line without a colon: "${clip(text)}"`, line);
-      pos = nl + 1;
-      lineNo++;
+      const colon = head.indexOf(':', pos);
+      if (nameEnd > pos && colon >= 0 && colon < lineEnd) syntax(errors, `bad header name "${clip(head.slice(pos, colon))}"`, line);
+      else syntax(errors, `header line without a colon: "${clip(head.slice(pos, lineEnd))}"`, line);
       continue;
     }
     const name = head.slice(pos, nameEnd);
     if (!tokenOk) {
-      syntax(`bad header name "${clip(name)}"`, line);
-      pos = nl + 1;
-      lineNo++;
+      syntax(errors, `bad header name "${clip(name)}"`, line);
       continue;
     }
     // value: from after the colon, LWS trimmed (SP/HTAB only: U+FEFF and friends are value characters).
@@ -168,17 +141,15 @@ export function parse(input: Buffer | string, opts: ParseOptions = {}): ParseRes
     let ve = lineEnd;
     while (ve > vs && (head.charCodeAt(ve - 1) === 32 || head.charCodeAt(ve - 1) === 9)) ve--;
     let value = head.slice(vs, ve);
-    pos = nl + 1;
-    lineNo++;
     // Folding (§7.3.1): following lines that start with SP or HTAB continue this value; the fold is one SP.
-    while (nl < len) {
-      const c = head.charCodeAt(pos);
+    while (sc.nl < len) {
+      const c = head.charCodeAt(sc.pos);
       if (c !== 32 && c !== 9) break;
-      nextLine();
-      const part = trimWs(head.slice(pos, lineEnd));
+      nextLine(sc);
+      const part = trimWs(head.slice(sc.pos, sc.lineEnd));
       if (part !== '') value = value === '' ? part : value + ' ' + part;
-      pos = nl + 1;
-      lineNo++;
+      sc.pos = sc.nl + 1;
+      sc.lineNo++;
     }
     const h: Header = { name, key: headerKey(name), value, line };
     headers.push(h);
@@ -193,21 +164,63 @@ export function parse(input: Buffer | string, opts: ParseOptions = {}): ParseRes
     const h = contentLength;
     const cl = parseDigits(h.value);
     if (cl < 0) {
-      syntax(`Content-Length "${clip(h.value)}" is not a non-negative integer`, h.line);
+      syntax(errors, `Content-Length "${clip(h.value)}" is not a non-negative integer`, h.line);
     } else if (cl > available && end) {
-      syntax(`Content-Length ${cl} is larger than the ${available} body bytes present`, h.line);
+      syntax(errors, `Content-Length ${cl} is larger than the ${available} body bytes present`, h.line);
     } else if (cl < available) {
       // Datagram: "additional bytes in the transport packet beyond the end of the body MUST be discarded".
       bodyLength = cl;
       warnings.push({ message: `${available - cl} bytes after the body (beyond Content-Length ${cl}) discarded`, line: h.line, kind: 'syntax' });
     } else bodyLength = cl;
   } else if (opts.transport === 'stream') {
-    syntax('Content-Length is required on stream transports (§18.3)');
+    syntax(errors, 'Content-Length is required on stream transports (§18.3)');
   }
   message.body = buf.subarray(bodyStart, bodyStart + Math.max(0, Math.min(bodyLength, available)));
 
   if (strict) validateHeaders(message, errors, warnings);
   return { message, errors, warnings };
+}
+
+function syntax(errors: Diagnostic[], message: string, line?: number): void {
+  errors.push({ message, line, kind: 'syntax' });
+}
+
+interface LineScan {
+  head: string;
+  len: number;
+  /** Start of the current line. */
+  pos: number;
+  /** Index of the current line's LF (or len). */
+  nl: number;
+  /** End of the current line's text (before its CR). */
+  lineEnd: number;
+  lineNo: number;
+  strict: boolean;
+  lfReported: boolean;
+  crReported: boolean;
+  errors: Diagnostic[];
+}
+
+/** Finds the line starting at sc.pos; in strict mode reports the first bare LF and the first bare CR. */
+function nextLine(sc: LineScan): void {
+  const { head, len, pos } = sc;
+  let nl = head.indexOf('\n', pos);
+  if (nl < 0) nl = len;
+  let lineEnd = nl;
+  if (lineEnd > pos && head.charCodeAt(lineEnd - 1) === 13) lineEnd--;
+  else if (nl < len && sc.strict && !sc.lfReported) {
+    syntax(sc.errors, 'line ends with a bare LF, not CRLF (§7)', sc.lineNo);
+    sc.lfReported = true;
+  }
+  if (sc.strict && !sc.crReported) {
+    const cr = head.indexOf('\r', pos);
+    if (cr >= 0 && cr < lineEnd) {
+      syntax(sc.errors, 'bare CR inside a header line', sc.lineNo);
+      sc.crReported = true;
+    }
+  }
+  sc.nl = nl;
+  sc.lineEnd = lineEnd;
 }
 
 /** A 1*DIGIT value as a number, or -1 when it is not one (or too long to be a sane length). */

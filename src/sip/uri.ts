@@ -243,22 +243,47 @@ export function parseUri(text: string, opts: UriParseOptions = {}): Uri {
   const strict = opts.strict ?? true;
   const colon = text.indexOf(':');
   if (colon <= 0) throw new SipSyntaxError(`"${text}" is not a URI (no scheme)`);
+  // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
+  for (let i = 0; i < colon; i++) {
+    const c = text.charCodeAt(i);
+    const alpha = (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+    if (!alpha && (i === 0 || !((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46))) {
+      throw new SipSyntaxError(`bad URI scheme "${text.slice(0, colon)}"`);
+    }
+  }
   const scheme = text.slice(0, colon);
-  if (!/^[A-Za-z][A-Za-z0-9+.-]*$/.test(scheme)) throw new SipSyntaxError(`bad URI scheme "${scheme}"`);
-  const lower = scheme.toLowerCase();
+  const lower = scheme === 'sip' || scheme === 'sips' || scheme === 'tel' ? scheme : scheme.toLowerCase();
   const rest = text.slice(colon + 1);
-  if (/[\s<>"]/.test(rest)) throw new SipSyntaxError(`whitespace or <>" inside URI "${text}"`);
+  for (let i = 0; i < rest.length; i++) {
+    const c = rest.charCodeAt(i);
+    if (c <= 32 || c === 60 || c === 62 || c === 34 || c === 0x7f || c === 0xa0) throw new SipSyntaxError(`whitespace or <>" inside URI "${text}"`);
+  }
   if (lower === 'sip' || lower === 'sips') return parseSipUri(lower, rest, strict);
   if (lower === 'tel') {
     const semi = rest.indexOf(';');
     const number = semi < 0 ? rest : rest.slice(0, semi);
-    if (strict && !/^(\+[0-9().-]*[0-9][0-9().-]*|[0-9A-Fa-f*#().-]*[0-9A-Fa-f*#][0-9A-Fa-f*#().-]*)$/.test(number)) {
-      throw new SipSyntaxError(`bad tel number "${number}"`);
-    }
+    if (strict && !isTelNumber(number)) throw new SipSyntaxError(`bad tel number "${number}"`);
     return new TelUri(number, semi < 0 ? new Params() : Params.parse(rest.slice(semi + 1)));
   }
   if (rest === '') throw new SipSyntaxError(`empty URI after "${scheme}:"`);
   return new AbsoluteUri(scheme, rest);
+}
+
+/**
+ * RFC 3966 §3: global-number = "+" 1*phonedigit with at least one DIGIT; local-number = 1*phonedigit-hex with at
+ * least one HEXDIG / "*" / "#". Visual separators are "-", ".", "(", ")".
+ */
+function isTelNumber(n: string): boolean {
+  const global = n.charCodeAt(0) === 43;
+  let significant = false;
+  for (let i = global ? 1 : 0; i < n.length; i++) {
+    const c = n.charCodeAt(i);
+    if (c === 45 || c === 46 || c === 40 || c === 41) continue;
+    if (c >= 48 && c <= 57) significant = true;
+    else if (!global && ((c >= 65 && c <= 70) || (c >= 97 && c <= 102) || c === 42 || c === 35)) significant = true;
+    else return false;
+  }
+  return significant;
 }
 
 function parseSipUri(scheme: 'sip' | 'sips', rest: string, strict: boolean): SipUri {

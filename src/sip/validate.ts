@@ -4,12 +4,13 @@
  * single-value headers...) are lint's business (lint.ts), not this file's.
  */
 import { Diagnostic, SipSyntaxError } from './errors';
-import { parseAuthParams, parseCSeq, parseNameAddr, parseUnsigned, parseVia } from './fields';
+import { NameAddr, Via, parseAuthParams, parseCSeq, parseNameAddr, parseUnsigned, parseVia } from './fields';
 import { isToken, splitTopLevel } from './lex';
 import { Header, SipMessage } from './message';
 import { parseUri } from './uri';
 
-type Check = (value: string, msg: SipMessage) => void;
+/** A check returns the structured value it parsed (to seed the message's cache) or undefined. */
+type Check = (value: string, msg: SipMessage) => unknown;
 
 const nameAddrList: Check = (value) => {
   for (const v of splitTopLevel(value)) {
@@ -19,40 +20,61 @@ const nameAddrList: Check = (value) => {
 };
 
 const routeList: Check = (value) => {
+  const out: NameAddr[] = [];
   for (const v of splitTopLevel(value)) {
     if (v === '') throw new SipSyntaxError('empty element in comma-separated list');
     const na = parseNameAddr(v, true);
     if (!na.angled) throw new SipSyntaxError(`"${v}" must be a name-addr (URI in <>)`);
+    out.push(na);
   }
+  return out;
 };
 
 const tokenList: Check = (value) => {
   for (const v of splitTopLevel(value)) if (!isToken(v)) throw new SipSyntaxError(`"${v}" is not an option tag or token`);
 };
 
+/** callid = word [ "@" word ] (§25.1); word characters as a table. */
+const WORD = new Uint8Array(128);
+for (const ch of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`\'~()<>:\\"/[]?{}') WORD[ch.charCodeAt(0)] = 1;
+
+function checkCallId(value: string): void {
+  let at = -1;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 64 && at < 0 && i > 0 && i < value.length - 1) {
+      at = i;
+      continue;
+    }
+    if (c >= 128 || WORD[c] !== 1) throw new SipSyntaxError(`bad Call-ID "${value}"`);
+  }
+  if (value.length === 0) throw new SipSyntaxError('empty Call-ID');
+}
+
 const CHECKS: Record<string, Check> = {
   via: (value) => {
+    const out: Via[] = [];
     for (const v of splitTopLevel(value)) {
       if (v === '') throw new SipSyntaxError('empty element in Via list');
-      parseVia(v, true);
+      out.push(parseVia(v, true));
     }
+    return out;
   },
-  from: (value) => void parseNameAddr(value, true),
-  to: (value) => void parseNameAddr(value, true),
+  from: (value) => parseNameAddr(value, true),
+  to: (value) => parseNameAddr(value, true),
   'call-id': (value) => {
-    // callid = word [ "@" word ]
-    if (!/^[A-Za-z0-9\-.!%*_+`'~()<>:\\"/[\]?{}]+(@[A-Za-z0-9\-.!%*_+`'~()<>:\\"/[\]?{}]+)?$/.test(value)) {
-      throw new SipSyntaxError(`bad Call-ID "${value}"`);
-    }
+    checkCallId(value);
+    return value;
   },
   cseq: (value, msg) => {
     const c = parseCSeq(value);
     if (msg.isRequest && c.method !== msg.method) {
       throw new SipSyntaxError(`CSeq method ${c.method} does not match the request method ${msg.method} (§8.1.1.5)`);
     }
+    return c;
   },
-  'max-forwards': (value) => void parseUnsigned(value, 'Max-Forwards', 255),
-  expires: (value) => void parseUnsigned(value, 'Expires'),
+  'max-forwards': (value) => parseUnsigned(value, 'Max-Forwards', 255),
+  expires: (value) => parseUnsigned(value, 'Expires'),
   'min-expires': (value) => void parseUnsigned(value, 'Min-Expires'),
   'retry-after': (value) => {
     const m = /^([0-9]+)/.exec(value.trim());
@@ -60,7 +82,8 @@ const CHECKS: Record<string, Check> = {
     parseUnsigned(m[1]!, 'Retry-After');
   },
   contact: (value) => {
-    if (value.trim() === '*') return;
+    const out: NameAddr[] = [];
+    if (value.trim() === '*') return out;
     for (const v of splitTopLevel(value)) {
       if (v === '') throw new SipSyntaxError('empty element in Contact list');
       if (v === '*') throw new SipSyntaxError('"*" must be the only Contact value');
@@ -72,7 +95,9 @@ const CHECKS: Record<string, Check> = {
       }
       const q = na.params.get('q');
       if (q !== undefined && (q === null || !/^(0(\.[0-9]{0,3})?|1(\.0{0,3})?)$/.test(q))) throw new SipSyntaxError(`bad q value "${q}"`);
+      out.push(na);
     }
+    return out;
   },
   route: routeList,
   'record-route': routeList,
@@ -109,6 +134,10 @@ const CHECKS: Record<string, Check> = {
   'proxy-authorization': (value) => void parseAuthParams(value),
 };
 
+/** Structured views that a list of header lines concatenates (Via, Contact, Route ...) vs the first line only. */
+const LIST_VIEWS = new Set(['via', 'contact', 'route', 'record-route', 'path']);
+const FIRST_VIEWS = new Set(['from', 'to', 'cseq', 'call-id', 'max-forwards', 'expires']);
+
 export function validateHeaders(msg: SipMessage, errors: Diagnostic[], _warnings: Diagnostic[]): void {
   if (msg.isRequest) {
     try {
@@ -116,17 +145,35 @@ export function validateHeaders(msg: SipMessage, errors: Diagnostic[], _warnings
       if (uri.kind === 'sip' && uri.headers !== undefined) {
         throw new SipSyntaxError(`Request-URI "${msg.uriText}" carries ?headers, which a Request-URI must not (§19.1.1)`);
       }
+      msg.primeUri(uri);
     } catch (e) {
       errors.push({ message: `Request-URI: ${(e as Error).message}`, line: 1, kind: 'syntax' });
     }
   }
+  // The values parsed here seed the message's views (msg.vias, msg.from ...), so reading fields after a strict
+  // parse costs nothing more. A view is seeded only when every line of its header parsed.
+  const lists = new Map<string, unknown[]>();
+  const failed = new Set<string>();
+  const firsts = new Set<string>();
   for (const h of msg.headers as Header[]) {
     const check = CHECKS[h.key];
     if (!check) continue;
+    let parsed: unknown;
     try {
-      check(h.value, msg);
+      parsed = check(h.value, msg);
     } catch (e) {
       errors.push({ message: `${h.name}: ${(e as Error).message}`, line: h.line, kind: 'syntax' });
+      failed.add(h.key);
+      continue;
+    }
+    if (LIST_VIEWS.has(h.key)) {
+      const l = lists.get(h.key);
+      if (l) for (const x of parsed as unknown[]) l.push(x);
+      else lists.set(h.key, (parsed as unknown[]).slice());
+    } else if (FIRST_VIEWS.has(h.key) && !firsts.has(h.key)) {
+      firsts.add(h.key);
+      if (!failed.has(h.key)) msg.primeCache(h.key, parsed);
     }
   }
+  for (const [key, list] of lists) if (!failed.has(key)) msg.primeCache(key, list);
 }
