@@ -102,6 +102,10 @@ describe('reference SUT as RFC 5626 edge proxy + registrar (co-located, ยง5.3, ย
     const msg = alice.createRequest('MESSAGE', inv.request.contacts[0]?.uri ?? bob.aor, { body: 'x', contentType: 'text/plain', headers: [['Route', tampered]] });
     const out = await alice.send(msg, { remote: w.sut.address('tcp'), transport: 'tcp' });
     expect((await out.final({ within: 1000 })).message.status).toBe(403);
+    // A user part that is not token-shaped is just part of our URI (an outbound-proxy setting like sip:proxy@...).
+    const a = w.sut.address('tcp');
+    const plain = alice.createRequest('MESSAGE', 'sip:nobody@127.0.0.1', { body: 'x', contentType: 'text/plain', headers: [['Route', `<sip:john.doe@${a.address}:${a.port};transport=tcp;lr>`]] });
+    expect((await (await alice.send(plain, { remote: a, transport: 'tcp' })).final({ within: 1000 })).message.status).toBe(404);
     inv.flow.reset();
     const sutSide = w.sut.bindings(bob.aor.toString()).find((b) => b.flow!.remote.port === inv.flow.local.port)!;
     await until(() => sutSide.flow!.closed, 2000, 'the SUT saw the reset');

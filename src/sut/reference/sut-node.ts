@@ -56,6 +56,9 @@ export interface NodeListenOptions {
 /** Dialog-forming methods get Record-Route (§16.6 step 4; RFC 6665 for SUBSCRIBE, RFC 3515 for REFER). */
 const DIALOG_FORMING = new Set(['INVITE', 'SUBSCRIBE', 'REFER']);
 
+/** What our flow tokens look like (FlowTokens: base64url flow id, '.', 12-byte HMAC in base64url). */
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{16}$/;
+
 /** Headers the SUT reads; a grammar fault in one of them makes the request unusable (400). */
 const PROCESSED_HEADERS = new Set(['via', 'from', 'to', 'call-id', 'cseq', 'max-forwards', 'route', 'contact', 'expires', 'content-length', 'require', 'proxy-require', 'path', 'authorization']);
 
@@ -272,8 +275,8 @@ export class SutNode {
   /** §16.5 with RFC 5626 §5.3 (flow tokens) and §7 (flows of one instance, one at a time). */
   private targets(req: SipRequest, ctx: RouteContext, from: Flow): TargetDecision {
     for (const popped of ctx.poppedRoutes) {
-      if (popped.user === undefined) continue;
-      if (this.role !== 'edge') return { status: 403, reason: 'Forbidden (flow token at a node that issues none)' };
+      // Only the edge issues flow tokens; a user part without a token's shape is just part of our URI.
+      if (popped.user === undefined || this.role !== 'edge' || !TOKEN_SHAPE.test(popped.user)) continue;
       const t = this.shared.tokens.decode(popped.user);
       if (!t.ok) {
         this.log(`flow token in ${popped.toString()} is ${t.reason}: 403 (RFC 5626 §5.3)`);
@@ -396,7 +399,7 @@ export class SutNode {
     const left = this.routesAfterOwn(ack);
     const resolve = (popped: SipUri[]): Target | undefined => {
       for (const p of popped) {
-        if (p.user === undefined || this.role !== 'edge') continue;
+        if (p.user === undefined || this.role !== 'edge' || !TOKEN_SHAPE.test(p.user)) continue;
         const t = this.shared.tokens.decode(p.user);
         if (!t.ok || t.flowId === rx.flow.id) continue;
         const flow = this.transport.getFlow(t.flowId);
