@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import type { TraceEntry } from '../transport/trace';
 import { formatEndpoint } from '../transport/types';
 import { labelEntry, maskSecrets, safeMessageText } from './entry-label';
+import { withoutMirrors } from './trace-view';
 import { escapeXml } from './xml';
 
 export interface LadderOptions {
@@ -56,10 +57,6 @@ interface Row {
   isFaultMark: boolean;
 }
 
-function mirrorKey(src: string, dst: string, e: TraceEntry): string {
-  return `${src}>${dst}|${e.transport}|${e.kind}|${createHash('sha1').update(e.data).digest('hex')}`;
-}
-
 function clip(text: string, maxChars: number): string {
   if (text.length <= maxChars) return text;
   return text.slice(0, Math.max(1, maxChars - 1)) + '…';
@@ -84,23 +81,10 @@ export function layoutLadder(entries: readonly TraceEntry[], opts: LadderOptions
 
   const seen: string[] = [];
   const rowsRaw: { e: TraceEntry; src: string; dst: string }[] = [];
-  const pendingMirror = new Map<string, number>();
-  for (const e of sorted) {
+  for (const e of withoutMirrors(sorted)) {
     const local = localName(e);
     const remote = remoteName(e);
     const [src, dst] = e.direction === 'out' ? [local, remote] : [remote, local];
-    const [srcEp, dstEp] = e.direction === 'out' ? [e.local, e.remote] : [e.remote, e.local];
-    if (e.kind !== 'fault') {
-      const key = mirrorKey(formatEndpoint(srcEp), formatEndpoint(dstEp), e);
-      const n = pendingMirror.get(key) ?? 0;
-      // Both ends are agents of this check: the same bytes appear as 'out' at one and 'in' at the other.
-      const bothAgents = owner.has(formatEndpoint(e.local)) && owner.has(formatEndpoint(e.remote));
-      if (bothAgents && n > 0) {
-        pendingMirror.set(key, n - 1);
-        continue;
-      }
-      if (bothAgents) pendingMirror.set(key, n + 1);
-    }
     for (const l of [local, remote]) if (!seen.includes(l)) seen.push(l);
     rowsRaw.push({ e, src, dst });
   }

@@ -4,7 +4,8 @@
  * synthesized:
  * - link type Ethernet (1) with locally administered MACs derived from the IP, IPv4 or IPv6 as the endpoints are;
  * - UDP: one datagram per entry;
- * - TCP: per flow, a 3-way handshake when the flow first appears (the side that sent first is taken as the
+ * - messages between two agents of the check, recorded by both, are written once (trace-view.ts);
+ * - TCP: per connection (4-tuple), a 3-way handshake when the flow first appears (the side that sent first is taken as the
  *   connecting side), then data segments with sequence/acknowledgement numbers tracked per direction, and for
  *   trace entries of kind 'fault' a FIN exchange ("close") or an RST ("reset"), from the remote side when the note
  *   says "remote" or the entry is inbound. A later entry on a closed flow opens a new connection.
@@ -16,6 +17,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import type { TraceEntry } from '../transport/trace';
 import type { Endpoint } from '../transport/types';
+import { withoutMirrors } from './trace-view';
 
 export const PCAP_MAGIC_USEC = 0xa1b2c3d4;
 export const LINKTYPE_ETHERNET = 1;
@@ -219,7 +221,7 @@ export function tracePackets(entries: readonly TraceEntry[]): Packet[] {
   const conns = new Map<string, TcpConn>();
   let connCount = 0;
   const out: Packet[] = [];
-  const sorted = [...entries].sort((x, y) => x.seq - y.seq);
+  const sorted = withoutMirrors(entries);
   for (const e of sorted) {
     const [src, dst] = e.direction === 'out' ? [e.local, e.remote] : [e.remote, e.local];
     const push = (frame: Buffer) => out.push({ wall: e.wall, frame });
@@ -228,7 +230,8 @@ export function tracePackets(entries: readonly TraceEntry[]): Packet[] {
       continue;
     }
     // TCP, and TLS written as TCP with the plaintext (see the file comment).
-    const key = [e.flowId, ...[epKey(e.local), epKey(e.remote)].sort()].join('#');
+    // A TCP connection is its 4-tuple (two agents' flow ids for one connection differ; a closed tuple reopens).
+    const key = [epKey(e.local), epKey(e.remote)].sort().join('#');
     let conn = conns.get(key);
     if (e.kind === 'fault') {
       if (!conn) continue; // nothing on the wire for a flow never seen

@@ -71,6 +71,13 @@ describe('ladder diagram (SVG)', () => {
     const svg = parseXmlStrict(renderLadder(b.entries));
     expect(findAll(svg, hasClass('lane')).map((l) => l.attrs['data-lane'])).toEqual(['alice', 'bob']);
     expect(msgs(svg).map((m) => m.attrs['data-seq'])).toEqual(['0', '2', '4']);
+    // a retransmission sent before the first copy was recorded as received is still two messages
+    const c = new TraceBuilder();
+    c.add({ direction: 'out', transport: 'udp', local: ALICE_UDP, remote: BOB_UDP, flowId: 'u1', agent: 'alice', data: inv });
+    c.add({ direction: 'out', transport: 'udp', local: ALICE_UDP, remote: BOB_UDP, flowId: 'u1', agent: 'alice', data: inv });
+    c.add({ direction: 'in', transport: 'udp', local: BOB_UDP, remote: ALICE_UDP, flowId: 'u2', agent: 'bob', data: inv });
+    c.add({ direction: 'in', transport: 'udp', local: BOB_UDP, remote: ALICE_UDP, flowId: 'u2', agent: 'bob', data: inv });
+    expect(msgs(parseXmlStrict(renderLadder(c.entries))).map((m) => m.attrs['data-seq'])).toEqual(['0', '1']);
   });
 
   it('escapes everything: hostile header values, lane names, notes and control bytes stay valid XML', () => {

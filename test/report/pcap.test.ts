@@ -154,6 +154,23 @@ describe('pcap writer (classic libpcap, Ethernet, synthesized IP/UDP/TCP)', () =
     expect(p.filter((x) => x.flags === 0x02)).toHaveLength(2);
   });
 
+  it('writes a TCP connection between two agents of the check once, though both recorded it', () => {
+    const b = new TraceBuilder();
+    const a: Endpoint = { address: '127.0.0.1', port: 43001 };
+    const z: Endpoint = { address: '127.0.0.1', port: 43002 };
+    const reg = request('REGISTER', { via: a, transport: 'TCP' });
+    const ok = response(200, 'OK', 'REGISTER', 1, a, 'TCP');
+    b.add({ direction: 'out', transport: 'tcp', local: a, remote: z, flowId: 'alice-1', agent: 'alice', data: reg });
+    b.add({ direction: 'in', transport: 'tcp', local: z, remote: a, flowId: 'edge-7', agent: 'edge', data: reg });
+    b.add({ direction: 'out', transport: 'tcp', local: z, remote: a, flowId: 'edge-7', agent: 'edge', data: ok });
+    b.add({ direction: 'in', transport: 'tcp', local: a, remote: z, flowId: 'alice-1', agent: 'alice', data: ok });
+    const p = readPcap(writePcap(b.entries));
+    expect(p.filter((x) => x.flags === 0x02)).toHaveLength(1);
+    const data = p.filter((x) => x.payload.length > 0);
+    expect(data.map((x) => [x.sport, x.payload.length])).toEqual([[43001, reg.length], [43002, ok.length]]);
+    expect(data[1].ack).toBe((data[0].seq! + reg.length) >>> 0);
+  });
+
   it('writes IPv6 (::1) packets with IPv6 pseudo-header checksums and an empty trace as a bare header', () => {
     expect(ipBytes('::1').bytes.toString('hex')).toBe('00000000000000000000000000000001');
     expect(ipBytes('fe80::1:2%lo').bytes.toString('hex')).toBe('fe800000000000000000000000010002');
