@@ -343,6 +343,8 @@ export class SutNode {
         if (b.flow.closed && b.regId === undefined) return { requestUri, label };
         return { requestUri, target: { flow: b.flow }, label: `${label} on ${b.flow.id}` };
       }
+      // A connection of the registrar-only listeners: reach the UA at its Contact instead.
+      if (owner.role !== 'edge') return { requestUri, label };
       // The flow belongs to the co-located edge: route through it with its flow token (as if it had added Path).
       const via = owner.address('udp');
       return { requestUri, routes: [`<sip:${this.shared.tokens.encode(b.flow.id)}@${formatEndpoint(via)};lr>`], target: { remote: via, transport: 'udp' }, label: `${label} via the edge` };
