@@ -15,3 +15,4 @@ export * from './summary';
 export * from './html';
 export { writeFileAtomic } from './atomic-write';
 export { escapeXml } from './xml';
+export * from './allure-results';
