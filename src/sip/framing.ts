@@ -31,24 +31,46 @@ export class StreamFramer {
     return this.buf.length;
   }
 
-  push(chunk: Buffer): Frame[] {
+  /**
+   * Frames what `chunk` completes. `awaitingPong` says the flow has sent a ping and waits for its pong: only then
+   * is a lone CRLF at the end of the bytes a pong. Otherwise it is held until the next bytes, because a ping
+   * (CRLFCRLF) may arrive split across two reads; answering its first half as a pong and its second half as
+   * another would leave the peer's ping unanswered (RFC 5626 §3.5.1).
+   */
+  push(chunk: Buffer, opts: { awaitingPong?: boolean } = {}): Frame[] {
+    // A lone CRLF held from an earlier read, which the new bytes now resolve.
+    let held = this.buf.length === 2 && this.buf[0] === 13 && this.buf[1] === 10;
+    let awaitingPong = opts.awaitingPong === true;
     this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
     const frames: Frame[] = [];
     for (;;) {
       // Keep-alives between messages: CRLFCRLF = ping, CRLF = pong (RFC 5626 §3.5.1).
       if (this.buf.length >= 2 && this.buf[0] === 13 && this.buf[1] === 10) {
         if (this.buf.length >= 4 && this.buf[2] === 13 && this.buf[3] === 10) {
-          frames.push({ kind: 'ping' });
+          // A held stray CRLF followed by the pong to the ping we have just sent: one pong (the stray one is
+          // ignored as CRLF before a start line, RFC 3261 §7.5); otherwise a ping.
+          frames.push(held && awaitingPong ? { kind: 'pong' } : { kind: 'ping' });
+          if (held && awaitingPong) awaitingPong = false;
+          held = false;
           this.buf = this.buf.subarray(4);
           continue;
         }
-        if (this.buf.length === 2 || this.buf[2] !== 13) {
+        held = false;
+        if (this.buf.length === 2) {
+          if (!awaitingPong) break; // hold it: the rest of a ping may follow
+          awaitingPong = false;
+          frames.push({ kind: 'pong' });
+          this.buf = this.buf.subarray(2);
+          continue;
+        }
+        if (this.buf[2] !== 13) {
           frames.push({ kind: 'pong' });
           this.buf = this.buf.subarray(2);
           continue;
         }
         break; // "\r\n\r" — wait for the next byte
       }
+      held = false;
       if (this.buf.length === 0) break;
       const end = findHeaderEnd(this.buf, 0, false);
       if (!end) {

@@ -137,7 +137,7 @@ export class StreamFlow extends BaseFlow {
     if (this.closed) return;
     let frames;
     try {
-      frames = this.framer.push(chunk);
+      frames = this.framer.push(chunk, { awaitingPong: this.pingsOutstanding.length > 0 });
     } catch (err) {
       this.garbage(chunk, `framer failed: ${(err as Error).message}`);
       return;
