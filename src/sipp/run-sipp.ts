@@ -46,6 +46,8 @@ export interface SippRunOptions extends Omit<SippArgsInput, 'files' | 'localAddr
   binary?: string;
   /** New ports to try after "cannot bind" (only when localPort was not fixed). Default 3. */
   bindRetries?: number;
+  /** How a free local port is chosen when localPort is not fixed (default probeFreePort: bind to 0, release). */
+  portProbe?: (address: string) => Promise<number>;
   /** Longest log content attached to the result, per file. Default 1 MiB. */
   maxLogBytes?: number;
   env?: NodeJS.ProcessEnv;
@@ -327,7 +329,7 @@ class SippRun implements SippHandle {
     const earlierErrors: string[] = [];
     try {
       while (attempts < maxAttempts && !this.timedOut && !this.stopRequested) {
-        const port = fixedPort ? this.opts.localPort! : await probeFreePort(this.local.address);
+        const port = fixedPort ? this.opts.localPort! : await (this.opts.portProbe ?? probeFreePort)(this.local.address);
         if (this.timedOut || this.stopRequested) break;
         attempts++;
         (this.local as { port: number }).port = port;

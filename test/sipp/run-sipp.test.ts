@@ -5,17 +5,20 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runSipp, startSipp, shippedScenario, type SippResult } from '../../src/sipp';
+import { probeFreePort, runSipp, startSipp, shippedScenario, type SippResult } from '../../src/sipp';
 import { startUdpRegistrar } from './support/udp-registrar';
 import { startTcpOutboundEdge } from './support/tcp-outbound-edge';
-import { liveGroupMembers } from './support/process-group';
+import { liveGroupMembers, liveProcessesMentioning } from './support/process-group';
 
 let base: string;
 beforeAll(() => {
   base = mkdtempSync(join(tmpdir(), 'sipconf-sipp-test-'));
 });
 afterAll(() => {
+  // No SIPp may outlive its test: nothing running from this file's run directories.
+  const leftovers = liveProcessesMentioning(base);
   rmSync(base, { recursive: true, force: true });
+  expect(leftovers).toEqual([]);
 });
 let n = 0;
 const runDir = (name: string): string => join(base, `${++n}-${name}`);
@@ -85,6 +88,31 @@ describe('runSipp with SIPp built-in scenarios', () => {
     expect(r.verdict.message).toMatch(/Unable to bind main socket/);
     expect(r.attempts).toBe(1);
     await holder.stop();
+  });
+
+  test('a probed port taken before SIPp binds it: SIPp exits 254, the run retries on a new port and passes', async () => {
+    const holder = startSipp({ builtin: 'uas', hardTimeoutMs: 20_000, runDir: runDir('holder2') });
+    const taken = await holder.ready;
+    const offered: number[] = [];
+    // The first "free" port is one another process holds, as happens when a port is grabbed between probe and bind.
+    const portProbe = async (address: string): Promise<number> => {
+      const p = offered.length === 0 ? taken.port : await probeFreePort(address);
+      offered.push(p);
+      return p;
+    };
+    const uas = startSipp({ builtin: 'uas', calls: 1, hardTimeoutMs: 20_000, portProbe, runDir: runDir('retry') });
+    const at = await uas.ready;
+    expect(at.port).not.toBe(taken.port);
+    const uac = await runSipp({ builtin: 'uac', target: at, calls: 1, hardTimeoutMs: 20_000, runDir: runDir('retry-uac') });
+    const r = await uas.result;
+    await holder.stop();
+    expect(uac.verdict.status).toBe('passed');
+    expect(r.verdict.status).toBe('passed');
+    expect(r.attempts).toBe(2);
+    expect(offered).toEqual([taken.port, at.port]);
+    expect(r.local.port).toBe(at.port);
+    expect(r.errors[0]).toBe(`attempt 1: SIPp could not bind 127.0.0.1:${taken.port}, retrying on another port`);
+    expect(r.logs.find((l) => l.name === 'stderr.log')?.content).toMatch(/Unable to bind main socket[\s\S]*--- attempt 2/);
   });
 });
 

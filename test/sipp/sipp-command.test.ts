@@ -5,13 +5,17 @@ import { join } from 'node:path';
 import { main } from '../../src/cli/main';
 import { shippedScenario, startSipp } from '../../src/sipp';
 import { startUdpRegistrar } from './support/udp-registrar';
+import { liveProcessesMentioning } from './support/process-group';
 
 let base: string;
 beforeAll(() => {
   base = mkdtempSync(join(tmpdir(), 'sipconf-sipp-cli-'));
 });
 afterAll(() => {
+  // No SIPp may outlive its test: nothing running from this file's run directories.
+  const leftovers = liveProcessesMentioning(base);
   rmSync(base, { recursive: true, force: true });
+  expect(leftovers).toEqual([]);
 });
 
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {

@@ -6,13 +6,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSipp, startSipp } from '../../src/sipp';
 import { medianResponseMs, parseSippDate, parseSippDuration, parseSippRttCsv, parseSippStatsCsv, percentileResponseMs, SippStatsError } from '../../src/sipp/stats';
+import { liveProcessesMentioning } from './support/process-group';
 
 let base: string;
 beforeAll(() => {
   base = mkdtempSync(join(tmpdir(), 'sipconf-sipp-stats-'));
 });
 afterAll(() => {
+  // No SIPp may outlive its test: nothing running from this file's run directories.
+  const leftovers = liveProcessesMentioning(base);
   rmSync(base, { recursive: true, force: true });
+  expect(leftovers).toEqual([]);
 });
 
 describe('parseSippStatsCsv on files written by SIPp 3.6', () => {

@@ -22,3 +22,20 @@ export function liveGroupMembers(pgid: number): number[] {
   }
   return live;
 }
+
+/** Live processes whose command line mentions `text` (e.g. a test's private run directory). */
+export function liveProcessesMentioning(text: string): string[] {
+  const found: string[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
+    try {
+      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').join(' ');
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+      if (cmd.includes(text) && state !== 'Z') found.push(`${d}: ${cmd}`);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return found;
+}
