@@ -255,7 +255,7 @@ describe('Kamailio managed SUT (scenarios/targets/kamailio)', () => {
 
   test('CRLF keep-alive: a double-CRLF ping on a flow gets a CRLF pong (RFC 5626 §4.4.1, §5.4)', async () => {
     const { flows } = await registerTwoFlows(`ka-${uniq()}`);
-    flows[0]!.send(Buffer.from('\r\n\r\n'));
+    flows[0]!.ping();
     const deadline = performance.now() + 2000;
     while (flows[0]!.pongs === 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     expect(flows[0]!.pongs).toBe(1);

@@ -137,6 +137,7 @@ export class TcpFlow extends Peer {
   private readonly framer = new StreamFramer();
   closed = false;
   pongs = 0;
+  private awaitingPong = false;
 
   private constructor(
     private readonly sock: net.Socket,
@@ -145,6 +146,13 @@ export class TcpFlow extends Peer {
     super();
     const remote = { address: sock.remoteAddress ?? '', port: sock.remotePort ?? 0 };
     sock.on('data', (chunk) => {
+      // After our ping, a lone CRLF is the pong (RFC 5626 §3.5.1); count it here rather than rely on the framer's
+      // policy for a CRLF that might be the first half of a ping.
+      if (this.awaitingPong && this.framer.pending === 0 && chunk.length === 2 && chunk[0] === 13 && chunk[1] === 10) {
+        this.awaitingPong = false;
+        this.pongs++;
+        return;
+      }
       for (const f of this.framer.push(chunk)) {
         if (f.kind === 'message') this.deliver(f.data, remote);
         else if (f.kind === 'pong') this.pongs++;
@@ -175,6 +183,12 @@ export class TcpFlow extends Peer {
 
   send(msg: SipMessage | Buffer): void {
     this.sock.write(Buffer.isBuffer(msg) ? msg : msg.toBuffer());
+  }
+
+  /** A CRLFCRLF keep-alive ping (RFC 5626 §3.5.1); the pong is counted in `pongs`. */
+  ping(): void {
+    this.awaitingPong = true;
+    this.sock.write('\r\n\r\n');
   }
 
   reply(res: SipResponse): void {
