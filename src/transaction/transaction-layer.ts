@@ -147,8 +147,10 @@ export class TransactionLayer extends EventEmitter {
     stampReceived(req, rx.flow);
     if (req.method === 'ACK') {
       const inv = this.servers.get(serverKey(req, 'INVITE'));
-      // An ACK with the INVITE's branch acknowledges a non-2xx final response (§17.2.3); any other is for a 2xx.
-      if (inv && inv.state === 'completed') {
+      // An ACK with the INVITE's branch acknowledges a non-2xx final response (§17.2.3) and is absorbed by the
+      // transaction in Completed and Confirmed (retransmitted ACKs, §17.2.1); in Accepted (RFC 6026) or with no
+      // matching transaction it is the ACK for a 2xx, end to end, for the TU.
+      if (inv && inv.state !== 'accepted' && inv.state !== 'terminated') {
         inv.receiveAck(rx);
         return;
       }
