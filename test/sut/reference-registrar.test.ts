@@ -102,6 +102,18 @@ describe('reference SUT registrar (RFC 3261 §10.3)', () => {
     expect((await wrong.register()).message.status).toBe(401);
   });
 
+  test('with the wildcard user *: any user name registers with its password, a wrong one is challenged again (§22)', async () => {
+    w = await world({ users: [{ user: '*', password: 'shared-secret' }] });
+    alice = await w.agent('alice');
+    const good = new Registrant(alice, { registrar: { remote: w.sut.address('udp'), transport: 'udp' }, credentials: { username: 'alice', password: 'shared-secret' } });
+    expect((await good.register()).message.status).toBe(200);
+    const bad = new Registrant(alice, { registrar: { remote: w.sut.address('udp'), transport: 'udp' }, credentials: { username: 'alice', password: 'guess' } });
+    expect((await bad.register()).message.status).toBe(401);
+    const bob = await w.agent('bob');
+    const call = await bob.invite('sip:carol@127.0.0.1', { target: { remote: w.sut.address('udp'), transport: 'udp' } });
+    expect((await call.final({ within: 1000 })).message.status).toBe(404);
+  });
+
   test('with users: an authenticated user may not register another AOR → 403 (§10.3 step 4)', async () => {
     w = await world({ users: [{ user: 'alice', password: 'wonderland' }, { user: 'mallory', password: 'evil' }] });
     alice = await w.agent('alice');

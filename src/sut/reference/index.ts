@@ -42,7 +42,8 @@ export interface ReferenceSutOptions {
   minExpires?: number;
   /** Longer expiries are cut down to this (default 7200 s). */
   maxExpires?: number;
-  /** Digest auth on REGISTER when given (realm = the domain). */
+  /** Digest auth on REGISTER when given (realm = the domain). A user named `*` accepts any user name with its
+   *  password (fresh users per check, one secret). */
   users?: Array<{ user: string; password: string }>;
   /** RFC 5626 §4.4.1 Flow-Timer in seconds, sent with outbound registrations at the edge; default 30. */
   flowTimer?: number;
