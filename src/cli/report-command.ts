@@ -4,7 +4,7 @@
  * prints the URL until interrupted. Missing or empty results → exit 2 with one line.
  */
 import type { Command } from 'commander';
-import { relative } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
 import { DEFAULT_REPORT_DIR, DEFAULT_RESULTS_DIR, generateReport, ReportInputError, serveReport } from '../report/html';
 
 export interface ReportCommandOptions {
@@ -23,6 +23,12 @@ function say(line: string): void {
 
 function complain(line: string): void {
   process.stderr.write(`sipconf report: ${line}\n`);
+}
+
+/** A path as the user would type it: relative below the working directory, absolute elsewhere. */
+function display(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
 }
 
 function parsePort(v: string | undefined): number | undefined {
@@ -55,8 +61,8 @@ export async function reportCommand(opts: ReportCommandOptions, setExit: (code: 
       reportName: opts.name,
       singleFile: opts.singleFile ?? true,
     });
-    const shown = relative(process.cwd(), r.indexHtml) || r.indexHtml;
-    const history = r.historyPath ? `; history ${relative(process.cwd(), r.historyPath)} (${r.historyAppended ? 'trend point added' : 'results unchanged, no new trend point'})` : '';
+    const shown = display(r.indexHtml);
+    const history = r.historyPath ? `; history ${display(r.historyPath)} (${r.historyAppended ? 'trend point added' : 'results unchanged, no new trend point'})` : '';
     say(`report: ${shown} (${r.resultCount} results, ${r.durationMs} ms${history})`);
     if (!opts.open) {
       setExit(0);
