@@ -79,7 +79,18 @@ export const SINGLETON_HEADERS = new Set([
 ]);
 
 /** Lower-case full name for any spelling or compact form. */
+const KEY_CACHE = new Map<string, string>();
+
 export function headerKey(name: string): string {
+  // Names repeat message after message ("Via", "From", "l"): a cache hit avoids lower-casing each time.
+  const hit = KEY_CACHE.get(name);
+  if (hit !== undefined) return hit;
+  const key = computeKey(name);
+  if (KEY_CACHE.size < 1000) KEY_CACHE.set(name, key);
+  return key;
+}
+
+function computeKey(name: string): string {
   const lower = name.toLowerCase();
   if (lower.length === 1) return COMPACT[lower] ?? lower;
   return lower;

@@ -39,8 +39,15 @@ export function skipWs(s: string, i: number): number {
  */
 export function readQuoted(s: string, i: number): { value: string; end: number } {
   if (s.charCodeAt(i) !== 34) throw new SipSyntaxError(`expected '"' at offset ${i}`);
-  let out = '';
+  // Fast path: no quoted-pair before the closing quote, so the value is one slice.
   let j = i + 1;
+  while (j < s.length) {
+    const c = s.charCodeAt(j);
+    if (c === 34) return { value: s.slice(i + 1, j), end: j + 1 };
+    if (c === 92) break;
+    j++;
+  }
+  let out = s.slice(i + 1, j);
   while (j < s.length) {
     const c = s.charCodeAt(j);
     if (c === 92) {
@@ -92,6 +99,15 @@ export function splitTopLevel(s: string, sep = 44): string[] {
   return out;
 }
 
+/** Lower-cases ASCII letters; returns the same string when it has none (no allocation on the common path). */
+export function lowerAscii(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 65 && c <= 90) return s.toLowerCase();
+  }
+  return s;
+}
+
 /** Trims SP and HTAB only (LWS after unfolding). String.prototype.trim would also eat U+FEFF and other Unicode spaces. */
 export function trimWs(s: string): string {
   let i = 0;
@@ -103,9 +119,22 @@ export function trimWs(s: string): string {
 
 /** Ordered, case-insensitive parameters. A parameter without `=` has the value `null`. */
 export class Params {
-  private names_: string[] = [];
-  private lower: string[] = [];
-  private values: Array<string | null> = [];
+  // Parallel arrays, created on the first parameter: most URIs and name-addrs carry none.
+  private names_: string[] | undefined;
+  private lower: string[] | undefined;
+  private values: Array<string | null> | undefined;
+
+  private add(name: string, lowerName: string, value: string | null): void {
+    if (this.names_ === undefined) {
+      this.names_ = [name];
+      this.lower = [lowerName];
+      this.values = [value];
+    } else {
+      this.names_.push(name);
+      this.lower!.push(lowerName);
+      this.values!.push(value);
+    }
+  }
 
   static parse(s: string, { quotedValues = true }: { quotedValues?: boolean } = {}): Params {
     // s is the text after the first ';' (or empty). Parameters are `;name[=value]`, value a token, host or quoted.
@@ -143,9 +172,7 @@ export class Params {
         }
         j = skipWs(s, j);
       }
-      p.names_.push(name);
-      p.lower.push(name.toLowerCase());
-      p.values.push(value);
+      p.add(name, lowerAscii(name), value);
       if (j >= len) break;
       if (s.charCodeAt(j) !== 59) throw new SipSyntaxError(`unexpected "${s.slice(j, j + 10)}" in parameters`);
       i = j + 1;
@@ -156,8 +183,9 @@ export class Params {
 
   private indexOf(name: string): number {
     const lower = this.lower;
+    if (lower === undefined) return -1;
     for (let i = 0; i < lower.length; i++) if (lower[i] === name) return i;
-    const key = name.toLowerCase();
+    const key = lowerAscii(name);
     if (key === name) return -1;
     for (let i = 0; i < lower.length; i++) if (lower[i] === key) return i;
     return -1;
@@ -165,7 +193,7 @@ export class Params {
 
   get(name: string): string | null | undefined {
     const i = this.indexOf(name);
-    return i < 0 ? undefined : this.values[i];
+    return i < 0 ? undefined : this.values![i];
   }
 
   /** The value with surrounding quotes removed, for quoted parameters such as `+sip.instance`. */
@@ -181,47 +209,47 @@ export class Params {
 
   set(name: string, value: string | null): this {
     const idx = this.indexOf(name);
-    if (idx >= 0) this.values[idx] = value;
-    else {
-      this.names_.push(name);
-      this.lower.push(name.toLowerCase());
-      this.values.push(value);
-    }
+    if (idx >= 0) this.values![idx] = value;
+    else this.add(name, lowerAscii(name), value);
     return this;
   }
 
   delete(name: string): this {
-    const key = name.toLowerCase();
+    const key = lowerAscii(name);
+    if (this.lower === undefined) return this;
     for (let i = this.lower.length - 1; i >= 0; i--) {
       if (this.lower[i] === key) {
-        this.names_.splice(i, 1);
+        this.names_!.splice(i, 1);
         this.lower.splice(i, 1);
-        this.values.splice(i, 1);
+        this.values!.splice(i, 1);
       }
     }
     return this;
   }
 
   names(): string[] {
-    return this.names_.slice();
+    return this.names_ === undefined ? [] : this.names_.slice();
   }
 
   get size(): number {
-    return this.names_.length;
+    return this.names_ === undefined ? 0 : this.names_.length;
   }
 
   clone(): Params {
     const p = new Params();
-    p.names_ = this.names_.slice();
-    p.lower = this.lower.slice();
-    p.values = this.values.slice();
+    if (this.names_ !== undefined) {
+      p.names_ = this.names_.slice();
+      p.lower = this.lower!.slice();
+      p.values = this.values!.slice();
+    }
     return p;
   }
 
   toString(): string {
     let out = '';
+    if (this.names_ === undefined) return out;
     for (let i = 0; i < this.names_.length; i++) {
-      const v = this.values[i];
+      const v = this.values![i];
       out += v === null ? ';' + this.names_[i] : ';' + this.names_[i] + '=' + v;
     }
     return out;
