@@ -1,0 +1,370 @@
+/**
+ * A load run: one UDP socket, the UAC engine (calls or registrations at a target rate and concurrency, for a
+ * duration or a count) or the UAS engine (answers calls), live progress once a second, and a result with
+ * percentiles, failures by reason, the per-second series and the process's memory. Every run ends in bounded time:
+ * after the last call is started, in-flight calls get `drainMs` (default 64·T1 + hold + 1 s, the longest any
+ * transaction may legally take) and are then counted as failed 'unfinished'.
+ *
+ *   const result = await runLoad({ target: '127.0.0.1:5060', rate: 500, calls: 5000 });
+ *   const uas = await startLoad({ mode: 'uas', durationS: 30 }); uas.local.port; await uas.done;
+ */
+import * as dgram from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import type { Endpoint } from '../transport/types';
+import { formatEndpoint } from '../transport/types';
+import { percentile, type SecondSample, type StatsSnapshot } from './load-stats';
+import { UacEngine, type UacScenario } from './uac-engine';
+import { UasEngine } from './uas-engine';
+
+export type LoadMode = 'uac' | 'uas';
+
+export interface LoadOptions {
+  /** 'uac' places calls toward `target` (default); 'uas' answers them. */
+  mode?: LoadMode;
+  /** UAC: where requests go, "HOST:PORT" ("[::1]:5060") or an Endpoint. */
+  target?: string | Endpoint;
+  /** UAC: 'call' (INVITE-200-ACK-BYE, default) or 'register' (a REGISTER storm). */
+  scenario?: UacScenario;
+  /** UAC: calls started per second; absent: closed loop, a new call as soon as one ends (up to `concurrency`). */
+  rate?: number;
+  /** Stop starting calls after this many seconds (UAS: stop answering). */
+  durationS?: number;
+  /** Stop after this many calls (UAC: started; UAS: ended). */
+  calls?: number;
+  /** UAC: most calls in flight at once (default: unlimited with a rate, 10 without). */
+  concurrency?: number;
+  /** UAC: pause between ACK and BYE, ms (default 0). */
+  holdMs?: number;
+  /** RFC 3261 T1 and T2, ms (default 500 and 4000). */
+  t1Ms?: number;
+  t2Ms?: number;
+  /** Local address (default 127.0.0.1, or ::1 toward an IPv6 target) and port (default 0, ephemeral). */
+  localAddress?: string;
+  localPort?: number;
+  /** SO_RCVBUF / SO_SNDBUF (default 4 MiB, capped by the kernel's rmem_max/wmem_max). */
+  udpBufferBytes?: number;
+  /** UAC: Request-URI user (default "service", as SIPp). */
+  service?: string;
+  /** UAC register: domain of the AORs (default the target's address), distinct users, Expires. */
+  domain?: string;
+  users?: number;
+  expires?: number;
+  /** UAS: send 100 Trying before 180 (default false). */
+  trying?: boolean;
+  /** Bound on the drain after the last call started, ms. */
+  drainMs?: number;
+  /** Called once a second (and once at the end). */
+  onProgress?: (p: LoadProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface LoadProgress {
+  elapsedS: number;
+  /** The last second. */
+  second: SecondSample;
+  started: number;
+  completed: number;
+  clean: number;
+  failed: number;
+  retransmissions: number;
+  inFlight: number;
+}
+
+export interface LoadResult {
+  mode: LoadMode;
+  scenario: UacScenario;
+  transport: 'udp';
+  target?: string;
+  local: string;
+  startedAt: string;
+  durationMs: number;
+  options: { rate?: number; durationS?: number; calls?: number; concurrency?: number; holdMs: number; t1Ms: number; t2Ms: number };
+  calls: { started: number; completed: number; clean: number; failed: number };
+  /** Completed calls per second, over the time from the first start to the last end. */
+  cps: number;
+  /** Clean calls per second over the same time. */
+  cleanCps: number;
+  retransmissions: number;
+  stray: number;
+  unparseable: number;
+  socketErrors: number;
+  failures: Record<string, number>;
+  /** Request sent → final response (UAC), 2xx sent → ACK (UAS), ms; percentiles from a 1 %-resolution histogram. */
+  responseTimeMs: { mean?: number; p50?: number; p90?: number; p95?: number; p99?: number; max?: number };
+  peakInFlight: number;
+  memory: { rssStartBytes: number; rssPeakBytes: number; heapPeakBytes: number };
+  recvBufferBytes?: number;
+  sendBufferBytes?: number;
+  series: SecondSample[];
+  /** Every started call completed with no failure and no retransmission. */
+  clean: boolean;
+  stats: StatsSnapshot;
+}
+
+export interface LoadHandle {
+  readonly local: Endpoint;
+  readonly done: Promise<LoadResult>;
+  /** Stop starting (or answering) calls, drain, and resolve `done`. */
+  stop(): Promise<LoadResult>;
+}
+
+export class LoadUsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LoadUsageError';
+  }
+}
+
+export function parseHostPort(v: string): Endpoint {
+  const m = /^\[([0-9a-fA-F:.]+)\]:(\d{1,5})$/.exec(v) ?? /^([^:\s[\]]+):(\d{1,5})$/.exec(v);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || !(port >= 1 && port <= 65535)) throw new LoadUsageError(`target must be HOST:PORT (an IP literal; [::1]:PORT for IPv6), got "${v}"`);
+  return { address: m[1]!, port };
+}
+
+function positive(name: string, v: number | undefined, allowZero = false): void {
+  if (v === undefined) return;
+  if (!Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) throw new LoadUsageError(`${name} must be a positive number, got ${v}`);
+}
+
+function ms(x: number | undefined): number | undefined {
+  return x === undefined ? undefined : Math.round(x * 1000) / 1000;
+}
+
+/** Runs a load and resolves with its result. */
+export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
+  return (await startLoad(opts)).done;
+}
+
+/** Binds the socket and starts; the handle gives the local address (for a UAS) before the run ends. */
+export async function startLoad(opts: LoadOptions): Promise<LoadHandle> {
+  const mode = opts.mode ?? 'uac';
+  const scenario = opts.scenario ?? 'call';
+  const t1Ms = opts.t1Ms ?? 500;
+  const t2Ms = opts.t2Ms ?? 4000;
+  const holdMs = opts.holdMs ?? 0;
+  for (const [k, v] of [['rate', opts.rate], ['durationS', opts.durationS], ['calls', opts.calls], ['concurrency', opts.concurrency], ['t1Ms', t1Ms], ['t2Ms', t2Ms], ['users', opts.users]] as const) positive(k, v);
+  positive('holdMs', holdMs, true);
+  positive('drainMs', opts.drainMs, true);
+  if (mode === 'uac' && opts.target === undefined) throw new LoadUsageError('a UAC load needs a target (HOST:PORT)');
+  if (mode === 'uac' && opts.durationS === undefined && opts.calls === undefined) throw new LoadUsageError('give a duration or a number of calls');
+  const target = mode === 'uac' ? (typeof opts.target === 'string' ? parseHostPort(opts.target) : opts.target!) : undefined;
+  const localAddress = opts.localAddress ?? (target && isIPv6(target.address) ? '::1' : '127.0.0.1');
+  const socket = dgram.createSocket({ type: isIPv6(localAddress) ? 'udp6' : 'udp4' });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(opts.localPort ?? 0, localAddress, () => {
+      socket.off('error', reject);
+      resolve();
+    });
+  }).catch((e: Error) => {
+    socket.close();
+    throw new LoadUsageError(`cannot bind UDP ${localAddress}:${opts.localPort ?? 0}: ${e.message}`);
+  });
+  const buffers: { recvBufferBytes?: number; sendBufferBytes?: number } = {};
+  try {
+    const size = opts.udpBufferBytes ?? 4 * 1024 * 1024;
+    socket.setRecvBufferSize(size);
+    socket.setSendBufferSize(size);
+    buffers.recvBufferBytes = socket.getRecvBufferSize();
+    buffers.sendBufferBytes = socket.getSendBufferSize();
+  } catch {
+    // The kernel refused the size: keep its default.
+  }
+  const a = socket.address();
+  const local: Endpoint = { address: a.address, port: a.port };
+  let socketErrors = 0;
+  socket.on('error', () => socketErrors++); // ICMP unreachable (ECONNREFUSED) and the like: calls then time out
+
+  if (target) {
+    // A connected socket sends without a per-datagram address lookup and only hears the target.
+    await new Promise<void>((resolve) => socket.connect(target.port, target.address, () => resolve()));
+  }
+
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const rssStart = process.memoryUsage.rss();
+  let rssPeak = rssStart;
+  let heapPeak = process.memoryUsage().heapUsed;
+  let firstStart = NaN;
+  let lastEnd = NaN;
+  let startingDone = false;
+  let stopRequested = false;
+  let finished = false;
+  let drainTimer: NodeJS.Timeout | undefined;
+  let resolveDone!: (r: LoadResult) => void;
+  const done = new Promise<LoadResult>((r) => (resolveDone = r));
+
+  const onIdle = (): void => {
+    lastEnd = performance.now();
+    if (startingDone) finish();
+  };
+  const engine =
+    mode === 'uac'
+      ? new UacEngine({
+          local,
+          target: target!,
+          scenario,
+          t1Ms,
+          t2Ms,
+          holdMs,
+          service: opts.service ?? 'service',
+          domain: opts.domain ?? (target!.address.includes(':') ? `[${target!.address}]` : target!.address),
+          users: opts.users ?? 1000,
+          expires: opts.expires ?? 3600,
+          send: (msg) => socket.send(msg),
+          onIdle,
+        })
+      : new UasEngine({
+          local,
+          t1Ms,
+          t2Ms,
+          trying: opts.trying ?? false,
+          byeTimeoutMs: Math.max(60_000, holdMs + 64 * t1Ms),
+          send: (msg, port, address) => socket.send(msg, port, address),
+          onIdle,
+        });
+  const uas = engine instanceof UasEngine ? engine : undefined;
+  const uac = engine instanceof UacEngine ? engine : undefined;
+  socket.on('message', uas ? (data, r) => uas.onDatagram(data, r.port, r.address) : (data) => uac!.onDatagram(data));
+
+  const concurrency = opts.concurrency ?? (opts.rate === undefined ? 10 : Infinity);
+  const durationMs = opts.durationS === undefined ? Infinity : opts.durationS * 1000;
+  const maxCalls = opts.calls ?? Infinity;
+  const drainMs = opts.drainMs ?? 64 * t1Ms + holdMs + 1000;
+
+  const endStarting = (): void => {
+    if (startingDone) return;
+    startingDone = true;
+    clearInterval(pacer);
+    if (engine.inFlight === 0) {
+      finish();
+      return;
+    }
+    drainTimer = setTimeout(() => {
+      engine.abandon('unfinished');
+      finish();
+    }, drainMs);
+  };
+
+  // The pacer: starts the calls due by now (rate · elapsed), within the concurrency bound. A backlog built while
+  // the bound held is capped at 100 ms worth of calls, so the rate is never exceeded in bursts.
+  let due = 0;
+  let lastPace = t0;
+  const pace = (): void => {
+    const now = performance.now();
+    if (now - t0 >= durationMs || stopRequested) return endStarting();
+    if (!uac) {
+      if (uas!.stats.completed + uas!.stats.failed >= maxCalls) endStarting();
+      return;
+    }
+    if (opts.rate === undefined) due = Infinity;
+    else {
+      due = Math.min(due + ((now - lastPace) * opts.rate) / 1000, Math.max(1, opts.rate / 10));
+      lastPace = now;
+    }
+    while (due >= 1 || due === Infinity) {
+      if (uac.stats.started >= maxCalls) return endStarting();
+      if (uac.inFlight >= concurrency) break;
+      if (Number.isNaN(firstStart)) firstStart = now;
+      uac.start(now);
+      if (due !== Infinity) due--;
+    }
+    if (uac.stats.started >= maxCalls) endStarting();
+  };
+  const pacer = setInterval(pace, 1);
+  if (uac) pace();
+
+  const progress = setInterval(() => {
+    const now = performance.now();
+    const rss = process.memoryUsage.rss();
+    if (rss > rssPeak) rssPeak = rss;
+    const heap = process.memoryUsage().heapUsed;
+    if (heap > heapPeak) heapPeak = heap;
+    const second = engine.stats.tick(engine.stats.series.length, engine.inFlight);
+    opts.onProgress?.(progressOf(second, now));
+  }, 1000);
+
+  const progressOf = (second: SecondSample, now: number): LoadProgress => ({
+    elapsedS: Math.round((now - t0) / 100) / 10,
+    second,
+    started: engine.stats.started,
+    completed: engine.stats.completed,
+    clean: engine.stats.clean,
+    failed: engine.stats.failed,
+    retransmissions: engine.stats.retransmissions,
+    inFlight: engine.inFlight,
+  });
+
+  const onAbort = (): void => {
+    stopRequested = true;
+    endStarting();
+  };
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  if (opts.signal?.aborted) onAbort();
+
+  function finish(): void {
+    if (finished) return;
+    finished = true;
+    clearInterval(pacer);
+    clearInterval(progress);
+    if (drainTimer) clearTimeout(drainTimer);
+    opts.signal?.removeEventListener('abort', onAbort);
+    engine.close();
+    const end = performance.now();
+    const rss = process.memoryUsage.rss();
+    if (rss > rssPeak) rssPeak = rss;
+    const last = engine.stats.tick(engine.stats.series.length, engine.inFlight);
+    opts.onProgress?.(progressOf(last, end));
+    socket.close(() => {
+      const snap = engine.stats.snapshot();
+      if (uas && Number.isNaN(firstStart)) firstStart = t0;
+      const spanS = Math.max(0.001, ((Number.isNaN(lastEnd) ? end : lastEnd) - (Number.isNaN(firstStart) ? t0 : firstStart)) / 1000);
+      const h = engine.stats.histogram;
+      let maxBucket: number | undefined;
+      for (let i = h.length - 1; i >= 0; i--) if (h[i]) { maxBucket = i; break; }
+      const answered = snap.histogram.reduce((x, y) => x + y, 0);
+      resolveDone({
+        mode,
+        scenario,
+        transport: 'udp',
+        ...(target ? { target: formatEndpoint(target) } : {}),
+        local: formatEndpoint(local),
+        startedAt: startedAt.toISOString(),
+        durationMs: Math.round(end - t0),
+        options: { rate: opts.rate, durationS: opts.durationS, calls: opts.calls, concurrency: Number.isFinite(concurrency) ? concurrency : undefined, holdMs, t1Ms, t2Ms },
+        calls: { started: snap.started, completed: snap.completed, clean: snap.clean, failed: snap.failed },
+        cps: Math.round((snap.completed / spanS) * 10) / 10,
+        cleanCps: Math.round((snap.clean / spanS) * 10) / 10,
+        retransmissions: snap.retransmissions,
+        stray: snap.stray,
+        unparseable: snap.unparseable,
+        socketErrors,
+        failures: snap.failures,
+        responseTimeMs: {
+          mean: answered ? ms(snap.sumResponseMs / answered) : undefined,
+          p50: percentile(h, 50),
+          p90: percentile(h, 90),
+          p95: percentile(h, 95),
+          p99: percentile(h, 99),
+          max: maxBucket === undefined ? undefined : percentile(h, 100),
+        },
+        peakInFlight: snap.peakInFlight,
+        memory: { rssStartBytes: rssStart, rssPeakBytes: rssPeak, heapPeakBytes: heapPeak },
+        ...buffers,
+        series: snap.series,
+        clean: snap.started > 0 && snap.failed === 0 && snap.retransmissions === 0 && snap.clean === snap.started,
+        stats: snap,
+      });
+    });
+  }
+
+  return {
+    local,
+    done,
+    stop: () => {
+      onAbort();
+      return done;
+    },
+  };
+}

@@ -1,0 +1,275 @@
+/**
+ * The load UAC: places calls (INVITE → 100?/180? → 200 → ACK → [hold] → BYE → 200) or registrations
+ * (REGISTER → 200) over one UDP socket, as a lean state machine per call on a pool of reusable call records.
+ * RFC behaviour is kept where a load peer needs it:
+ *  - INVITE client transaction (§17.1.1.2): Timer A retransmits at T1, 2·T1, … until a response arrives; Timer B
+ *    (64·T1) ends the call as 'timeout-invite'. A final response must come within 64·T1 after a provisional one
+ *    too ('timeout-final') so every call ends in bounded time.
+ *  - ACK for a non-2xx is hop-by-hop with the INVITE's branch (§17.1.1.3); ACK for a 2xx is end to end, a new
+ *    branch, the dialog's route set and remote target (§13.2.2.4), and is sent again for every 2xx retransmission.
+ *  - BYE and REGISTER are non-INVITE transactions (§17.1.2.2): Timer E retransmits at T1 doubling up to T2,
+ *    Timer F (64·T1) ends them as 'timeout-bye' / 'timeout-register'.
+ * A call is clean when it completed and nothing was retransmitted by either side (our requests, their 2xx).
+ * Responses are matched to calls by Call-ID (which carries the call record's slot and generation) and CSeq method:
+ * every call has at most one INVITE, one BYE or one REGISTER transaction, so this is the §17.1.3 match.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Endpoint } from '../transport/types';
+import { LoadStats } from './load-stats';
+import { newScan, scanMessage, type Scan } from './sip-scan';
+import { TimerWheel, type WheelOwner } from './timer-wheel';
+import { UacTemplates, uacRouteHeaders } from './templates';
+
+export type UacScenario = 'call' | 'register';
+
+export interface UacEngineOptions {
+  local: Endpoint;
+  target: Endpoint;
+  scenario: UacScenario;
+  t1Ms: number;
+  t2Ms: number;
+  /** Pause between ACK and BYE (the call's length), ms. */
+  holdMs: number;
+  /** Request-URI user of the INVITE (SIPp's -s; default "service"). */
+  service: string;
+  /** Domain for REGISTER (default the target's address). */
+  domain: string;
+  /** REGISTER: this many distinct users (user0 … userN-1), round robin. */
+  users: number;
+  /** REGISTER: the Expires asked for, seconds. */
+  expires: number;
+  send: (msg: string) => void;
+  onIdle?: () => void;
+}
+
+const enum State {
+  Free = 0,
+  Calling = 1,
+  Proceeding = 2,
+  Holding = 3,
+  ByeSent = 4,
+  RegisterSent = 5,
+}
+
+class UacCall implements WheelOwner {
+  timerSeq = 0;
+  deadline = Infinity;
+  gen = 0;
+  state = State.Free;
+  callId = '';
+  tag = '';
+  branch = '';
+  /** The request being retransmitted (INVITE, BYE, REGISTER) and the ACK for the 2xx. */
+  request = '';
+  ack = '';
+  /** When the current transaction started and when it gives up (Timer B/F). */
+  txStart = 0;
+  txEnd = 0;
+  interval = 0;
+  retransmitted = false;
+  to = '';
+  remoteTarget = '';
+  routes = '';
+  constructor(readonly slot: number) {}
+}
+
+export class UacEngine {
+  readonly stats = new LoadStats();
+  private readonly pool: UacCall[] = [];
+  private readonly free: number[] = [];
+  private readonly wheel: TimerWheel<UacCall>;
+  private readonly tpl: UacTemplates;
+  private readonly runTag = randomBytes(4).toString('hex');
+  private readonly suffix: string;
+  private readonly scan: Scan = newScan();
+  private seq = 0;
+  inFlight = 0;
+
+  constructor(private readonly o: UacEngineOptions) {
+    this.tpl = new UacTemplates(o.local, o.target, o.service, o.domain);
+    this.suffix = `.${this.runTag}@sipconf`;
+    this.wheel = new TimerWheel<UacCall>((c, now) => this.onTimer(c, now));
+  }
+
+  /** Starts one call (or registration). */
+  start(now = performance.now()): void {
+    let c: UacCall;
+    const slot = this.free.pop();
+    if (slot === undefined) {
+      c = new UacCall(this.pool.length);
+      this.pool.push(c);
+    } else c = this.pool[slot]!;
+    c.gen++;
+    this.seq++;
+    c.callId = `${c.slot}.${c.gen}${this.suffix}`;
+    c.tag = `${this.runTag}${c.slot}x${c.gen}`;
+    c.retransmitted = false;
+    c.to = '';
+    c.remoteTarget = '';
+    c.routes = '';
+    c.ack = '';
+    this.inFlight++;
+    if (this.inFlight > this.stats.peakInFlight) this.stats.peakInFlight = this.inFlight;
+    this.stats.started++;
+    if (this.o.scenario === 'register') {
+      c.branch = `${this.runTag}.${c.slot}.${c.gen}.r`;
+      c.request = this.tpl.register(c.branch, c.tag, c.callId, `user${this.seq % this.o.users}`, 1, this.o.expires);
+      this.beginTx(c, State.RegisterSent, now);
+    } else {
+      c.branch = `${this.runTag}.${c.slot}.${c.gen}.i`;
+      c.request = this.tpl.invite(c.branch, c.tag, c.callId);
+      this.beginTx(c, State.Calling, now);
+    }
+  }
+
+  private beginTx(c: UacCall, state: State, now: number): void {
+    c.state = state;
+    c.txStart = now;
+    c.txEnd = now + 64 * this.o.t1Ms;
+    c.interval = this.o.t1Ms;
+    this.o.send(c.request);
+    this.wheel.arm(c, c.interval, now);
+  }
+
+  /** One datagram from the socket. */
+  onDatagram(data: Buffer): void {
+    const s = this.scan;
+    if (!scanMessage(data.toString('latin1'), s) || s.status === 0) {
+      if (!s.ok) this.stats.unparseable++;
+      else this.stats.stray++; // a request to a UAC-only engine: nothing to answer in load mode
+      return;
+    }
+    const c = this.lookup(s.callId);
+    if (!c) {
+      this.stats.stray++;
+      return;
+    }
+    const now = performance.now();
+    const status = s.status;
+    switch (s.cseqMethod) {
+      case 'INVITE':
+        if (c.state === State.Calling || c.state === State.Proceeding) {
+          if (status < 200) {
+            // §17.1.1.2: a provisional response stops Timer A; the final must still come in bounded time.
+            if (c.state === State.Calling) {
+              c.state = State.Proceeding;
+              this.wheel.arm(c, Math.max(1, c.txEnd - now), now);
+            }
+            return;
+          }
+          this.stats.responseTime(now - c.txStart);
+          if (status < 300) {
+            c.to = s.to;
+            c.remoteTarget = s.contact;
+            c.routes = uacRouteHeaders(s.recordRoute);
+            c.ack = this.tpl.inDialog('ACK', 1, `${this.runTag}.${c.slot}.${c.gen}.a`, c.tag, c.callId, c.to, c.remoteTarget, c.routes);
+            this.o.send(c.ack);
+            if (this.o.holdMs > 0) {
+              c.state = State.Holding;
+              this.wheel.arm(c, this.o.holdMs, now);
+            } else this.sendBye(c, now);
+          } else {
+            this.o.send(this.tpl.ackNon2xx(c.branch, c.tag, c.callId, s.to));
+            this.finish(c, `status-${status}`);
+          }
+        } else if (status >= 200 && status < 300 && c.ack !== '') {
+          // §13.2.2.4: every retransmission of the 2xx gets the ACK again.
+          c.retransmitted = true;
+          this.stats.retransmissions++;
+          this.o.send(c.ack);
+        }
+        return;
+      case 'BYE':
+        if (c.state !== State.ByeSent || status < 200) return;
+        this.finish(c, status < 300 ? undefined : `bye-status-${status}`);
+        return;
+      case 'REGISTER':
+        if (c.state !== State.RegisterSent || status < 200) return;
+        this.stats.responseTime(now - c.txStart);
+        this.finish(c, status < 300 ? undefined : `status-${status}`);
+        return;
+      default:
+        this.stats.stray++;
+    }
+  }
+
+  private sendBye(c: UacCall, now: number): void {
+    c.branch = `${this.runTag}.${c.slot}.${c.gen}.b`;
+    c.request = this.tpl.inDialog('BYE', 2, c.branch, c.tag, c.callId, c.to, c.remoteTarget, c.routes);
+    this.beginTx(c, State.ByeSent, now);
+  }
+
+  private onTimer(c: UacCall, now: number): void {
+    switch (c.state) {
+      case State.Holding:
+        this.sendBye(c, now);
+        return;
+      case State.Proceeding:
+        this.finish(c, 'timeout-final');
+        return;
+      case State.Calling:
+      case State.ByeSent:
+      case State.RegisterSent: {
+        if (now >= c.txEnd - 0.5) {
+          this.finish(c, c.state === State.Calling ? 'timeout-invite' : c.state === State.ByeSent ? 'timeout-bye' : 'timeout-register');
+          return;
+        }
+        c.retransmitted = true;
+        this.stats.retransmissions++;
+        this.o.send(c.request);
+        // Timer A doubles without a cap (§17.1.1.2); Timer E is capped at T2 (§17.1.2.2).
+        c.interval = c.state === State.Calling ? c.interval * 2 : Math.min(c.interval * 2, this.o.t2Ms);
+        this.wheel.arm(c, Math.max(1, Math.min(c.interval, c.txEnd - now)), now);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private finish(c: UacCall, failure: string | undefined): void {
+    this.wheel.cancel(c);
+    c.state = State.Free;
+    c.request = '';
+    c.ack = '';
+    this.inFlight--;
+    if (failure === undefined) {
+      this.stats.completed++;
+      if (!c.retransmitted) this.stats.clean++;
+    } else this.stats.fail(failure);
+    this.free.push(c.slot);
+    if (this.inFlight === 0) this.o.onIdle?.();
+  }
+
+  /** "<slot>.<gen>.<runTag>@sipconf" → the live call record, or undefined. */
+  private lookup(callId: string): UacCall | undefined {
+    if (!callId.endsWith(this.suffix)) return undefined;
+    let i = 0;
+    let slot = 0;
+    let code = callId.charCodeAt(i);
+    while (code >= 48 && code <= 57) {
+      slot = slot * 10 + (code - 48);
+      code = callId.charCodeAt(++i);
+    }
+    if (code !== 46 || i === 0) return undefined;
+    let gen = 0;
+    const genStart = ++i;
+    code = callId.charCodeAt(i);
+    while (code >= 48 && code <= 57) {
+      gen = gen * 10 + (code - 48);
+      code = callId.charCodeAt(++i);
+    }
+    if (i === genStart || i !== callId.length - this.suffix.length) return undefined;
+    const c = this.pool[slot];
+    return c && c.gen === gen && c.state !== State.Free ? c : undefined;
+  }
+
+  /** Ends every call still in flight with `reason` (the run's drain bound passed). */
+  abandon(reason: string): void {
+    for (const c of this.pool) if (c.state !== State.Free) this.finish(c, reason);
+  }
+
+  close(): void {
+    this.wheel.stop();
+  }
+}
