@@ -1,9 +1,10 @@
 /**
  * The shipped scenarios against a real proxy/registrar (Kamailio 5.6, Debian package kamailio): register.xml
  * binds bob's Contact, uas.xml answers on that Contact, invite-through-proxy-uac.xml calls bob through the proxy,
- * and the ACK and BYE follow the Record-Route (RFC 3261 §16.6 step 4, §12.1.2, §13.2.2.4).
+ * and the ACK and BYE follow the Record-Route (RFC 3261 §16.6 step 4, §12.1.2, §13.2.2.4). Then carol registers
+ * over TCP with outbound (outbound-register-uas.xml) and the call to her AOR reaches her over that flow.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { probeFreePort, runSipp, shippedScenario, startSipp } from '../../src/sipp';
@@ -56,4 +57,42 @@ test('REGISTER bob, then INVITE bob through Kamailio: 200, ACK and BYE routed vi
   // Bob received them through the proxy: its Via is on top.
   expect(bobMsgs).toMatch(new RegExp(`^ACK sip:127\\.0\\.0\\.1:${bobPort};transport=UDP SIP/2\\.0\\s*\\nVia: SIP/2\\.0/UDP 127\\.0\\.0\\.1:${k.port};branch=`, 'm'));
   expect(bobMsgs).toMatch(new RegExp(`^BYE sip:127\\.0\\.0\\.1:${bobPort};transport=UDP SIP/2\\.0\\s*\\nVia: SIP/2\\.0/UDP 127\\.0\\.0\\.1:${k.port};branch=`, 'm'));
+});
+
+/** Polls a file until it matches, within a bound. */
+async function fileMatches(path: string, re: RegExp, within: number): Promise<boolean> {
+  const deadline = Date.now() + within;
+  while (Date.now() < deadline) {
+    if (existsSync(path) && re.test(readFileSync(path, 'utf8'))) return true;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return false;
+}
+
+test('carol REGISTERs over TCP with outbound (Require: outbound in the 200), and a call to her AOR arrives over that flow and completes (RFC 5626 §5.2, §5.3, §6)', async () => {
+  const carolDir = join(base, 'carol');
+  const carol = startSipp({
+    scenarioFile: shippedScenario('outbound-register-uas'),
+    oocScenarioFile: shippedScenario('outbound-answer-ooc'),
+    transport: 'tcp',
+    target: kamailio.endpoint,
+    service: 'carol',
+    calls: 1,
+    hardTimeoutMs: 20_000,
+    runDir: carolDir,
+    traceMessages: true,
+  });
+  await carol.ready;
+  // The 200 to the REGISTER is in carol's message trace once the binding exists.
+  expect(await fileMatches(join(carolDir, 'messages.log'), /^Require: outbound/m, 5000)).toBe(true);
+  const caller = await runSipp({ scenarioFile: shippedScenario('invite-through-proxy-uac'), target: kamailio.endpoint, service: 'carol', calls: 1, hardTimeoutMs: 15_000, runDir: join(base, 'caller') });
+  const callee = await carol.result;
+  expect(caller.verdict.status).toBe('passed');
+  expect(callee.verdict.status).toBe('passed');
+  expect(callee.errors).toContain('Received out-of-call INVITE message, using the out-of-call scenario');
+  const msgs = callee.logs.find((l) => l.name === 'messages.log')!.content;
+  expect(msgs).toMatch(/^INVITE sip:carol@127\.0\.0\.1:\d+;transport=TCP;ob SIP\/2\.0/m);
+  expect(msgs).toMatch(/^BYE sip:carol@/m);
+  // The binding was removed at the end (Expires: 0 answered 200).
+  expect(msgs.match(/^REGISTER /gm)).toHaveLength(2);
 });

@@ -21,7 +21,7 @@ export async function startKamailio(cfg: string, runDir: string, within = 10_000
   const port = await probeFreePort('127.0.0.1');
   const logPath = join(runDir, 'kamailio.log');
   const fd = openSync(logPath, 'w');
-  const child: ChildProcess = spawn('kamailio', ['-DD', '-E', '-f', cfg, '-Y', runDir, '-P', join(runDir, 'kamailio.pid'), '-l', `udp:127.0.0.1:${port}`, '-m', '32', '-M', '8'], {
+  const child: ChildProcess = spawn('kamailio', ['-DD', '-E', '-f', cfg, '-Y', runDir, '-P', join(runDir, 'kamailio.pid'), '-l', `udp:127.0.0.1:${port}`, '-l', `tcp:127.0.0.1:${port}`, '-m', '32', '-M', '8'], {
     detached: true,
     stdio: ['ignore', fd, fd],
   });
