@@ -59,9 +59,9 @@ export function sippExitCode(r: SippResult): 0 | 1 | 2 {
   }
 }
 
-export function formatSippResult(r: SippResult, scenario: string): string {
+export function formatSippResult(r: SippResult, scenario: string, target?: string): string {
   const lines: string[] = [];
-  const where = r.args[r.args.length - 1]?.includes(':') && !r.args[r.args.length - 1]!.startsWith('-') ? ` → ${r.args[r.args.length - 1]}` : '';
+  const where = target ? ` → ${target}` : '';
   lines.push(`sipp ${scenario}${where} (${r.transport}, local ${r.local.address}:${r.local.port}): ${r.verdict.ok ? 'PASSED' : r.verdict.status.toUpperCase()} — ${r.verdict.message}`);
   if (r.stats) {
     const s = r.stats;
@@ -87,7 +87,7 @@ export function registerSippCommand(program: Command, setExit: (code: number) =>
     .option('--rate <n>', 'calls per rate period (-r)')
     .option('--rate-period <ms>', 'rate period in ms (-rp)')
     .option('--limit <n>', 'most simultaneous calls (-l)')
-    .option('--count <n>', 'stop after this many calls (-m); default 1 when no --rate is given')
+    .option('--count <n>', 'stop after this many calls (-m); default 1, required with --rate')
     .option('--timeout <s>', 'hard bound for the whole run, seconds (SIPp also gets -timeout)', '30')
     .option('-s, --service <user>', 'Request-URI user (-s)')
     .option('--call-length <ms>', 'length of <pause/> elements (-d)')
@@ -109,6 +109,8 @@ export function registerSippCommand(program: Command, setExit: (code: number) =>
         if (!builtin && !isFile(scenario)) throw new UsageError(`scenario file ${scenario}: no such file (nor a built-in scenario: ${BUILTIN_SCENARIOS.join(', ')})`);
         const timeoutS = int('timeout', o.timeout)!;
         const rate = int('rate', o.rate);
+        // With a rate and no count SIPp would place calls until the timeout, and report that as a failure.
+        if (rate !== undefined && o.count === undefined) throw new UsageError('--rate needs --count (otherwise SIPp calls until --timeout and ends in error)');
         opts = {
           ...(builtin ? { builtin } : { scenarioFile: scenario }),
           target: o.target,
@@ -116,7 +118,7 @@ export function registerSippCommand(program: Command, setExit: (code: number) =>
           rate,
           ratePeriodMs: int('rate-period', o.ratePeriod),
           callLimit: int('limit', o.limit),
-          calls: int('count', o.count) ?? (rate === undefined ? 1 : undefined),
+          calls: int('count', o.count) ?? 1,
           callLengthMs: int('call-length', o.callLength, 0),
           service: o.service,
           localAddress: o.local,
@@ -143,7 +145,7 @@ export function registerSippCommand(program: Command, setExit: (code: number) =>
         if (e instanceof SippNotFoundError || e instanceof SippScenarioError || e instanceof SippArgsError) return fail(e.message);
         throw e;
       }
-      process.stdout.write(formatSippResult(result, scenario));
+      process.stdout.write(formatSippResult(result, scenario, o.target));
       if (o.json) {
         const { logs, ...rest } = result;
         const json = { ...rest, stats: result.stats && { calls: result.stats.calls, retransmissions: result.stats.retransmissions, failures: result.stats.failures, responseTimeMeansMs: result.stats.responseTimeMeansMs, callLengthMeanMs: result.stats.callLengthMeanMs, callRate: result.stats.callRate }, responseTimes: undefined, files: logs.map((l) => ({ name: l.name, path: l.path, bytes: l.bytes })) };

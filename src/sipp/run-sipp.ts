@@ -332,7 +332,7 @@ class SippRun implements SippHandle {
         const port = fixedPort ? this.opts.localPort! : await (this.opts.portProbe ?? probeFreePort)(this.local.address);
         if (this.timedOut || this.stopRequested) break;
         attempts++;
-        (this.local as { port: number }).port = port;
+        this.local.port = port;
         args = buildSippArgs(this.argsInput(port));
         this.child = undefined;
         const exited = this.spawnOnce(args, attempts);

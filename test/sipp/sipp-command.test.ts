@@ -41,7 +41,7 @@ describe('sipconf sipp', () => {
     await uas.result;
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/: PASSED — all calls succeeded \(2 of 2 calls succeeded, 0 failed\)/);
+    expect(r.out).toMatch(/ → 127\.0\.0\.1:\d+ \(udp, local 127\.0\.0\.1:\d+\): PASSED — all calls succeeded \(2 of 2 calls succeeded, 0 failed\)/);
     expect(r.out).toMatch(/calls: 2 ok, 0 failed · retransmissions: 0 · response time median \d+(\.\d+)? ms, p95 \d+ ms/);
     expect(r.out).toMatch(/rerun: cd .* && \S*sipp -sf \S*invite-through-proxy-uac\.xml/);
     const j = JSON.parse(readFileSync(json, 'utf8'));
@@ -98,6 +98,9 @@ describe('sipconf sipp', () => {
     const c = await run(['sipp', 'uac', '--count', 'many']);
     expect(c.code).toBe(2);
     expect(c.err).toMatch(/--count must be a number/);
+    const rc = await run(['sipp', 'uac', '--target', '127.0.0.1:9', '--rate', '10']);
+    expect(rc.code).toBe(2);
+    expect(rc.err).toMatch(/--rate needs --count/);
   });
 
   test('extra SIPp arguments after -- reach SIPp', async () => {
