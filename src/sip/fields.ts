@@ -31,7 +31,9 @@ export class NameAddr {
   toString(): string {
     let s = '';
     if (this.displayName !== undefined && this.displayName !== '') {
-      s += (isToken(this.displayName.replace(/ /g, '')) ? this.displayName : quote(this.displayName)) + ' ';
+      // Unquoted only when it reads back identically: tokens separated by single spaces (§25.1 display-name).
+      const words = this.displayName.split(' ');
+      s += (words.every(isToken) ? this.displayName : quote(this.displayName)) + ' ';
     }
     s += '<' + this.uri.toString() + '>';
     return s + this.params.toString();

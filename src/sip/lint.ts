@@ -67,12 +67,26 @@ export function lint(input: Buffer | string): LintResult {
   }
   const sem = (message: string, line?: number) => errors.push({ message, line, kind: 'semantic' });
   const warn = (message: string, line?: number) => warnings.push({ message, line, kind: 'semantic' });
-  checkSemantics(m, sem, warn);
+  try {
+    checkSemantics(m, sem, warn);
+  } catch (e) {
+    // Every check guards its own parsing; this only keeps lint's contract (a verdict, never a throw).
+    errors.push({ message: `cannot check the message: ${(e as Error).message}`, kind: 'syntax' });
+  }
   result.valid = errors.length === 0;
   return result;
 }
 
 type Report = (message: string, line?: number) => void;
+
+/** splitTopLevel that tolerates an unterminated quote (the strict parser reported it already). */
+function splitList(v: string): string[] {
+  try {
+    return splitTopLevel(v);
+  } catch {
+    return [v];
+  }
+}
 
 function first(m: SipMessage, key: string): Header | undefined {
   for (const h of m.headers) if (h.key === key) return h;
@@ -118,7 +132,7 @@ function checkVias(m: SipMessage, sem: Report, warn: Report): void {
   let index = 0;
   for (const h of m.headers) {
     if (h.key !== 'via') continue;
-    for (const text of splitTopLevel(h.value)) {
+    for (const text of splitList(h.value)) {
       let via;
       try {
         via = parseVia(text, false);
@@ -186,7 +200,7 @@ function checkRequest(m: SipMessage & { isRequest: true }, sem: Report, warn: Re
     }
     for (const h of m.headers) {
       if (h.key !== 'contact' || h.value.trim() === '*') continue;
-      for (const c of splitTopLevel(h.value)) {
+      for (const c of splitList(h.value)) {
         try {
           const na = parseNameAddr(c, false);
           if (na.uri.kind === 'absolute') warn(`REGISTER Contact "${c}" uses scheme "${na.uri.scheme}", which the registrar may not support`, h.line);
@@ -204,7 +218,7 @@ function checkRequest(m: SipMessage & { isRequest: true }, sem: Report, warn: Re
   for (const name of ['require', 'proxy-require'] as const) {
     for (const h of m.headers) {
       if (h.key !== name) continue;
-      for (const tag of splitTopLevel(h.value)) {
+      for (const tag of splitList(h.value)) {
         if (tag !== '' && !KNOWN_OPTION_TAGS.has(tag.toLowerCase())) {
           sem(`${canonicalHeaderName(name)} names the unknown extension "${tag}" (RFC 3261 §8.2.2.3: 420 Bad Extension)`, h.line);
         }
@@ -234,7 +248,7 @@ function checkBody(m: SipMessage, sem: Report): void {
   if (m.isRequest) {
     const accept = m.headers.filter((h) => h.key === 'accept');
     if (accept.length > 0 && m.body.length > 0) {
-      const types = accept.flatMap((h) => splitTopLevel(h.value)).map(mediaType).filter((t) => t !== '');
+      const types = accept.flatMap((h) => splitList(h.value)).map(mediaType).filter((t) => t !== '');
       const ok = types.some((t) => t === '*/*' || t === type || (t.endsWith('/*') && type.startsWith(t.slice(0, -1))));
       if (!ok) {
         sem(`the body is ${type} but Accept (line ${accept[0]!.line}) lists only ${types.join(', ') || 'nothing'}: no acceptable answer exists (RFC 3261 §21.4.7: 406 Not Acceptable)`, accept[0]!.line);
