@@ -219,7 +219,7 @@ describe('pcap writer (classic libpcap, Ethernet, synthesized IP/UDP/TCP)', () =
     for (const c of checks) expect(c.replace(/\|/g, '')).toBe('11'); // IP good + UDP/TCP good (1 = Good)
     // TCP analysis finds nothing amiss with our sequence numbers
     expect(tshark(['-r', file, '-Y', 'tcp.analysis.flags && !tcp.analysis.window_update']).trim()).toBe('');
-  });
+  }, 90_000);
 
   it('decodes IPv6 and TLS-as-TCP flows as SIP in tshark', () => {
     const b = new TraceBuilder();
@@ -231,7 +231,7 @@ describe('pcap writer (classic libpcap, Ethernet, synthesized IP/UDP/TCP)', () =
     writeFileSync(file, writePcap(b.entries));
     expect(tshark(['-r', file, '-Y', 'sip && ipv6', '-T', 'fields', '-e', 'sip.CSeq.method']).trim().split('\n')).toEqual(['REGISTER', 'REGISTER']);
     expect(tshark(['-r', file, '-Y', '_ws.malformed || _ws.expert.severity >= warning']).trim()).toBe('');
-  });
+  }, 90_000);
 
   it('writes STUN (RFC 5626 §4.4.2) and CRLF keep-alives on UDP so tshark decodes STUN and flags nothing', () => {
     const b = new TraceBuilder();
@@ -249,5 +249,5 @@ describe('pcap writer (classic libpcap, Ethernet, synthesized IP/UDP/TCP)', () =
     expect(readPcap(writePcap(b.entries)).map((p) => p.payload.length)).toEqual([20, 4, request('OPTIONS').length, 2]);
     expect(tshark(['-r', file, '-T', 'fields', '-e', '_ws.col.Protocol']).trim().split('\n')).toEqual(['STUN', 'UDP', 'SIP', 'UDP']);
     expect(tshark(['-r', file, '-Y', '_ws.malformed || _ws.expert.severity >= warning']).trim()).toBe('');
-  });
+  }, 90_000);
 });

@@ -17,7 +17,7 @@ import { requireTool, tshark } from './tools';
 
 const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-jest.setTimeout(120_000);
+jest.setTimeout(240_000); // generous: the machine may be loaded (CI runners, parallel jobs); every wait inside is bounded
 
 describe('the HTML report in a real browser (Allure Report 3, single file, file://)', () => {
   let dir: string;
@@ -48,11 +48,11 @@ describe('the HTML report in a real browser (Allure Report 3, single file, file:
 
     const context = await browser!.newContext({ viewport: { width: 1400, height: 1100 }, acceptDownloads: true });
     page = await context.newPage();
-    page.setDefaultTimeout(10_000);
+    page.setDefaultTimeout(30_000);
     page.on('pageerror', (e) => pageErrors.push(e.message));
     const failedRequests: string[] = [];
     page.on('requestfailed', (r) => failedRequests.push(r.url()));
-    await page.goto(`file://${report.indexHtml}`);
+    await page.goto(`file://${report.indexHtml}`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
 
     // The overview lists both checks (the tree shows the failing one expanded by default; open the other group).
     await page.getByText('sipconf — SIP conformance').first().waitFor({ timeout: 30_000 });
@@ -121,9 +121,9 @@ describe('the HTML report in a real browser (Allure Report 3, single file, file:
 
     const context = await browser!.newContext({ viewport: { width: 1400, height: 1000 } });
     const p = await context.newPage();
-    p.setDefaultTimeout(10_000);
+    p.setDefaultTimeout(30_000);
     p.on('pageerror', (e) => pageErrors.push(e.message));
-    await p.goto(`file://${second.indexHtml}`);
+    await p.goto(`file://${second.indexHtml}`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
     await p.getByText('OUTBOUND-FAILOVER-430: the edge answers 430').first().click();
     await p.getByTestId('test-result-tab-history').click();
     await p.getByText(/^\d{1,2}\/\d{1,2}\/\d{4} at \d{2}:\d{2}:\d{2}$/).first().waitFor();
