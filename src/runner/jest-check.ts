@@ -16,6 +16,7 @@ import { attachTrace, reportCheckMeta } from '../report/allure-check';
 import { CheckFailure, FailureKind } from '../report/failures';
 import { renderTraceText } from '../report/trace-text';
 import { RunConfig, readRunConfig } from './run-config';
+import { managedUaLauncher } from './ua-launcher';
 
 export function runCheckTest(id: string, source: string, skipReason?: string): void {
   const config = readRunConfig();
@@ -40,7 +41,8 @@ async function runCheck(def: CheckDefinition, config: RunConfig): Promise<void> 
     await allure.label('knownDeviation', `${known.rfc}: ${known.reason}`);
   }
 
-  const ctx: CheckContext = new CheckContext(def, config.sut, allureSteps((): CheckContext => ctx, config));
+  const launcher = config.uaProfile ? managedUaLauncher(config.uaProfile) : undefined;
+  const ctx: CheckContext = new CheckContext(def, config.sut, allureSteps((): CheckContext => ctx, config), launcher);
   let failure: unknown;
   let timer: NodeJS.Timeout | undefined;
   try {

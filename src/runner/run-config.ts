@@ -18,6 +18,8 @@ export interface RunConfig {
   expectedFailures: Record<string, { rfc: string; reason: string }>;
   /** Parameters shown in every check's report (transport, T1 ...). */
   parameters: Record<string, string>;
+  /** Role ua with start: the profile file; each check starts its own instance of the UA (ua-launcher.ts). */
+  uaProfile?: string;
 }
 
 export const RUN_CONFIG_ENV = 'SIPCONF_RUN_CONFIG';

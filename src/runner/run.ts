@@ -117,6 +117,7 @@ function runConfig(sut: PreparedSut, resultsDir: string, opts: RunOptions): RunC
     endpointNames: sut.endpointNames,
     expectedFailures: sut.expectedFailures,
     parameters: { SUT: sut.info.name, transport: opts.transport ?? sut.info.transports.join(','), T1: `${t.t1} ms` },
+    uaProfile: sut.uaProfile,
   };
 }
 

@@ -7,7 +7,7 @@ import type { SutInfo } from '../scenario/check';
 import { resolveTimers } from '../transaction/timers';
 import type { Endpoint, TransportProtocol } from '../transport/types';
 import { FaultName, ReferenceSut } from '../sut/reference';
-import { ManagedSut, startManagedSut } from '../sut/managed';
+import { ManagedSut, SutStartError, findExecutable, missingBinaryMessage, splitCommand, startManagedSut } from '../sut/managed';
 import { SutProfile, loadProfile, profileEndpoints } from '../sut/profile';
 
 export interface SutSetupOptions {
@@ -31,6 +31,8 @@ export interface PreparedSut {
   probe: boolean;
   version?: string;
   readLog?: () => Promise<string>;
+  /** Role ua with start: the profile file; the checks start one UA instance each (ua-launcher.ts). */
+  uaProfile?: string;
   stop(): Promise<void>;
 }
 
@@ -99,9 +101,15 @@ function fromTarget(target: string, opts: SutSetupOptions): PreparedSut {
 
 async function fromProfile(file: string, opts: SutSetupOptions): Promise<PreparedSut> {
   const profile = await loadProfile(file);
+  // A managed UA registers with the harness, so it is started by each check, against that check's registrar.
+  const perCheckUa = profile.role === 'ua' && !!profile.start;
+  if (perCheckUa) {
+    const bin = splitCommand(profile.start!)[0] ?? '';
+    if (!findExecutable(bin)) throw new SutStartError(`${profile.name}: cannot start: ${missingBinaryMessage(bin)}`);
+  }
   let managed: ManagedSut | undefined;
-  if (profile.start) managed = await startManagedSut(profile);
-  const eps = managed ? { address: managed.address, registrar: managed.registrar, listen: managed.listen } : profileEndpoints(profile);
+  if (profile.start && !perCheckUa) managed = await startManagedSut(profile);
+  const eps = perCheckUa ? { listen: { address: listenHost(profile.listen), port: 0 } } : managed ? { address: managed.address, registrar: managed.registrar, listen: managed.listen } : profileEndpoints(profile);
   const timers = resolveTimers({ t1: opts.t1 ?? profile.timers.t1, t2: profile.timers.t2, t4: profile.timers.t4 });
   const info: SutInfo = {
     name: profile.name,
@@ -132,10 +140,17 @@ async function fromProfile(file: string, opts: SutSetupOptions): Promise<Prepare
     probe: profile.role !== 'ua' && !!eps.address,
     version: profile.version,
     readLog: managed ? () => managed.readLog() : undefined,
+    uaProfile: perCheckUa ? profile.file : undefined,
     stop: async () => {
       if (managed) await managed.stop();
     },
   };
+}
+
+/** The host of a profile's `listen:` (its port may be a placeholder the UA launcher fills per check). */
+function listenHost(listen: string | undefined): string {
+  const m = listen ? /^(?:\[([0-9A-Fa-f:.]+)\]|([^:]+)):/.exec(listen) : null;
+  return m ? (m[1] ?? m[2]!) : '127.0.0.1';
 }
 
 export type { SutProfile };

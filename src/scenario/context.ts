@@ -25,6 +25,24 @@ const plainSteps: StepReporter = {
   attach: () => undefined,
 };
 
+/** One instance of a managed user-agent SUT, started for one check (role ua). */
+export interface UaInstance {
+  readonly pid: number;
+  /** Makes the UA place a call to `uri` (the profile's `dial:`). */
+  dial(uri: string): Promise<void>;
+  readLog(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a fresh instance of a managed UA SUT that registers to the harness at `listenPort` (the runner provides
+ * it for a profile with role ua and start:). Resolves once `firstRegister` resolved: the UA's first REGISTER
+ * reached the check's registrar; rejects when the UA exits or does not register in its profile's start time.
+ */
+export interface UaLauncher {
+  start(listenPort: number, firstRegister: (signal: AbortSignal) => Promise<unknown>): Promise<UaInstance>;
+}
+
 export class CheckContext {
   readonly trace = new Trace();
   /** Lines the check logs (shown in the report). */
@@ -37,6 +55,8 @@ export class CheckContext {
     readonly check: CheckMeta,
     readonly sut: SutInfo,
     readonly reporter: StepReporter = plainSteps,
+    /** Role ua with a managed SUT: starts one UA instance per check (see UaLauncher). */
+    readonly uaLauncher?: UaLauncher,
   ) {}
 
   get timers(): TimerConfig {
