@@ -59,6 +59,8 @@ export interface RecordedRegister {
   flow: Flow;
   /** Arrival, performance.now() ms. */
   at: number;
+  /** Arrivals of this REGISTER and of its retransmissions (same branch; the server transaction absorbs them). */
+  arrivals: readonly number[];
   /** The first Contact's RFC 5626 `+sip.instance` (unquoted, without <>) and `reg-id`, when present. */
   instance?: string;
   regId?: number;
@@ -171,6 +173,7 @@ export class MockRegistrar {
       request: req,
       flow: t.flow,
       at: t.arrivals[0]!,
+      arrivals: t.arrivals,
       instance: instance ?? undefined,
       regId: regIdText ? Number(regIdText) : undefined,
       requestedExpires: contactExpires ? Number(contactExpires) : req.expires,
