@@ -57,9 +57,24 @@ interface Row {
   isFaultMark: boolean;
 }
 
+/** Rough advance width of a glyph in the 12px sans label font (wide capitals, narrow punctuation). */
+function glyphWidth(ch: string): number {
+  if (/[A-Z@MW%]/.test(ch)) return 8.6;
+  if (/[0-9a-z#$?_]/.test(ch)) return 6.8;
+  if (/[ .,:;'|!()\[\]il1-]/.test(ch)) return 3.6;
+  return 7.5;
+}
+
+/** Clips to `maxChars` characters of average width (CHAR_W), measured with per-glyph widths, ending in "…". */
 function clip(text: string, maxChars: number): string {
-  if (text.length <= maxChars) return text;
-  return text.slice(0, Math.max(1, maxChars - 1)) + '…';
+  const budget = maxChars * CHAR_W;
+  let w = 0;
+  const chars = [...text];
+  for (let i = 0; i < chars.length; i++) {
+    w += glyphWidth(chars[i]);
+    if (w > budget) return chars.slice(0, Math.max(1, i - 1)).join('') + '…';
+  }
+  return text;
 }
 
 function offsetText(ms: number): string {
