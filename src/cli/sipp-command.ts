@@ -8,7 +8,7 @@ import { statSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { BUILTIN_SCENARIOS, SippArgsError, type SippTransport } from '../sipp/args';
 import { SippNotFoundError } from '../sipp/locate';
-import { runSipp, SippScenarioError, type SippResult, type SippRunOptions } from '../sipp/run-sipp';
+import { startSipp, SippScenarioError, type SippResult, type SippRunOptions } from '../sipp/run-sipp';
 
 interface SippCliOptions {
   target?: string;
@@ -62,7 +62,7 @@ export function sippExitCode(r: SippResult): 0 | 1 | 2 {
 export function formatSippResult(r: SippResult, scenario: string, target?: string): string {
   const lines: string[] = [];
   const where = target ? ` → ${target}` : '';
-  lines.push(`sipp ${scenario}${where} (${r.transport}, local ${r.local.address}:${r.local.port}): ${r.verdict.ok ? 'PASSED' : r.verdict.status.toUpperCase()} — ${r.verdict.message}`);
+  lines.push(`sipp ${scenario}${where} (${r.transport}, local ${r.local.address}:${r.local.port}): ${r.verdict.status === 'passed' ? 'PASSED' : r.verdict.status.toUpperCase()} — ${r.verdict.message}`);
   if (r.stats) {
     const s = r.stats;
     const median = r.responseTimeMedianMs === undefined ? 'no response times measured' : `response time median ${r.responseTimeMedianMs} ms, p95 ${r.responseTimeP95Ms} ms`;
@@ -138,12 +138,33 @@ export function registerSippCommand(program: Command, setExit: (code: number) =>
         fail((e as Error).message);
         return;
       }
-      let result: SippResult;
+      let handle: ReturnType<typeof startSipp>;
       try {
-        result = await runSipp(opts);
+        handle = startSipp(opts);
       } catch (e) {
         if (e instanceof SippNotFoundError || e instanceof SippScenarioError || e instanceof SippArgsError) return fail(e.message);
         throw e;
+      }
+      // SIPp runs in its own process group, out of reach of the terminal's Ctrl-C: pass the signal on.
+      let interrupted: NodeJS.Signals | undefined;
+      const onSignal = (sig: NodeJS.Signals): void => {
+        interrupted = sig;
+        void handle.stop();
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      let result: SippResult;
+      try {
+        result = await handle.result;
+      } finally {
+        process.removeListener('SIGINT', onSignal);
+        process.removeListener('SIGTERM', onSignal);
+      }
+      if (interrupted) {
+        process.stdout.write(formatSippResult(result, scenario, o.target));
+        process.stderr.write(`sipconf sipp: interrupted by ${interrupted}; SIPp stopped\n`);
+        setExit(interrupted === 'SIGINT' ? 130 : 143);
+        return;
       }
       process.stdout.write(formatSippResult(result, scenario, o.target));
       if (o.json) {

@@ -143,6 +143,21 @@ function readLimited(path: string, max: number): { content: string; truncated: b
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Runs still going. SIPp lives in its own process group (so our kill reaches everything it starts), which also
+ * means a Ctrl-C aimed at us does not reach it: when this process exits, every live SIPp group is killed.
+ */
+const liveRuns = new Set<SippRun>();
+let exitHookInstalled = false;
+function killAllOnExit(): void {
+  for (const run of liveRuns) run.killNow();
+}
+
+/** Stops every SIPp this process started that is still running (e.g. on SIGINT), and waits for their results. */
+export async function stopAllSipp(): Promise<SippResult[]> {
+  return Promise.all([...liveRuns].map((r) => r.stop()));
+}
+
 class SippRun implements SippHandle {
   readonly local: Endpoint;
   readonly runDir: string;
@@ -185,7 +200,17 @@ class SippRun implements SippHandle {
       this.rejectReady = rej;
     });
     this.ready.catch(() => undefined); // a caller that never awaits `ready` must not see an unhandled rejection
-    this.result = this.run();
+    liveRuns.add(this);
+    if (!exitHookInstalled) {
+      exitHookInstalled = true;
+      process.on('exit', killAllOnExit);
+    }
+    this.result = this.run().finally(() => liveRuns.delete(this));
+  }
+
+  /** Synchronous SIGKILL of the whole group: for process exit, where nothing asynchronous runs any more. */
+  killNow(): void {
+    this.killGroup('SIGKILL');
   }
 
   get pid(): number | undefined {
