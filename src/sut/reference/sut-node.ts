@@ -59,6 +59,9 @@ const DIALOG_FORMING = new Set(['INVITE', 'SUBSCRIBE', 'REFER']);
 /** What our flow tokens look like (FlowTokens: base64url flow id, '.', 12-byte HMAC in base64url). */
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{16}$/;
 
+/** Single-value header fields (RFC 3261 §7.3.1, §20). */
+const SINGLE_VALUE_HEADERS = ['from', 'to', 'call-id', 'cseq', 'max-forwards', 'content-length'];
+
 /** Headers the SUT reads; a grammar fault in one of them makes the request unusable (400). */
 const PROCESSED_HEADERS = new Set(['via', 'from', 'to', 'call-id', 'cseq', 'max-forwards', 'route', 'contact', 'expires', 'content-length', 'require', 'proxy-require', 'path', 'authorization']);
 
@@ -232,6 +235,10 @@ export class SutNode {
     // §16.3 step 1: only the parts a proxy/registrar processes must be well-formed; faults elsewhere are tolerated.
     const syntax = stx.violations.find((v) => v.kind === 'syntax' && this.matters(req, v.line));
     if (syntax) return { status: 400, reason: `Bad Request (${shortReason(syntax.message)})` };
+    // §7.3.1: only comma-list headers may repeat; two different values of a single-value header make the request
+    // ambiguous (RFC 4475 §3.3.8): 400.
+    const dup = SINGLE_VALUE_HEADERS.find((k) => new Set(req.getAll(k).map((v) => v.trim())).size > 1);
+    if (dup) return { status: 400, reason: `Bad Request (more than one ${dup} header field)` };
     try {
       if (req.cseq.method !== req.method) return { status: 400, reason: `Bad Request (CSeq method ${req.cseq.method} is not ${req.method})` };
       void req.maxForwards;
@@ -427,7 +434,10 @@ export class SutNode {
   /** Unusable bytes: a request that still has a Via gets 400 (§8.2 / §16.3 step 1); anything else is dropped. */
   private async onGarbage(g: Garbage): Promise<void> {
     this.log(`unusable message from ${formatEndpoint(g.flow.remote)} ${g.flow.transport}: ${g.errors.map((e) => e.message).join('; ')}`);
-    const r = parse(g.data, { mode: 'lenient' });
+    // RFC 3261 §21.5.7 / RFC 4475 §3.1.2.16: a request of another SIP version gets 505; read its headers as 2.0.
+    const version = g.errors.some((e) => /unsupported SIP version/.test(e.message));
+    const data = version ? Buffer.from(g.data.toString('latin1').replace(/^(\S+ \S+ )SIP\/\d+\.\d+\r\n/, '$1SIP/2.0\r\n'), 'latin1') : g.data;
+    const r = parse(data, { mode: 'lenient' });
     const m = r.message;
     if (!m || !m.isRequest || m.method === 'ACK') return;
     let ok = false;
@@ -437,10 +447,10 @@ export class SutNode {
       ok = false;
     }
     if (!ok) return;
-    const res = new SipResponse(400, `Bad Request (${shortReason(g.errors[0]?.message ?? 'unusable message')})`);
+    const res = version ? new SipResponse(505, 'Version Not Supported') : new SipResponse(400, `Bad Request (${shortReason(g.errors[0]?.message ?? 'unusable message')})`);
     for (const h of m.headers) if (h.key === 'via' || h.key === 'from' || h.key === 'to' || h.key === 'call-id' || h.key === 'cseq') res.headers.push({ ...h });
     await this.tx.sendStateless(res, { flow: g.flow }).catch(() => undefined);
-    this.log(`answered ${describe(m)} with 400`);
+    this.log(`answered ${describe(m)} with ${res.status}`);
   }
 }
 
