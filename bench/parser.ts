@@ -281,7 +281,7 @@ export function benchParsers(contenders: Contender[], opts: ParserBenchOptions):
     for (const x of inputsOf(c)) c.parseAndRead(x);
     // Warm up until the JIT has settled (a few batches' worth of CPU), then size the batches.
     const t0 = cpuMs();
-    while (cpuMs() - t0 < opts.batchMs * 2) timeBatch(c, inputsOf(c), 50);
+    while (cpuMs() - t0 < opts.batchMs * 2) timeBatch(c, inputsOf(c), 1);
     rounds.set(c.name, calibrate(c, inputsOf(c), opts.batchMs));
   }
   const samples = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
