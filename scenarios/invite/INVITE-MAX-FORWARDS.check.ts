@@ -11,7 +11,7 @@ export default defineCheck(
     severity: 'critical',
     roles: ['proxy'],
     description:
-      'An INVITE with Max-Forwards 10 must reach Bob with 9 (§16.6 step 3). An INVITE with Max-Forwards 0 must not be ' +
+      'Alice’s INVITE with Max-Forwards 70 must reach Bob with 70 minus the number of proxy hops it crossed (§16.6 step 3). An INVITE with Max-Forwards 0 must not be ' +
       'forwarded: the SUT answers 483 Too Many Hops (§16.3 step 3) — the loop protection of every SIP network.',
     async run(ctx: CheckContext) {
       const bob = await reachableParty(ctx, 'bob');
@@ -20,7 +20,12 @@ export default defineCheck(
       void call;
       await ctx.step('the INVITE bob received has Max-Forwards decremented from 70', async () => {
         const mf = inv.request.maxForwards;
-        ctx.assert(mf === 69, `bob received Max-Forwards ${mf ?? 'none'}; alice sent 70, so a proxy must forward 69 (RFC 3261 §16.6 step 3)`);
+        // Every proxy hop adds a Via and takes one off Max-Forwards: alice's 70 arrives as 70 − hops.
+        const hops = inv.request.vias.length - 1;
+        ctx.assert(
+          mf === 70 - hops,
+          `bob received Max-Forwards ${mf ?? 'none'} after ${hops} proxy hop(s) (Vias); alice sent 70, so it must be ${70 - hops} (RFC 3261 §16.6 step 3)`,
+        );
         await inv.respond(486);
         await call.final({ within: '64*T1' });
       });

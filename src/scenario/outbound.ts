@@ -64,7 +64,7 @@ export async function expectInviteOnFlows(ctx: CheckContext, ua: OutboundUa, why
   try {
     return await ua.agent.expect('INVITE', { within: '64*T1' });
   } catch (e) {
-    if (e instanceof ExpectationError) ctx.fail(`${why}: no INVITE reached ${ua.agent.name} on any of its flows within 64·T1 = ${ctx.ms('64*T1')} ms (${e.message})`);
+    if (e instanceof ExpectationError) ctx.fail(`${why}: no INVITE reached ${ua.agent.name} on any of its flows within 64·T1 = ${ctx.ms('64*T1')} ms (${e.message}) (RFC 5626 §7, §5.3)`);
     throw e;
   }
 }

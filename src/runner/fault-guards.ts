@@ -1,0 +1,39 @@
+/**
+ * Which check guards against which defect of the embedded reference SUT's fault switches — the proof that each
+ * check can fail, and the README's table "what each check protects against". `alsoFails` lists the checks that
+ * legitimately fail too because they rely on the same behaviour on their way (e.g. every check that ACKs a 2xx
+ * through the SUT needs the ACK forwarded); every other check must still pass with the fault on.
+ */
+import type { FaultName } from '../sut/reference';
+
+export interface FaultGuard {
+  /** The checks that exist to catch this defect: they must fail, with a message matching `message`. */
+  guards: string[];
+  message: RegExp;
+  /** Checks that depend on the same behaviour and fail too. */
+  alsoFails: string[];
+}
+
+export const FAULT_GUARDS: Record<FaultName, FaultGuard> = {
+  'drop-2xx-ack': {
+    guards: ['INVITE-2XX-ACK'],
+    message: /no ACK for the 200 OK .* within .*64·T1/,
+    alsoFails: ['INVITE-2XX-RETRANSMIT', 'INVITE-BYE', 'OUTBOUND-FAILOVER-430', 'OUTBOUND-FAILOVER-CONNLOSS', 'OUTBOUND-REREGISTER'],
+  },
+  'no-2xx-retransmit-forward': { guards: ['INVITE-2XX-RETRANSMIT'], message: /did not forward the 2xx retransmissions/, alsoFails: [] },
+  'no-non2xx-ack': { guards: ['INVITE-NON2XX-ACK'], message: /no ACK for the 486/, alsoFails: [] },
+  'ignore-cancel': { guards: ['INVITE-CANCEL'], message: /did not forward the CANCEL/, alsoFails: [] },
+  'no-max-forwards-decrement': { guards: ['INVITE-MAX-FORWARDS'], message: /Max-Forwards 70 after 1 proxy hop/, alsoFails: [] },
+  'no-contact-in-200': {
+    guards: ['REGISTER-200-OK'],
+    message: /does not list bob's binding/,
+    alsoFails: ['REGISTER-AUTH', 'REGISTER-MULTI', 'REGISTER-QUERY', 'REGISTER-REFRESH', 'OUTBOUND-REGISTER', 'OUTBOUND-TWO-FLOWS', 'OUTBOUND-REREGISTER'],
+  },
+  'duplicate-binding-on-refresh': { guards: ['REGISTER-REFRESH'], message: /lists 2 Contact\(s\).*expected 1/, alsoFails: ['OUTBOUND-REREGISTER'] },
+  'ignore-expires-0': { guards: ['REGISTER-REMOVE', 'REGISTER-REMOVE-ALL'], message: /still lists bob's binding|lists \d+ Contact\(s\).*expected 0/, alsoFails: [] },
+  'no-require-outbound': { guards: ['OUTBOUND-REGISTER'], message: /no "Require: outbound"/, alsoFails: [] },
+  'no-keepalive-pong': { guards: ['OUTBOUND-KEEPALIVE'], message: /no CRLF pong/, alsoFails: [] },
+  'no-failover-on-430': { guards: ['OUTBOUND-FAILOVER-430'], message: /no INVITE reached bob|received a 430/, alsoFails: [] },
+  'no-failover-on-flow-loss': { guards: ['OUTBOUND-FAILOVER-CONNLOSS'], message: /no INVITE reached bob|not on the surviving flow/, alsoFails: ['OUTBOUND-REREGISTER', 'OUTBOUND-ALL-FLOWS-FAILED'] },
+  'hang-when-all-flows-failed': { guards: ['OUTBOUND-ALL-FLOWS-FAILED'], message: /no final response .* every flow of the callee failed/, alsoFails: [] },
+};
