@@ -149,6 +149,16 @@ describe('reference SUT never crashes on bad input (RFC 3261 §16.3, §21.4.1)',
     expect((await out.final({ within: 1000 })).message.status).toBe(404);
   });
 
+  test('two different Call-ID values → 400 (§7.3.1, RFC 4475 §3.3.8); SIP/7.0 → 505 (§21.5.7, RFC 4475 §3.1.2.16)', async () => {
+    const dup = alice.createRequest('OPTIONS', `sip:${w.sut.address().address}:${w.sut.address().port}`);
+    dup.append('Call-ID', 'second@192.0.2.1');
+    expect((await (await alice.send(dup, sut())).final({ within: 1000 })).message.status).toBe(400);
+    const v7 = alice.createRequest('OPTIONS', `sip:${w.sut.address().address}:${w.sut.address().port}`);
+    v7.version = 'SIP/7.0';
+    const out = await alice.send(v7, sut());
+    expect((await out.final({ within: 1000 })).message.status).toBe(505);
+  });
+
   test('a tel: Request-URI → 416 Unsupported URI Scheme (§8.2.2.1)', async () => {
     const req = alice.createRequest('MESSAGE', 'tel:+15551234', { body: 'x', contentType: 'text/plain' });
     const out = await alice.send(req, sut());
