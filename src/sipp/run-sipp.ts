@@ -12,7 +12,7 @@
  *   median), SIPp's error lines and the files it wrote, with their contents, for the report.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, fstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Endpoint } from '../transport/types';
@@ -122,7 +122,7 @@ function checkScenarioFile(what: string, file: string | undefined): void {
   }
   if (!isFile) throw new SippScenarioError(`${what} ${p}: not a file`);
   try {
-    readFileSync(p, { encoding: 'utf8', flag: 'r' });
+    accessSync(p, constants.R_OK);
   } catch (e) {
     throw new SippScenarioError(`${what} ${p}: cannot be read (${(e as Error).message})`);
   }
@@ -132,12 +132,24 @@ function shellQuote(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/** The first `max` bytes of a file (a load run's message trace can be gigabytes), its size, and whether it was cut. */
 function readLimited(path: string, max: number): { content: string; truncated: boolean; bytes: number } | undefined {
+  let fd: number | undefined;
   try {
-    const buf = readFileSync(path);
-    return { content: buf.subarray(0, max).toString('utf8'), truncated: buf.length > max, bytes: buf.length };
+    fd = openSync(path, 'r');
+    const bytes = fstatSync(fd).size;
+    const buf = Buffer.alloc(Math.min(bytes, max));
+    let got = 0;
+    while (got < buf.length) {
+      const n = readSync(fd, buf, got, buf.length - got, got);
+      if (n === 0) break;
+      got += n;
+    }
+    return { content: buf.subarray(0, got).toString('utf8'), truncated: bytes > max, bytes };
   } catch {
     return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -392,13 +404,8 @@ class SippRun implements SippHandle {
       const r = readLimited(path, max);
       if (r) logs.push({ name, path, ...r });
     }
-    const text = (name: string): string => {
-      try {
-        return readFileSync(join(this.runDir, name), 'utf8');
-      } catch {
-        return '';
-      }
-    };
+    // Statistics and response times are read whole (a row per period, a line per call); logs only in part.
+    const text = (name: string, limit = Number.MAX_SAFE_INTEGER): string => readLimited(join(this.runDir, name), limit)?.content ?? '';
     let stats: SippStats | undefined;
     let statsError: string | undefined;
     const statsText = text('stats.csv');
@@ -419,7 +426,7 @@ class SippRun implements SippHandle {
         statsError = statsError ?? (e as Error).message;
       }
     }
-    const errors = [...earlierErrors, ...extractSippErrors(text('stderr.log')), ...extractSippErrors(text('errors.log'))].filter((e, i, a) => a.indexOf(e) === i).slice(0, 100);
+    const errors = [...earlierErrors, ...extractSippErrors(text('stderr.log', max)), ...extractSippErrors(text('errors.log', max))].filter((e, i, a) => a.indexOf(e) === i).slice(0, 100);
     if (exit.spawnError) errors.unshift(`could not start ${this.binary}: ${exit.spawnError.message}`);
     const verdict = exit.spawnError
       ? { status: 'fatal' as const, ok: false, message: `could not start SIPp (${this.binary}): ${exit.spawnError.message}` }

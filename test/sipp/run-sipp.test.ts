@@ -70,8 +70,14 @@ describe('runSipp with SIPp built-in scenarios', () => {
   test('a background UAS stopped with stop() reports "stopped" with its final statistics', async () => {
     const uas = startSipp({ builtin: 'uas', hardTimeoutMs: 20_000, runDir: runDir('uas-stop') });
     const at = await uas.ready;
-    const uac = await runSipp({ builtin: 'uac', target: at, calls: 2, rate: 20, hardTimeoutMs: 20_000, runDir: runDir('uac-stop') });
+    const uac = await runSipp({ builtin: 'uac', target: at, calls: 2, rate: 20, hardTimeoutMs: 20_000, runDir: runDir('uac-stop'), maxLogBytes: 100 });
     expect(uac.verdict.status).toBe('passed');
+    // Logs are attached only up to maxLogBytes; the statistics are still read whole.
+    const screen = uac.logs.find((l) => l.name === 'screen.log')!;
+    expect(screen.truncated).toBe(true);
+    expect(screen.content).toHaveLength(100);
+    expect(screen.bytes).toBeGreaterThan(100);
+    expect(uac.stats?.calls.successful).toBe(2);
     const server = await uas.stop();
     expect(server.verdict).toEqual(expect.objectContaining({ status: 'stopped', ok: true }));
     expect(server.timedOut).toBe(false);
