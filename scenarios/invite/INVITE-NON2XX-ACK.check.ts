@@ -22,6 +22,7 @@ export default defineCheck(
       await ctx.step('bob answers 486 Busy Here', () => inv.respond(486));
       const ackWait = new Promise<{ branch?: string; at: number } | undefined>((resolve) => {
         const timer = setTimeout(() => resolve(undefined), ctx.ms('64*T1'));
+        ctx.onCleanup(() => clearTimeout(timer));
         inv.tx!.once('ack', (rx) => {
           clearTimeout(timer);
           resolve({ branch: rx.message.topVia.branch, at: rx.at });
