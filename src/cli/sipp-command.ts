@@ -2,7 +2,8 @@
  * `sipconf sipp SCENARIO.xml [--target HOST:PORT] [--transport udp|tcp|tls] [--rate N] [--count N] [--timeout S]
  * [-- extra sipp args]`: runs one SIPp scenario with a hard time bound and prints a short verdict.
  * Exit 0 every call succeeded, 1 a call failed / no call / timed out, 2 bad usage, unreadable scenario, SIPp
- * missing (package sip-tester) or unable to run at all.
+ * missing (package sip-tester) or unable to run at all; 130/143 when interrupted by SIGINT/SIGTERM (SIPp is
+ * stopped first: it runs in its own process group, which the terminal's Ctrl-C does not reach).
  */
 import { statSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
