@@ -6,6 +6,7 @@ import { registerRunCommand } from './run-command';
 import { registerListCommand } from './list-command';
 import { registerSutCommand } from './sut-command';
 import { registerReportCommand } from './report-command';
+import { registerLoadCommand } from './load-command';
 import { registerReplayCommand } from './replay-command';
 
 export type SetExit = (code: number) => void;
@@ -19,4 +20,5 @@ export function registerCommands(_program: Command, _setExit: SetExit): void {
   registerSutCommand(_program, _setExit);
   registerReportCommand(_program, _setExit);
   registerReplayCommand(_program, _setExit);
+  registerLoadCommand(_program, _setExit);
 }

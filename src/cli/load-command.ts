@@ -1,0 +1,129 @@
+/**
+ * `sipconf load --target HOST:PORT (--rate N --duration S | --calls N) [--concurrency N] [--scenario call|register]
+ *  [--hold MS] [--transport udp] [--json FILE] [--results-dir DIR] [--uas]`: the load generator. Live progress once
+ * a second on stderr, the summary on stdout, the result as JSON and into Allure (rate-over-time chart).
+ * Exit 0 every call completed, 1 a call failed (or none was placed/answered), 2 bad usage or the socket could not
+ * be bound.
+ */
+import { writeFileSync } from 'node:fs';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { formatLoadResult, formatProgress, writeLoadAllureResult } from '../load/load-report';
+import { LoadUsageError, parseHostPort, startLoad, type LoadOptions, type LoadResult } from '../load/run-load';
+import type { SetExit } from './commands';
+
+function positiveNumber(what: string, allowZero = false) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!/^[0-9]+(\.[0-9]+)?$/.test(v) || (!allowZero && n <= 0)) throw new InvalidArgumentError(`${what} must be a ${allowZero ? 'non-negative' : 'positive'} number, got "${v}"`);
+    return n;
+  };
+}
+
+interface LoadCliOptions {
+  target?: string;
+  uas?: boolean;
+  scenario: 'call' | 'register';
+  rate?: number;
+  duration?: number;
+  calls?: number;
+  concurrency?: number;
+  hold: number;
+  transport: string;
+  t1: number;
+  local?: string;
+  port?: number;
+  service: string;
+  users?: number;
+  trying?: boolean;
+  json?: string;
+  resultsDir: string;
+  allure: boolean;
+  quiet?: boolean;
+}
+
+/** Exit code of a load result: 0 every call completed, 1 otherwise. */
+export function loadExitCode(r: LoadResult): 0 | 1 {
+  return r.calls.failed === 0 && r.calls.started > 0 ? 0 : 1;
+}
+
+export function registerLoadCommand(program: Command, setExit: SetExit): void {
+  program
+    .command('load')
+    .description('generate SIP load: place calls (INVITE-200-ACK-BYE) or REGISTERs at a rate, or answer calls (--uas); exit 0 all completed, 1 a call failed, 2 bad usage')
+    .option('--target <host:port>', 'where the calls go (UAC mode)')
+    .option('--uas', 'answer calls instead of placing them (180, 200, wait for ACK and BYE)')
+    .addOption(new Option('--scenario <name>', 'UAC: call (INVITE-200-ACK-BYE) or register (REGISTER storm)').choices(['call', 'register']).default('call'))
+    .option('--rate <n>', 'calls started per second (absent: closed loop up to --concurrency)', positiveNumber('--rate'))
+    .option('--duration <s>', 'stop starting calls after this many seconds', positiveNumber('--duration'))
+    .option('--calls <n>', 'stop after this many calls', positiveNumber('--calls'))
+    .option('--concurrency <n>', 'most calls in flight at once (default unlimited with --rate, 10 without)', positiveNumber('--concurrency'))
+    .option('--hold <ms>', 'call length: pause between ACK and BYE', positiveNumber('--hold', true), 0)
+    .option('--transport <t>', 'udp (the only transport of load mode so far)', 'udp')
+    .option('--t1 <ms>', 'RFC 3261 T1 (retransmission and timeout timers)', positiveNumber('--t1'), 500)
+    .option('--local <ip>', 'local address (default 127.0.0.1, ::1 toward an IPv6 target)')
+    .option('--port <n>', 'local port (default ephemeral; set it for --uas)', positiveNumber('--port'))
+    .option('-s, --service <user>', 'Request-URI user of the INVITE', 'service')
+    .option('--users <n>', 'register: distinct users (user0 … userN-1)', positiveNumber('--users'))
+    .option('--trying', 'UAS: send 100 Trying before 180')
+    .option('--json <file>', 'write the result as JSON')
+    .option('--results-dir <dir>', 'Allure results directory', 'reports/allure-results')
+    .option('--no-allure', 'do not write an Allure result')
+    .option('-q, --quiet', 'no progress lines')
+    .action(async (o: LoadCliOptions) => {
+      const usage = (msg: string): void => {
+        process.stderr.write(`sipconf load: ${msg}\n`);
+        setExit(2);
+      };
+      if (o.transport !== 'udp') return usage(`--transport ${o.transport}: load mode runs over udp only (tcp/tls are not implemented in the load engine)`);
+      if (!o.uas && !o.target) return usage('give --target HOST:PORT (or --uas to answer calls)');
+      if (o.uas && o.target) return usage('--uas answers calls and takes no --target');
+      if (!o.uas && o.duration === undefined && o.calls === undefined) return usage('give --duration S or --calls N');
+      let opts: LoadOptions;
+      try {
+        opts = {
+          mode: o.uas ? 'uas' : 'uac',
+          ...(o.target ? { target: parseHostPort(o.target) } : {}),
+          scenario: o.scenario,
+          rate: o.rate,
+          durationS: o.duration,
+          calls: o.calls,
+          concurrency: o.concurrency,
+          holdMs: o.hold,
+          t1Ms: o.t1,
+          ...(o.local ? { localAddress: o.local } : {}),
+          ...(o.port ? { localPort: o.port } : {}),
+          service: o.service,
+          ...(o.users ? { users: o.users } : {}),
+          trying: !!o.trying,
+          onProgress: o.quiet ? undefined : (p) => process.stderr.write(formatProgress(p) + '\n'),
+        };
+      } catch (e) {
+        if (e instanceof LoadUsageError) return usage(e.message);
+        throw e;
+      }
+      const ac = new AbortController();
+      opts.signal = ac.signal;
+      const onSignal = (): void => ac.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      let result: LoadResult;
+      try {
+        const handle = await startLoad(opts);
+        if (o.uas) process.stderr.write(`sipconf load: answering calls on udp ${handle.local.address}:${handle.local.port}\n`);
+        result = await handle.done;
+      } catch (e) {
+        if (e instanceof LoadUsageError) return usage(e.message);
+        throw e;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+      process.stdout.write(formatLoadResult(result));
+      if (o.json) {
+        const { stats: _stats, ...json } = result;
+        writeFileSync(o.json, JSON.stringify(json, null, 2) + '\n');
+      }
+      if (o.allure) writeLoadAllureResult(o.resultsDir, result);
+      setExit(loadExitCode(result));
+    });
+}
