@@ -47,19 +47,21 @@ export function readQuoted(s: string, i: number): { value: string; end: number }
     if (c === 92) break;
     j++;
   }
+  // Slow path: append the runs between quoted-pairs (not character by character).
   let out = s.slice(i + 1, j);
+  let runStart = j;
   while (j < s.length) {
     const c = s.charCodeAt(j);
     if (c === 92) {
       if (j + 1 >= s.length) break;
       const n = s.charCodeAt(j + 1);
       if (n === 13 || n === 10) throw new SipSyntaxError('CR or LF after backslash in quoted-string');
-      out += s[j + 1];
+      out += s.slice(runStart, j) + s[j + 1];
       j += 2;
+      runStart = j;
       continue;
     }
-    if (c === 34) return { value: out, end: j + 1 };
-    out += s[j];
+    if (c === 34) return { value: out + s.slice(runStart, j), end: j + 1 };
     j++;
   }
   throw new SipSyntaxError('unterminated quoted-string');
@@ -75,6 +77,8 @@ export function quote(s: string): string {
  * Empty elements are kept (the caller decides whether they are an error).
  */
 export function splitTopLevel(s: string, sep = 44): string[] {
+  // Fast path (most values): no separator and no quote, so one element.
+  if (s.indexOf(String.fromCharCode(sep)) < 0 && s.indexOf('"') < 0) return [trimWs(s)];
   const out: string[] = [];
   let start = 0;
   let inQuote = false;
@@ -90,12 +94,12 @@ export function splitTopLevel(s: string, sep = 44): string[] {
     else if (c === 60) inAngle = true;
     else if (c === 62) inAngle = false;
     else if (c === sep && !inAngle) {
-      out.push(s.slice(start, i).trim());
+      out.push(trimWs(s.slice(start, i)));
       start = i + 1;
     }
   }
   if (inQuote) throw new SipSyntaxError('unterminated quoted-string');
-  out.push(s.slice(start).trim());
+  out.push(trimWs(s.slice(start)));
   return out;
 }
 
@@ -225,6 +229,12 @@ export class Params {
       }
     }
     return this;
+  }
+
+  /** Calls fn for each parameter in order (no copies). */
+  forEach(fn: (name: string, value: string | null) => void): void {
+    if (this.names_ === undefined) return;
+    for (let i = 0; i < this.names_.length; i++) fn(this.names_[i]!, this.values![i]!);
   }
 
   names(): string[] {

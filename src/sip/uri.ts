@@ -42,6 +42,11 @@ function checkChars(s: string, extra: string, what: string): void {
   }
 }
 
+function checkUriParam(name: string, value: string | null): void {
+  checkChars(name, PARAM_UNRESERVED, 'URI parameter');
+  if (value) checkChars(value, PARAM_UNRESERVED, 'URI parameter value');
+}
+
 /** Percent-decodes (RFC 3261 §19.1.4: escaped characters compare equal to their unescaped form). */
 export function unescapeUri(s: string): string {
   if (!s.includes('%')) return s;
@@ -351,11 +356,7 @@ function parseSipUri(scheme: 'sip' | 'sips', rest: string, strict: boolean): Sip
     if (paramText[0] !== ';') throw new SipSyntaxError(`unexpected "${paramText}" after host in URI`);
     params = Params.parse(paramText.slice(1), { quotedValues: false });
     if (strict) {
-      for (const name of params.names()) {
-        checkChars(name, PARAM_UNRESERVED, 'URI parameter');
-        const v = params.get(name);
-        if (v) checkChars(v, PARAM_UNRESERVED, 'URI parameter value');
-      }
+      params.forEach(checkUriParam);
     }
   }
   if (strict && headers !== undefined) {

@@ -152,9 +152,10 @@ export function validateHeaders(msg: SipMessage, errors: Diagnostic[], _warnings
   }
   // The values parsed here seed the message's views (msg.vias, msg.from ...), so reading fields after a strict
   // parse costs nothing more. A view is seeded only when every line of its header parsed.
-  const lists = new Map<string, unknown[]>();
-  const failed = new Set<string>();
-  const firsts = new Set<string>();
+  // Small per-message state: most messages carry each list header once, so plain objects keyed by header name.
+  const lists: Record<string, unknown[]> = {};
+  const failed: Record<string, true> = {};
+  const firsts: Record<string, true> = {};
   for (const h of msg.headers as Header[]) {
     const check = CHECKS[h.key];
     if (!check) continue;
@@ -163,17 +164,17 @@ export function validateHeaders(msg: SipMessage, errors: Diagnostic[], _warnings
       parsed = check(h.value, msg);
     } catch (e) {
       errors.push({ message: `${h.name}: ${(e as Error).message}`, line: h.line, kind: 'syntax' });
-      failed.add(h.key);
+      failed[h.key] = true;
       continue;
     }
     if (LIST_VIEWS.has(h.key)) {
-      const l = lists.get(h.key);
+      const l = lists[h.key];
       if (l) for (const x of parsed as unknown[]) l.push(x);
-      else lists.set(h.key, (parsed as unknown[]).slice());
-    } else if (FIRST_VIEWS.has(h.key) && !firsts.has(h.key)) {
-      firsts.add(h.key);
-      if (!failed.has(h.key)) msg.primeCache(h.key, parsed);
+      else lists[h.key] = (parsed as unknown[]).slice();
+    } else if (FIRST_VIEWS.has(h.key) && firsts[h.key] !== true) {
+      firsts[h.key] = true;
+      if (failed[h.key] !== true) msg.primeCache(h.key, parsed);
     }
   }
-  for (const [key, list] of lists) if (!failed.has(key)) msg.primeCache(key, list);
+  for (const key in lists) if (failed[key] !== true) msg.primeCache(key, lists[key]);
 }
