@@ -149,7 +149,7 @@ export function percentile(histogram: ArrayLike<number>, p: number): number | un
   let seen = 0;
   for (let i = 0; i < histogram.length; i++) {
     seen += histogram[i]!;
-    if (seen >= rank) return Math.round(bucketUpperMs(i) * 1000) / 1000;
+    if (seen >= rank) return Math.ceil(bucketUpperMs(i) * 1000) / 1000;
   }
   return undefined;
 }
