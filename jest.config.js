@@ -12,6 +12,8 @@ module.exports = {
   },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   testTimeout: 30000,
+  // CI has 2 cores; the suites are mostly I/O-bound (real sockets, real peers), so two workers pay off.
+  maxWorkers: 2,
   reporters: [
     'default',
     ['jest-junit', { outputDirectory: 'reports', outputName: 'junit-tests.xml' }],
