@@ -3,6 +3,7 @@
  * exchange with the raw messages of that step attached, and the whole trace as ladder SVG, raw text and pcap.
  * Failures are classified (SUT non-conformance, timeout, unreachable, harness error) by their message prefix.
  */
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import * as allure from 'allure-js-commons';
 import { ExpectationError } from '../agent/expectation';
 import { describe as describeMessage } from '../sip/message';
@@ -43,6 +44,7 @@ async function runCheck(def: CheckDefinition, config: RunConfig): Promise<void> 
 
   const launcher = config.uaProfile ? managedUaLauncher(config.uaProfile) : undefined;
   const ctx: CheckContext = new CheckContext(def, config.sut, allureSteps((): CheckContext => ctx, config), launcher);
+  const logStart = logSize(config.sutLogPath);
   let failure: unknown;
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -58,6 +60,7 @@ async function runCheck(def: CheckDefinition, config: RunConfig): Promise<void> 
     clearTimeout(timer);
     await ctx.close();
     await attachEvidence(ctx, config, failure);
+    await attachSutLog(config, logStart);
   }
   if (failure !== undefined) throw classify(failure);
 }
@@ -109,6 +112,36 @@ async function attachEvidence(ctx: CheckContext, config: RunConfig, failure: unk
   } catch (e) {
     process.stderr.write(`sipconf: could not attach the trace of ${ctx.check.id}: ${(e as Error).message}\n`);
   }
+}
+
+function logSize(file: string | undefined): number {
+  try {
+    return file ? statSync(file).size : 0;
+  } catch {
+    return 0;
+  }
+}
+
+const LOG_CAP = 256 * 1024;
+
+/** The part of the SUT's log written while the check ran (parallel checks may interleave their lines). */
+async function attachSutLog(config: RunConfig, from: number): Promise<void> {
+  const file = config.sutLogPath;
+  if (!file) return;
+  const to = logSize(file);
+  if (to <= from) return;
+  const start = Math.max(from, to - LOG_CAP);
+  const buf = Buffer.alloc(to - start);
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, buf, 0, buf.length, start);
+  } finally {
+    closeSync(fd);
+  }
+  let text = buf.toString('utf8');
+  for (const s of config.secrets) if (s) text = text.split(s).join('********');
+  const note = start > from ? `[first ${start - from} bytes of this check's part left out]\n` : '';
+  await allure.attachment('SUT log', note + text, allure.ContentType.TEXT);
 }
 
 /** Maps what a check threw onto the failure vocabulary (report/failures.ts). */

@@ -16,6 +16,8 @@ export interface RunConfig {
   endpointNames: Record<string, string>;
   /** Known deviations recorded in the SUT profile, by check id. */
   expectedFailures: Record<string, { rfc: string; reason: string }>;
+  /** The SUT's log file, when there is one: each check attaches what was written while it ran. */
+  sutLogPath?: string;
   /** Parameters shown in every check's report (transport, T1 ...). */
   parameters: Record<string, string>;
   /** Role ua with start: the profile file; each check starts its own instance of the UA (ua-launcher.ts). */

@@ -116,6 +116,7 @@ function runConfig(sut: PreparedSut, resultsDir: string, opts: RunOptions): RunC
     checkTimeoutMs: Math.max(30_000, 6 * 64 * t.t1),
     endpointNames: sut.endpointNames,
     expectedFailures: sut.expectedFailures,
+    sutLogPath: sut.logPath,
     parameters: { SUT: sut.info.name, transport: opts.transport ?? sut.info.transports.join(','), T1: `${t.t1} ms` },
     uaProfile: sut.uaProfile,
   };

@@ -2,6 +2,9 @@
  * Turns the command line into a SUT the checks can run against: the embedded reference SUT (no target), a bare
  * `--target HOST:PORT`, or a profile (`--sut FILE`) — managed (started, probed, stopped) when it has `start:`.
  */
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { parseEndpoint } from '../agent/targets';
 import type { SutInfo } from '../scenario/check';
 import { resolveTimers } from '../transaction/timers';
@@ -30,7 +33,8 @@ export interface PreparedSut {
   /** Whether to probe with OPTIONS before the run (not for a UA SUT). */
   probe: boolean;
   version?: string;
-  readLog?: () => Promise<string>;
+  /** The SUT's log file (a managed SUT's own log; the embedded SUT's message log): each check attaches its part. */
+  logPath?: string;
   /** Role ua with start: the profile file; the checks start one UA instance each (ua-launcher.ts). */
   uaProfile?: string;
   stop(): Promise<void>;
@@ -54,7 +58,21 @@ function name(e: Endpoint): string {
 
 async function embedded(opts: SutSetupOptions): Promise<PreparedSut> {
   const timers = resolveTimers({ t1: opts.t1 ?? EMBEDDED_T1 });
-  const sut = await ReferenceSut.start({ timers, faults: opts.faults, users: [EMBEDDED_USER], minExpires: 60, log: opts.log });
+  const logDir = mkdtempSync(path.join(tmpdir(), 'sipconf-sut-'));
+  const logPath = path.join(logDir, 'reference-sut.log');
+  const logFd = openSync(logPath, 'a');
+  const log = (line: string) => {
+    writeSync(logFd, line + '\n');
+    opts.log?.(line);
+  };
+  let sut: ReferenceSut;
+  try {
+    sut = await ReferenceSut.start({ timers, faults: opts.faults, users: [EMBEDDED_USER], minExpires: 60, log });
+  } catch (e) {
+    closeSync(logFd);
+    rmSync(logDir, { recursive: true, force: true });
+    throw e;
+  }
   const transports: TransportProtocol[] = opts.transport ? [opts.transport] : ['udp', 'tcp'];
   const address = sut.address('udp');
   const registrar = sut.registrarAddress('udp');
@@ -80,7 +98,12 @@ async function embedded(opts: SutSetupOptions): Promise<PreparedSut> {
     endpointNames: { [name(address)]: 'SUT', [name(registrar)]: 'SUT registrar', [name(sut.address('tcp'))]: 'SUT', [name(sut.registrarAddress('tcp'))]: 'SUT registrar' },
     probe: true,
     version: 'embedded',
-    stop: () => sut.close(),
+    logPath,
+    stop: async () => {
+      await sut.close();
+      closeSync(logFd);
+      rmSync(logDir, { recursive: true, force: true });
+    },
   };
 }
 
@@ -139,7 +162,7 @@ async function fromProfile(file: string, opts: SutSetupOptions): Promise<Prepare
     endpointNames,
     probe: profile.role !== 'ua' && !!eps.address,
     version: profile.version,
-    readLog: managed ? () => managed.readLog() : undefined,
+    logPath: managed?.logPath,
     uaProfile: perCheckUa ? profile.file : undefined,
     stop: async () => {
       if (managed) await managed.stop();
