@@ -1,0 +1,161 @@
+/**
+ * Load: the highest clean call rate (INVITE/180/200/ACK/BYE/200, no failure, no retransmission, at least 90 % of
+ * the asked rate achieved) of
+ *   - sipconf's UAC against SIPp's built-in `uas`, versus SIPp's built-in `uac` against the same `uas`;
+ *   - SIPp's `uac` against sipconf's UAS, versus the same SIPp `uac` against SIPp's `uas`;
+ * in one run, stepping the rate up until a step is not clean. Each ladder is repeated; the figure is the median of
+ * the repeats, with min and max. A ratio is claimed only when the machine was quiet (1-minute load average below
+ * the CPU count) and the repeats agree (max − min ≤ 25 % of the median); otherwise it is null, with the reason.
+ */
+import os from 'node:os';
+import { runLoad, startLoad } from '../src/load/run-load';
+import { runSipp, startSipp, type SippHandle, type SippResult } from '../src/sipp/run-sipp';
+import type { Endpoint } from '../src/transport/types';
+import type { BenchContext, BenchSection } from './main';
+
+const SOCKET_BUFFER = 4 * 1024 * 1024;
+
+export interface Step {
+  rate: number;
+  clean: boolean;
+  achievedCps: number;
+  completed: number;
+  failed: number;
+  retransmissions: number;
+  why?: string;
+}
+
+export interface Ladder {
+  highestCleanCps: number;
+  steps: Step[];
+}
+
+export interface Spread {
+  min: number;
+  median: number;
+  max: number;
+  runs: number[];
+}
+
+export function spreadOf(runs: number[]): Spread {
+  const s = [...runs].sort((a, b) => a - b);
+  const median = s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  return { min: s[0] ?? 0, median, max: s[s.length - 1] ?? 0, runs };
+}
+
+/** Why a comparison is too noisy to claim a ratio, or undefined when it is not. */
+export function noiseReason(spreads: Spread[], loadBefore: number, cpus: number): string | undefined {
+  if (loadBefore >= cpus) return `machine busy: 1-minute load average ${loadBefore.toFixed(2)} ≥ ${cpus} CPUs`;
+  for (const s of spreads) {
+    if (s.median <= 0) return 'a peer had no clean step at all';
+    if ((s.max - s.min) / s.median > 0.25) return `repeats disagree: ${s.min}–${s.max} around a median of ${s.median} (> 25 %)`;
+  }
+  return undefined;
+}
+
+function stepOf(rate: number, completed: number, failed: number, retransmissions: number, achievedCps: number, extra?: string): Step {
+  const why: string[] = [];
+  if (failed) why.push(`${failed} failed`);
+  if (retransmissions) why.push(`${retransmissions} retransmissions`);
+  if (achievedCps < rate * 0.9) why.push(`achieved ${achievedCps}/s < 90 % of ${rate}/s`);
+  if (extra) why.push(extra);
+  return { rate, clean: why.length === 0, achievedCps, completed, failed, retransmissions, ...(why.length ? { why: why.join(', ') } : {}) };
+}
+
+async function ourUacStep(target: Endpoint, rate: number, seconds: number): Promise<Step> {
+  const r = await runLoad({ target, rate, calls: Math.round(rate * seconds), udpBufferBytes: SOCKET_BUFFER, drainMs: 3000 });
+  return stepOf(rate, r.calls.completed, r.calls.failed, r.retransmissions, r.cps);
+}
+
+function sippStep(rate: number, seconds: number, r: SippResult): Step {
+  const s = r.stats;
+  if (!s) return stepOf(rate, 0, 0, 0, 0, `SIPp: ${r.statsError ?? r.verdict.message}`);
+  const calls = Math.round(rate * seconds);
+  const failed = s.calls.failed + Math.max(0, calls - s.calls.successful - s.calls.failed);
+  return stepOf(rate, s.calls.successful, failed, s.retransmissions, Math.round(s.callRate * 10) / 10, r.verdict.ok ? undefined : `SIPp ${r.verdict.status}`);
+}
+
+async function sippUacStep(target: Endpoint, rate: number, seconds: number): Promise<Step> {
+  const calls = Math.round(rate * seconds);
+  const r = await runSipp({ builtin: 'uac', target, rate, calls, bufferSize: SOCKET_BUFFER, traceRtt: false, sippTimeoutS: Math.ceil(seconds) + 5, hardTimeoutMs: (seconds + 15) * 1000 });
+  return sippStep(rate, seconds, r);
+}
+
+async function withSippUas<T>(fn: (target: Endpoint) => Promise<T>): Promise<T> {
+  const h: SippHandle = startSipp({ builtin: 'uas', bufferSize: SOCKET_BUFFER, traceRtt: false, hardTimeoutMs: 30 * 60_000 });
+  try {
+    const local = await h.ready;
+    return await fn(local);
+  } finally {
+    await h.stop();
+  }
+}
+
+async function withOurUas<T>(fn: (target: Endpoint) => Promise<T>): Promise<T> {
+  const h = await startLoad({ mode: 'uas', udpBufferBytes: SOCKET_BUFFER });
+  try {
+    return await fn(h.local);
+  } finally {
+    await h.stop();
+  }
+}
+
+async function ladder(rates: number[], seconds: number, step: (rate: number) => Promise<Step>, log: (l: string) => void, label: string): Promise<Ladder> {
+  const steps: Step[] = [];
+  let best = 0;
+  for (const rate of rates) {
+    const s = await step(rate);
+    steps.push(s);
+    log(`    ${label} ${String(rate).padStart(6)}/s: ${s.clean ? 'clean' : `not clean (${s.why})`}, ${s.completed} completed, achieved ${s.achievedCps}/s`);
+    if (!s.clean) break;
+    best = s.achievedCps;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  return { highestCleanCps: best, steps };
+}
+
+export const loadSection: BenchSection = {
+  name: 'load',
+  description: 'highest clean calls/s: sipconf UAC vs SIPp uac against SIPp uas, and SIPp uac against sipconf UAS vs SIPp uas',
+  async run(ctx: BenchContext): Promise<Record<string, unknown>> {
+    const rates = ctx.smoke ? [50] : [500, 1000, 2000, 3000, 4000, 6000, 8000, 10000, 12000, 14000, 16000];
+    const seconds = ctx.smoke ? 1 : 3;
+    const repeats = ctx.smoke ? 1 : 3;
+    const cpus = os.cpus().length;
+    const loadBefore = os.loadavg()[0]!;
+    ctx.log(`  rate steps ${rates.join(', ')} calls/s, ${seconds} s each, ${repeats} repeat(s); load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} on ${cpus} CPUs`);
+    const ours: Ladder[] = [];
+    const sipp: Ladder[] = [];
+    const ourUas: Ladder[] = [];
+    for (let i = 0; i < repeats; i++) {
+      ctx.log(`  repeat ${i + 1}/${repeats}`);
+      ours.push(await withSippUas((t) => ladder(rates, seconds, (r) => ourUacStep(t, r, seconds), ctx.log, 'sipconf uac → sipp uas')));
+      sipp.push(await withSippUas((t) => ladder(rates, seconds, (r) => sippUacStep(t, r, seconds), ctx.log, 'sipp uac    → sipp uas')));
+      ourUas.push(await withOurUas((t) => ladder(rates, seconds, (r) => sippUacStep(t, r, seconds), ctx.log, 'sipp uac    → sipconf uas')));
+    }
+    const uac = spreadOf(ours.map((l) => l.highestCleanCps));
+    const peer = spreadOf(sipp.map((l) => l.highestCleanCps));
+    const uas = spreadOf(ourUas.map((l) => l.highestCleanCps));
+    const noise = noiseReason([uac, peer, uas], loadBefore, cpus);
+    const ratio = noise || ctx.smoke ? null : Math.round((uac.median / peer.median) * 100) / 100;
+    const uasRatio = noise || ctx.smoke ? null : Math.round((uas.median / peer.median) * 100) / 100;
+    const fmt = (s: Spread): string => `median ${s.median} (min ${s.min}, max ${s.max})`;
+    ctx.log(`  sipconf UAC → SIPp uas: ${fmt(uac)} clean calls/s`);
+    ctx.log(`  SIPp uac → SIPp uas:    ${fmt(peer)} clean calls/s`);
+    ctx.log(`  SIPp uac → sipconf UAS: ${fmt(uas)} clean calls/s`);
+    if (ratio !== null) ctx.log(`  ratio sipconf/SIPp: UAC ${ratio}×, UAS ${uasRatio}×`);
+    else ctx.log(`  no ratio claimed: ${ctx.smoke ? 'smoke run' : noise}`);
+    return {
+      cps: uac.median,
+      sippCps: peer.median,
+      ratio,
+      uasCps: uas.median,
+      uasRatio,
+      ...(ratio === null ? { noRatioBecause: ctx.smoke ? 'smoke run' : noise } : {}),
+      spread: { uac, sipp: peer, uas },
+      loadAverageBefore: loadBefore,
+      ladders: { sipconfUac: ours, sippUac: sipp, sippUacToSipconfUas: ourUas },
+      stepSeconds: seconds,
+    };
+  },
+};
