@@ -39,4 +39,10 @@ describe('baresip 1.0 as the user-agent SUT of the OUTBOUND-UA suite (RFC 3261 Â
     expect(flow.durationMs).toBeGreaterThan(15_000);
     if (r.code !== 0) throw new Error(`sipconf exited ${r.code}:\n${why}\n${r.stderr.slice(-2000)}`);
   }, 240_000);
+
+  test('without baresip on PATH, sipconf run exits 2 before any check, naming the Debian package', async () => {
+    const r = await sipconf(['run', '--sut', PROFILE, '--suite', 'outbound-ua', '--no-report', '--results-dir', path.join(dir, 'nobin'), '--reports-dir', path.join(dir, 'nobin')], 60_000, { PATH: '/nonexistent' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/baresip is not installed \(Debian package: baresip-core/);
+  }, 90_000);
 });
