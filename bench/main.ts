@@ -6,6 +6,9 @@
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parserSection } from './parser';
+import { loadSection } from './load';
+import { suiteSection } from './suite';
+import { memorySection } from './memory';
 
 export interface BenchContext {
   /** Short run (a couple of seconds in all): proves the section works, numbers are indicative only. */
@@ -19,7 +22,7 @@ export interface BenchSection {
   run(ctx: BenchContext): Promise<Record<string, unknown>>;
 }
 
-export const SECTIONS: BenchSection[] = [parserSection];
+export const SECTIONS: BenchSection[] = [parserSection, loadSection, suiteSection, memorySection];
 
 interface Args {
   json?: string;
