@@ -3,14 +3,38 @@
  * §25.1), Via (§20.42), CSeq (§20.16), and small integer headers.
  */
 import { SipSyntaxError } from './errors';
-import { Params, isToken, isTokenChar, isWs, quote, readQuoted, skipWs } from './lex';
-import { SipUri, Uri, checkHost, isIPv6, parseUri } from './uri';
+import { Params, TOKEN_CHARS, isToken as isToken_, isWs as isWs_, quote as quote_, readQuoted as readQuoted_ } from './lex';
+
+// Module-local copies of the tiny lexical helpers used per character: calls across modules go through export
+// accessors in the CommonJS output, which costs more than the work itself on the hot path.
+const TOKEN = TOKEN_CHARS;
+
+function skipWs(s: string, i: number): number {
+  while (i < s.length) {
+    const c = s.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 13 || c === 10) i++;
+    else break;
+  }
+  return i;
+}
+import { SipUri, Uri, checkHost as checkHost_, isIPv6 as isIPv6_, parseUri as parseUri_ } from './uri';
+
+// Module-local bindings of the functions called on the hot path: in the CommonJS output (tsx, esbuild) every use
+// of an imported binding goes through an export accessor, which costs more than these small functions do.
+const isToken = isToken_;
+const isWs = isWs_;
+const quote = quote_;
+const readQuoted = readQuoted_;
+const checkHost = checkHost_;
+const isIPv6 = isIPv6_;
+const parseUri = parseUri_;
+const ParamsClass = Params;
 
 export class NameAddr {
   constructor(
     public uri: Uri,
     public displayName?: string,
-    public params: Params = new Params(),
+    public params: Params = new ParamsClass(),
     /** True when the URI was written inside `<...>` (required when it carries `;`, `,` or `?`). */
     public angled = true,
   ) {}
@@ -71,10 +95,10 @@ export function parseNameAddr(text: string, strict = true): NameAddr {
     let rest = s.slice(gt + 1);
     const r = skipWs(rest, 0);
     rest = rest.slice(r);
-    let params = new Params();
+    let params = new ParamsClass();
     if (rest !== '') {
       if (rest[0] !== ';') throw new SipSyntaxError(`unexpected "${rest}" after ">"`);
-      params = Params.parse(rest.slice(1));
+      params = ParamsClass.parse(rest.slice(1));
     }
     return new NameAddr(uri, displayName, params, true);
   }
@@ -84,7 +108,7 @@ export function parseNameAddr(text: string, strict = true): NameAddr {
   if (/\s/.test(uriText.trim())) throw new SipSyntaxError(`space in URI "${uriText.trim()}"`);
   const uri = parseUri(uriText.trim(), { strict });
   if (strict && uri.kind === 'sip' && uri.headers !== undefined) throw new SipSyntaxError(`URI with "?" must be enclosed in <> in "${s}"`);
-  const params = semi < 0 ? new Params() : Params.parse(s.slice(semi + 1));
+  const params = semi < 0 ? new ParamsClass() : ParamsClass.parse(s.slice(semi + 1));
   return new NameAddr(uri, undefined, params, false);
 }
 
@@ -104,7 +128,7 @@ export class Via {
     public transport: string,
     public host: string,
     public port?: number,
-    public params: Params = new Params(),
+    public params: Params = new ParamsClass(),
     public protocol = 'SIP/2.0',
   ) {}
 
@@ -144,7 +168,11 @@ export class Via {
 
 /** A token of `s` from `i` up to a char that is not a token char; returns its end. */
 function tokenEnd(s: string, i: number, end: number): number {
-  while (i < end && isTokenChar(s.charCodeAt(i))) i++;
+  while (i < end) {
+    const c = s.charCodeAt(i);
+    if (c >= 128 || TOKEN[c] !== 1) break;
+    i++;
+  }
   return i;
 }
 
@@ -227,7 +255,7 @@ export function parseVia(text: string, strict = true): Via {
     if (p < 0) throw new SipSyntaxError(`bad port "${s.slice(ps, sbEnd)}" in Via`);
     port = p;
   }
-  const params = semi >= end ? new Params() : Params.parse(s.slice(semi + 1, end));
+  const params = semi >= end ? new ParamsClass() : ParamsClass.parse(s.slice(semi + 1, end));
   if (strict) {
     const branch = params.get('branch');
     if (branch === null || branch === '') throw new SipSyntaxError('Via branch parameter without a value');
@@ -301,7 +329,11 @@ export function parseAuthParams(text: string): { scheme: string; params: Map<str
       j = q.end;
     } else {
       let k = j;
-      while (k < s.length && s[k] !== ',' && !isWs(s.charCodeAt(k))) k++;
+      while (k < s.length) {
+        const c = s.charCodeAt(k);
+        if (c === 44 || c === 32 || c === 9) break;
+        k++;
+      }
       value = s.slice(j, k);
       j = k;
     }

@@ -4,10 +4,22 @@
  * pays for what it reads. Mutators invalidate the cache.
  */
 import { SipSyntaxError } from './errors';
-import { CSeq, NameAddr, Via, parseCSeq, parseNameAddr, parseUnsigned, parseVia } from './fields';
-import { canonicalHeaderName, headerKey, isListHeader } from './headers';
-import { splitTopLevel } from './lex';
-import { Uri, parseUri } from './uri';
+import { CSeq, NameAddr, Via, parseCSeq as parseCSeq_, parseNameAddr as parseNameAddr_, parseUnsigned as parseUnsigned_, parseVia as parseVia_ } from './fields';
+import { canonicalHeaderName as canonicalHeaderName_, headerKey as headerKey_, isListHeader as isListHeader_ } from './headers';
+import { splitTopLevel as splitTopLevel_ } from './lex';
+import { Uri, parseUri as parseUri_ } from './uri';
+
+// Module-local bindings of the functions called on the hot path: in the CommonJS output (tsx, esbuild) every use
+// of an imported binding goes through an export accessor, which costs more than these small functions do.
+const parseCSeq = parseCSeq_;
+const parseNameAddr = parseNameAddr_;
+const parseUnsigned = parseUnsigned_;
+const parseVia = parseVia_;
+const canonicalHeaderName = canonicalHeaderName_;
+const headerKey = headerKey_;
+const isListHeader = isListHeader_;
+const splitTopLevel = splitTopLevel_;
+const parseUri = parseUri_;
 
 export interface Header {
   /** The name as written on the wire (may be a compact form). */

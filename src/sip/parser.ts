@@ -6,10 +6,22 @@
  * The parser never throws for bad input: it returns a result with structured diagnostics.
  */
 import { Diagnostic, SipSyntaxError } from './errors';
-import { headerKey } from './headers';
-import { isToken, isTokenChar, trimWs } from './lex';
+import { headerKey as headerKey_ } from './headers';
+import { TOKEN_CHARS, isToken as isToken_, trimWs as trimWs_ } from './lex';
+
+// A module-local reference: indexing it per character avoids a cross-module accessor call per character.
+const TOKEN = TOKEN_CHARS;
 import { Header, SipMessage, SipRequest, SipResponse } from './message';
-import { validateHeaders } from './validate';
+import { validateHeaders as validateHeaders_ } from './validate';
+
+// Module-local bindings of the functions called on the hot path: in the CommonJS output (tsx, esbuild) every use
+// of an imported binding goes through an export accessor, which costs more than these small functions do.
+const headerKey = headerKey_;
+const isToken = isToken_;
+const trimWs = trimWs_;
+const validateHeaders = validateHeaders_;
+const SipRequestClass = SipRequest;
+const SipResponseClass = SipResponse;
 
 export type Strictness = 'strict' | 'lenient';
 
@@ -120,7 +132,7 @@ export function parse(input: Buffer | string, opts: ParseOptions = {}): ParseRes
     for (; i < lineEnd; i++) {
       const c = head.charCodeAt(i);
       if (c === 58 || c === 32 || c === 9) break;
-      if (tokenOk && !isTokenChar(c)) tokenOk = false;
+      if (tokenOk && (c >= 128 || TOKEN[c] !== 1)) tokenOk = false;
     }
     const nameEnd = i;
     while (i < lineEnd && (head.charCodeAt(i) === 32 || head.charCodeAt(i) === 9)) i++;
@@ -244,7 +256,7 @@ function parseStartLine(text: string, strict: boolean): SipMessage {
     const status = Number(m[2]);
     if (status < 100) throw new SipSyntaxError(`status code ${status} is below 100`);
     checkVersion(m[1]!);
-    const r = new SipResponse(status, m[3] ?? '');
+    const r = new SipResponseClass(status, m[3] ?? '');
     r.version = m[1]!;
     return r;
   }
@@ -263,7 +275,7 @@ function parseStartLine(text: string, strict: boolean): SipMessage {
   if (!/^SIP\/[0-9]+\.[0-9]+$/.test(version)) throw new SipSyntaxError(`bad SIP version "${clip(version)}" on the request line`);
   checkVersion(version);
   if (uri.startsWith('<')) throw new SipSyntaxError(`Request-URI "${clip(uri)}" must not be enclosed in <> (§25.1)`);
-  const r = new SipRequest(method, uri);
+  const r = new SipRequestClass(method, uri);
   r.version = version;
   return r;
 }

@@ -4,10 +4,21 @@
  * single-value headers...) are lint's business (lint.ts), not this file's.
  */
 import { Diagnostic, SipSyntaxError } from './errors';
-import { NameAddr, Via, parseAuthParams, parseCSeq, parseNameAddr, parseUnsigned, parseVia } from './fields';
-import { isToken, splitTopLevel } from './lex';
+import { NameAddr, Via, parseAuthParams as parseAuthParams_, parseCSeq as parseCSeq_, parseNameAddr as parseNameAddr_, parseUnsigned as parseUnsigned_, parseVia as parseVia_ } from './fields';
+import { isToken as isToken_, splitTopLevel as splitTopLevel_ } from './lex';
 import { Header, SipMessage } from './message';
-import { parseUri } from './uri';
+import { parseUri as parseUri_ } from './uri';
+
+// Module-local bindings of the functions called on the hot path: in the CommonJS output (tsx, esbuild) every use
+// of an imported binding goes through an export accessor, which costs more than these small functions do.
+const parseAuthParams = parseAuthParams_;
+const parseCSeq = parseCSeq_;
+const parseNameAddr = parseNameAddr_;
+const parseUnsigned = parseUnsigned_;
+const parseVia = parseVia_;
+const isToken = isToken_;
+const splitTopLevel = splitTopLevel_;
+const parseUri = parseUri_;
 
 /** A check returns the structured value it parsed (to seed the message's cache) or undefined. */
 type Check = (value: string, msg: SipMessage) => unknown;
