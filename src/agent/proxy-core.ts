@@ -13,6 +13,7 @@ import { SipUri, Uri } from '../sip/uri';
 import { ClientTransaction } from '../transaction/client-transaction';
 import { ServerTransaction } from '../transaction/server-transaction';
 import { TransactionLayer } from '../transaction/transaction-layer';
+import { cancelFor } from '../transaction/derived-requests';
 import { Received, Target } from '../transaction/transaction';
 import type { Flow } from '../transport/types';
 import { uriTarget } from './targets';
@@ -326,16 +327,7 @@ export class ProxyCore {
   }
 
   private async sendCancel(ctx: ClientTransaction): Promise<void> {
-    const inv = ctx.request;
-    const c = new SipRequest('CANCEL', inv.uriText);
-    c.append('Via', inv.getAll('via')[0]!);
-    c.append('Max-Forwards', 70);
-    for (const r of inv.getAll('route')) c.append('Route', r);
-    c.append('From', inv.get('from')!);
-    c.append('To', inv.get('to')!);
-    c.append('Call-ID', inv.callId);
-    c.append('CSeq', `${inv.cseq.seq} CANCEL`);
-    await this.tx.sendRequest(c, { flow: ctx.flow }).catch(() => undefined);
+    await this.tx.sendRequest(cancelFor(ctx.request), { flow: ctx.flow }).catch(() => undefined);
   }
 
   /**

@@ -20,6 +20,7 @@ import { TimerConfig } from '../transaction/timers';
 import { Garbage, TransactionLayer } from '../transaction/transaction-layer';
 import { Received, Target } from '../transaction/transaction';
 import { TwoXxRetransmission } from '../transaction/two-xx-retransmission';
+import { cancelFor } from '../transaction/derived-requests';
 import { Trace } from '../transport/trace';
 import { TransportLayer } from '../transport/transport-layer';
 import { Endpoint, Flow, ListenOptions, TransportProtocol } from '../transport/types';
@@ -457,16 +458,7 @@ export class OutgoingCall extends OutgoingRequest {
    * (same branch), sent to where the INVITE went.
    */
   async cancel(): Promise<OutgoingRequest> {
-    const inv = this.request;
-    const c = new SipRequest('CANCEL', inv.uriText);
-    c.append('Via', inv.getAll('via')[0]!);
-    c.append('Max-Forwards', 70);
-    for (const r of inv.getAll('route')) c.append('Route', r);
-    c.append('From', inv.get('from')!);
-    c.append('To', inv.get('to')!);
-    c.append('Call-ID', inv.callId);
-    c.append('CSeq', `${inv.cseq.seq} CANCEL`);
-    return this.agent.send(c, { flow: this.tx.flow });
+    return this.agent.send(cancelFor(this.request), { flow: this.tx.flow });
   }
 
   /** BYE within the dialog (§15.1.1). */

@@ -9,6 +9,7 @@
  */
 import { SipRequest, SipResponse } from '../sip/message';
 import type { Flow } from '../transport/types';
+import { ackForNon2xx } from './derived-requests';
 import { Received, Transaction } from './transaction';
 import { TimerConfig, timer } from './timers';
 
@@ -144,16 +145,7 @@ export class ClientTransaction extends Transaction {
    * Via (same branch) and Route of the INVITE, the To of the response, and method ACK.
    */
   private sendAck(res: SipResponse): void {
-    const inv = this.request;
-    const ack = new SipRequest('ACK', inv.uriText);
-    ack.append('Via', inv.getAll('via')[0]!);
-    ack.append('Max-Forwards', inv.get('max-forwards') ?? '70');
-    for (const r of inv.getAll('route')) ack.append('Route', r);
-    ack.append('From', inv.get('from')!);
-    ack.append('To', res.get('to')!);
-    ack.append('Call-ID', inv.callId);
-    ack.append('CSeq', `${inv.cseq.seq} ACK`);
-    this.ack = ack.toBuffer();
+    this.ack = ackForNon2xx(this.request, res).toBuffer();
     void this.host.sendOn(this.txFlow, this.ack).catch(() => undefined);
   }
 }
