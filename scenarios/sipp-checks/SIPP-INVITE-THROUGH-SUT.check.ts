@@ -1,0 +1,68 @@
+import { defineCheck } from '../../src/scenario/check';
+import type { CheckContext } from '../../src/scenario/context';
+import { hasRegistrar } from '../../src/scenario/flows';
+import { shippedScenario } from '../../src/sipp/scenarios';
+import { runSippStep, sippAccount, startSippStep } from '../../src/sipp/sipp-check';
+import { formatEndpoint } from '../../src/transport/types';
+import { registerForSipp } from './sipp-bindings';
+
+const RFC = ['RFC 3261 §13.2.2.4', 'RFC 3261 §16.6', 'RFC 3261 §16.7', 'RFC 3261 §12.1.2', 'RFC 3261 §15.1.1'];
+const CALLS = 3;
+
+export default defineCheck(
+  {
+    id: 'SIPP-INVITE-THROUGH-SUT',
+    suite: 'sipp',
+    title: `${CALLS} SIPp calls through the SUT complete end to end: INVITE, 100, 180, 200, ACK, BYE, 200`,
+    rfc: RFC,
+    severity: 'blocker',
+    roles: ['proxy'],
+    description:
+      `A SIPp callee (scenarios/sipp/uas.xml) listens on a free loopback port; when the SUT has a registrar its ` +
+      `contact is registered for a fresh user, otherwise the caller addresses SIPp directly and sends to the SUT ` +
+      `(-rsa), which forwards by Request-URI (RFC 3261 §16.5). A SIPp caller (scenarios/sipp/invite-through-proxy-uac.xml) ` +
+      `then places ${CALLS} calls through the SUT: INVITE → 100/180 → 200 (Record-Route and Contact kept, §12.1.2) ` +
+      `→ ACK along the route set (§13.2.2.4) → BYE → 200 (§15.1.1). Both SIPp instances must count ${CALLS} ` +
+      `successful calls; SIPp's statistics (calls, failures, retransmissions, response times) and logs of both sides ` +
+      `are attached.`,
+    async run(ctx: CheckContext) {
+      const transport = ctx.defaultTransport();
+      const sut = ctx.sut.address!;
+      const uas = await startSippStep(ctx, {
+        label: 'sipp-uas',
+        scenarioFile: shippedScenario('uas'),
+        transport,
+        calls: CALLS,
+        rfc: ['RFC 3261 §13.3.1.4', 'RFC 3261 §16.6', 'RFC 3261 §15.1.2'],
+      });
+      let service: string;
+      let target = formatEndpoint(sut);
+      const extraArgs: string[] = [];
+      if (hasRegistrar(ctx)) {
+        // The callee is reached through the SUT's location service (§10, §16.5), as a real one would be.
+        service = sippAccount(ctx, 'sippuas').user;
+        await registerForSipp(ctx, service, `sip:${service}@${formatEndpoint(uas.local)};transport=${transport}`, transport);
+      } else {
+        // No registrar: the Request-URI names SIPp itself and every message is sent to the SUT (-rsa).
+        service = 'sipp-uas';
+        target = formatEndpoint(uas.local);
+        extraArgs.push('-rsa', formatEndpoint(sut));
+      }
+      await runSippStep(ctx, {
+        label: 'sipp-uac',
+        scenarioFile: shippedScenario('invite-through-proxy-uac'),
+        target,
+        transport,
+        service,
+        calls: CALLS,
+        rate: 10,
+        callLimit: 1,
+        callLengthMs: 100,
+        extraArgs,
+        rfc: RFC,
+      });
+      await uas.finish();
+    },
+  },
+  __filename,
+);

@@ -1,0 +1,37 @@
+/**
+ * Bindings for SIPp made or removed by the harness's own registrant (RFC 3261 §10.2): SIPp's contact registered on
+ * its behalf so a call through the SUT reaches it, and removal of a SIPp binding once a check is done (fresh users
+ * keep checks apart anyway; this keeps the SUT's location service small).
+ */
+import { NameAddr } from '../../src/sip/fields';
+import { parseUri } from '../../src/sip/uri';
+import type { CheckContext } from '../../src/scenario/context';
+import type { TransportProtocol } from '../../src/transport/types';
+
+async function registrantFor(ctx: CheckContext, user: string, transport: TransportProtocol) {
+  const agent = await ctx.agent('registrant', { user, listen: [transport] });
+  return ctx.registrant(agent, { transport });
+}
+
+/** Registers `contact` (SIPp's address) for `user` at the SUT; fails the check unless the SUT answers 200. */
+export async function registerForSipp(ctx: CheckContext, user: string, contact: string, transport: TransportProtocol): Promise<void> {
+  const registrant = await registrantFor(ctx, user, transport);
+  const c = new NameAddr(parseUri(contact));
+  await ctx.step(`the harness registers SIPp's contact ${contact} for ${user}`, async () => {
+    const res = (await registrant.register(undefined, { contact: c, expires: 300, within: ctx.ms('64*T1') })).message;
+    if (res.status !== 200) ctx.fail(`setting up: REGISTER of ${contact} for ${user} got ${res.status} ${res.reason}, not 200 (RFC 3261 §10.3)`);
+  });
+  ctx.onCleanup(async () => {
+    await registrant.register(undefined, { contact: c, expires: 0, within: ctx.ms('64*T1') }).catch(() => undefined);
+  });
+}
+
+/** Removes one binding (Expires: 0 for that Contact, §10.2.2); errors are ignored (clean-up only). */
+export async function removeSippBinding(ctx: CheckContext, user: string, contact: string, transport: TransportProtocol): Promise<void> {
+  try {
+    const registrant = await registrantFor(ctx, user, transport);
+    await registrant.register(undefined, { contact: new NameAddr(parseUri(contact)), expires: 0, within: ctx.ms('64*T1') });
+  } catch {
+    // best effort
+  }
+}

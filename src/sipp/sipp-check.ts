@@ -1,0 +1,238 @@
+/**
+ * A SIPp run as part of a conformance check: SIPp is bounded by the check's timers, its files (statistics CSV,
+ * errors, screen, message trace) and a statistics summary go into the report as attachments, the numbers go into
+ * the check's notes, and a run that did not succeed fails the check with SIPp's verdict, its first error and the
+ * RFC section of the flow SIPp played.
+ *
+ * Bounds: SIPp's own `-timeout` defaults to 64·T1 + 5 s (one full transaction timeout plus the calls themselves),
+ * and the hard bound (kill) to 3 s past it — well under the runner's check timeout (at least 30 s and 6·64·T1).
+ *
+ * A missing `sipp` binary is an error of the set-up, never a skip: it throws SippNotFoundError, whose message names
+ * the Debian package (sip-tester), and the runner reports the check as broken (exit 1).
+ */
+import { rmSync } from 'node:fs';
+import type { CheckContext } from '../scenario/context';
+import { formatEndpoint, type Endpoint, type TransportProtocol } from '../transport/types';
+import { startChallengeRelay } from './challenge-relay';
+import { startSipp, type SippHandle, type SippResult, type SippRunOptions } from './run-sipp';
+
+export interface SippStepOptions extends SippRunOptions {
+  /** Who SIPp plays in the check, e.g. "sipp-uac": names the step and the attachments. */
+  label: string;
+  /** The RFC sections of the flow the scenario plays, cited when the run fails. */
+  rfc: string[];
+  /** Calls that must succeed (default: `calls`, the -m value, when given). */
+  expectSuccessful?: number;
+  /** SIPp's -timeout in ms (default 64·T1 + 5 s). Rounded up to whole seconds. */
+  timeoutMs?: number;
+}
+
+/** A SIPp started in the background (e.g. the UAS a call goes to), bound to the check. */
+export interface SippStepHandle {
+  readonly handle: SippHandle;
+  /** Where SIPp listens (once ready). */
+  readonly local: Endpoint;
+  /**
+   * Waits (bounded by the run's hard bound) for SIPp to end by itself, reports the run and fails the check if it
+   * did not succeed.
+   */
+  finish(): Promise<SippResult>;
+}
+
+/** The -timeout of a SIPp step: 64·T1 + 5 s unless given, in whole seconds. */
+export function sippTimeoutS(ctx: CheckContext, timeoutMs?: number): number {
+  return Math.max(1, Math.ceil((timeoutMs ?? ctx.ms('64*T1') + 5000) / 1000));
+}
+
+function runOptions(ctx: CheckContext, opts: SippStepOptions): SippRunOptions {
+  const { label: _label, rfc: _rfc, expectSuccessful: _e, timeoutMs, ...run } = opts;
+  const timeoutS = run.sippTimeoutS ?? sippTimeoutS(ctx, timeoutMs);
+  return {
+    traceMessages: true,
+    traceLogs: true,
+    ...run,
+    sippTimeoutS: timeoutS,
+    hardTimeoutMs: run.hardTimeoutMs ?? timeoutS * 1000 + 3000,
+  };
+}
+
+/** Passwords from the SUT profile never reach the report (SIPp's -ap is on its command line). */
+function secretsOf(ctx: CheckContext): string[] {
+  return (ctx.sut.users ?? []).map((u) => u.password).filter((p): p is string => !!p);
+}
+
+function mask(text: string, secrets: string[]): string {
+  let out = text;
+  for (const s of secrets) out = out.split(s).join('********');
+  return out;
+}
+
+/** A short text of what SIPp counted: calls, failures by reason, retransmissions, response times. */
+export function summarizeSippResult(label: string, r: SippResult): string {
+  const lines = [`${label}: ${r.verdict.status} — ${r.verdict.message}`, `exit ${r.exitCode ?? r.signal ?? '?'} after ${r.durationMs} ms, SIPp at ${formatEndpoint(r.local)} (${r.transport})`];
+  const s = r.stats;
+  if (s) {
+    lines.push(`calls: ${s.calls.created} created (${s.calls.outgoing} outgoing, ${s.calls.incoming} incoming), ${s.calls.successful} successful, ${s.calls.failed} failed`);
+    const reasons = Object.entries(s.failures);
+    lines.push(`failures: ${reasons.length ? reasons.map(([k, v]) => `${k}=${v}`).join(', ') : 'none'}`);
+    lines.push(`retransmissions: ${s.retransmissions}`);
+    const means = Object.entries(s.responseTimeMeansMs);
+    if (means.length) lines.push(`response time means: ${means.map(([k, v]) => `${k}=${v.toFixed(2)} ms`).join(', ')}`);
+    lines.push(`call length mean: ${s.callLengthMeanMs.toFixed(2)} ms, call rate ${s.callRate.toFixed(2)}/s`);
+  } else lines.push(`statistics: ${r.statsError ?? 'none'}`);
+  if (r.responseTimes.length) {
+    lines.push(`response times: ${r.responseTimes.length} samples, median ${r.responseTimeMedianMs?.toFixed(2) ?? '?'} ms, p95 ${r.responseTimeP95Ms?.toFixed(2) ?? '?'} ms`);
+  }
+  if (r.errors.length) lines.push(`SIPp errors (${r.errors.length}): ${r.errors.slice(0, 5).join(' | ')}`);
+  return lines.join('\n');
+}
+
+function contentTypeOf(name: string): string {
+  return name.endsWith('.csv') ? 'text/csv' : 'text/plain';
+}
+
+/**
+ * Attaches a SIPp run to the report — "<label> statistics" (summary), "<label> command", and each file SIPp wrote
+ * as "<label> <file>" — and notes its numbers. The run directory is removed when the check ends.
+ */
+export function reportSippResult(ctx: CheckContext, label: string, r: SippResult): void {
+  const secrets = secretsOf(ctx);
+  const summary = mask(summarizeSippResult(label, r), secrets);
+  ctx.reporter.attach(`${label} statistics`, summary, 'text/plain');
+  ctx.reporter.attach(`${label} command`, mask(r.commandLine, secrets), 'text/plain');
+  for (const log of r.logs) {
+    if (!log.content && log.bytes === 0) continue;
+    const note = log.truncated ? `\n[cut at ${log.content.length} of ${log.bytes} bytes]\n` : '';
+    // SIPp names its response-time file after the scenario and its pid: give it a stable name.
+    const name = log.name.replace(/^.*_\d+_rtt\.csv$/, 'response-times.csv');
+    ctx.reporter.attach(`${label} ${name}`, mask(log.content, secrets) + note, contentTypeOf(log.name));
+  }
+  const s = r.stats;
+  ctx.note(
+    `${label}: ${r.verdict.status}` +
+      (s ? `, calls ${s.calls.successful}/${s.calls.successful + s.calls.failed} successful, ${s.calls.failed} failed, ${s.retransmissions} retransmissions` : '') +
+      (r.responseTimeMedianMs !== undefined ? `, response time median ${r.responseTimeMedianMs.toFixed(2)} ms` : '') +
+      `, ${r.durationMs} ms`,
+  );
+  ctx.onCleanup(() => rmSync(r.runDir, { recursive: true, force: true }));
+}
+
+/** Fails the check unless SIPp succeeded with the expected number of successful calls. */
+export function assertSippResult(ctx: CheckContext, label: string, r: SippResult, rfc: string[], expectSuccessful?: number): void {
+  const cite = rfc.length ? ` (${rfc.join(', ')})` : '';
+  if (!r.verdict.ok) {
+    const first = r.errors[0];
+    const detail = first && !r.verdict.message.includes(first) ? `; first SIPp error: ${first}` : '';
+    ctx.fail(`${label}: SIPp ${r.verdict.status} — ${r.verdict.message}${detail}${cite}`);
+  }
+  if (expectSuccessful !== undefined) {
+    const got = r.stats?.calls.successful;
+    if (got !== expectSuccessful) {
+      ctx.fail(`${label}: ${got ?? 'no statistics:'} ${got === undefined ? r.statsError ?? '' : `of ${expectSuccessful} calls succeeded`}`.trimEnd() + cite);
+    }
+  }
+}
+
+/** Runs SIPp to its end as a reported step; fails the check if the run did not succeed. */
+export async function runSippStep(ctx: CheckContext, opts: SippStepOptions): Promise<SippResult> {
+  const run = runOptions(ctx, opts);
+  const what = opts.scenarioFile ? opts.scenarioFile.replace(/^.*\//, '') : `-sn ${opts.builtin}`;
+  return ctx.step(`${opts.label} runs SIPp ${what}${opts.target ? ` against ${typeof opts.target === 'string' ? opts.target : formatEndpoint(opts.target)}` : ''}`, async () => {
+    const handle = startSipp(run);
+    ctx.onCleanup(async () => {
+      await handle.stop();
+    });
+    const r = await handle.result;
+    reportSippResult(ctx, opts.label, r);
+    assertSippResult(ctx, opts.label, r, opts.rfc, opts.expectSuccessful ?? opts.calls);
+    return r;
+  });
+}
+
+/**
+ * Starts SIPp in the background (a UAS, say) and waits until it has bound its port. It is stopped when the check
+ * ends if it is still running; `finish()` waits for it to end by itself and checks its verdict.
+ */
+export async function startSippStep(ctx: CheckContext, opts: SippStepOptions): Promise<SippStepHandle> {
+  const run = runOptions(ctx, opts);
+  const what = opts.scenarioFile ? opts.scenarioFile.replace(/^.*\//, '') : `-sn ${opts.builtin}`;
+  const handle = startSipp(run);
+  let reported = false;
+  ctx.onCleanup(async () => {
+    const r = await handle.stop();
+    if (!reported) reportSippResult(ctx, opts.label, r);
+  });
+  const local = await ctx.step(`${opts.label} starts SIPp ${what} and binds its port`, async () => {
+    try {
+      return await handle.ready;
+    } catch (e) {
+      const r = await handle.stop();
+      reported = true;
+      reportSippResult(ctx, opts.label, r);
+      throw new Error(`${opts.label}: SIPp did not start: ${(e as Error).message}; ${r.verdict.message}`);
+    }
+  });
+  return {
+    handle,
+    local,
+    finish: () =>
+      ctx.step(`${opts.label} (SIPp) ends its calls`, async () => {
+        const r = await handle.result;
+        reported = true;
+        reportSippResult(ctx, opts.label, r);
+        assertSippResult(ctx, opts.label, r, opts.rfc, opts.expectSuccessful ?? opts.calls);
+        return r;
+      }),
+  };
+}
+
+/** The user SIPp registers as, and the SIPp arguments for the SUT's Digest challenge (-au/-ap), if it has one. */
+export interface SippAccount {
+  user: string;
+  /** -au USER -ap PASSWORD when the SUT profile has a password; else nothing. */
+  authArgs: string[];
+  hasCredentials: boolean;
+}
+
+/**
+ * A fresh user (`ctx.freshUser(prefix)`) unless the SUT profile lists fixed accounts; a `*` account means any user
+ * name with that password (the reference SUT), so the fresh user authenticates as itself.
+ */
+export function sippAccount(ctx: CheckContext, prefix: string): SippAccount {
+  const creds = ctx.sut.users?.[0];
+  const user = creds && creds.user !== '*' ? creds.user : ctx.freshUser(prefix);
+  if (!creds?.password) return { user, authArgs: [], hasCredentials: false };
+  const authUser = creds.user === '*' ? user : (creds.authUser ?? creds.user);
+  return { user, authArgs: ['-au', authUser, '-ap', creds.password], hasCredentials: true };
+}
+
+/** How SIPp reaches the SUT: the SUT as its remote host, plus arguments for credentials and the challenge relay. */
+export interface SippRoute {
+  /** SIPp's remote host (the SUT): [remote_ip]:[remote_port] in the scenario name the SUT. */
+  target: string;
+  /** -au/-ap and, with credentials, -rsa RELAY: packets go through the challenge relay (challenge-relay.ts). */
+  extraArgs: string[];
+}
+
+/**
+ * The route for a SIPp that registers with `account`. With credentials SIPp sends through a challenge relay (SIPp
+ * 3.6.1 answers only MD5 challenges and reads only the first of several, RFC 8760 §2.4); what the relay removed is
+ * noted and attached when the check ends. The Request-URI and digest-uri still name the SUT (-rsa changes only
+ * where packets go).
+ */
+export async function sippRoute(ctx: CheckContext, account: SippAccount, transport: TransportProtocol): Promise<SippRoute> {
+  const sut = ctx.sut.address;
+  if (!sut) throw new Error('the SUT profile has no address: a SIPp check needs one');
+  if (!account.hasCredentials) return { target: formatEndpoint(sut), extraArgs: [] };
+  // Over TLS the relay would have to terminate TLS: SIPp answers the challenge itself (MD5 first or not at all).
+  if (transport === 'tls') return { target: formatEndpoint(sut), extraArgs: account.authArgs };
+  const relay = await startChallengeRelay({ upstream: sut, transport });
+  ctx.onCleanup(async () => {
+    await relay.close();
+    if (relay.log.length) {
+      ctx.note(`challenge relay: ${relay.removed} challenge(s) SIPp 3.6.1 cannot answer removed (RFC 8760 §2.4)`);
+      ctx.reporter.attach('challenge relay', relay.log.join('\n'), 'text/plain');
+    }
+  });
+  return { target: formatEndpoint(sut), extraArgs: [...account.authArgs, '-rsa', formatEndpoint(relay.local)] };
+}
