@@ -9,7 +9,7 @@
  *   check holds it — and waits for the UA's next REGISTER (a refresh, or the re-registration after the flow of the
  *   previous check's registrar died: RFC 5626 §4.5 allows up to 60 s for that), bounded by ARRIVAL_BOUND_MS.
  */
-import { MockRegistrar, RecordedRegister, RegisterAnswer } from '../../src/agent/registrar';
+import { MockRegistrar, MockRegistrarOptions, RecordedRegister, RegisterAnswer } from '../../src/agent/registrar';
 import type { CheckContext, UaInstance } from '../../src/scenario/context';
 import type { ListenOptions, TransportProtocol } from '../../src/transport/types';
 
@@ -33,6 +33,10 @@ export interface UaSetupOptions {
   grantExpires?: number;
   /** How to answer the first REGISTER (default 200). */
   firstAnswer?: RegisterAnswer;
+  /** Flow-Timer in the 200 (seconds, RFC 5626 §4.4.1); default 25. */
+  flowTimer?: number;
+  /** Answer the UA's CRLF pings (default true). */
+  autoPong?: boolean;
 }
 
 /** Starts the registrar where the UA registers and waits for the UA's first REGISTER (answered as told). */
@@ -44,7 +48,7 @@ export async function uaRegisters(ctx: CheckContext, opts: UaSetupOptions = {}):
   const launcher = ctx.uaLauncher;
 
   const registrar = await ctx.step(`the harness's registrar / edge listens ${launcher ? 'for a fresh UA instance' : `at ${listen.address}:${listen.port}`}`, () =>
-    bindRegistrar(ctx, transports, listen.address, launcher ? 0 : listen.port, opts.grantExpires),
+    bindRegistrar(ctx, transports, listen.address, launcher ? 0 : listen.port, { grantExpires: opts.grantExpires, flowTimer: opts.flowTimer, autoPong: opts.autoPong }),
   );
   ctx.onCleanup(() => registrar.close());
   if (opts.firstAnswer) registrar.answerNext(opts.firstAnswer);
@@ -83,19 +87,21 @@ export async function uaRegisters(ctx: CheckContext, opts: UaSetupOptions = {}):
   };
 }
 
-async function bindRegistrar(ctx: CheckContext, transports: Array<'udp' | 'tcp'>, host: string, port: number, grantExpires?: number): Promise<MockRegistrar> {
+type Policy = Pick<MockRegistrarOptions, 'grantExpires' | 'flowTimer' | 'autoPong'>;
+
+async function bindRegistrar(ctx: CheckContext, transports: Array<'udp' | 'tcp'>, host: string, port: number, policy: Policy): Promise<MockRegistrar> {
   const listen: ListenOptions[] = transports.map((transport) => ({ transport, host, port }));
   const deadline = performance.now() + PORT_BOUND_MS;
   for (;;) {
     try {
       if (port !== 0 || transports.length === 1) {
-        return await MockRegistrar.create({ name: 'registrar', listen, trace: ctx.trace, timers: ctx.timers, grantExpires });
+        return await MockRegistrar.create({ name: 'registrar', listen, trace: ctx.trace, timers: ctx.timers, ...policy });
       }
       // Several transports on one ephemeral port: take the first's port for the others.
-      const first = await MockRegistrar.create({ name: 'registrar', listen: [listen[0]!], trace: ctx.trace, timers: ctx.timers, grantExpires });
+      const first = await MockRegistrar.create({ name: 'registrar', listen: [listen[0]!], trace: ctx.trace, timers: ctx.timers, ...policy });
       const p = first.agent.address(transports[0]).port;
       await first.close();
-      return await MockRegistrar.create({ name: 'registrar', listen: listen.map((l) => ({ ...l, port: p })), trace: ctx.trace, timers: ctx.timers, grantExpires });
+      return await MockRegistrar.create({ name: 'registrar', listen: listen.map((l) => ({ ...l, port: p })), trace: ctx.trace, timers: ctx.timers, ...policy });
     } catch (e) {
       // A fixed port held by another check against the same UA: wait for it, bounded.
       if (!/EADDRINUSE/.test((e as Error).message) || performance.now() > deadline) throw e;

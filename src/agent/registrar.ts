@@ -51,6 +51,8 @@ export interface MockRegistrarOptions {
   /** With credentials, every REGISTER without valid ones is challenged (401, §22.4); user → password. */
   credentials?: Record<string, string>;
   realm?: string;
+  /** Answer the UA's CRLF keep-alive pings with pongs (RFC 5626 §3.5.1); default true. Pings are flowEvents either way. */
+  autoPong?: boolean;
 }
 
 /** One REGISTER as the registrar received it, and what it answered. */
@@ -98,6 +100,7 @@ export class MockRegistrar {
       trace: opts.trace,
       timers: opts.timers,
       domain: opts.domain,
+      autoPong: opts.autoPong,
     });
     return new MockRegistrar(agent, opts);
   }

@@ -14,9 +14,10 @@ import accepted from '../../scenarios/outbound-ua/UA-REGISTER-ACCEPTED.check';
 import flowFailure from '../../scenarios/outbound-ua/UA-REREGISTER-AFTER-FLOW-FAILURE.check';
 import after430 from '../../scenarios/outbound-ua/UA-REREGISTER-AFTER-430.check';
 import acks from '../../scenarios/outbound-ua/UA-ACKS-2XX.check';
+import keepalive from '../../scenarios/outbound-ua/UA-KEEPALIVE-FAILURE.check';
 
 const timers = resolveTimers({ t1: 100 });
-const sut: SutInfo = { name: 'scripted UA', role: 'ua', listen: { address: '127.0.0.1', port: 0 }, domain: '127.0.0.1', transports: ['tcp'], capabilities: ['outbound'], timers };
+const sut: SutInfo = { name: 'scripted UA', role: 'ua', listen: { address: '127.0.0.1', port: 0 }, domain: '127.0.0.1', transports: ['tcp'], capabilities: ['outbound', 'keepalive'], timers };
 
 interface Ua {
   agent: SipAgent;
@@ -118,6 +119,26 @@ describe('OUTBOUND-UA checks against scripted UAs (each can pass and can fail)',
       await agent.close();
     }
   });
+
+  test('UA-KEEPALIVE-FAILURE passes when the UA pings, gets no pong, and re-registers on a new flow (RFC 5626 §4.4.1)', async () => {
+    const { error, ctx } = await run(keepalive, {
+      afterRegister: ({ agent, reg }) => {
+        agent.transport.startKeepalive(reg.flowOf(1)!, { intervalMs: 500, timeoutMs: 300 });
+        void agent.expectFlowEvent('keepalive-timeout', { within: 5000 }).then(async (ev) => {
+          await ev.flow.close();
+          await reg.register(1, { newFlow: true });
+        }).catch(() => undefined);
+      },
+    });
+    expect(error).toBeUndefined();
+    expect(ctx.notes.join('\n')).toMatch(/first ping 0\.\d s after the REGISTER .*\n.*re-registered \d+\.\d s after the ping/);
+  });
+
+  test('UA-KEEPALIVE-FAILURE fails when the UA never pings within the Flow-Timer (RFC 5626 §4.4.1)', async () => {
+    const { error } = await run(keepalive, {});
+    expect(error).toBeInstanceOf(NonConformance);
+    expect((error as Error).message).toMatch(/no CRLF keep-alive on the registered flow within the Flow-Timer of 20 s/);
+  }, 30_000);
 
   async function call(ua: Ua, uri: string, ackRetransmissions: boolean): Promise<void> {
     const c: OutgoingCall = await ua.agent.invite(uri, { target: { flow: ua.reg.flowOf(1)! } });

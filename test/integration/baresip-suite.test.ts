@@ -1,7 +1,7 @@
 /**
  * baresip 1.0 in the loop as the user-agent SUT: `sipconf run --sut scenarios/targets/baresip/profile.yaml` runs the
  * OUTBOUND-UA checks, each against a fresh baresip the harness starts (registering with that check's registrar),
- * in parallel. The RFC 5626 §4.5 back-offs are waited out for real (up to 60 s), so this takes about a minute.
+ * in parallel. The RFC 5626 §4.4.1 keep-alive timing and §4.5 back-offs are waited out for real (up to 20 + 10 + 60 s), so this takes one and a half to two minutes.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,7 @@ import { loadProfile } from '../../src/sut/profile';
 import { ROOT, describeRun, readSummary, requireBinary, sipconf } from './sipconf-cli';
 
 const PROFILE = path.join(ROOT, 'scenarios/targets/baresip/profile.yaml');
-const UA_CHECKS = ['UA-REGISTER-ACCEPTED', 'UA-REREGISTER-AFTER-FLOW-FAILURE', 'UA-REREGISTER-AFTER-430', 'UA-ACKS-2XX'];
+const UA_CHECKS = ['UA-REGISTER-ACCEPTED', 'UA-REREGISTER-AFTER-FLOW-FAILURE', 'UA-REREGISTER-AFTER-430', 'UA-KEEPALIVE-FAILURE', 'UA-ACKS-2XX'];
 
 describe('baresip 1.0 as the user-agent SUT of the OUTBOUND-UA suite (RFC 3261 §10.2, §13.2.2.4; RFC 5626 §4.4–§4.5)', () => {
   let dir: string;
