@@ -149,6 +149,22 @@ const CHECKS: Record<string, Check> = {
 const LIST_VIEWS = new Set(['via', 'contact', 'route', 'record-route', 'path']);
 const FIRST_VIEWS = new Set(['from', 'to', 'cseq', 'call-id', 'max-forwards', 'expires']);
 
+const enum View {
+  None = 0,
+  List = 1,
+  First = 2,
+}
+
+interface KeyInfo {
+  check: Check;
+  view: View;
+}
+
+/** One lookup per header: its check and how its result seeds the message's views. */
+const KEY_INFO = new Map<string, KeyInfo>(
+  Object.entries(CHECKS).map(([key, check]) => [key, { check, view: LIST_VIEWS.has(key) ? View.List : FIRST_VIEWS.has(key) ? View.First : View.None }]),
+);
+
 export function validateHeaders(msg: SipMessage, errors: Diagnostic[], _warnings: Diagnostic[]): void {
   if (msg.isRequest) {
     try {
@@ -163,29 +179,32 @@ export function validateHeaders(msg: SipMessage, errors: Diagnostic[], _warnings
   }
   // The values parsed here seed the message's views (msg.vias, msg.from ...), so reading fields after a strict
   // parse costs nothing more. A view is seeded only when every line of its header parsed.
-  // Small per-message state: most messages carry each list header once, so plain objects keyed by header name.
-  const lists: Record<string, unknown[]> = {};
-  const failed: Record<string, true> = {};
-  const firsts: Record<string, true> = {};
-  for (const h of msg.headers as Header[]) {
-    const check = CHECKS[h.key];
-    if (!check) continue;
+  let lists: Map<string, unknown[]> | undefined;
+  let failed: Set<string> | undefined;
+  let firsts: Set<string> | undefined;
+  const headers = msg.headers as Header[];
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i]!;
+    const info = KEY_INFO.get(h.key);
+    if (info === undefined) continue;
     let parsed: unknown;
     try {
-      parsed = check(h.value, msg);
+      parsed = info.check(h.value, msg);
     } catch (e) {
       errors.push({ message: `${h.name}: ${(e as Error).message}`, line: h.line, kind: 'syntax' });
-      failed[h.key] = true;
+      (failed ??= new Set()).add(h.key);
       continue;
     }
-    if (LIST_VIEWS.has(h.key)) {
-      const l = lists[h.key];
+    if (info.view === View.List) {
+      lists ??= new Map();
+      const l = lists.get(h.key);
       if (l) for (const x of parsed as unknown[]) l.push(x);
-      else lists[h.key] = (parsed as unknown[]).slice();
-    } else if (FIRST_VIEWS.has(h.key) && firsts[h.key] !== true) {
-      firsts[h.key] = true;
-      if (failed[h.key] !== true) msg.primeCache(h.key, parsed);
+      else lists.set(h.key, parsed as unknown[]);
+    } else if (info.view === View.First) {
+      if (firsts?.has(h.key)) continue;
+      (firsts ??= new Set()).add(h.key);
+      if (!failed?.has(h.key)) msg.primeCache(h.key, parsed);
     }
   }
-  for (const key in lists) if (failed[key] !== true) msg.primeCache(key, lists[key]);
+  if (lists) for (const [key, list] of lists) if (!failed?.has(key)) msg.primeCache(key, list);
 }
