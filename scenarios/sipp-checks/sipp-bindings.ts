@@ -35,3 +35,31 @@ export async function removeSippBinding(ctx: CheckContext, user: string, contact
     // best effort
   }
 }
+
+/**
+ * Polls the SUT's bindings of `user` (a REGISTER without Contact, RFC 3261 §10.2.3) until one Contact satisfies
+ * `match` — e.g. SIPp's own registration has been accepted — within 64·T1; fails the check otherwise. Undefined
+ * when `gaveUp()` turned true first (SIPp has exited).
+ */
+export async function waitForSippBinding(ctx: CheckContext, user: string, match: (contact: string) => boolean, gaveUp: () => boolean = () => false): Promise<string | undefined> {
+  const transport = ctx.defaultTransport();
+  const registrant = await registrantFor(ctx, user, transport);
+  return ctx.step(`the SUT lists SIPp's binding for ${user} (a REGISTER query, RFC 3261 §10.2.3)`, async () => {
+    const deadline = performance.now() + ctx.ms('64*T1');
+    let last = 'no answer';
+    while (performance.now() < deadline) {
+      // SIPp ended before its binding showed up: its own verdict says why (the caller reports it).
+      if (gaveUp()) return undefined;
+      const left = Math.max(1, deadline - performance.now());
+      const res = (await registrant.query(undefined).catch((e: Error) => ({ message: undefined, error: e }))) as { message?: { status: number; reason: string; getAll(k: string): string[] } };
+      if (res.message) {
+        const contacts = res.message.getAll('contact').flatMap((v) => v.split(/,(?=\s*<)/));
+        const hit = contacts.find(match);
+        if (res.message.status === 200 && hit) return hit.trim();
+        last = `${res.message.status} ${res.message.reason} with ${contacts.length ? contacts.map((c) => c.trim()).join(', ') : 'no Contact'}`;
+      }
+      await new Promise((r) => setTimeout(r, Math.min(100, left)));
+    }
+    return ctx.fail(`SIPp's registration of ${user} did not show in the SUT's bindings within 64·T1 = ${ctx.ms('64*T1')} ms; last query: ${last} (RFC 3261 §10.3, RFC 5626 §6)`);
+  });
+}

@@ -32,6 +32,8 @@ export interface SippStepHandle {
   readonly handle: SippHandle;
   /** Where SIPp listens (once ready). */
   readonly local: Endpoint;
+  /** True once SIPp has exited (by itself or killed). */
+  readonly ended: boolean;
   /**
    * Waits (bounded by the run's hard bound) for SIPp to end by itself, reports the run and fails the check if it
    * did not succeed.
@@ -158,6 +160,10 @@ export async function startSippStep(ctx: CheckContext, opts: SippStepOptions): P
   const what = opts.scenarioFile ? opts.scenarioFile.replace(/^.*\//, '') : `-sn ${opts.builtin}`;
   const handle = startSipp(run);
   let reported = false;
+  let ended = false;
+  void handle.result.then(() => {
+    ended = true;
+  });
   ctx.onCleanup(async () => {
     const r = await handle.stop();
     if (!reported) reportSippResult(ctx, opts.label, r);
@@ -175,6 +181,9 @@ export async function startSippStep(ctx: CheckContext, opts: SippStepOptions): P
   return {
     handle,
     local,
+    get ended() {
+      return ended;
+    },
     finish: () =>
       ctx.step(`${opts.label} (SIPp) ends its calls`, async () => {
         const r = await handle.result;
