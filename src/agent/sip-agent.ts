@@ -149,15 +149,20 @@ export class SipAgent {
     return parseUri(`sip:${this.user}@${this.domain}`) as SipUri;
   }
 
+  /** The transport of the agent's first listener: what it uses when a call does not say. */
+  get defaultTransport(): TransportProtocol {
+    return this.transport.listeners()[0]?.transport ?? 'udp';
+  }
+
   /** The listening address for a transport. */
-  address(transport: TransportProtocol = 'udp'): Endpoint {
+  address(transport: TransportProtocol = this.defaultTransport): Endpoint {
     const l = this.transport.listener(transport);
     if (!l) throw new Error(`agent ${this.name} has no ${transport} listener`);
     return l.local;
   }
 
   /** A Contact for this agent on a transport: `<sip:user@host:port;transport=tcp>`. */
-  contact(transport: TransportProtocol = 'udp', params: Record<string, string | null> = {}): NameAddr {
+  contact(transport: TransportProtocol = this.defaultTransport, params: Record<string, string | null> = {}): NameAddr {
     const a = this.address(transport);
     const scheme = transport === 'tls' ? 'sips' : 'sip';
     const tp = transport === 'udp' ? '' : `;transport=${transport === 'tls' ? 'tcp' : transport}`;
@@ -214,7 +219,7 @@ export class SipAgent {
     req.append('Call-ID', opts.callId ?? newCallId(this.domain.replace(/[[\]]/g, '')));
     req.append('CSeq', `${opts.cseq ?? 1} ${method.toUpperCase()}`);
     if (opts.contact !== false) {
-      const contacts = opts.contact === undefined ? (needsContact(method) ? [this.contact(opts.transport ?? 'udp')] : []) : Array.isArray(opts.contact) ? opts.contact : [opts.contact];
+      const contacts = opts.contact === undefined ? (needsContact(method) ? [this.contact(opts.transport ?? this.defaultTransport)] : []) : Array.isArray(opts.contact) ? opts.contact : [opts.contact];
       for (const c of contacts) req.append('Contact', c.toString());
     }
     for (const [n, v] of opts.headers ?? []) req.append(n, v);

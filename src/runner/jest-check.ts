@@ -29,6 +29,12 @@ export function runCheckTest(id: string, source: string, skipReason?: string): v
     return;
   }
   test(name, () => runCheck(def, config), config.checkTimeoutMs + 10_000);
+  if (process.env.SIPCONF_DETECT_OPEN_HANDLES === '1') {
+    afterAll(async () => {
+      await new Promise((r) => setTimeout(r, 100));
+      process.stderr.write(`[${id}] active resources after the check: ${process.getActiveResourcesInfo().join(', ')}\n`);
+    });
+  }
 }
 
 async function runCheck(def: CheckDefinition, config: RunConfig): Promise<void> {
