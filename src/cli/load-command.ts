@@ -1,5 +1,5 @@
 /**
- * `sipconf load --target HOST:PORT (--rate N --duration S | --calls N) [--concurrency N] [--scenario call|register]
+ * `sipconf load --target HOST:PORT (--rate N --duration S | --calls N) [--concurrency N] [--scenario call|register|outbound]
  *  [--hold MS] [--transport udp] [--json FILE] [--results-dir DIR] [--uas]`: the load generator. Live progress once
  * a second on stderr, the summary on stdout, the result as JSON and into Allure (rate-over-time chart).
  * Exit 0 every call completed, 1 a call failed (or none was placed/answered), 2 bad usage or the socket could not
@@ -22,7 +22,8 @@ function positiveNumber(what: string, allowZero = false) {
 interface LoadCliOptions {
   target?: string;
   uas?: boolean;
-  scenario: 'call' | 'register';
+  scenario: 'call' | 'register' | 'outbound';
+  keepalive?: number;
   rate?: number;
   duration?: number;
   calls?: number;
@@ -52,12 +53,13 @@ export function registerLoadCommand(program: Command, setExit: SetExit): void {
     .description('generate SIP load: place calls (INVITE-200-ACK-BYE) or REGISTERs at a rate, or answer calls (--uas); exit 0 all completed, 1 a call failed, 2 bad usage')
     .option('--target <host:port>', 'where the calls go (UAC mode)')
     .option('--uas', 'answer calls instead of placing them (180, 200, wait for ACK and BYE)')
-    .addOption(new Option('--scenario <name>', 'UAC: call (INVITE-200-ACK-BYE) or register (REGISTER storm)').choices(['call', 'register']).default('call'))
+    .addOption(new Option('--scenario <name>', 'UAC: call (INVITE-200-ACK-BYE), register (REGISTER storm), outbound (RFC 5626 registrations held --hold ms with STUN keep-alives)').choices(['call', 'register', 'outbound']).default('call'))
     .option('--rate <n>', 'calls started per second (absent: closed loop up to --concurrency)', positiveNumber('--rate'))
     .option('--duration <s>', 'stop starting calls after this many seconds', positiveNumber('--duration'))
     .option('--calls <n>', 'stop after this many calls', positiveNumber('--calls'))
     .option('--concurrency <n>', 'most calls in flight at once (default unlimited with --rate, 10 without)', positiveNumber('--concurrency'))
-    .option('--hold <ms>', 'call length: pause between ACK and BYE', positiveNumber('--hold', true), 0)
+    .option('--hold <ms>', 'call length (pause between ACK and BYE), or how long an outbound registration is held', positiveNumber('--hold', true), 0)
+    .option('--keepalive <ms>', 'outbound: STUN keep-alive interval (RFC 5626 §4.4.2)', positiveNumber('--keepalive'))
     .option('--transport <t>', 'udp (the only transport of load mode so far)', 'udp')
     .option('--t1 <ms>', 'RFC 3261 T1 (retransmission and timeout timers)', positiveNumber('--t1'), 500)
     .option('--local <ip>', 'local address (default 127.0.0.1, ::1 toward an IPv6 target)')
@@ -89,6 +91,7 @@ export function registerLoadCommand(program: Command, setExit: SetExit): void {
           calls: o.calls,
           concurrency: o.concurrency,
           holdMs: o.hold,
+          ...(o.keepalive ? { keepaliveMs: o.keepalive } : {}),
           t1Ms: o.t1,
           ...(o.local ? { localAddress: o.local } : {}),
           ...(o.port ? { localPort: o.port } : {}),

@@ -23,7 +23,8 @@ export interface LoadOptions {
   mode?: LoadMode;
   /** UAC: where requests go, "HOST:PORT" ("[::1]:5060") or an Endpoint. */
   target?: string | Endpoint;
-  /** UAC: 'call' (INVITE-200-ACK-BYE, default) or 'register' (a REGISTER storm). */
+  /** UAC: 'call' (INVITE-200-ACK-BYE, default), 'register' (a REGISTER storm) or 'outbound' (RFC 5626
+   *  registrations held for `holdMs` with STUN keep-alives every `keepaliveMs`, then removed). */
   scenario?: UacScenario;
   /** UAC: calls started per second; absent: closed loop, a new call as soon as one ends (up to `concurrency`). */
   rate?: number;
@@ -33,7 +34,9 @@ export interface LoadOptions {
   calls?: number;
   /** UAC: most calls in flight at once (default: unlimited with a rate, 10 without). */
   concurrency?: number;
-  /** UAC: pause between ACK and BYE, ms (default 0). */
+  /** outbound: keep-alive interval, ms (default 1000). */
+  keepaliveMs?: number;
+  /** UAC: pause between ACK and BYE, or how long an outbound registration is held, ms (default 0). */
   holdMs?: number;
   /** RFC 3261 T1 and T2, ms (default 500 and 4000). */
   t1Ms?: number;
@@ -146,6 +149,7 @@ export async function startLoad(opts: LoadOptions): Promise<LoadHandle> {
   for (const [k, v] of [['rate', opts.rate], ['durationS', opts.durationS], ['calls', opts.calls], ['concurrency', opts.concurrency], ['t1Ms', t1Ms], ['t2Ms', t2Ms], ['users', opts.users]] as const) positive(k, v);
   positive('holdMs', holdMs, true);
   positive('drainMs', opts.drainMs, true);
+  positive('keepaliveMs', opts.keepaliveMs);
   if (mode === 'uac' && opts.target === undefined) throw new LoadUsageError('a UAC load needs a target (HOST:PORT)');
   if (mode === 'uac' && opts.durationS === undefined && opts.calls === undefined) throw new LoadUsageError('give a duration or a number of calls');
   const target = mode === 'uac' ? (typeof opts.target === 'string' ? parseHostPort(opts.target) : opts.target!) : undefined;
@@ -212,6 +216,7 @@ export async function startLoad(opts: LoadOptions): Promise<LoadHandle> {
           domain: opts.domain ?? (target!.address.includes(':') ? `[${target!.address}]` : target!.address),
           users: opts.users ?? 1000,
           expires: opts.expires ?? 3600,
+          keepaliveMs: opts.keepaliveMs ?? 1000,
           send: (msg) => socket.send(msg),
           onIdle,
         })

@@ -80,6 +80,15 @@ export class UacTemplates {
       `CSeq: ${cseq} REGISTER\r\nContact: <sip:${user}@${this.localHostPort}>;expires=${expires}\r\nContent-Length: 0\r\n\r\n`
     );
   }
+
+  /** RFC 5626 §4.2: an outbound registration (instance and reg-id on the Contact, Supported: outbound, path). */
+  registerOutbound(branch: string, tag: string, callId: string, user: string, cseq: number, expires: number, instance: string): string {
+    const aor = `<sip:${user}@${this.domain}>`;
+    return (
+      `${this.registerLine}${this.viaPrefix}${branch};rport\r\nMax-Forwards: 70\r\nFrom: ${aor};tag=${tag}\r\nTo: ${aor}\r\nCall-ID: ${callId}\r\n` +
+      `CSeq: ${cseq} REGISTER\r\nSupported: outbound, path\r\nContact: <sip:${user}@${this.localHostPort};ob>;+sip.instance="${instance}";reg-id=1;expires=${expires}\r\nContent-Length: 0\r\n\r\n`
+    );
+  }
 }
 
 /** Route header lines for a UAC's route set: the Record-Route entries in reverse order (§12.1.2). */

@@ -10,17 +10,21 @@
  *  - BYE and REGISTER are non-INVITE transactions (§17.1.2.2): Timer E retransmits at T1 doubling up to T2,
  *    Timer F (64·T1) ends them as 'timeout-bye' / 'timeout-register'.
  * A call is clean when it completed and nothing was retransmitted by either side (our requests, their 2xx).
+ *  - 'outbound' (RFC 5626): REGISTER with +sip.instance and reg-id (§4.2), then STUN keep-alives on the flow every
+ *    `keepaliveMs` while the registration is held (§4.4.2, §8); no Binding response before the next keep-alive is
+ *    due fails it as 'keepalive-timeout' (§4.4.1); then REGISTER with Expires 0 removes the binding.
  * Responses are matched to calls by Call-ID (which carries the call record's slot and generation) and CSeq method:
  * every call has at most one INVITE, one BYE or one REGISTER transaction, so this is the §17.1.3 match.
  */
 import { randomBytes } from 'node:crypto';
+import { decodeStun, encodeBindingRequest, isStun, STUN_BINDING_SUCCESS } from '../transport/stun';
 import type { Endpoint } from '../transport/types';
 import { LoadStats } from './load-stats';
 import { newScan, scanMessage, type Scan } from './sip-scan';
 import { TimerWheel, type WheelOwner } from './timer-wheel';
 import { UacTemplates, uacRouteHeaders } from './templates';
 
-export type UacScenario = 'call' | 'register';
+export type UacScenario = 'call' | 'register' | 'outbound';
 
 export interface UacEngineOptions {
   local: Endpoint;
@@ -38,7 +42,9 @@ export interface UacEngineOptions {
   users: number;
   /** REGISTER: the Expires asked for, seconds. */
   expires: number;
-  send: (msg: string) => void;
+  /** outbound: STUN keep-alive interval while a registration is held, ms. */
+  keepaliveMs: number;
+  send: (msg: string | Buffer) => void;
   onIdle?: () => void;
 }
 
@@ -49,6 +55,8 @@ const enum State {
   Holding = 3,
   ByeSent = 4,
   RegisterSent = 5,
+  KeepAlive = 6,
+  UnregisterSent = 7,
 }
 
 class UacCall implements WheelOwner {
@@ -70,6 +78,9 @@ class UacCall implements WheelOwner {
   to = '';
   remoteTarget = '';
   routes = '';
+  user = '';
+  holdEnd = 0;
+  pingOutstanding = false;
   constructor(readonly slot: number) {}
 }
 
@@ -111,9 +122,10 @@ export class UacEngine {
     this.inFlight++;
     if (this.inFlight > this.stats.peakInFlight) this.stats.peakInFlight = this.inFlight;
     this.stats.started++;
-    if (this.o.scenario === 'register') {
+    if (this.o.scenario !== 'call') {
       c.branch = `${this.runTag}.${c.slot}.${c.gen}.r`;
-      c.request = this.tpl.register(c.branch, c.tag, c.callId, `user${this.seq % this.o.users}`, 1, this.o.expires);
+      c.user = `user${this.seq % this.o.users}`;
+      c.request = this.o.scenario === 'outbound' ? this.tpl.registerOutbound(c.branch, c.tag, c.callId, c.user, 1, this.o.expires, this.instance(c)) : this.tpl.register(c.branch, c.tag, c.callId, c.user, 1, this.o.expires);
       this.beginTx(c, State.RegisterSent, now);
     } else {
       c.branch = `${this.runTag}.${c.slot}.${c.gen}.i`;
@@ -131,8 +143,14 @@ export class UacEngine {
     this.wheel.arm(c, c.interval, now);
   }
 
+  /** RFC 5626 §4.1: one +sip.instance per registering UA (here: per call record and generation). */
+  private instance(c: UacCall): string {
+    return `<urn:uuid:${this.runTag}-0000-4000-8000-${String(c.slot).padStart(6, '0')}${String(c.gen % 1e6).padStart(6, '0')}>`;
+  }
+
   /** One datagram from the socket. */
   onDatagram(data: Buffer): void {
+    if (isStun(data)) return this.onStun(data);
     const s = this.scan;
     if (!scanMessage(data.toString('latin1'), s) || s.status === 0) {
       if (!s.ok) this.stats.unparseable++;
@@ -184,9 +202,19 @@ export class UacEngine {
         this.finish(c, status < 300 ? undefined : `bye-status-${status}`);
         return;
       case 'REGISTER':
-        if (c.state !== State.RegisterSent || status < 200) return;
-        this.stats.responseTime(now - c.txStart);
-        this.finish(c, status < 300 ? undefined : `status-${status}`);
+        if (status < 200) return;
+        if (c.state === State.RegisterSent) {
+          this.stats.responseTime(now - c.txStart);
+          if (status >= 300) return this.finish(c, `status-${status}`);
+          if (this.o.scenario !== 'outbound') return this.finish(c, undefined);
+          // Held: keep-alives until the hold ends, then the binding is removed.
+          c.state = State.KeepAlive;
+          c.holdEnd = now + this.o.holdMs;
+          c.pingOutstanding = false;
+          this.wheel.arm(c, Math.max(1, Math.min(this.o.keepaliveMs, this.o.holdMs)), now);
+        } else if (c.state === State.UnregisterSent) {
+          this.finish(c, status < 300 ? undefined : `unregister-status-${status}`);
+        }
         return;
       default:
         this.stats.stray++;
@@ -199,8 +227,47 @@ export class UacEngine {
     this.beginTx(c, State.ByeSent, now);
   }
 
+  /** A STUN Binding success: the pong of one registration's keep-alive (RFC 5626 §4.4.2). */
+  private onStun(data: Buffer): void {
+    const m = decodeStun(data);
+    if (!m || m.type !== STUN_BINDING_SUCCESS) {
+      this.stats.stray++;
+      return;
+    }
+    const t = m.transactionId;
+    const c = this.pool[t.readUInt32BE(0)];
+    if (!c || c.gen !== t.readUInt32BE(4) || t.readUInt32BE(8) !== this.stunTag || c.state !== State.KeepAlive) {
+      this.stats.stray++;
+      return;
+    }
+    c.pingOutstanding = false;
+  }
+
+  private readonly stunTag = randomBytes(4).readUInt32BE(0);
+
+  private sendPing(c: UacCall): void {
+    const tid = Buffer.allocUnsafe(12);
+    tid.writeUInt32BE(c.slot, 0);
+    tid.writeUInt32BE(c.gen >>> 0, 4);
+    tid.writeUInt32BE(this.stunTag, 8);
+    c.pingOutstanding = true;
+    this.o.send(encodeBindingRequest(tid));
+  }
+
   private onTimer(c: UacCall, now: number): void {
     switch (c.state) {
+      case State.KeepAlive:
+        if (c.pingOutstanding) return this.finish(c, 'keepalive-timeout');
+        if (now >= c.holdEnd - 0.5) {
+          // RFC 3261 §10.2.2: Expires 0 removes the binding.
+          c.branch = `${this.runTag}.${c.slot}.${c.gen}.u`;
+          c.request = this.tpl.registerOutbound(c.branch, c.tag, c.callId, c.user, 2, 0, this.instance(c));
+          this.beginTx(c, State.UnregisterSent, now);
+          return;
+        }
+        this.sendPing(c);
+        this.wheel.arm(c, Math.max(1, Math.min(this.o.keepaliveMs, c.holdEnd - now)), now);
+        return;
       case State.Holding:
         this.sendBye(c, now);
         return;
@@ -209,7 +276,8 @@ export class UacEngine {
         return;
       case State.Calling:
       case State.ByeSent:
-      case State.RegisterSent: {
+      case State.RegisterSent:
+      case State.UnregisterSent: {
         if (now >= c.txEnd - 0.5) {
           this.finish(c, c.state === State.Calling ? 'timeout-invite' : c.state === State.ByeSent ? 'timeout-bye' : 'timeout-register');
           return;

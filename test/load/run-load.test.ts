@@ -6,6 +6,8 @@
 import * as dgram from 'node:dgram';
 import { rateChartSvg, writeLoadAllureResult } from '../../src/load/load-report';
 import { LoadUsageError, runLoad, startLoad } from '../../src/load/run-load';
+import { newScan, scanMessage } from '../../src/load/sip-scan';
+import { response } from '../../src/load/templates';
 import { ReferenceSut } from '../../src/sut/reference';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -83,6 +85,35 @@ describe('runLoad', () => {
     } finally {
       await uas.stop();
       await sut.close();
+    }
+  });
+
+  test('outbound registrations through the reference SUT: REGISTER with instance/reg-id, STUN keep-alives answered, then Expires 0 (RFC 5626 §4.2, §4.4.2)', async () => {
+    const sut = await ReferenceSut.start();
+    try {
+      const r = await runLoad({ target: sut.address('udp'), scenario: 'outbound', rate: 50, calls: 40, holdMs: 700, keepaliveMs: 200, users: 40 });
+      expect(r.calls).toMatchObject({ started: 40, completed: 40, failed: 0 });
+      expect(r.peakInFlight).toBeGreaterThan(1);
+      expect(r.stray).toBe(0);
+    } finally {
+      await sut.close();
+    }
+  });
+
+  test('outbound: a registrar that never answers STUN fails each registration as keepalive-timeout (RFC 5626 §4.4.1)', async () => {
+    // A registrar that answers every REGISTER with 200 and drops everything else (the STUN Binding requests).
+    const reg = await udpSocket();
+    const scan = newScan();
+    reg.on('message', (m, rinfo) => {
+      if (!scanMessage(m.toString('latin1'), scan) || scan.method !== 'REGISTER') return;
+      reg.send(response(200, 'OK', scan.vias, scan.from, `${scan.to};tag=r`, scan.callId, scan.cseq, 'REGISTER', '', ''), rinfo.port, rinfo.address);
+    });
+    try {
+      const r = await runLoad({ target: `127.0.0.1:${reg.address().port}`, scenario: 'outbound', rate: 50, calls: 10, holdMs: 2000, keepaliveMs: 150 });
+      expect(r.failures).toEqual({ 'keepalive-timeout': 10 });
+      expect(r.durationMs).toBeLessThan(2000);
+    } finally {
+      await new Promise<void>((res) => reg.close(() => res()));
     }
   });
 
