@@ -7,6 +7,7 @@
  * the repeats, with min and max. A ratio is claimed only when the machine was quiet (1-minute load average below
  * the CPU count) and the repeats agree (max − min ≤ 25 % of the median); otherwise it is null, with the reason.
  */
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { runLoad, startLoad } from '../src/load/run-load';
 import { runSipp, startSipp, type SippHandle, type SippResult } from '../src/sipp/run-sipp';
@@ -14,6 +15,8 @@ import type { Endpoint } from '../src/transport/types';
 import type { BenchContext, BenchSection } from './main';
 
 const SOCKET_BUFFER = 4 * 1024 * 1024;
+/** Linux USER_HZ: /proc/PID/stat counts CPU time in 1/100 s. */
+const CLOCK_TICKS = 100;
 
 export interface Step {
   rate: number;
@@ -100,18 +103,59 @@ async function withOurUas<T>(fn: (target: Endpoint) => Promise<T>): Promise<T> {
   }
 }
 
-async function ladder(rates: number[], seconds: number, step: (rate: number) => Promise<Step>, log: (l: string) => void, label: string): Promise<Ladder> {
-  const steps: Step[] = [];
-  let best = 0;
+interface Contender {
+  label: string;
+  step: (rate: number) => Promise<Step>;
+  ladder: Ladder;
+  done: boolean;
+}
+
+/**
+ * The ladders of all contenders, interleaved: at each rate every contender still clean runs its step, one after
+ * the other, so that a busy spell of the machine hits them alike. A contender drops out at its first unclean step.
+ */
+async function ladders(rates: number[], contenders: Contender[], log: (l: string) => void): Promise<void> {
   for (const rate of rates) {
-    const s = await step(rate);
-    steps.push(s);
-    log(`    ${label} ${String(rate).padStart(6)}/s: ${s.clean ? 'clean' : `not clean (${s.why})`}, ${s.completed} completed, achieved ${s.achievedCps}/s`);
-    if (!s.clean) break;
-    best = s.achievedCps;
-    await new Promise((r) => setTimeout(r, 300));
+    const live = contenders.filter((c) => !c.done);
+    if (!live.length) return;
+    for (const c of live) {
+      const s = await c.step(rate);
+      c.ladder.steps.push(s);
+      log(`    ${c.label} ${String(rate).padStart(6)}/s: ${s.clean ? 'clean' : `not clean (${s.why})`}, ${s.completed} completed, achieved ${s.achievedCps}/s`);
+      if (s.clean) c.ladder.highestCleanCps = s.achievedCps;
+      else c.done = true;
+      await new Promise((r) => setTimeout(r, 300));
+    }
   }
-  return { highestCleanCps: best, steps };
+}
+
+function cpuMsOfPid(pid: number | undefined): number | undefined {
+  if (!pid) return undefined;
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU time per completed call at a fixed, comfortable rate: less sensitive to a busy machine than the highest
+ * clean rate. Ours from process.cpuUsage() (the bench process does nothing else meanwhile), SIPp's from
+ * /proc/PID/stat (utime + stime, 10 ms ticks) sampled until it exits.
+ */
+async function cpuPerCall(target: Endpoint, rate: number, seconds: number): Promise<{ sipconfUs: number; sippUs: number | null; rate: number; calls: number }> {
+  const calls = Math.round(rate * seconds);
+  const c0 = process.cpuUsage();
+  const r = await runLoad({ target, rate, calls, udpBufferBytes: SOCKET_BUFFER, drainMs: 3000 });
+  const c = process.cpuUsage(c0);
+  const h = startSipp({ builtin: 'uac', target, rate, calls, bufferSize: SOCKET_BUFFER, traceRtt: false, sippTimeoutS: Math.ceil(seconds) + 5, hardTimeoutMs: (seconds + 15) * 1000 });
+  let last: number | undefined;
+  const sample = setInterval(() => (last = cpuMsOfPid(h.pid) ?? last), 10);
+  const sr = await h.result;
+  clearInterval(sample);
+  const ok = sr.stats?.calls.successful ?? 0;
+  return { sipconfUs: Math.round((c.user + c.system) / Math.max(1, r.calls.completed)), sippUs: last !== undefined && ok ? Math.round((last * 1000) / ok) : null, rate, calls };
 }
 
 export const loadSection: BenchSection = {
@@ -129,10 +173,27 @@ export const loadSection: BenchSection = {
     const ourUas: Ladder[] = [];
     for (let i = 0; i < repeats; i++) {
       ctx.log(`  repeat ${i + 1}/${repeats}`);
-      ours.push(await withSippUas((t) => ladder(rates, seconds, (r) => ourUacStep(t, r, seconds), ctx.log, 'sipconf uac → sipp uas')));
-      sipp.push(await withSippUas((t) => ladder(rates, seconds, (r) => sippUacStep(t, r, seconds), ctx.log, 'sipp uac    → sipp uas')));
-      ourUas.push(await withOurUas((t) => ladder(rates, seconds, (r) => sippUacStep(t, r, seconds), ctx.log, 'sipp uac    → sipconf uas')));
+      // Two SIPp uas (one per UAC, so neither inherits the other's leftovers) and our UAS, all up for the repeat.
+      await withSippUas((uas1) =>
+        withSippUas((uas2) =>
+          withOurUas(async (ourUasTarget) => {
+            const contenders: Contender[] = [
+              { label: 'sipconf uac → sipp uas   ', step: (r) => ourUacStep(uas1, r, seconds), ladder: { highestCleanCps: 0, steps: [] }, done: false },
+              { label: 'sipp uac    → sipp uas   ', step: (r) => sippUacStep(uas2, r, seconds), ladder: { highestCleanCps: 0, steps: [] }, done: false },
+              { label: 'sipp uac    → sipconf uas', step: (r) => sippUacStep(ourUasTarget, r, seconds), ladder: { highestCleanCps: 0, steps: [] }, done: false },
+            ];
+            await ladders(rates, contenders, ctx.log);
+            ours.push(contenders[0]!.ladder);
+            sipp.push(contenders[1]!.ladder);
+            ourUas.push(contenders[2]!.ladder);
+          }),
+        ),
+      );
     }
+    const cpuRate = ctx.smoke ? 50 : 1000;
+    const cpu = await withSippUas((t) => cpuPerCall(t, cpuRate, ctx.smoke ? 1 : 3));
+    const cpuRatio = cpu.sippUs ? Math.round((cpu.sipconfUs / cpu.sippUs) * 100) / 100 : null;
+    ctx.log(`  CPU per call at ${cpuRate}/s against SIPp uas: sipconf UAC ${cpu.sipconfUs} µs, SIPp uac ${cpu.sippUs ?? 'n/a'} µs${cpuRatio === null ? '' : ` (${cpuRatio}×, lower is better)`}`);
     const uac = spreadOf(ours.map((l) => l.highestCleanCps));
     const peer = spreadOf(sipp.map((l) => l.highestCleanCps));
     const uas = spreadOf(ourUas.map((l) => l.highestCleanCps));
@@ -153,6 +214,7 @@ export const loadSection: BenchSection = {
       uasRatio,
       ...(ratio === null ? { noRatioBecause: ctx.smoke ? 'smoke run' : noise } : {}),
       spread: { uac, sipp: peer, uas },
+      cpuPerCall: { ...cpu, ratio: cpuRatio },
       loadAverageBefore: loadBefore,
       ladders: { sipconfUac: ours, sippUac: sipp, sippUacToSipconfUas: ourUas },
       stepSeconds: seconds,
