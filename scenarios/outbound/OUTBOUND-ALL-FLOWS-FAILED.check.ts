@@ -12,7 +12,7 @@ export default defineCheck(
     severity: 'critical',
     roles: ['proxy'],
     requires: ['outbound'],
-    transports: ['tcp'],
+    transports: ['tcp', 'tls'],
     description:
       'Bob registers two flows, then both connections are reset. An INVITE to Bob must end with a final error response ' +
       '(480 Temporarily Unavailable, or 430 where the profile says so) within 64·T1 — never a hang that leaves the ' +

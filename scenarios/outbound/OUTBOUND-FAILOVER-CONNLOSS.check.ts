@@ -12,7 +12,7 @@ export default defineCheck(
     severity: 'blocker',
     roles: ['proxy'],
     requires: ['outbound'],
-    transports: ['tcp'],
+    transports: ['tcp', 'tls'],
     description:
       'Bob registers two flows. A first call shows which flow the SUT uses; Bob declines it. Then that flow’s TCP ' +
       'connection is reset. A second call must reach Bob on the other flow (§7: the proxy tries another flow of the ' +

@@ -11,7 +11,7 @@ export default defineCheck(
     severity: 'critical',
     roles: ['proxy', 'registrar'],
     requires: ['outbound'],
-    transports: ['tcp'],
+    transports: ['tcp', 'tls'],
     description:
       'After registering a flow, Bob sends a double CRLF ("ping") on it. The edge proxy must answer with a single CRLF ' +
       '("pong") so the UA can tell the flow is alive (§3.5.1); without it every outbound UA declares the flow dead.',

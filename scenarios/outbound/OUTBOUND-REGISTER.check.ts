@@ -11,7 +11,7 @@ export default defineCheck(
     severity: 'blocker',
     roles: ['proxy', 'registrar'],
     requires: ['outbound'],
-    transports: ['tcp'],
+    transports: ['tcp', 'tls'],
     description:
       'Bob registers over TCP with Supported: outbound, +sip.instance and reg-id 1. A registrar that applies RFC 5626 ' +
       'answers 200 with Require: outbound (§6) and lists the binding with its +sip.instance and reg-id.',

@@ -12,7 +12,7 @@ export default defineCheck(
     severity: 'critical',
     roles: ['proxy'],
     requires: ['outbound'],
-    transports: ['tcp'],
+    transports: ['tcp', 'tls'],
     description:
       'Bob registers reg-id 1 and 2; the connection of reg-id 1 is reset. Bob re-registers reg-id 1 (same instance, ' +
       'same Call-ID, higher CSeq) on a new connection, as §4.4.1 says a UA does. The 200 lists exactly the two ' +

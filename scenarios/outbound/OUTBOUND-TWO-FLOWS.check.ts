@@ -11,7 +11,7 @@ export default defineCheck(
     severity: 'critical',
     roles: ['proxy', 'registrar'],
     requires: ['outbound'],
-    transports: ['tcp'],
+    transports: ['tcp', 'tls'],
     description:
       'One UA instance registers two flows (reg-id 1 and 2, each its own TCP connection and Call-ID). Bindings are keyed ' +
       'by AOR, instance and reg-id (§6), so the second registration adds a binding: the 200 lists both.',

@@ -57,8 +57,8 @@ export async function runChecks(opts: RunOptions): Promise<RunOutcome> {
   const runDir = mkdtempSync(path.join(tmpdir(), 'sipconf-run-'));
   try {
     if (sut.probe && sut.info.address) {
-      const transport = sut.info.transports.includes('udp') ? 'udp' : 'tcp';
-      const probe = await probeOptions(sut.info.address, transport, 10_000, { t1: Math.min(sut.info.timers.t1, 500) });
+      const at = sut.probeAt ?? { endpoint: sut.info.address, transport: sut.info.transports.includes('udp') ? ('udp' as const) : ('tcp' as const) };
+      const probe = await probeOptions(at.endpoint, at.transport, 10_000, { t1: Math.min(sut.info.timers.t1, 500) });
       if (!probe.ok) throw new RunSetupError(`SUT unreachable: ${probe.reason}`);
     }
     const skipReasons: Record<string, string> = {};

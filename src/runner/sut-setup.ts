@@ -32,6 +32,8 @@ export interface PreparedSut {
   endpointNames: Record<string, string>;
   /** Whether to probe with OPTIONS before the run (not for a UA SUT). */
   probe: boolean;
+  /** Where to probe when it is not the checks' address (the probe speaks UDP or TCP only). */
+  probeAt?: { endpoint: Endpoint; transport: 'udp' | 'tcp' };
   version?: string;
   /** The SUT's log file (a managed SUT's own log; the embedded SUT's message log): each check attaches its part. */
   logPath?: string;
@@ -67,15 +69,16 @@ async function embedded(opts: SutSetupOptions): Promise<PreparedSut> {
   };
   let sut: ReferenceSut;
   try {
-    sut = await ReferenceSut.start({ timers, faults: opts.faults, users: [EMBEDDED_USER], minExpires: 60, log });
+    sut = await ReferenceSut.start({ timers, faults: opts.faults, users: [EMBEDDED_USER], minExpires: 60, log, tls: opts.transport === 'tls' });
   } catch (e) {
     closeSync(logFd);
     rmSync(logDir, { recursive: true, force: true });
     throw e;
   }
   const transports: TransportProtocol[] = opts.transport ? [opts.transport] : ['udp', 'tcp'];
-  const address = sut.address('udp');
-  const registrar = sut.registrarAddress('udp');
+  // Checks send to the address of the run's transport; over TLS the agents trust the SUT's own certificate.
+  const address = sut.address(opts.transport ?? 'udp');
+  const registrar = sut.registrarAddress(opts.transport ?? 'udp');
   const faults = opts.faults?.length ? ` with faults ${opts.faults.join(', ')}` : '';
   const info: SutInfo = {
     name: `sipconf reference SUT${faults}`,
@@ -89,14 +92,16 @@ async function embedded(opts: SutSetupOptions): Promise<PreparedSut> {
     timers,
     minExpires: 60,
     allFlowsFailedStatus: 480,
+    tls: sut.tlsCertificate ? { ca: sut.tlsCertificate } : undefined,
   };
   return {
     info,
     target: `embedded reference SUT ${name(address)}${faults}`,
     secrets: [EMBEDDED_USER.password],
     expectedFailures: {},
-    endpointNames: { [name(address)]: 'SUT', [name(registrar)]: 'SUT registrar', [name(sut.address('tcp'))]: 'SUT', [name(sut.registrarAddress('tcp'))]: 'SUT registrar' },
+    endpointNames: { [name(sut.address('udp'))]: 'SUT', [name(sut.registrarAddress('udp'))]: 'SUT registrar', [name(sut.address('tcp'))]: 'SUT', [name(sut.registrarAddress('tcp'))]: 'SUT registrar', ...(sut.tlsCertificate ? { [name(sut.address('tls'))]: 'SUT', [name(sut.registrarAddress('tls'))]: 'SUT registrar' } : {}) },
     probe: true,
+    probeAt: { endpoint: sut.address('udp'), transport: 'udp' },
     version: 'embedded',
     logPath,
     stop: async () => {

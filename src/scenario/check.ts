@@ -51,6 +51,8 @@ export interface SutInfo {
   timers: TimerConfig;
   minExpires?: number;
   allFlowsFailedStatus?: 430 | 480;
+  /** TLS client settings for agents talking to the SUT: its CA (PEM), or rejectUnauthorized: false to accept any. */
+  tls?: { ca?: string; rejectUnauthorized?: boolean };
   /** Role ua: a command that makes the SUT place a call to a URI ({uri} placeholder). */
   dial?: string;
 }

@@ -10,6 +10,7 @@ import { AgentOptions, SipAgent } from '../agent/sip-agent';
 import type { Target } from '../transaction/transaction';
 import type { TimerConfig } from '../transaction/timers';
 import { Trace } from '../transport/trace';
+import { agentCertificate } from '../transport/loopback-certificate';
 import type { Endpoint, TransportProtocol } from '../transport/types';
 import { CheckMeta, NonConformance, SutInfo } from './check';
 
@@ -76,6 +77,13 @@ export class CheckContext {
   /** Creates an agent on loopback with the check's trace and timers; it is closed when the check ends. */
   async agent(name: string, opts: Partial<AgentOptions> = {}): Promise<SipAgent> {
     const host = this.sut.address?.address.includes(':') ? '::1' : '127.0.0.1';
+    // A TLS listener serves the harness's loopback certificate; as a client the agent verifies the SUT against the
+    // CA the SUT info names (verification stays on unless the profile explicitly turns it off).
+    let listen = opts.listen;
+    if (listen?.some((l) => (typeof l === 'string' ? l : l.transport) === 'tls')) {
+      const cert = await agentCertificate();
+      listen = listen.map((l) => (l === 'tls' ? { transport: 'tls' as const, tls: cert } : l));
+    }
     const agent = await SipAgent.create({
       name,
       trace: this.trace,
@@ -83,7 +91,9 @@ export class CheckContext {
       host,
       user: opts.user ?? this.freshUser(name),
       domain: this.sut.domain,
+      tls: this.sut.tls,
       ...opts,
+      listen,
     });
     this.agents.push(agent);
     return agent;

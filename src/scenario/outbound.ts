@@ -21,12 +21,14 @@ export interface OutboundUa {
 
 /** Registers reg-ids over TCP, one connection each (§4.2), expecting 200 for each. */
 export async function registerFlows(ctx: CheckContext, name: string, regIds: number[], via?: MockEdgeProxy): Promise<OutboundUa> {
-  const agent = await ctx.agent(name, { listen: ['tcp'] });
-  const registrant = ctx.registrant(agent, { transport: 'tcp', outbound: { regIds }, expires: 600, registrar: via ? via.uaTarget() : undefined });
+  // Outbound flows are connections: TCP, or TLS when the run is over TLS (RFC 5626 §3.3).
+  const stream = ctx.sut.transports.includes('tcp') ? 'tcp' : 'tls';
+  const agent = await ctx.agent(name, { listen: [stream] });
+  const registrant = ctx.registrant(agent, { transport: stream, outbound: { regIds }, expires: 600, registrar: via ? via.uaTarget() : undefined });
   const flows = new Map<number, Flow>();
   const responses = new Map<number, SipResponse>();
   for (const regId of regIds) {
-    await ctx.step(`${name} registers reg-id ${regId} of ${registrant.instance} on its own TCP flow${via ? ' through the harness edge proxy' : ''}`, async () => {
+    await ctx.step(`${name} registers reg-id ${regId} of ${registrant.instance} on its own ${stream.toUpperCase()} flow${via ? ' through the harness edge proxy' : ''}`, async () => {
       const res = (
         await registrant.register(regId, { within: ctx.ms('64*T1') }).catch((e: unknown) => {
           if (e instanceof ExpectationError) ctx.fail(`REGISTER for reg-id ${regId} got no final response: ${e.message} (RFC 5626 §4.2)`);

@@ -87,6 +87,18 @@ describe('sipconf run against the embedded reference SUT (the README main comman
     expect(c.message).toMatch(/^SUT non-conformance: no ACK for the 200 OK sent at .* within .* \(64·T1\); \d+ retransmissions sent \(RFC 3261 §13\.2\.2\.4/);
   }, 100_000);
 
+  test('--transport tls: the checks run over TLS, verifying the SUT certificate (RFC 3261 §26.2)', async () => {
+    const json = path.join(dir, 'tls.json');
+    const results = path.join(dir, 'tls-results');
+    const r = await sipconf(['run', '--transport', 'tls', '--grep', 'INVITE-2XX-ACK', '--json', json, '--results-dir', results, '--reports-dir', path.join(dir, 'tls'), '--no-report'], 90_000);
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(readFileSync(json, 'utf8')) as { checks: Array<{ id: string; status: string }> };
+    expect(summary.checks).toEqual([expect.objectContaining({ id: 'INVITE-2XX-ACK', status: 'passed' })]);
+    // The raw trace shows the messages went over TLS.
+    const texts = readdirSync(results).filter((f) => f.endsWith('.txt')).map((f) => readFileSync(path.join(results, f), 'utf8'));
+    expect(texts.some((t) => /SIP\/2\.0\/TLS /.test(t))).toBe(true);
+  }, 100_000);
+
   test('an unreachable SUT is exit 2 with one line, within 15 s', async () => {
     const r = await sipconf(['run', '--target', '127.0.0.1:9', '--results-dir', path.join(dir, 'unreach'), '--reports-dir', path.join(dir, 'unreach'), '--no-report'], 30_000);
     expect(r.code).toBe(2);

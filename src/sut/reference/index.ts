@@ -12,7 +12,7 @@
 import { Binding, BindingStore } from '../../agent/bindings';
 import { FlowTokens } from '../../agent/flow-token';
 import type { ProxyQuirks } from '../../agent/proxy-core';
-import { generate } from 'selfsigned';
+import { loopbackCertificate } from '../../transport/loopback-certificate';
 import { DigestServer } from '../../sip/digest';
 import { parseUri } from '../../sip/uri';
 import type { TimerConfig } from '../../transaction/timers';
@@ -124,7 +124,7 @@ export class ReferenceSut {
       });
     }
     const autoPong = !faultSet.has('no-keepalive-pong');
-    const tls = opts.tls === true ? await loopbackCertificate() : opts.tls || undefined;
+    const tls = opts.tls === true ? await loopbackCertificate('sipconf-reference-sut') : opts.tls || undefined;
     if (tls) sut.tlsCertificate = tls.cert.toString();
     try {
       nodes.push(await SutNode.start('edge', shared, { host, port: opts.port ?? 0, agent: name, trace, timers: opts.timers, autoPong, ...(tls ? { tls } : {}) }));
@@ -222,11 +222,3 @@ export class ReferenceSut {
 }
 
 /** A self-signed certificate for 127.0.0.1, ::1 and localhost, valid one day (the SUT only listens on loopback). */
-async function loopbackCertificate(): Promise<{ key: string; cert: string }> {
-  const pems = await generate([{ name: 'commonName', value: 'sipconf-reference-sut' }], {
-    days: 1,
-    keySize: 2048,
-    extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }] }],
-  } as Parameters<typeof generate>[1]);
-  return { key: pems.private, cert: pems.cert };
-}
