@@ -3,3 +3,4 @@ export { runLoad, startLoad, parseHostPort, LoadUsageError, type LoadOptions, ty
 export { LoadStats, mergeSnapshots, percentile, type StatsSnapshot, type SecondSample } from './load-stats';
 export { scanMessage, newScan, type Scan } from './sip-scan';
 export type { UacScenario } from './uac-engine';
+export { formatLoadResult, formatProgress, rateChartSvg, writeLoadAllureResult } from './load-report';

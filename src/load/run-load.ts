@@ -279,7 +279,8 @@ export async function startLoad(opts: LoadOptions): Promise<LoadHandle> {
   };
   // Ticks of up to 10 ms, short enough that each starts about 5 calls: a 1 ms timer costs a wake-up per ms even at
   // low rates, a long one makes bursts.
-  const pacer = setInterval(pace, opts.rate === undefined ? 1 : Math.max(1, Math.min(10, Math.floor(5000 / opts.rate))));
+  // A UAS only checks its duration and count: 10 ms.
+  const pacer = setInterval(pace, uas ? 10 : opts.rate === undefined ? 1 : Math.max(1, Math.min(10, Math.floor(5000 / opts.rate))));
   if (uac) pace();
 
   const progress = setInterval(() => {
