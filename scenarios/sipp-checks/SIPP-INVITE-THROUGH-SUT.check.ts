@@ -33,7 +33,8 @@ export default defineCheck(
         scenarioFile: shippedScenario('uas'),
         transport,
         calls: CALLS,
-        rfc: ['RFC 3261 §13.3.1.4', 'RFC 3261 §16.6', 'RFC 3261 §15.1.2'],
+        // The callee's side: the ACK for its 2xx must arrive end to end (§13.2.2.4, §16.6), then the BYE (§15.1.2).
+        rfc: ['RFC 3261 §13.2.2.4', 'RFC 3261 §16.6', 'RFC 3261 §13.3.1.4', 'RFC 3261 §15.1.2'],
       });
       let service: string;
       let target = formatEndpoint(sut);

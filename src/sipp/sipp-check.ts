@@ -119,19 +119,35 @@ export function reportSippResult(ctx: CheckContext, label: string, r: SippResult
   ctx.onCleanup(() => rmSync(r.runDir, { recursive: true, force: true }));
 }
 
+/** Warnings SIPp prints in normal operation: never the reason a call failed. */
+const BENIGN = [/using the out-of-call scenario/i, /^Resolving remote host/i];
+
+/**
+ * The line that best says why SIPp failed: a "FAIL:" line a scenario logged on purpose (actions.log), else the first
+ * error that is not a routine warning, else the first error.
+ */
+export function sippFailureReason(r: SippResult): string | undefined {
+  const actions = r.logs.find((l) => l.name === 'actions.log')?.content ?? '';
+  const fail = actions.split(/\r?\n/).find((l) => /\bFAIL:/.test(l));
+  if (fail) return fail.slice(fail.indexOf('FAIL:')).trim();
+  return r.errors.find((e) => !BENIGN.some((b) => b.test(e))) ?? r.errors[0];
+}
+
 /** Fails the check unless SIPp succeeded with the expected number of successful calls. */
 export function assertSippResult(ctx: CheckContext, label: string, r: SippResult, rfc: string[], expectSuccessful?: number): void {
   const cite = rfc.length ? ` (${rfc.join(', ')})` : '';
   if (!r.verdict.ok) {
-    const first = r.errors[0];
-    const detail = first && !r.verdict.message.includes(first) ? `; first SIPp error: ${first}` : '';
-    ctx.fail(`${label}: SIPp ${r.verdict.status} — ${r.verdict.message}${detail}${cite}`);
+    const reasons = Object.entries(r.stats?.failures ?? {});
+    const failures = reasons.length ? `; SIPp failure counters: ${reasons.map(([k, v]) => `${k}=${v}`).join(', ')}` : '';
+    const why = sippFailureReason(r);
+    // The verdict message ends with SIPp's first error; replace it with the most telling one.
+    const verdict = r.errors[0] && r.verdict.message.endsWith(`: ${r.errors[0]}`) ? r.verdict.message.slice(0, -(r.errors[0].length + 2)) : r.verdict.message;
+    ctx.fail(`${label}: SIPp ${r.verdict.status} — ${verdict}${why ? `: ${why}` : ''}${failures}${cite}`);
   }
   if (expectSuccessful !== undefined) {
     const got = r.stats?.calls.successful;
-    if (got !== expectSuccessful) {
-      ctx.fail(`${label}: ${got ?? 'no statistics:'} ${got === undefined ? r.statsError ?? '' : `of ${expectSuccessful} calls succeeded`}`.trimEnd() + cite);
-    }
+    if (got === undefined) ctx.fail(`${label}: SIPp wrote no statistics (${r.statsError ?? 'unknown reason'})${cite}`);
+    if (got !== expectSuccessful) ctx.fail(`${label}: ${got} of ${expectSuccessful} calls succeeded${cite}`);
   }
 }
 
