@@ -47,11 +47,15 @@ export async function hostileUdpSut(onInvite: InviteBehaviour, opts: { answerOpt
     const req = m as SipRequest;
     const reply: Reply = { send: (d) => sock.send(d, rinfo.port, rinfo.address) };
     if (opts.answerOptions === false) return;
-    const p = polite(req);
-    if (p) return reply.send(p);
-    if (req.method === 'INVITE') {
-      state.invites++;
-      onInvite(req, reply, data);
+    try {
+      const p = polite(req);
+      if (p) return reply.send(p);
+      if (req.method === 'INVITE') {
+        state.invites++;
+        onInvite(req, reply, data);
+      }
+    } catch {
+      // a request too broken to answer: silence
     }
   });
   await new Promise<void>((resolve) => sock.bind(0, '127.0.0.1', resolve));

@@ -24,7 +24,13 @@ export async function hostileUdp(onMessage: (data: Buffer, req: SipRequest | und
     if (state.dead) return;
     const m = parse(data, { mode: 'lenient' }).message;
     const req = m && m.isRequest ? (m as SipRequest) : undefined;
-    for (const out of onMessage(data, req, state)) sock.send(out, rinfo.port, rinfo.address);
+    let replies: Buffer[] = [];
+    try {
+      replies = onMessage(data, req, state);
+    } catch {
+      return; // a request too broken to answer (e.g. an unbalanced quote in To): stay silent
+    }
+    for (const out of replies) sock.send(out, rinfo.port, rinfo.address);
   });
   await new Promise<void>((resolve) => sock.bind(0, '127.0.0.1', resolve));
   return { port: sock.address().port, received, close: () => new Promise<void>((r) => sock.close(() => r())) };
