@@ -17,16 +17,19 @@ export default defineCheck(
     rfc: RFC,
     severity: 'blocker',
     roles: ['proxy'],
+    // The shipped caller's Request-URI carries no transport parameter, and a binding made over a connection routes
+    // back over that connection: the callee leg is UDP. SIPP-OUTBOUND-CALL covers a call over TCP.
+    transports: ['udp'],
     description:
-      `A SIPp callee (scenarios/sipp/uas.xml) listens on a free loopback port; when the SUT has a registrar its ` +
-      `contact is registered for a fresh user, otherwise the caller addresses SIPp directly and sends to the SUT ` +
+      `A SIPp callee (scenarios/sipp/uas.xml) listens on a free loopback port; when the SUT has a registrar (and UDP) ` +
+      `the harness registers SIPp's contact for a fresh user, otherwise the caller addresses SIPp directly and sends to the SUT ` +
       `(-rsa), which forwards by Request-URI (RFC 3261 §16.5). A SIPp caller (scenarios/sipp/invite-through-proxy-uac.xml) ` +
       `then places ${CALLS} calls through the SUT: INVITE → 100/180 → 200 (Record-Route and Contact kept, §12.1.2) ` +
       `→ ACK along the route set (§13.2.2.4) → BYE → 200 (§15.1.1). Both SIPp instances must count ${CALLS} ` +
       `successful calls; SIPp's statistics (calls, failures, retransmissions, response times) and logs of both sides ` +
-      `are attached.`,
+      `are attached. Runs over UDP (SIPP-OUTBOUND-CALL covers a call over TCP).`,
     async run(ctx: CheckContext) {
-      const transport = ctx.defaultTransport();
+      const transport = 'udp';
       const sut = ctx.sut.address!;
       const uas = await startSippStep(ctx, {
         label: 'sipp-uas',
@@ -39,12 +42,15 @@ export default defineCheck(
       let service: string;
       let target = formatEndpoint(sut);
       const extraArgs: string[] = [];
+      // The harness registers SIPp's contact over UDP: a registration over a connection binds that connection (the
+      // reference SUT, like Kamailio with connection reuse, sends the call back over it), and that connection would
+      // be the harness's, not SIPp's.
       if (hasRegistrar(ctx)) {
         // The callee is reached through the SUT's location service (§10, §16.5), as a real one would be.
         service = sippAccount(ctx, 'sippuas').user;
-        await registerForSipp(ctx, service, `sip:${service}@${formatEndpoint(uas.local)};transport=${transport}`, transport);
+        await registerForSipp(ctx, service, `sip:${service}@${formatEndpoint(uas.local)};transport=${transport}`, 'udp');
       } else {
-        // No registrar: the Request-URI names SIPp itself and every message is sent to the SUT (-rsa).
+        // The Request-URI names SIPp itself and every message is sent to the SUT (-rsa), which forwards it (§16.5).
         service = 'sipp-uas';
         target = formatEndpoint(uas.local);
         extraArgs.push('-rsa', formatEndpoint(sut));
