@@ -59,8 +59,29 @@ function headerKey(s: string, start: number, end: number): string {
     if (c0 === 0x6d) return 'm';
     return '';
   }
-  const name = s.slice(start, end).toLowerCase();
-  switch (name) {
+  // Only names starting with v, f, t, c or r can matter: reject the rest without building a string.
+  if (c0 !== 0x76 && c0 !== 0x66 && c0 !== 0x74 && c0 !== 0x63 && c0 !== 0x72) return '';
+  const raw = s.slice(start, end);
+  switch (raw) {
+    case 'Via':
+      return 'v';
+    case 'From':
+      return 'f';
+    case 'To':
+      return 't';
+    case 'Call-ID':
+      return 'i';
+    case 'CSeq':
+      return 'c';
+    case 'Contact':
+      return 'm';
+    case 'Record-Route':
+      return 'r';
+    case 'Content-Length':
+    case 'Content-Type':
+      return '';
+  }
+  switch (raw.toLowerCase()) {
     case 'via':
       return 'v';
     case 'from':
