@@ -71,7 +71,10 @@ export async function replay(items: ReplayItem[], opts: ReplayOptions): Promise<
       opts.log(`← ${s}`);
     });
     sock.on('error', () => undefined);
-    await new Promise<void>((resolve) => sock.bind(0, family === 6 ? '::1' : '127.0.0.1', resolve));
+    // Loopback unless the target is elsewhere (a socket bound to loopback cannot reach another host).
+    const loopback = /^(127\.|::1$|localhost$)/.test(opts.target.address);
+    const local = loopback ? (family === 6 ? '::1' : '127.0.0.1') : family === 6 ? '::' : '0.0.0.0';
+    await new Promise<void>((resolve) => sock.bind(0, local, resolve));
     try {
       for (const it of items) {
         await new Promise<void>((resolve, reject) => sock.send(it.data, opts.target.port, opts.target.address, (e) => (e ? reject(new ReplayInputError(`cannot send ${it.label} (${it.data.length} bytes): ${e.message}`)) : resolve())));
