@@ -220,12 +220,13 @@ export interface SippAccount {
 }
 
 /**
- * A fresh user (`ctx.freshUser(prefix)`) unless the SUT profile lists fixed accounts; a `*` account means any user
- * name with that password (the reference SUT), so the fresh user authenticates as itself.
+ * Always a fresh user (`ctx.freshUser(prefix)`): checks running in parallel never share an AOR. Credentials come
+ * from the SUT profile as in `ctx.registrant`: a `*` account authenticates as the fresh user itself, a fixed account
+ * with its own (auth) user name.
  */
 export function sippAccount(ctx: CheckContext, prefix: string): SippAccount {
   const creds = ctx.sut.users?.[0];
-  const user = creds && creds.user !== '*' ? creds.user : ctx.freshUser(prefix);
+  const user = ctx.freshUser(prefix);
   if (!creds?.password) return { user, authArgs: [], hasCredentials: false };
   const authUser = creds.user === '*' ? user : (creds.authUser ?? creds.user);
   return { user, authArgs: ['-au', authUser, '-ap', creds.password], hasCredentials: true };
