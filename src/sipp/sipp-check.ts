@@ -95,9 +95,10 @@ function contentTypeOf(name: string): string {
 
 /**
  * Attaches a SIPp run to the report — "<label> statistics" (summary), "<label> command", and each file SIPp wrote
- * as "<label> <file>" — and notes its numbers. The run directory is removed when the check ends.
+ * as "<label> <file>" — and notes its numbers. The run directory is removed when the check ends (at once when
+ * `removeNow`, for reports made while the check is already ending).
  */
-export function reportSippResult(ctx: CheckContext, label: string, r: SippResult): void {
+export function reportSippResult(ctx: CheckContext, label: string, r: SippResult, removeNow = false): void {
   const secrets = secretsOf(ctx);
   const summary = mask(summarizeSippResult(label, r), secrets);
   ctx.reporter.attach(`${label} statistics`, summary, 'text/plain');
@@ -116,7 +117,9 @@ export function reportSippResult(ctx: CheckContext, label: string, r: SippResult
       (r.responseTimeMedianMs !== undefined ? `, response time median ${r.responseTimeMedianMs.toFixed(2)} ms` : '') +
       `, ${r.durationMs} ms`,
   );
-  ctx.onCleanup(() => rmSync(r.runDir, { recursive: true, force: true }));
+  const remove = () => rmSync(r.runDir, { recursive: true, force: true });
+  if (removeNow) remove();
+  else ctx.onCleanup(remove);
 }
 
 /** Warnings SIPp prints in normal operation: never the reason a call failed. */
@@ -182,7 +185,8 @@ export async function startSippStep(ctx: CheckContext, opts: SippStepOptions): P
   });
   ctx.onCleanup(async () => {
     const r = await handle.stop();
-    if (!reported) reportSippResult(ctx, opts.label, r);
+    // The check is ending (it failed before finish()): still show what SIPp saw.
+    if (!reported) reportSippResult(ctx, opts.label, r, true);
   });
   const local = await ctx.step(`${opts.label} starts SIPp ${what} and binds its port`, async () => {
     try {
