@@ -53,6 +53,8 @@ function runOptions(ctx: CheckContext, opts: SippStepOptions): SippRunOptions {
     traceMessages: true,
     traceLogs: true,
     ...run,
+    // Loopback of the SUT's address family, as the check's agents use (CheckContext.agent).
+    localAddress: run.localAddress ?? (ctx.sut.address?.address.includes(':') ? '::1' : '127.0.0.1'),
     sippTimeoutS: timeoutS,
     hardTimeoutMs: run.hardTimeoutMs ?? timeoutS * 1000 + 3000,
   };
