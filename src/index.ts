@@ -30,3 +30,4 @@ export { startManagedSut } from './sut/managed';
 export { probeOptions } from './sut/options-probe';
 export * as report from './report';
 export { runChecks } from './runner/run';
+export * as sipp from './sipp';

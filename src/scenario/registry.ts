@@ -49,7 +49,7 @@ export function loadChecks(dir = SCENARIOS_DIR): CheckDefinition[] {
   return checks.sort((a, b) => suiteOrder(a.suite) - suiteOrder(b.suite) || a.id.localeCompare(b.id));
 }
 
-const ORDER = ['invite', 'register', 'outbound', 'outbound-ua', 'robustness'];
+const ORDER = ['invite', 'register', 'outbound', 'outbound-ua', 'sipp', 'robustness'];
 function suiteOrder(s: string): number {
   const i = ORDER.indexOf(s);
   return i < 0 ? ORDER.length : i;
