@@ -8,6 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { formatLoadResult, formatProgress, writeLoadAllureResult } from '../load/load-report';
+import { runLoadWorkers } from '../load/load-workers';
 import { LoadUsageError, parseHostPort, startLoad, type LoadOptions, type LoadResult } from '../load/run-load';
 import type { SetExit } from './commands';
 
@@ -24,6 +25,7 @@ interface LoadCliOptions {
   uas?: boolean;
   scenario: 'call' | 'register' | 'outbound';
   keepalive?: number;
+  workers: number;
   rate?: number;
   duration?: number;
   calls?: number;
@@ -67,6 +69,7 @@ export function registerLoadCommand(program: Command, setExit: SetExit): void {
     .option('-s, --service <user>', 'Request-URI user of the INVITE', 'service')
     .option('--users <n>', 'register: distinct users (user0 … userN-1)', positiveNumber('--users'))
     .option('--trying', 'UAS: send 100 Trying before 180')
+    .option('--workers <n>', 'UAC: spread the load over N worker threads (one socket and event loop each)', positiveNumber('--workers'), 1)
     .option('--json <file>', 'write the result as JSON')
     .option('--results-dir <dir>', 'Allure results directory', 'reports/allure-results')
     .option('--no-allure', 'do not write an Allure result')
@@ -80,6 +83,8 @@ export function registerLoadCommand(program: Command, setExit: SetExit): void {
       if (!o.uas && !o.target) return usage('give --target HOST:PORT (or --uas to answer calls)');
       if (o.uas && o.target) return usage('--uas answers calls and takes no --target');
       if (!o.uas && o.duration === undefined && o.calls === undefined) return usage('give --duration S or --calls N');
+      if (!Number.isInteger(o.workers)) return usage(`--workers must be a whole number, got ${o.workers}`);
+      if (o.uas && o.workers > 1) return usage('--workers applies to UAC loads (a UAS answers on one port)');
       let opts: LoadOptions;
       try {
         opts = {
@@ -111,9 +116,12 @@ export function registerLoadCommand(program: Command, setExit: SetExit): void {
       process.once('SIGTERM', onSignal);
       let result: LoadResult;
       try {
-        const handle = await startLoad(opts);
-        if (o.uas) process.stderr.write(`sipconf load: answering calls on udp ${handle.local.address}:${handle.local.port}\n`);
-        result = await handle.done;
+        if (o.workers > 1) result = await runLoadWorkers(opts, o.workers);
+        else {
+          const handle = await startLoad(opts);
+          if (o.uas) process.stderr.write(`sipconf load: answering calls on udp ${handle.local.address}:${handle.local.port}\n`);
+          result = await handle.done;
+        }
       } catch (e) {
         if (e instanceof LoadUsageError) return usage(e.message);
         throw e;

@@ -4,3 +4,4 @@ export { LoadStats, mergeSnapshots, percentile, type StatsSnapshot, type SecondS
 export { scanMessage, newScan, type Scan } from './sip-scan';
 export type { UacScenario } from './uac-engine';
 export { formatLoadResult, formatProgress, rateChartSvg, writeLoadAllureResult } from './load-report';
+export { runLoadWorkers } from './load-workers';

@@ -34,8 +34,10 @@ export interface LoadOptions {
   calls?: number;
   /** UAC: most calls in flight at once (default: unlimited with a rate, 10 without). */
   concurrency?: number;
-  /** outbound: keep-alive interval, ms (default 1000). */
+  /** outbound: keep-alive interval, ms (default 1000), and how long a ping may wait for its pong (default 10 s,
+   *  RFC 5626 §4.4.1). */
   keepaliveMs?: number;
+  keepaliveTimeoutMs?: number;
   /** UAC: pause between ACK and BYE, or how long an outbound registration is held, ms (default 0). */
   holdMs?: number;
   /** RFC 3261 T1 and T2, ms (default 500 and 4000). */
@@ -81,7 +83,7 @@ export interface LoadResult {
   local: string;
   startedAt: string;
   durationMs: number;
-  options: { rate?: number; durationS?: number; calls?: number; concurrency?: number; holdMs: number; t1Ms: number; t2Ms: number };
+  options: { rate?: number; durationS?: number; calls?: number; concurrency?: number; holdMs: number; t1Ms: number; t2Ms: number; workers?: number };
   calls: { started: number; completed: number; clean: number; failed: number };
   /** Completed calls per second, over the time from the first start to the last end. */
   cps: number;
@@ -134,6 +136,42 @@ function ms(x: number | undefined): number | undefined {
   return x === undefined ? undefined : Math.round(x * 1000) / 1000;
 }
 
+export interface ResultMeta extends Pick<LoadResult, 'mode' | 'scenario' | 'target' | 'local' | 'startedAt' | 'durationMs' | 'options' | 'socketErrors' | 'memory' | 'recvBufferBytes' | 'sendBufferBytes'> {
+  /** First call started → last call ended, ms (the rates are over this span). */
+  spanMs: number;
+}
+
+/** A result from counters (one engine's, or the merged counters of worker threads). */
+export function buildResult(snap: StatsSnapshot, meta: ResultMeta): LoadResult {
+  const { spanMs, ...rest } = meta;
+  const spanS = Math.max(0.001, spanMs / 1000);
+  const h = snap.histogram;
+  const answered = h.reduce((x, y) => x + y, 0);
+  return {
+    ...rest,
+    transport: 'udp',
+    calls: { started: snap.started, completed: snap.completed, clean: snap.clean, failed: snap.failed },
+    cps: Math.round((snap.completed / spanS) * 10) / 10,
+    cleanCps: Math.round((snap.clean / spanS) * 10) / 10,
+    retransmissions: snap.retransmissions,
+    stray: snap.stray,
+    unparseable: snap.unparseable,
+    failures: snap.failures,
+    responseTimeMs: {
+      mean: answered ? ms(snap.sumResponseMs / answered) : undefined,
+      p50: percentile(h, 50),
+      p90: percentile(h, 90),
+      p95: percentile(h, 95),
+      p99: percentile(h, 99),
+      max: percentile(h, 100),
+    },
+    peakInFlight: snap.peakInFlight,
+    series: snap.series,
+    clean: snap.started > 0 && snap.failed === 0 && snap.retransmissions === 0 && snap.clean === snap.started,
+    stats: snap,
+  };
+}
+
 /** Runs a load and resolves with its result. */
 export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   return (await startLoad(opts)).done;
@@ -150,6 +188,7 @@ export async function startLoad(opts: LoadOptions): Promise<LoadHandle> {
   positive('holdMs', holdMs, true);
   positive('drainMs', opts.drainMs, true);
   positive('keepaliveMs', opts.keepaliveMs);
+  positive('keepaliveTimeoutMs', opts.keepaliveTimeoutMs);
   if (mode === 'uac' && opts.target === undefined) throw new LoadUsageError('a UAC load needs a target (HOST:PORT)');
   if (mode === 'uac' && opts.durationS === undefined && opts.calls === undefined) throw new LoadUsageError('give a duration or a number of calls');
   const target = mode === 'uac' ? (typeof opts.target === 'string' ? parseHostPort(opts.target) : opts.target!) : undefined;
@@ -217,6 +256,7 @@ export async function startLoad(opts: LoadOptions): Promise<LoadHandle> {
           users: opts.users ?? 1000,
           expires: opts.expires ?? 3600,
           keepaliveMs: opts.keepaliveMs ?? 1000,
+          keepaliveTimeoutMs: opts.keepaliveTimeoutMs ?? 10_000,
           send: (msg) => socket.send(msg),
           onIdle,
         })
@@ -326,44 +366,22 @@ export async function startLoad(opts: LoadOptions): Promise<LoadHandle> {
     opts.onProgress?.(progressOf(last, end));
     socket.close(() => {
       const snap = engine.stats.snapshot();
-      if (uas && Number.isNaN(firstStart)) firstStart = t0;
-      const spanS = Math.max(0.001, ((Number.isNaN(lastEnd) ? end : lastEnd) - (Number.isNaN(firstStart) ? t0 : firstStart)) / 1000);
-      const h = engine.stats.histogram;
-      let maxBucket: number | undefined;
-      for (let i = h.length - 1; i >= 0; i--) if (h[i]) { maxBucket = i; break; }
-      const answered = snap.histogram.reduce((x, y) => x + y, 0);
-      resolveDone({
-        mode,
-        scenario,
-        transport: 'udp',
-        ...(target ? { target: formatEndpoint(target) } : {}),
-        local: formatEndpoint(local),
-        startedAt: startedAt.toISOString(),
-        durationMs: Math.round(end - t0),
-        options: { rate: opts.rate, durationS: opts.durationS, calls: opts.calls, concurrency: Number.isFinite(concurrency) ? concurrency : undefined, holdMs, t1Ms, t2Ms },
-        calls: { started: snap.started, completed: snap.completed, clean: snap.clean, failed: snap.failed },
-        cps: Math.round((snap.completed / spanS) * 10) / 10,
-        cleanCps: Math.round((snap.clean / spanS) * 10) / 10,
-        retransmissions: snap.retransmissions,
-        stray: snap.stray,
-        unparseable: snap.unparseable,
-        socketErrors,
-        failures: snap.failures,
-        responseTimeMs: {
-          mean: answered ? ms(snap.sumResponseMs / answered) : undefined,
-          p50: percentile(h, 50),
-          p90: percentile(h, 90),
-          p95: percentile(h, 95),
-          p99: percentile(h, 99),
-          max: maxBucket === undefined ? undefined : percentile(h, 100),
-        },
-        peakInFlight: snap.peakInFlight,
-        memory: { rssStartBytes: rssStart, rssPeakBytes: rssPeak, heapPeakBytes: heapPeak },
-        ...buffers,
-        series: snap.series,
-        clean: snap.started > 0 && snap.failed === 0 && snap.retransmissions === 0 && snap.clean === snap.started,
-        stats: snap,
-      });
+      const spanMs = Math.max(1, (Number.isNaN(lastEnd) ? end : lastEnd) - (Number.isNaN(firstStart) ? t0 : firstStart));
+      resolveDone(
+        buildResult(snap, {
+          mode,
+          scenario,
+          ...(target ? { target: formatEndpoint(target) } : {}),
+          local: formatEndpoint(local),
+          startedAt: startedAt.toISOString(),
+          durationMs: Math.round(end - t0),
+          options: { rate: opts.rate, durationS: opts.durationS, calls: opts.calls, concurrency: Number.isFinite(concurrency) ? concurrency : undefined, holdMs, t1Ms, t2Ms },
+          spanMs,
+          socketErrors,
+          memory: { rssStartBytes: rssStart, rssPeakBytes: rssPeak, heapPeakBytes: heapPeak },
+          ...buffers,
+        }),
+      );
     });
   }
 

@@ -11,8 +11,8 @@
  *    Timer F (64·T1) ends them as 'timeout-bye' / 'timeout-register'.
  * A call is clean when it completed and nothing was retransmitted by either side (our requests, their 2xx).
  *  - 'outbound' (RFC 5626): REGISTER with +sip.instance and reg-id (§4.2), then STUN keep-alives on the flow every
- *    `keepaliveMs` while the registration is held (§4.4.2, §8); no Binding response before the next keep-alive is
- *    due fails it as 'keepalive-timeout' (§4.4.1); then REGISTER with Expires 0 removes the binding.
+ *    `keepaliveMs` while the registration is held (§4.4.2, §8); a Binding request unanswered for
+ *    `keepaliveTimeoutMs` fails it as 'keepalive-timeout' (§4.4.1); then REGISTER with Expires 0 removes the binding.
  * Responses are matched to calls by Call-ID (which carries the call record's slot and generation) and CSeq method:
  * every call has at most one INVITE, one BYE or one REGISTER transaction, so this is the §17.1.3 match.
  */
@@ -44,6 +44,8 @@ export interface UacEngineOptions {
   expires: number;
   /** outbound: STUN keep-alive interval while a registration is held, ms. */
   keepaliveMs: number;
+  /** outbound: a ping without its pong for this long fails the registration (RFC 5626 §4.4.1: 10 s). */
+  keepaliveTimeoutMs: number;
   send: (msg: string | Buffer) => void;
   onIdle?: () => void;
 }
@@ -81,6 +83,8 @@ class UacCall implements WheelOwner {
   user = '';
   holdEnd = 0;
   pingOutstanding = false;
+  pingSentAt = 0;
+  nextPingAt = 0;
   constructor(readonly slot: number) {}
 }
 
@@ -211,6 +215,7 @@ export class UacEngine {
           c.state = State.KeepAlive;
           c.holdEnd = now + this.o.holdMs;
           c.pingOutstanding = false;
+          c.nextPingAt = now + this.o.keepaliveMs;
           this.wheel.arm(c, Math.max(1, Math.min(this.o.keepaliveMs, this.o.holdMs)), now);
         } else if (c.state === State.UnregisterSent) {
           this.finish(c, status < 300 ? undefined : `unregister-status-${status}`);
@@ -256,8 +261,8 @@ export class UacEngine {
 
   private onTimer(c: UacCall, now: number): void {
     switch (c.state) {
-      case State.KeepAlive:
-        if (c.pingOutstanding) return this.finish(c, 'keepalive-timeout');
+      case State.KeepAlive: {
+        if (c.pingOutstanding && now - c.pingSentAt >= this.o.keepaliveTimeoutMs - 0.5) return this.finish(c, 'keepalive-timeout');
         if (now >= c.holdEnd - 0.5) {
           // RFC 3261 §10.2.2: Expires 0 removes the binding.
           c.branch = `${this.runTag}.${c.slot}.${c.gen}.u`;
@@ -265,9 +270,16 @@ export class UacEngine {
           this.beginTx(c, State.UnregisterSent, now);
           return;
         }
-        this.sendPing(c);
-        this.wheel.arm(c, Math.max(1, Math.min(this.o.keepaliveMs, c.holdEnd - now)), now);
+        // A ping still waiting for its pong delays the next one (one outstanding ping per flow).
+        if (!c.pingOutstanding && now >= c.nextPingAt - 0.5) {
+          this.sendPing(c);
+          c.pingSentAt = now;
+          c.nextPingAt = now + this.o.keepaliveMs;
+        }
+        const next = Math.min(c.nextPingAt, c.holdEnd, c.pingOutstanding ? c.pingSentAt + this.o.keepaliveTimeoutMs : Infinity);
+        this.wheel.arm(c, Math.max(1, next - now), now);
         return;
+      }
       case State.Holding:
         this.sendBye(c, now);
         return;

@@ -6,6 +6,7 @@
 import * as dgram from 'node:dgram';
 import { rateChartSvg, writeLoadAllureResult } from '../../src/load/load-report';
 import { LoadUsageError, runLoad, startLoad } from '../../src/load/run-load';
+import { runLoadWorkers } from '../../src/load/load-workers';
 import { newScan, scanMessage } from '../../src/load/sip-scan';
 import { response } from '../../src/load/templates';
 import { ReferenceSut } from '../../src/sut/reference';
@@ -109,9 +110,10 @@ describe('runLoad', () => {
       reg.send(response(200, 'OK', scan.vias, scan.from, `${scan.to};tag=r`, scan.callId, scan.cseq, 'REGISTER', '', ''), rinfo.port, rinfo.address);
     });
     try {
-      const r = await runLoad({ target: `127.0.0.1:${reg.address().port}`, scenario: 'outbound', rate: 50, calls: 10, holdMs: 2000, keepaliveMs: 150 });
+      const r = await runLoad({ target: `127.0.0.1:${reg.address().port}`, scenario: 'outbound', rate: 50, calls: 10, holdMs: 3000, keepaliveMs: 150, keepaliveTimeoutMs: 300 });
       expect(r.failures).toEqual({ 'keepalive-timeout': 10 });
-      expect(r.durationMs).toBeLessThan(2000);
+      // Failed at the pong timeout (first ping at 150 ms + 300 ms), long before the 3 s hold ends.
+      expect(r.durationMs).toBeLessThan(2500);
     } finally {
       await new Promise<void>((res) => reg.close(() => res()));
     }
@@ -153,6 +155,24 @@ describe('runLoad', () => {
       expect(u.failures).toEqual({ 'no-ack': 1 });
     } finally {
       await new Promise<void>((r) => s.close(() => r()));
+      await uas.stop();
+    }
+  });
+
+  test('worker threads: the rate and count split over 2 threads, one socket each, counters merged', async () => {
+    const uas = await startLoad({ mode: 'uas' });
+    try {
+      const seen: number[] = [];
+      const r = await runLoadWorkers({ target: `127.0.0.1:${uas.local.port}`, rate: 200, calls: 201, onProgress: (p) => seen.push(p.completed) }, 2);
+      expect(r.calls).toMatchObject({ started: 201, completed: 201, failed: 0 });
+      expect(r.local.split(' ')).toHaveLength(2);
+      expect(r.options.workers).toBe(2);
+      expect(r.series.reduce((n, x) => n + x.completed, 0)).toBe(201);
+      expect(seen.length).toBeGreaterThan(0);
+      expect((await uas.stop()).calls.completed).toBe(201);
+      await expect(runLoadWorkers({ mode: 'uas' }, 2)).rejects.toThrow(/UAC loads/);
+      await expect(runLoadWorkers({ target: '127.0.0.1:5060', calls: 1 }, 2)).rejects.toThrow(/fewer than --workers/);
+    } finally {
       await uas.stop();
     }
   });
