@@ -25,6 +25,7 @@ interface LoadCliOptions {
   uas?: boolean;
   scenario: 'call' | 'register' | 'outbound';
   keepalive?: number;
+  keepaliveTimeout?: number;
   workers: number;
   rate?: number;
   duration?: number;
@@ -61,7 +62,8 @@ export function registerLoadCommand(program: Command, setExit: SetExit): void {
     .option('--calls <n>', 'stop after this many calls', positiveNumber('--calls'))
     .option('--concurrency <n>', 'most calls in flight at once (default unlimited with --rate, 10 without)', positiveNumber('--concurrency'))
     .option('--hold <ms>', 'call length (pause between ACK and BYE), or how long an outbound registration is held', positiveNumber('--hold', true), 0)
-    .option('--keepalive <ms>', 'outbound: STUN keep-alive interval (RFC 5626 §4.4.2)', positiveNumber('--keepalive'))
+    .option('--keepalive <ms>', 'outbound: STUN keep-alive interval (RFC 5626 §4.4.2); default 1000', positiveNumber('--keepalive'))
+    .option('--keepalive-timeout <ms>', 'outbound: how long a keep-alive waits for its pong (RFC 5626 §4.4.1); default 10000', positiveNumber('--keepalive-timeout'))
     .option('--transport <t>', 'udp (the only transport of load mode so far)', 'udp')
     .option('--t1 <ms>', 'RFC 3261 T1 (retransmission and timeout timers)', positiveNumber('--t1'), 500)
     .option('--local <ip>', 'local address (default 127.0.0.1, ::1 toward an IPv6 target)')
@@ -97,6 +99,7 @@ export function registerLoadCommand(program: Command, setExit: SetExit): void {
           concurrency: o.concurrency,
           holdMs: o.hold,
           ...(o.keepalive ? { keepaliveMs: o.keepalive } : {}),
+          ...(o.keepaliveTimeout ? { keepaliveTimeoutMs: o.keepaliveTimeout } : {}),
           t1Ms: o.t1,
           ...(o.local ? { localAddress: o.local } : {}),
           ...(o.port ? { localPort: o.port } : {}),
