@@ -10,11 +10,12 @@ export function registerListCommand(program: Command, setExit: SetExit): void {
     .description('list the conformance checks')
     .option('--suite <list>', 'comma-separated suites', (v) => v.split(',').map((s) => s.trim()).filter(Boolean))
     .option('--grep <text>', 'only checks whose id or title contains this')
+    .option('--scenarios <dir>', 'also load the checks in this folder (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--json', 'machine-readable output')
-    .action((o: { suite?: string[]; grep?: string; json?: boolean }) => {
+    .action((o: { suite?: string[]; grep?: string; json?: boolean; scenarios?: string[] }) => {
       let checks;
       try {
-        checks = selectChecks(loadChecks(), { suites: o.suite, grep: o.grep });
+        checks = selectChecks(loadChecks(o.scenarios), { suites: o.suite, grep: o.grep });
       } catch (e) {
         if (e instanceof ScenarioError) {
           process.stderr.write(`sipconf list: ${e.message}\n`);

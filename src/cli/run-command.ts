@@ -36,7 +36,8 @@ export function registerRunCommand(program: Command, setExit: SetExit): void {
     .addOption(new Option('--target <host:port>', 'a SUT at this address (role proxy)').conflicts('sut'))
     .option('--sut <profile.yaml>', 'a SUT profile (managed when it has start:)')
     .addOption(new Option('--transport <t>', 'transport for the checks').choices(['udp', 'tcp', 'tls']))
-    .option('--suite <list>', 'comma-separated suites (invite, register, outbound, outbound-ua)', (v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .option('--suite <list>', 'comma-separated suites (invite, register, outbound, outbound-ua, sipp, robustness)', (v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .option('--scenarios <dir>', 'also load the checks in this folder (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--grep <text>', 'only checks whose id or title contains this')
     .option('--json <file>', 'also write the summary JSON here')
     .option('--results-dir <dir>', 'Allure results directory', 'reports/allure-results')
@@ -47,7 +48,7 @@ export function registerRunCommand(program: Command, setExit: SetExit): void {
     .option('--fault <name>', 'embedded SUT only: switch on a defect (repeatable)', collectFault)
     .option('--keep-results', 'keep earlier results in the results dir (Allure history)')
     .option('--no-report', 'do not generate the HTML report')
-    .action(async (o: { target?: string; sut?: string; transport?: 'udp' | 'tcp' | 'tls'; suite?: string[]; grep?: string; json?: string; resultsDir: string; reportsDir: string; t1?: number; workers?: number; shard?: { index: number; total: number }; fault?: FaultName[]; keepResults?: boolean; report: boolean }) => {
+    .action(async (o: { scenarios?: string[]; target?: string; sut?: string; transport?: 'udp' | 'tcp' | 'tls'; suite?: string[]; grep?: string; json?: string; resultsDir: string; reportsDir: string; t1?: number; workers?: number; shard?: { index: number; total: number }; fault?: FaultName[]; keepResults?: boolean; report: boolean }) => {
       if (o.fault?.length && (o.target || o.sut)) {
         process.stderr.write('sipconf run: --fault applies to the embedded reference SUT only (no --target/--sut)\n');
         setExit(2);
@@ -59,6 +60,7 @@ export function registerRunCommand(program: Command, setExit: SetExit): void {
           profile: o.sut,
           transport: o.transport,
           selection: { suites: o.suite, grep: o.grep, shard: o.shard },
+          scenarioDirs: o.scenarios,
           workers: o.workers,
           t1: o.t1,
           faults: o.fault,

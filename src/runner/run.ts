@@ -24,6 +24,8 @@ export interface RunOptions {
   profile?: string;
   transport?: TransportProtocol;
   selection: Selection;
+  /** Folders with more checks (YAML or .check.ts) besides the shipped ones. */
+  scenarioDirs?: string[];
   workers?: number;
   t1?: number;
   faults?: FaultName[];
@@ -49,7 +51,7 @@ export interface RunOutcome {
 const HARNESS_VERSION: string = (require('../../package.json') as { version: string }).version;
 
 export async function runChecks(opts: RunOptions): Promise<RunOutcome> {
-  const all = loadChecks();
+  const all = loadChecks(opts.scenarioDirs);
   const selected = selectChecks(all, opts.selection);
   if (selected.length === 0) throw new RunSetupError(`no check matches the selection (${describeSelection(opts.selection)}); "sipconf list" shows them all`);
   const startedAt = new Date();

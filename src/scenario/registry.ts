@@ -2,7 +2,7 @@
  * The catalogue of checks: every `*.yaml` scenario and `*.check.ts` module under the scenarios folder (SUT
  * targets and SIPp XML excluded), validated, with unique ids.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { CheckDefinition } from './check';
 import { ScenarioError, loadScenario } from './yaml-scenario';
@@ -35,11 +35,19 @@ export function loadCheck(file: string): CheckDefinition {
   return loadScenario(file);
 }
 
-/** Loads every check; a bad file or a duplicate id throws a ScenarioError naming the file. */
-export function loadChecks(dir = SCENARIOS_DIR): CheckDefinition[] {
+/**
+ * Loads every check of the shipped scenarios and of any extra folders (a user's own checks); a bad file or a
+ * duplicate id throws a ScenarioError naming the file.
+ */
+export function loadChecks(extraDirs: string[] = []): CheckDefinition[] {
   const checks: CheckDefinition[] = [];
   const seen = new Map<string, string>();
-  for (const f of checkFiles(dir)) {
+  const files: string[] = [];
+  for (const dir of [SCENARIOS_DIR, ...extraDirs.map((d) => path.resolve(d))]) {
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ScenarioError(dir, undefined, 'no such scenarios folder');
+    files.push(...checkFiles(dir));
+  }
+  for (const f of [...new Set(files)]) {
     const c = loadCheck(f);
     const prev = seen.get(c.id);
     if (prev) throw new ScenarioError(f, undefined, `check id ${c.id} is already defined in ${prev}`);

@@ -1,0 +1,89 @@
+/**
+ * The YAML scenario format: a bad file names file:line and what is wrong (exit 2 through the CLI), references are
+ * checked before anything runs, and a user's own folder of checks runs like the shipped ones.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadScenario, ScenarioError } from '../../src/scenario/yaml-scenario';
+
+const GOOD = `id: MY-REGISTER
+suite: custom
+title: My registrar accepts a REGISTER
+rfc: [RFC 3261 §10.3]
+severity: normal
+sut: { roles: [proxy, registrar], requires: [registrar] }
+agents:
+  bob: {}
+steps:
+  - register: { agent: bob, expires: 60, expect: 200, as: ok }
+  - assert: { message: ok, contacts: { includes: [bob] }, rfc: RFC 3261 §10.3 }
+`;
+
+function errorOf(text: string): ScenarioError {
+  try {
+    loadScenario('/x/my.yaml', text);
+  } catch (e) {
+    if (e instanceof ScenarioError) return e;
+    throw e;
+  }
+  throw new Error('no error');
+}
+
+describe('scenario loader errors name file:line', () => {
+  test('a valid scenario loads with its metadata', () => {
+    const c = loadScenario('/x/my.yaml', GOOD);
+    expect(c).toEqual(expect.objectContaining({ id: 'MY-REGISTER', suite: 'custom', rfc: ['RFC 3261 §10.3'], roles: ['proxy', 'registrar'], requires: ['registrar'] }));
+  });
+  test('YAML syntax error', () => {
+    const e = errorOf(GOOD.replace('agents:\n  bob: {}', 'agents:\n  bob: {\n'));
+    expect(e.message).toMatch(/^\/x\/my\.yaml:\d+: YAML syntax/);
+  });
+  test('unknown key in a step, at its line', () => {
+    const e = errorOf(GOOD.replace('expires: 60,', 'expire: 60,'));
+    expect(e.message).toBe('/x/my.yaml:10: steps.0.register: unknown key "expire"');
+  });
+  test('an RFC reference without a section', () => {
+    const e = errorOf(GOOD.replace('rfc: [RFC 3261 §10.3]', 'rfc: [RFC 3261]'));
+    expect(e.message).toMatch(/^\/x\/my\.yaml:4: rfc\.0: must match pattern/);
+  });
+  test('a step naming an agent that does not exist', () => {
+    const e = errorOf(GOOD.replace('register: { agent: bob,', 'register: { agent: carol,'));
+    expect(e.message).toBe('/x/my.yaml:10: step 1 (register): agent "carol" is not an agent defined before');
+  });
+  test('a step using a name no earlier step saved', () => {
+    const e = errorOf(GOOD.replace('assert: { message: ok,', 'assert: { message: nope,'));
+    expect(e.message).toBe('/x/my.yaml:11: step 2 (assert): message "nope" is not a saved name defined before');
+  });
+  test('two kinds in one step', () => {
+    const e = errorOf(GOOD.replace("  - assert: { message: ok, contacts: { includes: [bob] }, rfc: RFC 3261 §10.3 }", "  - { wait: 10, ack: x }"));
+    expect(e.message).toMatch(/:11: steps\.1: a step has exactly one kind/);
+  });
+});
+
+describe('user scenario folders through the CLI', () => {
+  const root = path.resolve(__dirname, '..', '..');
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'sipconf-user-scenarios-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('a bad user scenario: exit 2 and one line naming file:line', () => {
+    writeFileSync(path.join(dir, 'bad.yaml'), GOOD.replace('severity: normal', 'severity: urgent'));
+    const r = spawnSync(process.execPath, [path.join(root, 'bin', 'sipconf'), 'list', '--scenarios', dir], { cwd: root, encoding: 'utf8', timeout: 30_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(`${path.join(dir, 'bad.yaml')}:5: severity: must be one of blocker, critical, normal, minor, trivial`);
+  }, 40_000);
+
+  test('a good user scenario runs against the embedded SUT like a shipped one', () => {
+    rmSync(path.join(dir, 'bad.yaml'), { force: true });
+    writeFileSync(path.join(dir, 'MY-REGISTER.yaml'), GOOD);
+    const out = path.join(dir, 'out');
+    const r = spawnSync(process.execPath, [path.join(root, 'bin', 'sipconf'), 'run', '--scenarios', dir, '--suite', 'custom', '--no-report', '--results-dir', path.join(out, 'res'), '--reports-dir', out, '--json', path.join(out, 's.json')], { cwd: root, encoding: 'utf8', timeout: 90_000 });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/MY-REGISTER/);
+  }, 100_000);
+});
