@@ -70,16 +70,16 @@ class UacCall implements WheelOwner {
   tag = '';
   branch = '';
   /** The request being retransmitted (INVITE, BYE, REGISTER) and the ACK for the 2xx. */
-  request = '';
-  ack = '';
+  /** Strings while short-lived; the ACK and the BYE of a held call are Buffers, so that they do not keep the
+   *  received 2xx alive (V8 substrings point into their parent string). */
+  request: string | Buffer = '';
+  ack: string | Buffer = '';
   /** When the current transaction started and when it gives up (Timer B/F). */
   txStart = 0;
   txEnd = 0;
   interval = 0;
   retransmitted = false;
-  to = '';
-  remoteTarget = '';
-  routes = '';
+  bye: string | Buffer | undefined;
   user = '';
   holdEnd = 0;
   pingOutstanding = false;
@@ -119,9 +119,7 @@ export class UacEngine {
     c.callId = `${c.slot}.${c.gen}${this.suffix}`;
     c.tag = `${this.runTag}${c.slot}x${c.gen}`;
     c.retransmitted = false;
-    c.to = '';
-    c.remoteTarget = '';
-    c.routes = '';
+    c.bye = undefined;
     c.ack = '';
     this.inFlight++;
     if (this.inFlight > this.stats.peakInFlight) this.stats.peakInFlight = this.inFlight;
@@ -181,10 +179,15 @@ export class UacEngine {
           }
           this.stats.responseTime(now - c.txStart);
           if (status < 300) {
-            c.to = s.to;
-            c.remoteTarget = s.contact;
-            c.routes = uacRouteHeaders(s.recordRoute);
-            c.ack = this.tpl.inDialog('ACK', 1, `${this.runTag}.${c.slot}.${c.gen}.a`, c.tag, c.callId, c.to, c.remoteTarget, c.routes);
+            // The dialog (§12.1.2): remote target from the Contact, route set from the Record-Route, remote tag in To.
+            const routes = uacRouteHeaders(s.recordRoute);
+            c.branch = `${this.runTag}.${c.slot}.${c.gen}.b`;
+            const ack = this.tpl.inDialog('ACK', 1, `${this.runTag}.${c.slot}.${c.gen}.a`, c.tag, c.callId, s.to, s.contact, routes);
+            const bye = this.tpl.inDialog('BYE', 2, c.branch, c.tag, c.callId, s.to, s.contact, routes);
+            c.request = '';
+            const held = this.o.holdMs > 0;
+            c.ack = held ? Buffer.from(ack, 'latin1') : ack;
+            c.bye = held ? Buffer.from(bye, 'latin1') : bye;
             this.o.send(c.ack);
             if (this.o.holdMs > 0) {
               c.state = State.Holding;
@@ -227,8 +230,7 @@ export class UacEngine {
   }
 
   private sendBye(c: UacCall, now: number): void {
-    c.branch = `${this.runTag}.${c.slot}.${c.gen}.b`;
-    c.request = this.tpl.inDialog('BYE', 2, c.branch, c.tag, c.callId, c.to, c.remoteTarget, c.routes);
+    c.request = c.bye!;
     this.beginTx(c, State.ByeSent, now);
   }
 
@@ -312,6 +314,7 @@ export class UacEngine {
     c.state = State.Free;
     c.request = '';
     c.ack = '';
+    c.bye = undefined;
     this.inFlight--;
     if (failure === undefined) {
       this.stats.completed++;
