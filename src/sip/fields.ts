@@ -17,7 +17,7 @@ function skipWs(s: string, i: number): number {
   }
   return i;
 }
-import { SipUri, Uri, checkHost as checkHost_, isIPv6 as isIPv6_, parseUri as parseUri_ } from './uri';
+import { SipUri, Uri, checkHost as checkHost_, isIPv6 as isIPv6_, isPlainHost as isPlainHost_, parseUriText as parseUriText_ } from './uri';
 
 // Module-local bindings of the functions called on the hot path: in the CommonJS output (tsx, esbuild) every use
 // of an imported binding goes through an export accessor, which costs more than these small functions do.
@@ -26,8 +26,9 @@ const isWs = isWs_;
 const quote = quote_;
 const readQuoted = readQuoted_;
 const checkHost = checkHost_;
+const isPlainHost = isPlainHost_;
 const isIPv6 = isIPv6_;
-const parseUri = parseUri_;
+const parseUriText = parseUriText_;
 const ParamsClass = Params;
 
 export class NameAddr {
@@ -79,9 +80,12 @@ export function parseNameAddr(text: string, strict = true): NameAddr {
     if (lt >= 0) {
       const dn = s.slice(0, lt).trim();
       if (dn !== '') {
-        // display-name = *(token LWS): every word a token.
-        if (strict && !dn.split(/[ \t\r\n]+/).every(isToken)) throw new SipSyntaxError(`display name "${dn}" must be quoted`);
-        displayName = dn.replace(/[ \t\r\n]+/g, ' ');
+        if (isPlainDisplayName(dn)) displayName = dn;
+        else {
+          // display-name = *(token LWS): every word a token.
+          if (strict && !dn.split(/[ \t\r\n]+/).every(isToken)) throw new SipSyntaxError(`display name "${dn}" must be quoted`);
+          displayName = dn.replace(/[ \t\r\n]+/g, ' ');
+        }
       }
       i = lt;
     }
@@ -90,26 +94,44 @@ export function parseNameAddr(text: string, strict = true): NameAddr {
     const gt = s.indexOf('>', i);
     if (gt < 0) throw new SipSyntaxError(`missing ">" in "${s}"`);
     const uriText = s.slice(i + 1, gt);
-    if (strict && uriText !== uriText.trim()) throw new SipSyntaxError(`whitespace inside <> in "${s}"`);
-    const uri = parseUri(uriText.trim(), { strict });
-    let rest = s.slice(gt + 1);
-    const r = skipWs(rest, 0);
-    rest = rest.slice(r);
-    let params = new ParamsClass();
-    if (rest !== '') {
-      if (rest[0] !== ';') throw new SipSyntaxError(`unexpected "${rest}" after ">"`);
-      params = ParamsClass.parse(rest.slice(1));
+    let uri: Uri;
+    if (gt > i + 1 && isVisibleAscii(uriText.charCodeAt(0)) && isVisibleAscii(uriText.charCodeAt(uriText.length - 1))) {
+      uri = parseUriText(uriText, strict); // nothing to trim
+    } else {
+      if (strict && uriText !== uriText.trim()) throw new SipSyntaxError(`whitespace inside <> in "${s}"`);
+      uri = parseUriText(uriText.trim(), strict);
     }
-    return new NameAddr(uri, displayName, params, true);
+    const r = skipWs(s, gt + 1);
+    if (r === s.length) return new NameAddr(uri, displayName, new ParamsClass(), true);
+    if (s.charCodeAt(r) !== 59) throw new SipSyntaxError(`unexpected "${s.slice(r)}" after ">"`);
+    return new NameAddr(uri, displayName, ParamsClass.parseRange(s, r + 1, s.length, true), true);
   }
   // addr-spec: the URI ends at the first ';' — everything after belongs to the header (§20.10).
   const semi = s.indexOf(';');
   const uriText = semi < 0 ? s : s.slice(0, semi);
   if (/\s/.test(uriText.trim())) throw new SipSyntaxError(`space in URI "${uriText.trim()}"`);
-  const uri = parseUri(uriText.trim(), { strict });
+  const uri = parseUriText(uriText.trim(), strict);
   if (strict && uri.kind === 'sip' && uri.headers !== undefined) throw new SipSyntaxError(`URI with "?" must be enclosed in <> in "${s}"`);
   const params = semi < 0 ? new ParamsClass() : ParamsClass.parse(s.slice(semi + 1));
   return new NameAddr(uri, undefined, params, false);
+}
+
+function isVisibleAscii(c: number): boolean {
+  return c > 32 && c < 127;
+}
+
+/** Tokens separated by single spaces: a display-name that needs neither checking word by word nor normalizing. */
+function isPlainDisplayName(dn: string): boolean {
+  let prevSpace = true;
+  for (let i = 0; i < dn.length; i++) {
+    const c = dn.charCodeAt(i);
+    if (c === 32) {
+      if (prevSpace) return false;
+      prevSpace = true;
+    } else if (c < 128 && TOKEN[c] === 1) prevSpace = false;
+    else return false;
+  }
+  return !prevSpace;
 }
 
 /** A Contact value: a name-addr, or `*` (RFC 3261 §10.2.2). */
@@ -209,13 +231,15 @@ export function parseVia(text: string, strict = true): Via {
   // sent-protocol = protocol-name SLASH protocol-version SLASH transport
   let j = tokenEnd(s, i, end);
   if (j === i) throw badSentProtocol(s, end);
-  const name = s.slice(i, j);
+  const nameStart = i;
+  const nameEnd = j;
   i = skipWs(s, j);
   if (s.charCodeAt(i) !== 47) throw badSentProtocol(s, end);
   i = skipWs(s, i + 1);
   j = tokenEnd(s, i, end);
   if (j === i) throw badSentProtocol(s, end);
-  const version = s.slice(i, j);
+  const versionStart = i;
+  const versionEnd = j;
   i = skipWs(s, j);
   if (s.charCodeAt(i) !== 47) throw badSentProtocol(s, end);
   i = skipWs(s, i + 1);
@@ -223,8 +247,13 @@ export function parseVia(text: string, strict = true): Via {
   if (j === i) throw badSentProtocol(s, end);
   const transport = s.slice(i, j);
   if (j < end && !isWsOrNl(s.charCodeAt(j))) throw badSentProtocol(s, end);
-  const protocol = name === 'SIP' && version === '2.0' ? 'SIP/2.0' : `${name}/${version}`.toUpperCase();
-  if (strict && protocol !== 'SIP/2.0') throw new SipSyntaxError(`Via protocol "${name}/${version}" is not SIP/2.0`);
+  let protocol = 'SIP/2.0';
+  if (!isSip20(s, nameStart, nameEnd, versionStart, versionEnd)) {
+    const name = s.slice(nameStart, nameEnd);
+    const version = s.slice(versionStart, versionEnd);
+    protocol = `${name}/${version}`.toUpperCase();
+    if (strict && protocol !== 'SIP/2.0') throw new SipSyntaxError(`Via protocol "${name}/${version}" is not SIP/2.0`);
+  }
   i = skipWs(s, j);
   // sent-by = host [ COLON port ], up to the first ";" (or the end).
   let semi = s.indexOf(';', i);
@@ -247,7 +276,7 @@ export function parseVia(text: string, strict = true): Via {
     while (hEnd > i && isWsOrNl(s.charCodeAt(hEnd - 1))) hEnd--;
     host = s.slice(i, hEnd);
   }
-  if (strict) checkHost(host);
+  if (strict && !isPlainHost(host)) checkHost(host);
   let port: number | undefined;
   if (k < sbEnd) {
     const ps = skipWs(s, k + 1);
@@ -255,7 +284,7 @@ export function parseVia(text: string, strict = true): Via {
     if (p < 0) throw new SipSyntaxError(`bad port "${s.slice(ps, sbEnd)}" in Via`);
     port = p;
   }
-  const params = semi >= end ? new ParamsClass() : ParamsClass.parse(s.slice(semi + 1, end));
+  const params = semi >= end ? new ParamsClass() : ParamsClass.parseRange(s, semi + 1, end, true);
   if (strict) {
     const branch = params.get('branch');
     if (branch === null || branch === '') throw new SipSyntaxError('Via branch parameter without a value');
@@ -266,7 +295,7 @@ export function parseVia(text: string, strict = true): Via {
       if (received.charCodeAt(0) === 91) checkHost(received);
       else if (received.includes(':')) {
         if (!isIPv6(received)) throw new SipSyntaxError(`bad IPv6 address "${received}" in received`);
-      } else checkHost(received);
+      } else if (!isPlainHost(received)) checkHost(received);
     }
     const rport = params.get('rport');
     if (rport !== undefined && rport !== null && portAt(rport, 0, rport.length) < 0) throw new SipSyntaxError(`bad rport "${rport}" in Via`);
@@ -275,6 +304,20 @@ export function parseVia(text: string, strict = true): Via {
   }
   const t = transport === 'UDP' || transport === 'TCP' || transport === 'TLS' ? transport : transport.toUpperCase();
   return new Via(t, host, port, params, protocol);
+}
+
+/** protocol-name "SIP" and protocol-version "2.0", as written by nearly everyone (compared without slicing). */
+function isSip20(s: string, nameStart: number, nameEnd: number, versionStart: number, versionEnd: number): boolean {
+  return (
+    nameEnd - nameStart === 3 &&
+    versionEnd - versionStart === 3 &&
+    s.charCodeAt(nameStart) === 83 &&
+    s.charCodeAt(nameStart + 1) === 73 &&
+    s.charCodeAt(nameStart + 2) === 80 &&
+    s.charCodeAt(versionStart) === 50 &&
+    s.charCodeAt(versionStart + 1) === 46 &&
+    s.charCodeAt(versionStart + 2) === 48
+  );
 }
 
 function badSentProtocol(s: string, end: number): SipSyntaxError {
@@ -291,6 +334,8 @@ export interface CSeq {
 }
 
 export function parseCSeq(text: string): CSeq {
+  const plain = parsePlainCSeq(text);
+  if (plain !== undefined) return plain;
   const s = text.trim();
   const m = /^([0-9]+)[ \t\r\n]+(\S+)$/.exec(s);
   if (!m) throw new SipSyntaxError(`bad CSeq "${s}"`);
@@ -299,10 +344,26 @@ export function parseCSeq(text: string): CSeq {
   return { seq: Number(m[1]), method: m[2]! };
 }
 
+/** `1*DIGIT SP method`, the usual CSeq, in one scan; undefined for anything else (parseCSeq then decides). */
+function parsePlainCSeq(s: string): CSeq | undefined {
+  let i = 0;
+  let seq = 0;
+  while (i < s.length && i < 10) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    seq = seq * 10 + (c - 48);
+    i++;
+  }
+  if (i === 0 || i === 10 || s.charCodeAt(i) !== 32 || seq > 0x7fffffff) return undefined;
+  const m = tokenEnd(s, i + 1, s.length);
+  if (m === i + 1 || m !== s.length) return undefined;
+  return { seq, method: s.slice(i + 1) };
+}
+
 /** A header value that is `1*DIGIT` (Max-Forwards, Expires, Content-Length, Min-Expires). */
 export function parseUnsigned(text: string, header: string, max = 0xffffffff): number {
   const s = text.trim();
-  if (!/^[0-9]+$/.test(s)) throw new SipSyntaxError(`${header} "${s}" is not a number`);
+  if (!isDigits(s, Infinity)) throw new SipSyntaxError(`${header} "${s}" is not a number`);
   const n = s.length > 12 ? Infinity : Number(s);
   if (n > max) throw new SipSyntaxError(`${header} ${s} is too large (max ${max})`);
   return n;

@@ -25,6 +25,16 @@ export function isWs(code: number): boolean {
   return code === 32 || code === 9;
 }
 
+/** skipWs bounded by `end` (exclusive). */
+function skipWsTo(s: string, i: number, end: number): number {
+  while (i < end) {
+    const c = s.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 13 || c === 10) i++;
+    else break;
+  }
+  return i;
+}
+
 export function skipWs(s: string, i: number): number {
   while (i < s.length) {
     const c = s.charCodeAt(i);
@@ -124,45 +134,49 @@ export function trimWs(s: string): string {
 
 /** Ordered, case-insensitive parameters. A parameter without `=` has the value `null`. */
 export class Params {
-  // Parallel arrays, created on the first parameter: most URIs and name-addrs carry none.
-  private names_: string[] | undefined;
-  private lower: string[] | undefined;
-  private values: Array<string | null> | undefined;
+  // One flat array of (name, lower-case name, value) triples, created on the first parameter: most URIs and
+  // name-addrs carry none, and one array per parameter list keeps parsed messages small.
+  private items: Array<string | null> | undefined;
 
   private add(name: string, lowerName: string, value: string | null): void {
-    if (this.names_ === undefined) {
-      this.names_ = [name];
-      this.lower = [lowerName];
-      this.values = [value];
-    } else {
-      this.names_.push(name);
-      this.lower!.push(lowerName);
-      this.values!.push(value);
-    }
+    if (this.items === undefined) this.items = [name, lowerName, value];
+    else this.items.push(name, lowerName, value);
   }
 
-  static parse(s: string, { quotedValues = true }: { quotedValues?: boolean } = {}): Params {
-    // s is the text after the first ';' (or empty). Parameters are `;name[=value]`, value a token, host or quoted.
+  /** Appends a parameter as parsed, without looking for an existing one of the same name (for parsers). */
+  push(name: string, value: string | null): void {
+    this.add(name, lowerAscii(name), value);
+  }
+
+  static parse(s: string, opts?: { quotedValues?: boolean }): Params {
+    return Params.parseRange(s, 0, s.length, opts?.quotedValues ?? true);
+  }
+
+  /**
+   * Parses s[from, to), the text after the first ';' (or empty), without slicing it out first. Parameters are
+   * `;name[=value]`, the value a token, host or (when quotedValues) a quoted-string.
+   */
+  static parseRange(s: string, from: number, to: number, quotedValues: boolean): Params {
     const p = new Params();
-    const len = s.length;
-    let i = skipWs(s, 0);
+    const len = to;
+    let i = skipWsTo(s, from, len);
     if (i >= len) return p;
     for (;;) {
-      i = skipWs(s, i);
+      i = skipWsTo(s, i, len);
       let j = i;
       while (j < len) {
         const c = s.charCodeAt(j);
         if (c === 61 || c === 59 || c === 32 || c === 9 || c === 13 || c === 10) break;
         j++;
       }
-      if (j === i) throw new SipSyntaxError(`empty parameter name in ";${s}"`);
+      if (j === i) throw new SipSyntaxError(`empty parameter name in ";${s.slice(from, to)}"`);
       const name = s.slice(i, j);
-      j = skipWs(s, j);
+      j = skipWsTo(s, j, len);
       let value: string | null = null;
-      if (s.charCodeAt(j) === 61) {
-        j = skipWs(s, j + 1);
-        if (quotedValues && s.charCodeAt(j) === 34) {
-          const q = readQuoted(s, j);
+      if (j < len && s.charCodeAt(j) === 61) {
+        j = skipWsTo(s, j + 1, len);
+        if (quotedValues && j < len && s.charCodeAt(j) === 34) {
+          const q = readQuoted(from === 0 && to === s.length ? s : s.slice(0, to), j);
           value = '"' + q.value + '"';
           j = q.end;
         } else {
@@ -175,30 +189,31 @@ export class Params {
           value = s.slice(j, k);
           j = k;
         }
-        j = skipWs(s, j);
+        j = skipWsTo(s, j, len);
       }
       p.add(name, lowerAscii(name), value);
       if (j >= len) break;
-      if (s.charCodeAt(j) !== 59) throw new SipSyntaxError(`unexpected "${s.slice(j, j + 10)}" in parameters`);
+      if (s.charCodeAt(j) !== 59) throw new SipSyntaxError(`unexpected "${s.slice(j, Math.min(j + 10, len))}" in parameters`);
       i = j + 1;
       if (i >= len) throw new SipSyntaxError('empty parameter after ";"');
     }
     return p;
   }
 
+  /** Index of the triple whose lower-case name is `name` (or its lower-case form), or -1. */
   private indexOf(name: string): number {
-    const lower = this.lower;
-    if (lower === undefined) return -1;
-    for (let i = 0; i < lower.length; i++) if (lower[i] === name) return i;
+    const items = this.items;
+    if (items === undefined) return -1;
+    for (let i = 1; i < items.length; i += 3) if (items[i] === name) return i - 1;
     const key = lowerAscii(name);
     if (key === name) return -1;
-    for (let i = 0; i < lower.length; i++) if (lower[i] === key) return i;
+    for (let i = 1; i < items.length; i += 3) if (items[i] === key) return i - 1;
     return -1;
   }
 
   get(name: string): string | null | undefined {
     const i = this.indexOf(name);
-    return i < 0 ? undefined : this.values![i];
+    return i < 0 ? undefined : this.items![i + 2];
   }
 
   /** The value with surrounding quotes removed, for quoted parameters such as `+sip.instance`. */
@@ -214,54 +229,51 @@ export class Params {
 
   set(name: string, value: string | null): this {
     const idx = this.indexOf(name);
-    if (idx >= 0) this.values![idx] = value;
+    if (idx >= 0) this.items![idx + 2] = value;
     else this.add(name, lowerAscii(name), value);
     return this;
   }
 
   delete(name: string): this {
     const key = lowerAscii(name);
-    if (this.lower === undefined) return this;
-    for (let i = this.lower.length - 1; i >= 0; i--) {
-      if (this.lower[i] === key) {
-        this.names_!.splice(i, 1);
-        this.lower.splice(i, 1);
-        this.values!.splice(i, 1);
-      }
-    }
+    const items = this.items;
+    if (items === undefined) return this;
+    for (let i = items.length - 3; i >= 0; i -= 3) if (items[i + 1] === key) items.splice(i, 3);
+    if (items.length === 0) this.items = undefined;
     return this;
   }
 
   /** Calls fn for each parameter in order (no copies). */
   forEach(fn: (name: string, value: string | null) => void): void {
-    if (this.names_ === undefined) return;
-    for (let i = 0; i < this.names_.length; i++) fn(this.names_[i]!, this.values![i]!);
+    const items = this.items;
+    if (items === undefined) return;
+    for (let i = 0; i < items.length; i += 3) fn(items[i]!, items[i + 2]!);
   }
 
   names(): string[] {
-    return this.names_ === undefined ? [] : this.names_.slice();
+    const out: string[] = [];
+    const items = this.items;
+    if (items !== undefined) for (let i = 0; i < items.length; i += 3) out.push(items[i]!);
+    return out;
   }
 
   get size(): number {
-    return this.names_ === undefined ? 0 : this.names_.length;
+    return this.items === undefined ? 0 : this.items.length / 3;
   }
 
   clone(): Params {
     const p = new Params();
-    if (this.names_ !== undefined) {
-      p.names_ = this.names_.slice();
-      p.lower = this.lower!.slice();
-      p.values = this.values!.slice();
-    }
+    if (this.items !== undefined) p.items = this.items.slice();
     return p;
   }
 
   toString(): string {
     let out = '';
-    if (this.names_ === undefined) return out;
-    for (let i = 0; i < this.names_.length; i++) {
-      const v = this.values![i];
-      out += v === null ? ';' + this.names_[i] : ';' + this.names_[i] + '=' + v;
+    const items = this.items;
+    if (items === undefined) return out;
+    for (let i = 0; i < items.length; i += 3) {
+      const v = items[i + 2];
+      out += v === null ? ';' + items[i] : ';' + items[i] + '=' + v;
     }
     return out;
   }

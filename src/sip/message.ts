@@ -76,11 +76,15 @@ export const REASON_PHRASES: Record<number, string> = {
   606: 'Not Acceptable',
 };
 
+/** Shared by every message without a body: a zero-length Buffer has nothing to mutate. */
+const EMPTY_BODY = Buffer.alloc(0);
+
 abstract class SipMessageBase {
   headers: Header[] = [];
-  body: Buffer = Buffer.alloc(0);
+  body: Buffer = EMPTY_BODY;
   version = 'SIP/2.0';
-  private cache = new Map<string, unknown>();
+  /** Parsed structured views by header key; created on the first view read or seeded (most builders never need it). */
+  private cache: Map<string, unknown> | undefined = undefined;
 
   abstract readonly isRequest: boolean;
 
@@ -124,14 +128,14 @@ abstract class SipMessageBase {
     this.headers = this.headers.filter((h) => h.key !== key);
     if (idx >= 0) this.headers.splice(Math.min(idx, this.headers.length), 0, header);
     else this.headers.push(header);
-    this.cache.clear();
+    this.cache = undefined;
     return this;
   }
 
   /** Adds a header line after the existing ones. */
   append(name: string, value: string | number): this {
     this.headers.push({ name: canonicalHeaderName(name), key: headerKey(name), value: String(value) });
-    this.cache.clear();
+    this.cache = undefined;
     return this;
   }
 
@@ -142,14 +146,14 @@ abstract class SipMessageBase {
     const header: Header = { name: canonicalHeaderName(name), key, value: String(value) };
     if (idx >= 0) this.headers.splice(idx, 0, header);
     else this.headers.unshift(header);
-    this.cache.clear();
+    this.cache = undefined;
     return this;
   }
 
   remove(name: string): this {
     const key = headerKey(name);
     this.headers = this.headers.filter((h) => h.key !== key);
-    this.cache.clear();
+    this.cache = undefined;
     return this;
   }
 
@@ -163,7 +167,7 @@ abstract class SipMessageBase {
     const first = values.shift();
     if (values.length === 0) this.headers.splice(idx, 1);
     else this.headers[idx] = { ...h, value: values.join(', ') };
-    this.cache.clear();
+    this.cache = undefined;
     return first;
   }
 
@@ -172,13 +176,16 @@ abstract class SipMessageBase {
    * validation pass and later field reads share one parse. For the parser; other callers should not need it.
    */
   primeCache(key: string, value: unknown): void {
-    this.cache.set(key, value);
+    (this.cache ??= new Map()).set(key, value);
   }
 
   protected cached<T>(key: string, compute: () => T): T {
-    if (this.cache.has(key)) return this.cache.get(key) as T;
+    const cache = (this.cache ??= new Map());
+    const hit = cache.get(key);
+    // undefined is a legitimate cached value (e.g. no Expires header): only then is has() needed.
+    if (hit !== undefined || cache.has(key)) return hit as T;
     const v = compute();
-    this.cache.set(key, v);
+    cache.set(key, v);
     return v;
   }
 
@@ -252,7 +259,7 @@ abstract class SipMessageBase {
   setBody(body: Buffer | string, contentType?: string): this {
     this.body = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
     if (contentType) this.set('content-type', contentType);
-    this.cache.clear();
+    this.cache = undefined;
     return this;
   }
 

@@ -77,18 +77,29 @@ export function parse(input: Buffer | string, opts: ParseOptions = {}): ParseRes
   while (start < buf.length && (buf[start] === 13 || buf[start] === 10)) start++;
   const leadingLines = start === 0 ? 0 : countNewlines(buf, 0, start);
 
-  const end = findHeaderEnd(buf, start, true);
-  let head: string;
-  let bodyStart: number;
-  if (end) {
-    head = buf.toString('utf8', start, end.headEnd);
-    bodyStart = end.bodyStart;
-    if (strict && buf[end.headEnd] !== 13) syntax(errors, 'header section ends with a bare LF blank line, not CRLF CRLF');
-  } else {
+  let end: { headEnd: number; bodyStart: number } | undefined;
+  let head = '';
+  let bodyStart = 0;
+  const crlf = buf.indexOf(CRLFCRLF, start);
+  if (crlf >= 0) {
+    // The usual case. Lenient framing also ends the head at an earlier bare-LF blank line: any such LF LF lies in
+    // these bytes, and an ASCII byte decodes to the same character, so the decoded head tells whether to look again.
+    head = buf.toString('utf8', start, crlf);
+    if (head.indexOf('\n\n') < 0) {
+      end = { headEnd: crlf, bodyStart: crlf + 4 };
+      bodyStart = crlf + 4;
+    }
+  }
+  if (end === undefined) end = findHeaderEnd(buf, start, true);
+  if (end === undefined) {
     // No blank line: the message is truncated. Parse what there is so the error can say more.
     head = buf.toString('utf8', start);
     bodyStart = buf.length;
     syntax(errors, 'no empty line (CRLF CRLF) ends the header section: message truncated or not SIP');
+  } else if (bodyStart === 0) {
+    head = buf.toString('utf8', start, end.headEnd);
+    bodyStart = end.bodyStart;
+    if (strict && buf[end.headEnd] !== 13) syntax(errors, 'header section ends with a bare LF blank line, not CRLF CRLF');
   }
 
   // One left-to-right pass over the head: each line is found with indexOf, header names are scanned by char code,
@@ -142,11 +153,14 @@ export function parse(input: Buffer | string, opts: ParseOptions = {}): ParseRes
       else syntax(errors, `header line without a colon: "${clip(head.slice(pos, lineEnd))}"`, line);
       continue;
     }
-    const name = head.slice(pos, nameEnd);
     if (!tokenOk) {
-      syntax(errors, `bad header name "${clip(name)}"`, line);
+      syntax(errors, `bad header name "${clip(head.slice(pos, nameEnd))}"`, line);
       continue;
     }
+    // The usual spellings of the usual headers come from a table: no slice, no key lookup.
+    const known = knownHeader(head, pos, nameEnd);
+    const name = known === undefined ? head.slice(pos, nameEnd) : known.name;
+    const key = known === undefined ? headerKey(name) : known.key;
     // value: from after the colon, LWS trimmed (SP/HTAB only: U+FEFF and friends are value characters).
     let vs = i + 1;
     while (vs < lineEnd && (head.charCodeAt(vs) === 32 || head.charCodeAt(vs) === 9)) vs++;
@@ -163,7 +177,7 @@ export function parse(input: Buffer | string, opts: ParseOptions = {}): ParseRes
       sc.pos = sc.nl + 1;
       sc.lineNo++;
     }
-    const h: Header = { name, key: headerKey(name), value, line };
+    const h: Header = { name, key, value, line };
     headers.push(h);
     if (contentLength === undefined && h.key === 'content-length') contentLength = h;
   }
@@ -187,10 +201,46 @@ export function parse(input: Buffer | string, opts: ParseOptions = {}): ParseRes
   } else if (opts.transport === 'stream') {
     syntax(errors, 'Content-Length is required on stream transports (§18.3)');
   }
-  message.body = buf.subarray(bodyStart, bodyStart + Math.max(0, Math.min(bodyLength, available)));
+  const bodyBytes = Math.max(0, Math.min(bodyLength, available));
+  message.body = bodyBytes === 0 ? EMPTY_BODY : buf.subarray(bodyStart, bodyStart + bodyBytes);
 
   if (strict) validateHeaders(message, errors, warnings);
   return { message, errors, warnings };
+}
+
+/** Shared by every parsed message without a body (a zero-length Buffer has nothing to mutate). */
+const EMPTY_BODY = Buffer.alloc(0);
+
+interface KnownHeader {
+  name: string;
+  key: string;
+}
+
+/** Header names as nearly every implementation spells them, by length. */
+const KNOWN_BY_LENGTH: KnownHeader[][] = [];
+for (const name of [
+  'Via', 'From', 'To', 'Call-ID', 'CSeq', 'Contact', 'Max-Forwards', 'Route', 'Record-Route', 'Content-Type',
+  'Content-Length', 'Allow', 'Supported', 'Require', 'Proxy-Require', 'Unsupported', 'User-Agent', 'Server',
+  'Authorization', 'Proxy-Authorization', 'WWW-Authenticate', 'Proxy-Authenticate', 'Expires', 'Min-Expires', 'Path',
+  'Service-Route', 'Date', 'Subject', 'Event', 'Allow-Events', 'Accept', 'Warning', 'Refer-To', 'Reply-To',
+  'Retry-After', 'Session-Expires', 'Min-SE', 'RSeq', 'RAck', 'Privacy', 'P-Asserted-Identity', 'Content-Disposition',
+  'Content-Encoding', 'Accept-Encoding', 'Accept-Language', 'Subscription-State', 'Referred-By', 'Timestamp',
+  'Organization', 'Priority', 'Call-Info', 'Alert-Info', 'Error-Info', 'MIME-Version', 'Replaces', 'Call-Id', 'Cseq',
+]) {
+  (KNOWN_BY_LENGTH[name.length] ??= []).push({ name, key: headerKey(name) });
+}
+
+/** The table entry spelled exactly like head[from, to), or undefined. */
+function knownHeader(head: string, from: number, to: number): KnownHeader | undefined {
+  const candidates = KNOWN_BY_LENGTH[to - from];
+  if (candidates === undefined) return undefined;
+  for (let c = 0; c < candidates.length; c++) {
+    const name = candidates[c]!.name;
+    let i = 0;
+    while (i < name.length && name.charCodeAt(i) === head.charCodeAt(from + i)) i++;
+    if (i === name.length) return candidates[c];
+  }
+  return undefined;
 }
 
 function syntax(errors: Diagnostic[], message: string, line?: number): void {

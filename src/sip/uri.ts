@@ -25,6 +25,86 @@ function charTable(extra: string): Uint8Array {
   return t;
 }
 const TABLES = new Map<string, Uint8Array>();
+const USER_CHARS = charTable(USER_UNRESERVED);
+const PARAM_CHARS = charTable(PARAM_UNRESERVED);
+TABLES.set(USER_UNRESERVED, USER_CHARS);
+TABLES.set(PARAM_UNRESERVED, PARAM_CHARS);
+
+function isHostChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 46 || c === 45 || (c >= 65 && c <= 90);
+}
+
+/**
+ * The common SIP URI in one scan, without slicing it into parts first: lower-case `sip:`/`sips:`, an optional user
+ * of plain user characters, a host name or IPv4 address, an optional port, and parameters of plain characters.
+ * Returns undefined for anything else (escapes, passwords, IPv6 references, ?headers, empty or odd parts): the
+ * general parser below then gives the verdict and the diagnostic, so both paths accept and report alike.
+ */
+function parsePlainSipUri(text: string, strict: boolean): SipUri | undefined {
+  const len = text.length;
+  let scheme: 'sip' | 'sips';
+  let i: number;
+  if (text.startsWith('sip:')) {
+    scheme = 'sip';
+    i = 4;
+  } else if (text.startsWith('sips:')) {
+    scheme = 'sips';
+    i = 5;
+  } else return undefined;
+  let user: string | undefined;
+  const at = text.indexOf('@', i);
+  if (at >= 0) {
+    if (at === i) return undefined;
+    for (let k = i; k < at; k++) {
+      const c = text.charCodeAt(k);
+      if (c >= 128 || USER_CHARS[c] !== 1) return undefined;
+    }
+    user = text.slice(i, at);
+    i = at + 1;
+  }
+  const hostStart = i;
+  while (i < len && isHostChar(text.charCodeAt(i))) i++;
+  if (i === hostStart) return undefined;
+  const host = text.slice(hostStart, i);
+  let port: number | undefined;
+  if (i < len && text.charCodeAt(i) === 58) {
+    const digits = ++i;
+    let n = 0;
+    while (i < len && i - digits < 6) {
+      const c = text.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      n = n * 10 + (c - 48);
+      i++;
+    }
+    if (i === digits || i - digits > 5 || n > 65535) return undefined;
+    port = n;
+  }
+  if (i < len && text.charCodeAt(i) !== 59) return undefined;
+  const params = new ParamsClass();
+  while (i < len) {
+    // ";" pname [ "=" pvalue ], plain paramchars only (§25.1 uri-parameter).
+    const nameStart = ++i;
+    while (i < len && isParamChar(text.charCodeAt(i))) i++;
+    if (i === nameStart) return undefined;
+    const name = text.slice(nameStart, i);
+    let value: string | null = null;
+    if (i < len && text.charCodeAt(i) === 61) {
+      const valueStart = ++i;
+      while (i < len && isParamChar(text.charCodeAt(i))) i++;
+      if (i === valueStart) return undefined;
+      value = text.slice(valueStart, i);
+    }
+    if (i < len && text.charCodeAt(i) !== 59) return undefined;
+    params.push(name, value);
+  }
+  // Same check, same diagnostic as the general parser (whose earlier checks this input passes).
+  if (strict && !isPlainHost(host)) checkHost(host);
+  return new SipUri(scheme, user, host, port, params);
+}
+
+function isParamChar(c: number): boolean {
+  return c < 128 && PARAM_CHARS[c] === 1;
+}
 
 function isHexDigit(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
@@ -116,6 +196,34 @@ export function isIPv6(s: string): boolean {
   }
   const g = groups.split(':');
   return g.length === maxGroups && g.every(isHex);
+}
+
+/**
+ * True when `host` is a hostname or IPv4address (§25.1) — the quick test callers run before checkHost, which
+ * throws with the diagnostic. It may answer false for unusual but valid hosts (IPv6 references, a trailing "."):
+ * checkHost then decides.
+ */
+export function isPlainHost(host: string): boolean {
+  const len = host.length;
+  let labelStart = 0;
+  let digitsAndDots = true;
+  for (let i = 0; i < len; i++) {
+    const c = host.charCodeAt(i);
+    if (c === 46) {
+      // domainlabel: not empty, not ending in "-"
+      if (i === labelStart || host.charCodeAt(i - 1) === 45) return false;
+      labelStart = i + 1;
+    } else if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90)) digitsAndDots = false;
+    else if (c === 45) {
+      if (i === labelStart) return false;
+      digitsAndDots = false;
+    } else if (c < 48 || c > 57) return false;
+  }
+  if (labelStart === len || host.charCodeAt(len - 1) === 45) return false;
+  if (digitsAndDots) return isIPv4(host);
+  // toplabel = ALPHA / ALPHA *( alphanum / "-" ) alphanum
+  const top = host.charCodeAt(labelStart);
+  return (top >= 97 && top <= 122) || (top >= 65 && top <= 90);
 }
 
 /** Validates a `host` per §25.1: hostname, IPv4address or IPv6reference. One pass, no regular expressions. */
@@ -248,8 +356,14 @@ export interface UriParseOptions {
   strict?: boolean;
 }
 
-export function parseUri(text: string, opts: UriParseOptions = {}): Uri {
-  const strict = opts.strict ?? true;
+export function parseUri(text: string, opts?: UriParseOptions): Uri {
+  return parseUriText(text, opts?.strict ?? true);
+}
+
+/** parseUri with the strictness as a plain flag (no options object on the hot path). */
+export function parseUriText(text: string, strict: boolean): Uri {
+  const plain = parsePlainSipUri(text, strict);
+  if (plain !== undefined) return plain;
   const colon = text.indexOf(':');
   if (colon <= 0) throw new SipSyntaxError(`"${text}" is not a URI (no scheme)`);
   // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )

@@ -5,7 +5,7 @@
  */
 import { Diagnostic, SipSyntaxError } from './errors';
 import { NameAddr, Via, parseAuthParams as parseAuthParams_, parseCSeq as parseCSeq_, parseNameAddr as parseNameAddr_, parseUnsigned as parseUnsigned_, parseVia as parseVia_ } from './fields';
-import { isToken as isToken_, splitTopLevel as splitTopLevel_ } from './lex';
+import { TOKEN_CHARS, isToken as isToken_, splitTopLevel as splitTopLevel_ } from './lex';
 import { Header, SipMessage } from './message';
 import { parseUri as parseUri_ } from './uri';
 
@@ -19,6 +19,7 @@ const parseVia = parseVia_;
 const isToken = isToken_;
 const splitTopLevel = splitTopLevel_;
 const parseUri = parseUri_;
+const TOKEN = TOKEN_CHARS;
 
 /** A check returns the structured value it parsed (to seed the message's cache) or undefined. */
 type Check = (value: string, msg: SipMessage) => unknown;
@@ -42,7 +43,77 @@ const routeList: Check = (value) => {
 };
 
 const tokenList: Check = (value) => {
+  if (isTokenList(value)) return;
+  // Something is wrong (or unusual): the element-by-element check names the culprit.
   for (const v of splitTopLevel(value)) if (!isToken(v)) throw new SipSyntaxError(`"${v}" is not an option tag or token`);
+};
+
+function isTokenChar(c: number): boolean {
+  return c < 128 && TOKEN[c] === 1;
+}
+
+function skipSpTab(s: string, i: number): number {
+  while (i < s.length && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i++;
+  return i;
+}
+
+/** token *( LWS "," LWS token ) in one scan, without splitting (Allow, Supported, Require ...; §25.1). */
+function isTokenList(s: string): boolean {
+  let i = skipSpTab(s, 0);
+  for (;;) {
+    const start = i;
+    while (i < s.length && isTokenChar(s.charCodeAt(i))) i++;
+    if (i === start) return false;
+    i = skipSpTab(s, i);
+    if (i === s.length) return true;
+    if (s.charCodeAt(i) !== 44) return false;
+    i = skipSpTab(s, i + 1);
+  }
+}
+
+/**
+ * A conservative one-pass acceptor for credentials and challenges (§25.1 `auth-scheme LWS auth-param *(COMMA
+ * auth-param)`): true only for values parseAuthParams accepts, without building its Map. Anything unusual (escapes in
+ * quoted strings, non-ASCII outside quotes, odd spacing) returns false and parseAuthParams gives the verdict.
+ */
+function isPlainAuthValue(s: string): boolean {
+  const len = s.length;
+  let i = 0;
+  while (i < len && isTokenChar(s.charCodeAt(i))) i++;
+  if (i === 0 || i === len || (s.charCodeAt(i) !== 32 && s.charCodeAt(i) !== 9)) return false;
+  i = skipSpTab(s, i);
+  if (i === len) return false;
+  for (;;) {
+    const nameStart = i;
+    while (i < len && isTokenChar(s.charCodeAt(i))) i++;
+    if (i === nameStart) return false;
+    i = skipSpTab(s, i);
+    if (s.charCodeAt(i) !== 61) return false;
+    i = skipSpTab(s, i + 1);
+    if (s.charCodeAt(i) === 34) {
+      i++;
+      for (;;) {
+        if (i >= len) return false;
+        const c = s.charCodeAt(i);
+        if (c === 92) return false;
+        i++;
+        if (c === 34) break;
+      }
+    } else {
+      const valueStart = i;
+      while (i < len && isTokenChar(s.charCodeAt(i))) i++;
+      if (i === valueStart) return false;
+    }
+    i = skipSpTab(s, i);
+    if (i === len) return true;
+    if (s.charCodeAt(i) !== 44) return false;
+    i = skipSpTab(s, i + 1);
+    if (i === len) return false;
+  }
+}
+
+const authValue: Check = (value) => {
+  if (!isPlainAuthValue(value)) void parseAuthParams(value);
 };
 
 /** callid = word [ "@" word ] (§25.1); word characters as a table. */
@@ -139,30 +210,30 @@ const CHECKS: Record<string, Check> = {
       if (!/^[0-9]{3} \S+ "/.test(v)) throw new SipSyntaxError(`bad Warning "${v}": warn-code is three digits (§20.43)`);
     }
   },
-  'www-authenticate': (value) => void parseAuthParams(value),
-  'proxy-authenticate': (value) => void parseAuthParams(value),
-  authorization: (value) => void parseAuthParams(value),
-  'proxy-authorization': (value) => void parseAuthParams(value),
+  'www-authenticate': authValue,
+  'proxy-authenticate': authValue,
+  authorization: authValue,
+  'proxy-authorization': authValue,
 };
 
-/** Structured views that a list of header lines concatenates (Via, Contact, Route ...) vs the first line only. */
-const LIST_VIEWS = new Set(['via', 'contact', 'route', 'record-route', 'path']);
-const FIRST_VIEWS = new Set(['from', 'to', 'cseq', 'call-id', 'max-forwards', 'expires']);
-
-const enum View {
-  None = 0,
-  List = 1,
-  First = 2,
-}
+/**
+ * Structured views that a list of header lines concatenates (Via, Contact, Route ...) vs the first line only. Each
+ * has a slot number, so validateHeaders tracks them in small arrays and bit masks rather than per-message maps.
+ */
+const LIST_VIEWS = ['via', 'contact', 'route', 'record-route', 'path'];
+const FIRST_VIEWS = ['from', 'to', 'cseq', 'call-id', 'max-forwards', 'expires'];
 
 interface KeyInfo {
   check: Check;
-  view: View;
+  /** Index in LIST_VIEWS, or -1. */
+  list: number;
+  /** Index in FIRST_VIEWS, or -1. */
+  first: number;
 }
 
 /** One lookup per header: its check and how its result seeds the message's views. */
 const KEY_INFO = new Map<string, KeyInfo>(
-  Object.entries(CHECKS).map(([key, check]) => [key, { check, view: LIST_VIEWS.has(key) ? View.List : FIRST_VIEWS.has(key) ? View.First : View.None }]),
+  Object.entries(CHECKS).map(([key, check]) => [key, { check, list: LIST_VIEWS.indexOf(key), first: FIRST_VIEWS.indexOf(key) }]),
 );
 
 export function validateHeaders(msg: SipMessage, errors: Diagnostic[], _warnings: Diagnostic[]): void {
@@ -179,9 +250,9 @@ export function validateHeaders(msg: SipMessage, errors: Diagnostic[], _warnings
   }
   // The values parsed here seed the message's views (msg.vias, msg.from ...), so reading fields after a strict
   // parse costs nothing more. A view is seeded only when every line of its header parsed.
-  let lists: Map<string, unknown[]> | undefined;
-  let failed: Set<string> | undefined;
-  let firsts: Set<string> | undefined;
+  let lists: Array<unknown[] | undefined> | undefined;
+  let failedLists = 0; // bit i: a line of LIST_VIEWS[i] failed
+  let seenFirsts = 0; // bit i: the first line of FIRST_VIEWS[i] was checked
   const headers = msg.headers as Header[];
   for (let i = 0; i < headers.length; i++) {
     const h = headers[i]!;
@@ -192,19 +263,26 @@ export function validateHeaders(msg: SipMessage, errors: Diagnostic[], _warnings
       parsed = info.check(h.value, msg);
     } catch (e) {
       errors.push({ message: `${h.name}: ${(e as Error).message}`, line: h.line, kind: 'syntax' });
-      (failed ??= new Set()).add(h.key);
+      if (info.list >= 0) failedLists |= 1 << info.list;
+      else if (info.first >= 0) seenFirsts |= 1 << info.first;
       continue;
     }
-    if (info.view === View.List) {
-      lists ??= new Map();
-      const l = lists.get(h.key);
-      if (l) for (const x of parsed as unknown[]) l.push(x);
-      else lists.set(h.key, parsed as unknown[]);
-    } else if (info.view === View.First) {
-      if (firsts?.has(h.key)) continue;
-      (firsts ??= new Set()).add(h.key);
-      if (!failed?.has(h.key)) msg.primeCache(h.key, parsed);
+    if (info.list >= 0) {
+      lists ??= [undefined, undefined, undefined, undefined, undefined];
+      const l = lists[info.list];
+      if (l === undefined) lists[info.list] = parsed as unknown[];
+      else for (const x of parsed as unknown[]) l.push(x);
+    } else if (info.first >= 0) {
+      const bit = 1 << info.first;
+      if ((seenFirsts & bit) !== 0) continue;
+      seenFirsts |= bit;
+      msg.primeCache(h.key, parsed);
     }
   }
-  if (lists) for (const [key, list] of lists) if (!failed?.has(key)) msg.primeCache(key, list);
+  if (lists) {
+    for (let k = 0; k < LIST_VIEWS.length; k++) {
+      const l = lists[k];
+      if (l !== undefined && (failedLists & (1 << k)) === 0) msg.primeCache(LIST_VIEWS[k]!, l);
+    }
+  }
 }
