@@ -76,6 +76,41 @@ export const REASON_PHRASES: Record<number, string> = {
   606: 'Not Acceptable',
 };
 
+/** Marks a view not parsed yet (undefined is a legitimate value: no Expires header). */
+const UNSET: unique symbol = Symbol('unset');
+
+/** The parsed views of one message, one field each (cheaper to create and read than a Map per message). */
+class ViewCache {
+  via: unknown = UNSET;
+  from: unknown = UNSET;
+  to: unknown = UNSET;
+  callId: unknown = UNSET;
+  cseq: unknown = UNSET;
+  maxForwards: unknown = UNSET;
+  expires: unknown = UNSET;
+  contact: unknown = UNSET;
+  route: unknown = UNSET;
+  recordRoute: unknown = UNSET;
+  path: unknown = UNSET;
+  others: Map<string, unknown> | undefined = undefined;
+}
+
+type ViewSlot = Exclude<keyof ViewCache, 'others'>;
+
+const VIEW_SLOTS = new Map<string, ViewSlot>([
+  ['via', 'via'],
+  ['from', 'from'],
+  ['to', 'to'],
+  ['call-id', 'callId'],
+  ['cseq', 'cseq'],
+  ['max-forwards', 'maxForwards'],
+  ['expires', 'expires'],
+  ['contact', 'contact'],
+  ['route', 'route'],
+  ['record-route', 'recordRoute'],
+  ['path', 'path'],
+]);
+
 /** Shared by every message without a body: a zero-length Buffer has nothing to mutate. */
 const EMPTY_BODY = Buffer.alloc(0);
 
@@ -84,7 +119,7 @@ abstract class SipMessageBase {
   body: Buffer = EMPTY_BODY;
   version = 'SIP/2.0';
   /** Parsed structured views by header key; created on the first view read or seeded (most builders never need it). */
-  private cache: Map<string, unknown> | undefined = undefined;
+  private cache: ViewCache | undefined = undefined;
 
   abstract readonly isRequest: boolean;
 
@@ -176,16 +211,19 @@ abstract class SipMessageBase {
    * validation pass and later field reads share one parse. For the parser; other callers should not need it.
    */
   primeCache(key: string, value: unknown): void {
-    (this.cache ??= new Map()).set(key, value);
+    const views = (this.cache ??= new ViewCache());
+    const slot = VIEW_SLOTS.get(key);
+    if (slot !== undefined) views[slot] = value;
+    else (views.others ??= new Map()).set(key, value);
   }
 
-  protected cached<T>(key: string, compute: () => T): T {
-    const cache = (this.cache ??= new Map());
-    const hit = cache.get(key);
-    // undefined is a legitimate cached value (e.g. no Expires header): only then is has() needed.
-    if (hit !== undefined || cache.has(key)) return hit as T;
+  /** A view by its slot: parsed on the first read (or seeded by the strict parser), then cached. */
+  private view<T>(slot: ViewSlot, compute: () => T): T {
+    const views = (this.cache ??= new ViewCache());
+    const hit = views[slot];
+    if (hit !== UNSET) return hit as T;
     const v = compute();
-    cache.set(key, v);
+    views[slot] = v;
     return v;
   }
 
@@ -198,7 +236,7 @@ abstract class SipMessageBase {
   // ---- structured views --------------------------------------------------------------------------------------
 
   get vias(): Via[] {
-    return this.cached('via', () => this.getAll('via').map((v) => parseVia(v, false)));
+    return this.view('via', () => this.getAll('via').map((v) => parseVia(v, false)));
   }
   get topVia(): Via {
     const v = this.vias[0];
@@ -206,32 +244,32 @@ abstract class SipMessageBase {
     return v;
   }
   get from(): NameAddr {
-    return this.cached('from', () => parseNameAddr(this.required('from'), false));
+    return this.view('from', () => parseNameAddr(this.required('from'), false));
   }
   get to(): NameAddr {
-    return this.cached('to', () => parseNameAddr(this.required('to'), false));
+    return this.view('to', () => parseNameAddr(this.required('to'), false));
   }
   get callId(): string {
-    return this.cached('call-id', () => this.required('call-id').trim());
+    return this.view('callId', () => this.required('call-id').trim());
   }
   get cseq(): CSeq {
-    return this.cached('cseq', () => parseCSeq(this.required('cseq')));
+    return this.view('cseq', () => parseCSeq(this.required('cseq')));
   }
   get maxForwards(): number | undefined {
-    return this.cached('max-forwards', () => {
+    return this.view('maxForwards', () => {
       const v = this.get('max-forwards');
       return v === undefined ? undefined : parseUnsigned(v, 'Max-Forwards', 255);
     });
   }
   get expires(): number | undefined {
-    return this.cached('expires', () => {
+    return this.view('expires', () => {
       const v = this.get('expires');
       return v === undefined ? undefined : parseUnsigned(v, 'Expires');
     });
   }
   /** Contact values; a `*` Contact is reported by `isStarContact`. */
   get contacts(): NameAddr[] {
-    return this.cached('contact', () =>
+    return this.view('contact', () =>
       this.getAll('contact')
         .filter((v) => v.trim() !== '*')
         .map((v) => parseNameAddr(v, false)),
@@ -241,13 +279,13 @@ abstract class SipMessageBase {
     return this.getAll('contact').some((v) => v.trim() === '*');
   }
   get routes(): NameAddr[] {
-    return this.cached('route', () => this.getAll('route').map((v) => parseNameAddr(v, false)));
+    return this.view('route', () => this.getAll('route').map((v) => parseNameAddr(v, false)));
   }
   get recordRoutes(): NameAddr[] {
-    return this.cached('record-route', () => this.getAll('record-route').map((v) => parseNameAddr(v, false)));
+    return this.view('recordRoute', () => this.getAll('record-route').map((v) => parseNameAddr(v, false)));
   }
   get paths(): NameAddr[] {
-    return this.cached('path', () => this.getAll('path').map((v) => parseNameAddr(v, false)));
+    return this.view('path', () => this.getAll('path').map((v) => parseNameAddr(v, false)));
   }
   /** Option tags of Require / Supported / Proxy-Require / Unsupported, lower-cased. */
   optionTags(name: 'require' | 'supported' | 'proxy-require' | 'unsupported'): string[] {

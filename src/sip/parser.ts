@@ -120,7 +120,7 @@ export function parse(input: Buffer | string, opts: ParseOptions = {}): ParseRes
     return { errors, warnings };
   }
 
-  const headers: Header[] = [];
+  const headers: Header[] = message.headers; // the new message's own (empty) list
   let contentLength: Header | undefined;
   sc.pos = sc.nl + 1;
   sc.lineNo++;
@@ -181,7 +181,6 @@ export function parse(input: Buffer | string, opts: ParseOptions = {}): ParseRes
     headers.push(h);
     if (contentLength === undefined && h.key === 'content-length') contentLength = h;
   }
-  message.headers = headers;
 
   // Body and Content-Length (§18.3, §20.14).
   const available = buf.length - bodyStart;
@@ -297,7 +296,45 @@ function parseDigits(s: string): number {
   return n;
 }
 
+/**
+ * The usual start lines in one scan: `METHOD SP Request-URI SP SIP/2.0` and `SIP/2.0 SP 3DIGIT SP Reason-Phrase`,
+ * single spaces (§25.1). undefined for anything else: parseStartLine's general path then decides and explains.
+ */
+function parsePlainStartLine(text: string): SipMessage | undefined {
+  const len = text.length;
+  if (text.startsWith('SIP/2.0 ')) {
+    if (len < 12 || text.charCodeAt(11) !== 32) return undefined;
+    const d0 = text.charCodeAt(8) - 48;
+    const d1 = text.charCodeAt(9) - 48;
+    const d2 = text.charCodeAt(10) - 48;
+    if (d0 < 1 || d0 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return undefined;
+    // Reason-Phrase: anything but CR/LF; a leading SP/HTAB reads differently in lenient mode, so leave it to the
+    // general path, as line separators the regular expressions there treat as line ends.
+    const first = text.charCodeAt(12);
+    if (first === 32 || first === 9) return undefined;
+    for (let i = 12; i < len; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10 || c === 13 || c === 0x2028 || c === 0x2029) return undefined;
+    }
+    return new SipResponseClass(d0 * 100 + d1 * 10 + d2, text.slice(12));
+  }
+  let i = 0;
+  while (i < len && TOKEN[text.charCodeAt(i)] === 1) i++;
+  if (i === 0 || i >= len || text.charCodeAt(i) !== 32) return undefined;
+  const uriStart = i + 1;
+  i = uriStart;
+  while (i < len) {
+    const c = text.charCodeAt(i);
+    if (c <= 32 || c === 60 || c >= 127) break;
+    i++;
+  }
+  if (i === uriStart || i !== len - 8 || text.charCodeAt(i) !== 32 || !text.endsWith('SIP/2.0')) return undefined;
+  return new SipRequestClass(text.slice(0, uriStart - 1), text.slice(uriStart, i));
+}
+
 function parseStartLine(text: string, strict: boolean): SipMessage {
+  const plain = parsePlainStartLine(text);
+  if (plain !== undefined) return plain;
   if (text.startsWith('SIP/')) {
     // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
     const m = strict ? /^(SIP\/[0-9]+\.[0-9]+) ([0-9]+) (.*)$/.exec(text) : /^(SIP\/[0-9]+\.[0-9]+)[ \t]+([0-9]+)(?:[ \t]+(.*))?$/.exec(text);
