@@ -9,7 +9,7 @@
  *   const uas = await startLoad({ mode: 'uas', durationS: 30 }); uas.local.port; await uas.done;
  */
 import * as dgram from 'node:dgram';
-import { isIPv6 } from 'node:net';
+import { isIP, isIPv6 } from 'node:net';
 import type { Endpoint } from '../transport/types';
 import { formatEndpoint } from '../transport/types';
 import { percentile, type SecondSample, type StatsSnapshot } from './load-stats';
@@ -172,6 +172,16 @@ export function buildResult(snap: StatsSnapshot, meta: ResultMeta): LoadResult {
   };
 }
 
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
+
+/** dgram's lookup for addresses that are already IP literals (anything else is an error, never a DNS query). */
+function ipLiteralLookup(hostname: string, options: unknown, callback: LookupCallback): void {
+  const cb = typeof options === 'function' ? (options as LookupCallback) : callback;
+  const family = isIP(hostname);
+  if (family === 0) cb(Object.assign(new Error(`not an IP address: ${hostname}`), { code: 'EINVAL' }), '', 0);
+  else cb(null, hostname, family);
+}
+
 /** Runs a load and resolves with its result. */
 export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   return (await startLoad(opts)).done;
@@ -193,7 +203,9 @@ export async function startLoad(opts: LoadOptions): Promise<LoadHandle> {
   if (mode === 'uac' && opts.durationS === undefined && opts.calls === undefined) throw new LoadUsageError('give a duration or a number of calls');
   const target = mode === 'uac' ? (typeof opts.target === 'string' ? parseHostPort(opts.target) : opts.target!) : undefined;
   const localAddress = opts.localAddress ?? (target && isIPv6(target.address) ? '::1' : '127.0.0.1');
-  const socket = dgram.createSocket({ type: isIPv6(localAddress) ? 'udp6' : 'udp4' });
+  // Every address we send to is an IP literal: answer the lookup at once, instead of dns.lookup deferring each
+  // unconnected send (the UAS answers every peer from one socket) to the next tick.
+  const socket = dgram.createSocket({ type: isIPv6(localAddress) ? 'udp6' : 'udp4', lookup: ipLiteralLookup });
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
     socket.bind(opts.localPort ?? 0, localAddress, () => {
