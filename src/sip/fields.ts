@@ -219,11 +219,82 @@ function isDigits(s: string, max: number): boolean {
   return true;
 }
 
+/** The strict checks of the via-params whose values have a grammar (§25.1 via-ttl, via-received, via-branch; RFC 3581). */
+function checkViaParams(params: Params): void {
+  const branch = params.get('branch');
+  if (branch === null || branch === '') throw new SipSyntaxError('Via branch parameter without a value');
+  const received = params.get('received');
+  if (received !== undefined) {
+    if (received === null) throw new SipSyntaxError('Via received parameter without a value');
+    // via-received = "received" EQUAL (IPv4address / IPv6address); RFC 5118 §4.5: accept it with or without [].
+    if (received.charCodeAt(0) === 91) checkHost(received);
+    else if (received.includes(':')) {
+      if (!isIPv6(received)) throw new SipSyntaxError(`bad IPv6 address "${received}" in received`);
+    } else if (!isPlainHost(received)) checkHost(received);
+  }
+  const rport = params.get('rport');
+  if (rport !== undefined && rport !== null && portAt(rport, 0, rport.length) < 0) throw new SipSyntaxError(`bad rport "${rport}" in Via`);
+  const ttl = params.get('ttl');
+  if (ttl !== undefined && (ttl === null || !isDigits(ttl, 3) || Number(ttl) > 255)) throw new SipSyntaxError(`bad ttl in Via`);
+}
+
+/**
+ * The usual Via in one scan: `SIP/2.0/TRANSPORT SP host[:port]` and `;name[=value]` parameters of token characters,
+ * no LWS anywhere else. undefined for anything else (IPv6, quoted values, odd spacing...): parseVia's general path
+ * then decides and explains.
+ */
+function parsePlainVia(s: string, strict: boolean): Via | undefined {
+  const len = s.length;
+  if (!s.startsWith('SIP/2.0/')) return undefined;
+  let i = tokenEnd(s, 8, len);
+  if (i === 8 || i >= len || s.charCodeAt(i) !== 32) return undefined;
+  const transport = s.slice(8, i);
+  const hostStart = ++i;
+  while (i < len) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 46 || c === 45 || (c >= 65 && c <= 90))) break;
+    i++;
+  }
+  if (i === hostStart) return undefined;
+  const host = s.slice(hostStart, i);
+  if (strict && !isPlainHost(host)) return undefined;
+  let port: number | undefined;
+  if (i < len && s.charCodeAt(i) === 58) {
+    const digits = i + 1;
+    i = digits;
+    while (i < len && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
+    const p = portAt(s, digits, i);
+    if (p < 0) return undefined;
+    port = p;
+  }
+  const params = new ParamsClass();
+  while (i < len) {
+    if (s.charCodeAt(i) !== 59) return undefined;
+    const nameStart = i + 1;
+    i = tokenEnd(s, nameStart, len);
+    if (i === nameStart) return undefined;
+    const name = s.slice(nameStart, i);
+    let value: string | null = null;
+    if (i < len && s.charCodeAt(i) === 61) {
+      const valueStart = i + 1;
+      i = tokenEnd(s, valueStart, len);
+      if (i === valueStart) return undefined;
+      value = s.slice(valueStart, i);
+    }
+    params.push(name, value);
+  }
+  if (strict) checkViaParams(params);
+  const t = transport === 'UDP' || transport === 'TCP' || transport === 'TLS' ? transport : transport.toUpperCase();
+  return new Via(t, host, port, params, 'SIP/2.0');
+}
+
 /**
  * via-parm = sent-protocol LWS sent-by *( SEMI via-params ) (§20.42, §25.1). One scan by char code; LWS is allowed
  * around the slashes of sent-protocol and around ":" of sent-by.
  */
 export function parseVia(text: string, strict = true): Via {
+  const plain = parsePlainVia(text, strict);
+  if (plain !== undefined) return plain;
   const s = text;
   let end = s.length;
   while (end > 0 && isWsOrNl(s.charCodeAt(end - 1))) end--;
@@ -285,23 +356,7 @@ export function parseVia(text: string, strict = true): Via {
     port = p;
   }
   const params = semi >= end ? new ParamsClass() : ParamsClass.parseRange(s, semi + 1, end, true);
-  if (strict) {
-    const branch = params.get('branch');
-    if (branch === null || branch === '') throw new SipSyntaxError('Via branch parameter without a value');
-    const received = params.get('received');
-    if (received !== undefined) {
-      if (received === null) throw new SipSyntaxError('Via received parameter without a value');
-      // via-received = "received" EQUAL (IPv4address / IPv6address); RFC 5118 §4.5: accept it with or without [].
-      if (received.charCodeAt(0) === 91) checkHost(received);
-      else if (received.includes(':')) {
-        if (!isIPv6(received)) throw new SipSyntaxError(`bad IPv6 address "${received}" in received`);
-      } else if (!isPlainHost(received)) checkHost(received);
-    }
-    const rport = params.get('rport');
-    if (rport !== undefined && rport !== null && portAt(rport, 0, rport.length) < 0) throw new SipSyntaxError(`bad rport "${rport}" in Via`);
-    const ttl = params.get('ttl');
-    if (ttl !== undefined && (ttl === null || !isDigits(ttl, 3) || Number(ttl) > 255)) throw new SipSyntaxError(`bad ttl in Via`);
-  }
+  if (strict) checkViaParams(params);
   const t = transport === 'UDP' || transport === 'TCP' || transport === 'TLS' ? transport : transport.toUpperCase();
   return new Via(t, host, port, params, protocol);
 }
