@@ -89,7 +89,8 @@ export function quote(s: string): string {
  */
 export function splitTopLevel(s: string, sep = 44): string[] {
   // Fast path (most values): no separator and no quote, so one element.
-  if (s.indexOf(String.fromCharCode(sep)) < 0 && s.indexOf('"') < 0) return [trimWs(s)];
+  const sepChar = String.fromCharCode(sep);
+  if (s.indexOf('"') < 0) return s.indexOf(sepChar) < 0 ? [trimWs(s)] : splitUnquoted(s, sepChar);
   const out: string[] = [];
   let start = 0;
   let inQuote = false;
@@ -110,6 +111,35 @@ export function splitTopLevel(s: string, sep = 44): string[] {
     }
   }
   if (inQuote) throw new SipSyntaxError('unterminated quoted-string');
+  out.push(trimWs(s.slice(start)));
+  return out;
+}
+
+/**
+ * splitTopLevel for a value without quotes: jumps from separator to separator and over `<...>` with indexOf. Every
+ * search position only moves forward (each found index is kept until passed), so the work stays linear.
+ */
+function splitUnquoted(s: string, sepChar: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  let i = 0;
+  let sep = s.indexOf(sepChar);
+  let lt = s.indexOf('<');
+  while (sep >= 0) {
+    if (lt >= 0 && lt < sep) {
+      // A separator inside <...> does not split; the first ">" after the "<" closes it.
+      const gt = s.indexOf('>', lt + 1);
+      if (gt < 0) break;
+      i = gt + 1;
+      if (sep < i) sep = s.indexOf(sepChar, i);
+      lt = s.indexOf('<', i);
+      continue;
+    }
+    out.push(trimWs(s.slice(start, sep)));
+    start = i = sep + 1;
+    sep = s.indexOf(sepChar, i);
+    if (lt >= 0 && lt < i) lt = s.indexOf('<', i);
+  }
   out.push(trimWs(s.slice(start)));
   return out;
 }
