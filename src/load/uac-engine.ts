@@ -243,10 +243,12 @@ export class UacEngine {
     }
     const t = m.transactionId;
     const c = this.pool[t.readUInt32BE(0)];
-    if (!c || c.gen !== t.readUInt32BE(4) || t.readUInt32BE(8) !== this.stunTag || c.state !== State.KeepAlive) {
+    if (!c || c.gen !== t.readUInt32BE(4) || t.readUInt32BE(8) !== this.stunTag) {
       this.stats.stray++;
       return;
     }
+    // The pong of a ping sent just before the registration moved on (to its removal): late, not stray.
+    if (c.state !== State.KeepAlive) return;
     c.pingOutstanding = false;
   }
 

@@ -95,7 +95,8 @@ describe('runLoad', () => {
       const r = await runLoad({ target: sut.address('udp'), scenario: 'outbound', rate: 50, calls: 40, holdMs: 700, keepaliveMs: 200, users: 40 });
       expect(r.calls).toMatchObject({ started: 40, completed: 40, failed: 0 });
       expect(r.peakInFlight).toBeGreaterThan(1);
-      expect(r.stray).toBe(0);
+      // A retransmitted REGISTER (UDP, a busy machine) is answered twice; the second answer finds no transaction.
+      expect(r.stray).toBeLessThanOrEqual(r.retransmissions);
     } finally {
       await sut.close();
     }
