@@ -224,7 +224,7 @@ describe('parse time is linear in input size (no catastrophic backtracking)', ()
   };
   const n = 100_000; // large enough that both sizes sit above V8's one-off cost step for big string decodes
   for (const [name, make] of Object.entries(shapes)) {
-    test(`${name}: time(8n) / time(n) stays below 30 (linear is 8, quadratic 64)`, () => {
+    test(`${name}: time(8n) / time(n) stays below 45 (linear is 8, quadratic 64)`, () => {
       const small = make(n);
       const big = make(8 * n);
       const run = (b: Buffer) => () => {
@@ -241,9 +241,11 @@ describe('parse time is linear in input size (no catastrophic backtracking)', ()
         const tSmall = Math.max(cpuTime(run(small)), 200); // floor: 0.2 ms of CPU, below that timer noise dominates
         const tBig = cpuTime(run(big));
         ratios.push(tBig / tSmall);
-        if (tBig / tSmall < 30) break;
+        if (tBig / tSmall < 45) break;
       }
-      expect(Math.min(...ratios)).toBeLessThan(30);
+      // 45, not closer to 8: the big input keeps ~8x more live objects, so its GC share grows (seen up to 40 on a
+      // busy 2-core machine); a quadratic parser is at 64 or more in every attempt.
+      expect(Math.min(...ratios)).toBeLessThan(45);
     }, 120_000);
   }
 });
