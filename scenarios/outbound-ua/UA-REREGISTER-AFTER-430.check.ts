@@ -34,7 +34,7 @@ export default defineCheck(
         ctx.assert(first.response?.status === 430, `harness: the REGISTER was answered ${first.response?.status}`);
         return assertOutboundRegister(ctx, first);
       });
-      const bound = WINDOW_MAX_S * 1000 + 4 * ctx.timers.t1;
+      const bound = WINDOW_MAX_S * 1000 + Math.max(4 * ctx.timers.t1, 5000); // slack: the UA's timer granularity and a busy machine
       const retry = await ctx.step(`the UA retries between ${WINDOW_MIN_S} and ${WINDOW_MAX_S} s later`, async () => {
         const rec = await ua.registrar
           .expectRegister({ within: bound, what: 'the retried REGISTER after the 430' })

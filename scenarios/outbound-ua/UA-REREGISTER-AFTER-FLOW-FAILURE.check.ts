@@ -27,7 +27,7 @@ export default defineCheck(
       'kills that flow (TCP reset), as an edge whose connection died. The UA must notice (§4.4.1), open a new flow ' +
       'and register again with the same +sip.instance and the same reg-id (§4.5: "MUST have the same reg-id"). The ' +
       `check waits honestly for the RFC's back-off: with the default base-time of 30 s (all flows failed) the first ` +
-      `retry comes between 30 and ${WINDOW_MAX_S} s, so the re-REGISTER must arrive within ${WINDOW_MAX_S} s (+ 4·T1 ` +
+      `retry comes between 30 and ${WINDOW_MAX_S} s, so the re-REGISTER must arrive within ${WINDOW_MAX_S} s (+ max(4·T1, 5 s) ` +
       'for scheduling); when it came is reported.',
     async run(ctx: CheckContext) {
       const ua = await uaRegisters(ctx);
@@ -43,7 +43,7 @@ export default defineCheck(
         await ua.registrar.killFlow(first.flow, 'reset');
         return performance.now();
       });
-      const bound = WINDOW_MAX_S * 1000 + 4 * ctx.timers.t1;
+      const bound = WINDOW_MAX_S * 1000 + Math.max(4 * ctx.timers.t1, 5000); // slack: the UA's timer granularity and a busy machine
       const again = await ctx.step(`the UA re-registers on a new flow within the back-off (≤ ${WINDOW_MAX_S} s)`, async () => {
         const rec = await ua.registrar
           .expectRegister({ within: bound, what: 'a REGISTER on a new flow after the flow failed' })
