@@ -25,6 +25,8 @@ export function runCheckTest(id: string, source: string, skipReason?: string): v
   if (def.id !== id) throw new Error(`${source} defines ${def.id}, not ${id}`);
   const name = `${def.id} — ${def.title}`;
   if (skipReason) {
+    // Not a skipped harness test: a check that does not apply to this SUT is reported `skipped` (the contract's
+    // status, shared/design.md), with the reason in the summary and the progress line.
     test.skip(name, () => undefined);
     return;
   }

@@ -3,25 +3,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { main } from '../../src/cli/main';
+import { runCli as run } from '../support/cli';
 import { FIXTURE_DIR } from './fixtures-expectations';
 
 const ROOT = resolve(__dirname, '..', '..');
 
-/** Runs main() in-process, capturing stdout/stderr. */
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-  try {
-    const code = await main(args);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 describe('sipconf lint (RFC 3261 §7, §8.1.1, §25)', () => {
   test('a valid message: exit 0, human output says valid with its method', async () => {

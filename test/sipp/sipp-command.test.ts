@@ -2,7 +2,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main';
+import { runCli as run } from '../support/cli';
 import { shippedScenario, startSipp } from '../../src/sipp';
 import { startUdpRegistrar } from './support/udp-registrar';
 import { liveProcessesMentioning } from './support/process-group';
@@ -18,19 +18,6 @@ afterAll(() => {
   expect(leftovers).toEqual([]);
 });
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-  try {
-    const code = await main(argv);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 describe('sipconf sipp', () => {
   test('a passing run: exit 0, verdict with calls ok/failed, retransmissions, response-time median; --json written', async () => {
