@@ -60,7 +60,8 @@ export async function runChecks(opts: RunOptions): Promise<RunOutcome> {
   try {
     if (sut.probe && sut.info.address) {
       const at = sut.probeAt ?? { endpoint: sut.info.address, transport: sut.info.transports.includes('udp') ? ('udp' as const) : ('tcp' as const) };
-      const probe = await probeOptions(at.endpoint, at.transport, 10_000, { t1: Math.min(sut.info.timers.t1, 500) });
+      // 7 s for the probe keeps "SUT unreachable" within 10 s of the command starting (issue #4).
+      const probe = await probeOptions(at.endpoint, at.transport, 7_000, { t1: Math.min(sut.info.timers.t1, 500) });
       if (!probe.ok) throw new RunSetupError(`SUT unreachable: ${probe.reason}`);
     }
     const skipReasons: Record<string, string> = {};

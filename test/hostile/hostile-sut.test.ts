@@ -58,7 +58,7 @@ function expectCleanFailure(r: Awaited<ReturnType<typeof runAgainst>>, reason: R
 }
 
 describe('the harness under a hostile SUT', () => {
-  test('a SUT that never answers anything: exit 2, one line "SUT unreachable", bounded by the 10 s probe', async () => {
+  test('a SUT that never answers anything: exit 2, one line "SUT unreachable", bounded by the 7 s probe', async () => {
     sut = await hostileUdpSut(() => undefined, { answerOptions: false });
     const r = await runAgainst(sut.port, 'udp');
     expect(r.code).toBe(2);
