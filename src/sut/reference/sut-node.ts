@@ -101,24 +101,25 @@ export class SutNode {
     this.transport.on('handler-error', (err: Error) => this.log(`handler error: ${err?.message ?? err}`));
   }
 
-  /** Listens on UDP and TCP, on one port when possible (port 0: ephemeral). */
+  /**
+   * Listens on UDP and TCP on one port, as a SIP server does (one address for every transport: SUT profiles and
+   * the checks rely on it). With port 0 an ephemeral UDP port whose TCP twin is taken (by some connection's local
+   * port) is given up and another tried.
+   */
   static async start(role: NodeRole, shared: SutShared, opts: NodeListenOptions): Promise<SutNode> {
-    // As a TLS client (a sips: next hop) the SUT accepts the harness's self-signed loopback certificates.
-    const transport = new TransportLayer({ trace: opts.trace, agent: opts.agent, autoPong: opts.autoPong, tls: { rejectUnauthorized: false } });
-    try {
-      const udp = await transport.listen({ transport: 'udp', host: opts.host, port: opts.port });
+    for (let attempt = 1; ; attempt++) {
+      // As a TLS client (a sips: next hop) the SUT accepts the harness's self-signed loopback certificates.
+      const transport = new TransportLayer({ trace: opts.trace, agent: opts.agent, autoPong: opts.autoPong, tls: { rejectUnauthorized: false } });
       try {
+        const udp = await transport.listen({ transport: 'udp', host: opts.host, port: opts.port });
         await transport.listen({ transport: 'tcp', host: opts.host, port: udp.local.port });
+        if (opts.tls) await transport.listen({ transport: 'tls', host: opts.host, port: 0, tls: opts.tls });
+        return new SutNode(role, shared, transport, opts.timers);
       } catch (e) {
-        if (opts.port !== 0) throw e;
-        await transport.listen({ transport: 'tcp', host: opts.host, port: 0 });
+        await transport.close();
+        if (opts.port !== 0 || attempt >= 20) throw e;
       }
-      if (opts.tls) await transport.listen({ transport: 'tls', host: opts.host, port: 0, tls: opts.tls });
-    } catch (e) {
-      await transport.close();
-      throw e;
     }
-    return new SutNode(role, shared, transport, opts.timers);
   }
 
   get label(): string {
