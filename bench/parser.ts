@@ -10,6 +10,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parse } from '../src/sip/parser';
 import { SipMessage } from '../src/sip/message';
+import type { Uri } from '../src/sip/uri';
 import type { BenchContext, BenchSection } from './main';
 
 const SDP_OFFER = [
@@ -124,17 +125,23 @@ export interface Contender {
   parseAndRead(data: Buffer | string): number;
 }
 
+/** The host of a SIP URI (what the peers' readers take from each URI), 0 for other schemes. */
+function hostLength(u: Uri): number {
+  return u.kind === 'sip' ? u.host.length : 0;
+}
+
+/** The same fields the peers' readers take: URIs down to their host, every Via's host, the tags, Call-ID, CSeq. */
 function readOurs(m: SipMessage): number {
   let n = 0;
-  if (m.isRequest) n += m.method.length + m.uri.toString().length;
+  if (m.isRequest) n += m.method.length + hostLength(m.uri);
   else n += m.status;
   n += m.topVia.branch!.length;
   n += m.from.tag!.length + (m.to.tag?.length ?? 0);
   n += m.callId.length + m.cseq.seq;
-  n += m.from.uri.kind.length + m.to.uri.kind.length;
-  for (const c of m.contacts) n += c.uri.kind.length;
+  n += hostLength(m.from.uri) + hostLength(m.to.uri);
+  for (const c of m.contacts) n += hostLength(c.uri);
   for (const v of m.vias) n += v.host.length;
-  for (const r of m.recordRoutes) n += r.uri.kind.length;
+  for (const r of m.recordRoutes) n += hostLength(r.uri);
   return n;
 }
 

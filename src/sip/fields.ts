@@ -17,7 +17,7 @@ function skipWs(s: string, i: number): number {
   }
   return i;
 }
-import { SipUri, Uri, checkHost as checkHost_, isIPv6 as isIPv6_, isPlainHost as isPlainHost_, parseUriText as parseUriText_ } from './uri';
+import { SipUri, Uri, checkHost as checkHost_, isIPv6 as isIPv6_, isPlainHost as isPlainHost_, parseUriText as parseUriText_, plainHostEnd as plainHostEnd_ } from './uri';
 
 // Module-local bindings of the functions called on the hot path: in the CommonJS output (tsx, esbuild) every use
 // of an imported binding goes through an export accessor, which costs more than these small functions do.
@@ -28,6 +28,7 @@ const readQuoted = readQuoted_;
 const checkHost = checkHost_;
 const isPlainHost = isPlainHost_;
 const isIPv6 = isIPv6_;
+const plainHostEnd = plainHostEnd_;
 const parseUriText = parseUriText_;
 const ParamsClass = Params;
 
@@ -104,6 +105,7 @@ export function parseNameAddr(text: string, strict = true): NameAddr {
     const r = skipWs(s, gt + 1);
     if (r === s.length) return new NameAddr(uri, displayName, new ParamsClass(), true);
     if (s.charCodeAt(r) !== 59) throw new SipSyntaxError(`unexpected "${s.slice(r)}" after ">"`);
+    if (isPlainParams(s, r, s.length)) return new NameAddr(uri, displayName, ParamsClass.lazy(s, r, s.length), true);
     return new NameAddr(uri, displayName, ParamsClass.parseRange(s, r + 1, s.length, true), true);
   }
   // addr-spec: the URI ends at the first ';' — everything after belongs to the header (§20.10).
@@ -114,6 +116,26 @@ export function parseNameAddr(text: string, strict = true): NameAddr {
   if (strict && uri.kind === 'sip' && uri.headers !== undefined) throw new SipSyntaxError(`URI with "?" must be enclosed in <> in "${s}"`);
   const params = semi < 0 ? new ParamsClass() : ParamsClass.parse(s.slice(semi + 1));
   return new NameAddr(uri, undefined, params, false);
+}
+
+/**
+ * s[from, to) is `;token[=token]...` with nothing else (no LWS, no quoted values): parameters that Params.lazy can
+ * split later, and that Params.parseRange would accept as they are (§25.1 generic-param).
+ */
+function isPlainParams(s: string, from: number, to: number): boolean {
+  let i = from;
+  while (i < to) {
+    if (s.charCodeAt(i) !== 59) return false;
+    const nameStart = ++i;
+    i = tokenEnd(s, i, to);
+    if (i === nameStart) return false;
+    if (i < to && s.charCodeAt(i) === 61) {
+      const valueStart = ++i;
+      i = tokenEnd(s, i, to);
+      if (i === valueStart) return false;
+    }
+  }
+  return true;
 }
 
 function isVisibleAscii(c: number): boolean {
@@ -248,16 +270,11 @@ function parsePlainVia(s: string, strict: boolean): Via | undefined {
   if (!s.startsWith('SIP/2.0/')) return undefined;
   let i = tokenEnd(s, 8, len);
   if (i === 8 || i >= len || s.charCodeAt(i) !== 32) return undefined;
-  const transport = s.slice(8, i);
+  const transportEnd = i;
   const hostStart = ++i;
-  while (i < len) {
-    const c = s.charCodeAt(i);
-    if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 46 || c === 45 || (c >= 65 && c <= 90))) break;
-    i++;
-  }
-  if (i === hostStart) return undefined;
-  const host = s.slice(hostStart, i);
-  if (strict && !isPlainHost(host)) return undefined;
+  i = plainHostEnd(s, hostStart, len);
+  if (i < 0) return undefined;
+  const hostEnd = i;
   let port: number | undefined;
   if (i < len && s.charCodeAt(i) === 58) {
     const digits = i + 1;
@@ -267,25 +284,60 @@ function parsePlainVia(s: string, strict: boolean): Via | undefined {
     if (p < 0) return undefined;
     port = p;
   }
-  const params = new ParamsClass();
+  const paramsStart = i;
   while (i < len) {
+    // ";" token [ "=" token ]: no ";" "=" or quotes inside, so Params.lazy can split them later.
     if (s.charCodeAt(i) !== 59) return undefined;
     const nameStart = i + 1;
     i = tokenEnd(s, nameStart, len);
     if (i === nameStart) return undefined;
-    const name = s.slice(nameStart, i);
-    let value: string | null = null;
+    const nameEnd = i;
+    let valueStart = -1;
     if (i < len && s.charCodeAt(i) === 61) {
-      const valueStart = i + 1;
+      valueStart = i + 1;
       i = tokenEnd(s, valueStart, len);
       if (i === valueStart) return undefined;
-      value = s.slice(valueStart, i);
     }
-    params.push(name, value);
+    if (strict && !plainViaParamOk(s, nameStart, nameEnd, valueStart, i)) return undefined;
   }
-  if (strict) checkViaParams(params);
-  const t = transport === 'UDP' || transport === 'TCP' || transport === 'TLS' ? transport : transport.toUpperCase();
-  return new Via(t, host, port, params, 'SIP/2.0');
+  const t = s.startsWith('UDP', 8) && transportEnd === 11 ? 'UDP' : s.startsWith('TCP', 8) && transportEnd === 11 ? 'TCP' : s.slice(8, transportEnd).toUpperCase();
+  return new Via(t, s.slice(hostStart, hostEnd), port, ParamsClass.lazy(s, paramsStart, len), 'SIP/2.0');
+}
+
+/** True when name (s[from, to)) is `lower`, ignoring ASCII case; `lower` is lower-case letters. */
+function nameIs(s: string, from: number, to: number, lower: string): boolean {
+  if (to - from !== lower.length) return false;
+  for (let k = 0; k < lower.length; k++) if ((s.charCodeAt(from + k) | 32) !== lower.charCodeAt(k)) return false;
+  return true;
+}
+
+/**
+ * checkViaParams for one plain parameter, by position: false when the general path must decide (and explain).
+ * via-branch needs a value; via-received is an address (RFC 5118 §4.5: parseVia's general path handles IPv6);
+ * rport (RFC 3581) a port; via-ttl 1*3DIGIT ≤ 255 (§25.1).
+ */
+function plainViaParamOk(s: string, nameStart: number, nameEnd: number, valueStart: number, valueEnd: number): boolean {
+  switch (nameEnd - nameStart) {
+    case 6:
+      return valueStart >= 0 || !nameIs(s, nameStart, nameEnd, 'branch');
+    case 8:
+      return !nameIs(s, nameStart, nameEnd, 'received') || (valueStart >= 0 && plainHostEnd(s, valueStart, valueEnd) === valueEnd);
+    case 5:
+      return valueStart < 0 || !nameIs(s, nameStart, nameEnd, 'rport') || portAt(s, valueStart, valueEnd) >= 0;
+    case 3:
+      return !nameIs(s, nameStart, nameEnd, 'ttl') || (valueStart >= 0 && valueEnd - valueStart <= 3 && isDigitsAt(s, valueStart, valueEnd) && Number(s.slice(valueStart, valueEnd)) <= 255);
+    default:
+      return true;
+  }
+}
+
+function isDigitsAt(s: string, from: number, to: number): boolean {
+  if (to <= from) return false;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 /**

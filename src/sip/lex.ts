@@ -172,7 +172,46 @@ NAME_STOP[61] = 1;
 export class Params {
   // One flat array of (name, lower-case name, value) triples, created on the first parameter: most URIs and
   // name-addrs carry none, and one array per parameter list keeps parsed messages small.
-  private items: Array<string | null> | undefined;
+  private items: Array<string | null> | undefined = undefined;
+  // Or, until first read, the text they were validated in: `;name[=value]...` in src[from, to) (see lazy()).
+  private src: string | undefined = undefined;
+  private from = 0;
+  private to = 0;
+
+  /**
+   * Parameters read from src[from, to) on first use. Only for text a fast path has already checked to be plain
+   * `;name[=value]` pairs (names and values free of ';', '=', quotes and whitespace): most parameters of a message
+   * that passes through a proxy (received, rport, lr, transport ...) are never read, so they are never sliced.
+   */
+  static lazy(src: string, from: number, to: number): Params {
+    const p = new Params();
+    if (to > from) {
+      p.src = src;
+      p.from = from;
+      p.to = to;
+    }
+    return p;
+  }
+
+  private materialize(): void {
+    const s = this.src!;
+    const to = this.to;
+    this.src = undefined;
+    let i = this.from;
+    while (i < to) {
+      // s[i] is ';'
+      const nameStart = ++i;
+      let eq = -1;
+      while (i < to) {
+        const c = s.charCodeAt(i);
+        if (c === 59) break;
+        if (c === 61 && eq < 0) eq = i;
+        i++;
+      }
+      if (eq < 0) this.push(s.slice(nameStart, i), null);
+      else this.push(s.slice(nameStart, eq), s.slice(eq + 1, i));
+    }
+  }
 
   private add(name: string, lowerName: string, value: string | null): void {
     if (this.items === undefined) this.items = [name, lowerName, value];
@@ -181,6 +220,7 @@ export class Params {
 
   /** Appends a parameter as parsed, without looking for an existing one of the same name (for parsers). */
   push(name: string, value: string | null): void {
+    if (this.src !== undefined) this.materialize();
     this.add(name, lowerAscii(name), value);
   }
 
@@ -238,6 +278,7 @@ export class Params {
 
   /** Index of the triple whose lower-case name is `name` (or its lower-case form), or -1. */
   private indexOf(name: string): number {
+    if (this.src !== undefined) this.materialize();
     const items = this.items;
     if (items === undefined) return -1;
     for (let i = 1; i < items.length; i += 3) if (items[i] === name) return i - 1;
@@ -271,6 +312,7 @@ export class Params {
   }
 
   delete(name: string): this {
+    if (this.src !== undefined) this.materialize();
     const key = lowerAscii(name);
     const items = this.items;
     if (items === undefined) return this;
@@ -281,12 +323,14 @@ export class Params {
 
   /** Calls fn for each parameter in order (no copies). */
   forEach(fn: (name: string, value: string | null) => void): void {
+    if (this.src !== undefined) this.materialize();
     const items = this.items;
     if (items === undefined) return;
     for (let i = 0; i < items.length; i += 3) fn(items[i]!, items[i + 2]!);
   }
 
   names(): string[] {
+    if (this.src !== undefined) this.materialize();
     const out: string[] = [];
     const items = this.items;
     if (items !== undefined) for (let i = 0; i < items.length; i += 3) out.push(items[i]!);
@@ -294,16 +338,20 @@ export class Params {
   }
 
   get size(): number {
+    if (this.src !== undefined) this.materialize();
     return this.items === undefined ? 0 : this.items.length / 3;
   }
 
   clone(): Params {
+    if (this.src !== undefined) return Params.lazy(this.src, this.from, this.to);
     const p = new Params();
     if (this.items !== undefined) p.items = this.items.slice();
     return p;
   }
 
   toString(): string {
+    // Unread plain parameters print as they were received (materialize() would rebuild the same text).
+    if (this.src !== undefined) return this.src.slice(this.from, this.to);
     let out = '';
     const items = this.items;
     if (items === undefined) return out;

@@ -12,7 +12,7 @@ import { TOKEN_CHARS, isToken as isToken_, trimWs as trimWs_ } from './lex';
 // A module-local reference: indexing it per character avoids a cross-module accessor call per character.
 const TOKEN = TOKEN_CHARS;
 import { Header, SipMessage, SipRequest, SipResponse } from './message';
-import { validateHeaders as validateHeaders_ } from './validate';
+import { keyInfo, validateHeaders as validateHeaders_, type KeyInfo } from './validate';
 
 // Module-local bindings of the functions called on the hot path: in the CommonJS output (tsx, esbuild) every use
 // of an imported binding goes through an export accessor, which costs more than these small functions do.
@@ -121,6 +121,8 @@ export function parse(input: Buffer | string, opts: ParseOptions = {}): ParseRes
   }
 
   const headers: Header[] = message.headers; // the new message's own (empty) list
+  // Strict mode: each header's check, found with its name in the table below (null: look it up by key).
+  const infos: Array<KeyInfo | undefined | null> | undefined = strict ? [] : undefined;
   let contentLength: Header | undefined;
   sc.pos = sc.nl + 1;
   sc.lineNo++;
@@ -179,6 +181,7 @@ export function parse(input: Buffer | string, opts: ParseOptions = {}): ParseRes
     }
     const h: Header = { name, key, value, line };
     headers.push(h);
+    if (infos !== undefined) infos.push(known === undefined ? null : known.info);
     if (contentLength === undefined && h.key === 'content-length') contentLength = h;
   }
 
@@ -203,7 +206,7 @@ export function parse(input: Buffer | string, opts: ParseOptions = {}): ParseRes
   const bodyBytes = Math.max(0, Math.min(bodyLength, available));
   message.body = bodyBytes === 0 ? EMPTY_BODY : buf.subarray(bodyStart, bodyStart + bodyBytes);
 
-  if (strict) validateHeaders(message, errors, warnings);
+  if (strict) validateHeaders(message, errors, warnings, infos);
   return { message, errors, warnings };
 }
 
@@ -213,6 +216,8 @@ const EMPTY_BODY = Buffer.alloc(0);
 interface KnownHeader {
   name: string;
   key: string;
+  /** Its strict check (undefined: none), looked up once here rather than per header. */
+  info: KeyInfo | undefined;
 }
 
 /** Header names as nearly every implementation spells them, by length. */
@@ -226,16 +231,19 @@ for (const name of [
   'Content-Encoding', 'Accept-Encoding', 'Accept-Language', 'Subscription-State', 'Referred-By', 'Timestamp',
   'Organization', 'Priority', 'Call-Info', 'Alert-Info', 'Error-Info', 'MIME-Version', 'Replaces', 'Call-Id', 'Cseq',
 ]) {
-  (KNOWN_BY_LENGTH[name.length] ??= []).push({ name, key: headerKey(name) });
+  const key = headerKey(name);
+  (KNOWN_BY_LENGTH[name.length] ??= []).push({ name, key, info: keyInfo(key) });
 }
 
 /** The table entry spelled exactly like head[from, to), or undefined. */
 function knownHeader(head: string, from: number, to: number): KnownHeader | undefined {
   const candidates = KNOWN_BY_LENGTH[to - from];
   if (candidates === undefined) return undefined;
+  const first = head.charCodeAt(from);
   for (let c = 0; c < candidates.length; c++) {
     const name = candidates[c]!.name;
-    let i = 0;
+    if (name.charCodeAt(0) !== first) continue;
+    let i = 1;
     while (i < name.length && name.charCodeAt(i) === head.charCodeAt(from + i)) i++;
     if (i === name.length) return candidates[c];
   }

@@ -30,8 +30,34 @@ const PARAM_CHARS = charTable(PARAM_UNRESERVED);
 TABLES.set(USER_UNRESERVED, USER_CHARS);
 TABLES.set(PARAM_UNRESERVED, PARAM_CHARS);
 
-function isHostChar(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 46 || c === 45 || (c >= 65 && c <= 90);
+/**
+ * Where a plain host starting at s[from] ends: one scan that both finds the end (the first character that cannot be
+ * in a hostname or IPv4 address) and checks what it passed is a hostname or IPv4address (§25.1). -1 when it is
+ * empty or not plain (IPv6 reference, bad label, trailing "." ...): the caller's general path then gives the verdict.
+ */
+export function plainHostEnd(s: string, from: number, end: number): number {
+  let i = from;
+  let labelStart = from;
+  let digitsAndDots = true;
+  for (; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 97 && c <= 122) digitsAndDots = false;
+    else if (c >= 48 && c <= 57) continue;
+    else if (c === 46) {
+      // domainlabel: not empty, not ending in "-"
+      if (i === labelStart || s.charCodeAt(i - 1) === 45) return -1;
+      labelStart = i + 1;
+    } else if (c >= 65 && c <= 90) digitsAndDots = false;
+    else if (c === 45) {
+      if (i === labelStart) return -1;
+      digitsAndDots = false;
+    } else break;
+  }
+  if (labelStart === i || s.charCodeAt(i - 1) === 45) return -1;
+  if (digitsAndDots) return isIPv4At(s, from, i) ? i : -1;
+  // toplabel = ALPHA / ALPHA *( alphanum / "-" ) alphanum
+  const top = s.charCodeAt(labelStart);
+  return (top >= 97 && top <= 122) || (top >= 65 && top <= 90) ? i : -1;
 }
 
 /**
@@ -40,7 +66,7 @@ function isHostChar(c: number): boolean {
  * Returns undefined for anything else (escapes, passwords, IPv6 references, ?headers, empty or odd parts): the
  * general parser below then gives the verdict and the diagnostic, so both paths accept and report alike.
  */
-function parsePlainSipUri(text: string, strict: boolean): SipUri | undefined {
+function parsePlainSipUri(text: string): SipUri | undefined {
   const len = text.length;
   let scheme: 'sip' | 'sips';
   let i: number;
@@ -63,8 +89,8 @@ function parsePlainSipUri(text: string, strict: boolean): SipUri | undefined {
     i = at + 1;
   }
   const hostStart = i;
-  while (i < len && isHostChar(text.charCodeAt(i))) i++;
-  if (i === hostStart) return undefined;
+  i = plainHostEnd(text, hostStart, len);
+  if (i < 0) return undefined;
   const host = text.slice(hostStart, i);
   let port: number | undefined;
   if (i < len && text.charCodeAt(i) === 58) {
@@ -80,26 +106,21 @@ function parsePlainSipUri(text: string, strict: boolean): SipUri | undefined {
     port = n;
   }
   if (i < len && text.charCodeAt(i) !== 59) return undefined;
-  const params = new ParamsClass();
+  const paramsStart = i;
   while (i < len) {
-    // ";" pname [ "=" pvalue ], plain paramchars only (§25.1 uri-parameter).
+    // ";" pname [ "=" pvalue ], plain paramchars only (§25.1 uri-parameter): no ";" "=" or quotes inside, so
+    // Params.lazy can split them later, if anything reads them.
     const nameStart = ++i;
     while (i < len && isParamChar(text.charCodeAt(i))) i++;
     if (i === nameStart) return undefined;
-    const name = text.slice(nameStart, i);
-    let value: string | null = null;
     if (i < len && text.charCodeAt(i) === 61) {
       const valueStart = ++i;
       while (i < len && isParamChar(text.charCodeAt(i))) i++;
       if (i === valueStart) return undefined;
-      value = text.slice(valueStart, i);
     }
     if (i < len && text.charCodeAt(i) !== 59) return undefined;
-    params.push(name, value);
   }
-  // Same check, same diagnostic as the general parser (whose earlier checks this input passes).
-  if (strict && !isPlainHost(host)) checkHost(host);
-  return new SipUri(scheme, user, host, port, params);
+  return new SipUri(scheme, user, host, port, ParamsClass.lazy(text, paramsStart, len));
 }
 
 function isParamChar(c: number): boolean {
@@ -143,11 +164,16 @@ export function unescapeUri(s: string): string {
 }
 
 export function isIPv4(s: string): boolean {
+  return isIPv4At(s, 0, s.length);
+}
+
+/** isIPv4 of s[from, to), without slicing it out. */
+export function isIPv4At(s: string, from: number, to: number): boolean {
   let parts = 0;
   let digits = 0;
   let value = 0;
-  for (let i = 0; i <= s.length; i++) {
-    const c = i < s.length ? s.charCodeAt(i) : 46;
+  for (let i = from; i <= to; i++) {
+    const c = i < to ? s.charCodeAt(i) : 46;
     if (c === 46) {
       if (digits === 0 || value > 255) return false;
       parts++;
@@ -362,7 +388,7 @@ export function parseUri(text: string, opts?: UriParseOptions): Uri {
 
 /** parseUri with the strictness as a plain flag (no options object on the hot path). */
 export function parseUriText(text: string, strict: boolean): Uri {
-  const plain = parsePlainSipUri(text, strict);
+  const plain = parsePlainSipUri(text);
   if (plain !== undefined) return plain;
   const colon = text.indexOf(':');
   if (colon <= 0) throw new SipSyntaxError(`"${text}" is not a URI (no scheme)`);

@@ -6,7 +6,7 @@
 import { Diagnostic, SipSyntaxError } from './errors';
 import { NameAddr, Via, parseAuthParams as parseAuthParams_, parseCSeq as parseCSeq_, parseNameAddr as parseNameAddr_, parseUnsigned as parseUnsigned_, parseVia as parseVia_ } from './fields';
 import { TOKEN_CHARS, isToken as isToken_, splitTopLevel as splitTopLevel_ } from './lex';
-import { Header, SipMessage } from './message';
+import { Header, SipMessage, viewSlotOf } from './message';
 import { parseUri as parseUri_ } from './uri';
 
 // Module-local bindings of the functions called on the hot path: in the CommonJS output (tsx, esbuild) every use
@@ -223,20 +223,32 @@ const CHECKS: Record<string, Check> = {
 const LIST_VIEWS = ['via', 'contact', 'route', 'record-route', 'path'];
 const FIRST_VIEWS = ['from', 'to', 'cseq', 'call-id', 'max-forwards', 'expires'];
 
-interface KeyInfo {
+export interface KeyInfo {
   check: Check;
   /** Index in LIST_VIEWS, or -1. */
   list: number;
   /** Index in FIRST_VIEWS, or -1. */
   first: number;
+  /** The message's view slot it seeds (viewSlotOf), or -1. */
+  slot: number;
 }
 
 /** One lookup per header: its check and how its result seeds the message's views. */
 const KEY_INFO = new Map<string, KeyInfo>(
-  Object.entries(CHECKS).map(([key, check]) => [key, { check, list: LIST_VIEWS.indexOf(key), first: FIRST_VIEWS.indexOf(key) }]),
+  Object.entries(CHECKS).map(([key, check]) => [key, { check, list: LIST_VIEWS.indexOf(key), first: FIRST_VIEWS.indexOf(key), slot: viewSlotOf(key) }]),
 );
+const LIST_SLOTS = LIST_VIEWS.map((key) => viewSlotOf(key));
 
-export function validateHeaders(msg: SipMessage, errors: Diagnostic[], _warnings: Diagnostic[]): void {
+/** The strict check of a header by its lower-case full name, or undefined when its value has no grammar here. */
+export function keyInfo(key: string): KeyInfo | undefined {
+  return KEY_INFO.get(key);
+}
+
+/**
+ * infos[i], when given, is keyInfo(headers[i].key) already looked up by the parser (null: look it up here), so a
+ * header spelled the usual way costs no map lookup.
+ */
+export function validateHeaders(msg: SipMessage, errors: Diagnostic[], _warnings: Diagnostic[], infos?: Array<KeyInfo | undefined | null>): void {
   if (msg.isRequest) {
     try {
       const uri = parseUri(msg.uriText, { strict: true });
@@ -256,7 +268,8 @@ export function validateHeaders(msg: SipMessage, errors: Diagnostic[], _warnings
   const headers = msg.headers as Header[];
   for (let i = 0; i < headers.length; i++) {
     const h = headers[i]!;
-    const info = KEY_INFO.get(h.key);
+    const known = infos === undefined ? null : infos[i];
+    const info = known === null || known === undefined ? (known === undefined && infos !== undefined ? undefined : KEY_INFO.get(h.key)) : known;
     if (info === undefined) continue;
     let parsed: unknown;
     try {
@@ -276,13 +289,13 @@ export function validateHeaders(msg: SipMessage, errors: Diagnostic[], _warnings
       const bit = 1 << info.first;
       if ((seenFirsts & bit) !== 0) continue;
       seenFirsts |= bit;
-      msg.primeCache(h.key, parsed);
+      msg.primeSlot(info.slot, parsed);
     }
   }
-  if (lists) {
-    for (let k = 0; k < LIST_VIEWS.length; k++) {
-      const l = lists[k];
-      if (l !== undefined && (failedLists & (1 << k)) === 0) msg.primeCache(LIST_VIEWS[k]!, l);
-    }
+  // Every line of these headers was checked: a list view with no line at all is empty (what its getter would find).
+  for (let k = 0; k < LIST_SLOTS.length; k++) {
+    if ((failedLists & (1 << k)) !== 0) continue;
+    const l = lists === undefined ? undefined : lists[k];
+    msg.primeSlot(LIST_SLOTS[k]!, l === undefined ? [] : l);
   }
 }
