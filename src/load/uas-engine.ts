@@ -19,6 +19,7 @@ import { formatEndpoint } from '../transport/types';
 import { LoadStats } from './load-stats';
 import { newScan, scanMessage, type Scan } from './sip-scan';
 import { response, sdpFor } from './templates';
+import { newLineScan, ReqMethod, scanRequestLines, writeResponse, type LineScan } from './uas-scan';
 import { TimerWheel, type WheelOwner } from './timer-wheel';
 
 export interface UasEngineOptions {
@@ -29,7 +30,7 @@ export interface UasEngineOptions {
   trying: boolean;
   /** How long a confirmed call may wait for its BYE before it fails as 'no-bye', ms. */
   byeTimeoutMs: number;
-  send: (msg: string, port: number, address: string) => void;
+  send: (msg: string | Buffer, port: number, address: string) => void;
   onIdle?: () => void;
 }
 
@@ -50,24 +51,34 @@ class UasCall implements WheelOwner {
     readonly port: number,
     readonly address: string,
     /** The latest response to the INVITE (the 200). */
-    readonly final: string,
+    readonly final: Buffer,
     readonly receivedAt: number,
   ) {}
 }
+
+const TRYING = Buffer.from('SIP/2.0 100 Trying\r\n', 'latin1');
+const RINGING = Buffer.from('SIP/2.0 180 Ringing\r\n', 'latin1');
+const OK = Buffer.from('SIP/2.0 200 OK\r\n', 'latin1');
+const NO_CALL = Buffer.from('SIP/2.0 481 Call/Transaction Does Not Exist\r\n', 'latin1');
+const NO_BODY = Buffer.from('Content-Length: 0\r\n\r\n', 'latin1');
 
 export class UasEngine {
   readonly stats = new LoadStats();
   private readonly calls = new Map<string, UasCall>();
   private readonly wheel: TimerWheel<UasCall>;
   private readonly scan: Scan = newScan();
+  private readonly lines: LineScan = newLineScan();
   private readonly tagPrefix = `${randomBytes(4).toString('hex')}u`;
   private seq = 0;
-  private readonly contact: string;
-  private readonly sdp: string;
+  /** What follows the copied lines in the 180 and the 200: Contact, (Content-Type,) Content-Length, body. */
+  private readonly ringingTail: Buffer;
+  private readonly okTail: Buffer;
 
   constructor(private readonly o: UasEngineOptions) {
-    this.contact = `Contact: <sip:sipconf@${formatEndpoint(o.local)}>\r\n`;
-    this.sdp = sdpFor(o.local.address, 6000);
+    const contact = `Contact: <sip:sipconf@${formatEndpoint(o.local)}>\r\n`;
+    const sdp = sdpFor(o.local.address, 6000);
+    this.ringingTail = Buffer.from(`${contact}Content-Length: 0\r\n\r\n`, 'latin1');
+    this.okTail = Buffer.from(`${contact}Content-Type: application/sdp\r\nContent-Length: ${Buffer.byteLength(sdp)}\r\n\r\n${sdp}`, 'latin1');
     this.wheel = new TimerWheel<UasCall>((c, now) => this.onTimer(c, now));
   }
 
@@ -76,21 +87,17 @@ export class UasEngine {
   }
 
   onDatagram(data: Buffer, port: number, address: string): void {
-    const s = this.scan;
-    if (!scanMessage(data.toString('latin1'), s)) {
-      this.stats.unparseable++;
-      return;
+    const text = data.toString('latin1');
+    const r = this.lines;
+    if (!scanRequestLines(text, r)) {
+      // Not INVITE/ACK/BYE-shaped for the fast reader: the general one decides (and counts) it.
+      return this.onOther(text, port, address);
     }
-    if (s.status !== 0) {
-      this.stats.stray++; // a response: this engine sends no requests
-      return;
-    }
-    switch (s.method) {
-      case 'INVITE':
-        this.onInvite(s, port, address);
-        return;
-      case 'ACK': {
-        const c = this.calls.get(s.callId);
+    switch (r.method) {
+      case ReqMethod.Invite:
+        return this.onInvite(data, text, r, port, address);
+      case ReqMethod.Ack: {
+        const c = this.calls.get(text.slice(r.callIdValueStart, r.callIdValueEnd));
         if (!c) {
           this.stats.stray++;
           return;
@@ -103,10 +110,10 @@ export class UasEngine {
         }
         return;
       }
-      case 'BYE': {
-        const c = this.calls.get(s.callId);
-        const ours = s.toTag.startsWith(this.tagPrefix);
-        this.o.send(response(c || ours ? 200 : 481, c || ours ? 'OK' : 'Call/Transaction Does Not Exist', s.vias, s.from, s.to, s.callId, s.cseq, 'BYE', '', ''), port, address);
+      case ReqMethod.Bye: {
+        const c = this.calls.get(text.slice(r.callIdValueStart, r.callIdValueEnd));
+        const ours = r.toTagStart >= 0 && text.startsWith(this.tagPrefix, r.toTagStart) && r.toTagEnd - r.toTagStart > this.tagPrefix.length;
+        this.o.send(c || ours ? writeResponse(OK, data, r, '', false, NO_BODY) : writeResponse(NO_CALL, data, r, '', false, NO_BODY), port, address);
         if (c) {
           // A BYE before the ACK also ends the call (§15.1.2); the missing ACK makes it unclean but not failed.
           this.end(c, undefined);
@@ -115,17 +122,40 @@ export class UasEngine {
         } else this.stats.stray++;
         return;
       }
+      default:
+        return this.onOther(text, port, address);
+    }
+  }
+
+  /** Responses, CANCEL, OPTIONS, other methods and whatever the fast reader refused. */
+  private onOther(text: string, port: number, address: string): void {
+    const s = this.scan;
+    if (!scanMessage(text, s)) {
+      this.stats.unparseable++;
+      return;
+    }
+    if (s.status !== 0) {
+      this.stats.stray++; // a response: this engine sends no requests
+      return;
+    }
+    switch (s.method) {
       case 'CANCEL':
       case 'OPTIONS':
         this.o.send(response(200, 'OK', s.vias, s.from, s.toTag ? s.to : `${s.to};tag=${this.tagPrefix}0`, s.callId, s.cseq, s.method, '', ''), port, address);
+        return;
+      case 'INVITE':
+      case 'ACK':
+      case 'BYE':
+        // The fast reader refused it (e.g. no From or To): it cannot be answered as a call.
+        this.stats.unparseable++;
         return;
       default:
         this.o.send(response(501, 'Not Implemented', s.vias, s.from, s.toTag ? s.to : `${s.to};tag=${this.tagPrefix}0`, s.callId, s.cseq, s.method, '', ''), port, address);
     }
   }
 
-  private onInvite(s: Scan, port: number, address: string): void {
-    const existing = this.calls.get(s.callId);
+  private onInvite(data: Buffer, text: string, r: LineScan, port: number, address: string): void {
+    const existing = this.calls.get(text.slice(r.callIdValueStart, r.callIdValueEnd));
     if (existing) {
       // §17.2.1: the INVITE was retransmitted; send the latest response again.
       existing.retransmitted = true;
@@ -134,16 +164,17 @@ export class UasEngine {
       return;
     }
     const now = performance.now();
-    const to = s.toTag ? s.to : `${s.to};tag=${this.tagPrefix}${++this.seq}`;
-    const rr = s.recordRoute.length ? `Record-Route: ${s.recordRoute.join(', ')}\r\n` : '';
-    if (this.o.trying) this.o.send(response(100, 'Trying', s.vias, s.from, s.to, s.callId, s.cseq, 'INVITE', '', ''), port, address);
-    this.o.send(response(180, 'Ringing', s.vias, s.from, to, s.callId, s.cseq, 'INVITE', rr + this.contact, ''), port, address);
-    const final = response(200, 'OK', s.vias, s.from, to, s.callId, s.cseq, 'INVITE', `${rr}${this.contact}Content-Type: application/sdp\r\n`, this.sdp);
+    // A flat copy of the Call-ID (a slice of `text` would keep the whole datagram alive with the call).
+    const callId = data.toString('latin1', r.callIdValueStart, r.callIdValueEnd);
+    const tag = `${this.tagPrefix}${++this.seq}`;
+    if (this.o.trying) this.o.send(writeResponse(TRYING, data, r, '', false, NO_BODY), port, address);
+    this.o.send(writeResponse(RINGING, data, r, tag, true, this.ringingTail), port, address);
+    const final = writeResponse(OK, data, r, tag, true, this.okTail);
     this.o.send(final, port, address);
-    const c = new UasCall(s.callId, port, address, final, now);
+    const c = new UasCall(callId, port, address, final, now);
     c.interval = this.o.t1Ms;
     c.ackBy = now + 64 * this.o.t1Ms;
-    this.calls.set(s.callId, c);
+    this.calls.set(callId, c);
     this.stats.started++;
     if (this.calls.size > this.stats.peakInFlight) this.stats.peakInFlight = this.calls.size;
     this.wheel.arm(c, c.interval, now);
