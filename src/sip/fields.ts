@@ -317,6 +317,8 @@ function nameIs(s: string, from: number, to: number, lower: string): boolean {
  * rport (RFC 3581) a port; via-ttl 1*3DIGIT ≤ 255 (§25.1).
  */
 function plainViaParamOk(s: string, nameStart: number, nameEnd: number, valueStart: number, valueEnd: number): boolean {
+  const first = s.charCodeAt(nameStart) | 32;
+  if (first !== 98 && first !== 114 && first !== 116) return true; // not b(ranch), r(eceived|port), t(tl)
   switch (nameEnd - nameStart) {
     case 6:
       return valueStart >= 0 || !nameIs(s, nameStart, nameEnd, 'branch');

@@ -39,13 +39,19 @@ export function plainHostEnd(s: string, from: number, end: number): number {
   let i = from;
   let labelStart = from;
   let digitsAndDots = true;
+  // IPv4 bookkeeping while the host is all digits and dots: labels so far, and the current label's value.
+  let octets = 0;
+  let octet = 0;
   for (; i < end; i++) {
     const c = s.charCodeAt(i);
-    if (c >= 97 && c <= 122) digitsAndDots = false;
-    else if (c >= 48 && c <= 57) continue;
+    if (c >= 48 && c <= 57) octet = octet * 10 + (c - 48);
+    else if (c >= 97 && c <= 122) digitsAndDots = false;
     else if (c === 46) {
       // domainlabel: not empty, not ending in "-"
       if (i === labelStart || s.charCodeAt(i - 1) === 45) return -1;
+      if (digitsAndDots && (i - labelStart > 3 || octet > 255)) return -1;
+      octets++;
+      octet = 0;
       labelStart = i + 1;
     } else if (c >= 65 && c <= 90) digitsAndDots = false;
     else if (c === 45) {
@@ -54,7 +60,8 @@ export function plainHostEnd(s: string, from: number, end: number): number {
     } else break;
   }
   if (labelStart === i || s.charCodeAt(i - 1) === 45) return -1;
-  if (digitsAndDots) return isIPv4At(s, from, i) ? i : -1;
+  // IPv4address = 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT, each at most 255 (§25.1).
+  if (digitsAndDots) return octets === 3 && i - labelStart <= 3 && octet <= 255 ? i : -1;
   // toplabel = ALPHA / ALPHA *( alphanum / "-" ) alphanum
   const top = s.charCodeAt(labelStart);
   return (top >= 97 && top <= 122) || (top >= 65 && top <= 90) ? i : -1;
