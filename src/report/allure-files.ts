@@ -4,6 +4,7 @@
  * Allure 3 reads all three from the results directory; categories are also passed in the report config by
  * html.ts, since Allure 3's awesome report takes categories from its config.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic-write';
 import { FAILURE_CATEGORIES, type AllureCategory } from './failures';
@@ -138,4 +139,32 @@ export function writeAllureRunFiles(resultsDir: string, env: RunEnvironment, opt
   const ex = writeExecutor(resultsDir, opts.ciEnv ?? process.env);
   if (ex) written.push(ex);
   return written;
+}
+
+/**
+ * Gives every skipped result of these checks its reason: a check that does not apply to the SUT is a skipped jest
+ * test, which allure-jest records without any message, so the report would not say why. `reasons` maps a check id to
+ * the reason; a result is matched by its name, `ID — title`. Returns how many results were annotated.
+ */
+export function annotateSkippedResults(resultsDir: string, reasons: Readonly<Record<string, string>>): number {
+  const ids = Object.keys(reasons);
+  if (ids.length === 0) return 0;
+  let annotated = 0;
+  for (const file of readdirSync(resultsDir)) {
+    if (!file.endsWith('-result.json')) continue;
+    const path = join(resultsDir, file);
+    let result: { name?: unknown; status?: unknown; statusDetails?: { message?: string } };
+    try {
+      result = JSON.parse(readFileSync(path, 'utf8'));
+    } catch {
+      continue; // not ours to judge: allure reports unreadable results itself
+    }
+    if (result.status !== 'skipped' || typeof result.name !== 'string') continue;
+    const id = ids.find((i) => (result.name as string).startsWith(`${i} — `));
+    if (id === undefined) continue;
+    result.statusDetails = { ...result.statusDetails, message: `not applicable to this SUT: ${reasons[id]}` };
+    writeFileAtomic(path, JSON.stringify(result));
+    annotated++;
+  }
+  return annotated;
 }

@@ -13,7 +13,7 @@ import type { TransportProtocol } from '../transport/types';
 import { probeOptions } from '../sut/options-probe';
 import type { FaultName } from '../sut/reference';
 import { classifyFailure, FAILURE_STATUS, harnessError } from '../report/failures';
-import { writeAllureRunFiles } from '../report/allure-files';
+import { annotateSkippedResults, writeAllureRunFiles } from '../report/allure-files';
 import { generateReport } from '../report/html';
 import { CheckSummary, RunSummary, buildSummary, writeSummary } from '../report/summary';
 import { PreparedSut, prepareSut } from './sut-setup';
@@ -79,6 +79,7 @@ export async function runChecks(opts: RunOptions): Promise<RunOutcome> {
     process.env[RUN_CONFIG_ENV] = configFile;
 
     const results = await runJest(runDir, opts, config, skipReasons, sut);
+    annotateSkippedResults(resultsDir, skipReasons);
     const checks = selected.map((c) => summarize(c, results.get(c.id), skipReasons[c.id], sut.expectedFailures[c.id]));
     const summary = buildSummary({ target: sut.target, startedAt, durationMs: Date.now() - startedAt.getTime(), checks });
     writeOutputs(summary, opts, sut, resultsDir);

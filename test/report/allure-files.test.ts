@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getStatusFromError } from 'allure-js-commons/sdk';
-import { detectExecutor, environmentProperties, writeAllureRunFiles } from '../../src/report/allure-files';
+import { annotateSkippedResults, detectExecutor, environmentProperties, writeAllureRunFiles } from '../../src/report/allure-files';
 import { classifyFailure, failure, FAILURE_CATEGORIES, formatFailure, nonConformance, timeoutFailure, unreachable, harnessError } from '../../src/report/failures';
 
 /** Allure 3's matcher: first category whose statuses and message regex (searched) match. */
@@ -105,5 +105,28 @@ describe('environment.properties, categories.json, executor.json', () => {
     expect(detectExecutor({ JENKINS_URL: 'https://j/', BUILD_NUMBER: '12', JOB_NAME: 'pbx', BUILD_URL: 'https://j/job/pbx/12/' })).toMatchObject({ type: 'jenkins', buildOrder: 12, buildName: 'pbx #12', buildUrl: 'https://j/job/pbx/12/' });
     expect(detectExecutor({ CI: 'true' })).toMatchObject({ name: 'CI', type: 'ci' });
     expect(detectExecutor({})).toBeUndefined();
+  });
+});
+
+describe('skipped checks carry their reason into Allure', () => {
+  test('a skipped result of a listed check gets the reason; passed results and other checks are left as they are', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sipconf-skip-'));
+    try {
+      const write = (file: string, r: object) => writeFileSync(join(dir, file), JSON.stringify(r));
+      write('a-result.json', { name: 'OUTBOUND-UA-430-RETRY — the UA retries', status: 'skipped', labels: [] });
+      write('b-result.json', { name: 'INVITE-ACK-2XX — 200 OK is ACKed', status: 'passed' });
+      write('c-result.json', { name: 'OUTBOUND-UA-FLOW-REREGISTER — re-register', status: 'skipped' });
+      write('d-container.json', { name: 'OUTBOUND-UA-430-RETRY — the UA retries', status: 'skipped' });
+      const n = annotateSkippedResults(dir, { 'OUTBOUND-UA-430-RETRY': 'the SUT is a proxy, not a user agent' });
+      expect(n).toBe(1);
+      const a = JSON.parse(readFileSync(join(dir, 'a-result.json'), 'utf8'));
+      expect(a.statusDetails.message).toBe('not applicable to this SUT: the SUT is a proxy, not a user agent');
+      expect(a.labels).toEqual([]);
+      expect(JSON.parse(readFileSync(join(dir, 'b-result.json'), 'utf8')).statusDetails).toBeUndefined();
+      expect(JSON.parse(readFileSync(join(dir, 'c-result.json'), 'utf8')).statusDetails).toBeUndefined();
+      expect(JSON.parse(readFileSync(join(dir, 'd-container.json'), 'utf8')).statusDetails).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
