@@ -139,28 +139,33 @@ export function parse(input: Buffer | string, opts: ParseOptions = {}): ParseRes
       syntax(errors, 'continuation line before any header', line);
       continue;
     }
-    // header-name: token, then optional whitespace, then ":" (§7.3.1).
-    let i = pos;
-    let tokenOk = true;
-    for (; i < lineEnd; i++) {
-      const c = head.charCodeAt(i);
-      if (c === 58 || c === 32 || c === 9) break;
-      if (tokenOk && (c >= 128 || TOKEN[c] !== 1)) tokenOk = false;
+    // header-name: token, then optional whitespace, then ":" (§7.3.1). The usual spellings of the usual headers,
+    // right before their colon, come from a table (no scan of the name, no slice, no key lookup).
+    let i = head.indexOf(':', pos);
+    let known = i > pos && i < lineEnd ? knownHeader(head, pos, i) : undefined;
+    let nameEnd = i;
+    if (known === undefined) {
+      i = pos;
+      let tokenOk = true;
+      for (; i < lineEnd; i++) {
+        const c = head.charCodeAt(i);
+        if (c === 58 || c === 32 || c === 9) break;
+        if (tokenOk && (c >= 128 || TOKEN[c] !== 1)) tokenOk = false;
+      }
+      nameEnd = i;
+      while (i < lineEnd && (head.charCodeAt(i) === 32 || head.charCodeAt(i) === 9)) i++;
+      if (i >= lineEnd || head.charCodeAt(i) !== 58 || nameEnd === pos) {
+        const colon = head.indexOf(':', pos);
+        if (nameEnd > pos && colon >= 0 && colon < lineEnd) syntax(errors, `bad header name "${clip(head.slice(pos, colon))}"`, line);
+        else syntax(errors, `header line without a colon: "${clip(head.slice(pos, lineEnd))}"`, line);
+        continue;
+      }
+      if (!tokenOk) {
+        syntax(errors, `bad header name "${clip(head.slice(pos, nameEnd))}"`, line);
+        continue;
+      }
+      known = knownHeader(head, pos, nameEnd);
     }
-    const nameEnd = i;
-    while (i < lineEnd && (head.charCodeAt(i) === 32 || head.charCodeAt(i) === 9)) i++;
-    if (i >= lineEnd || head.charCodeAt(i) !== 58 || nameEnd === pos) {
-      const colon = head.indexOf(':', pos);
-      if (nameEnd > pos && colon >= 0 && colon < lineEnd) syntax(errors, `bad header name "${clip(head.slice(pos, colon))}"`, line);
-      else syntax(errors, `header line without a colon: "${clip(head.slice(pos, lineEnd))}"`, line);
-      continue;
-    }
-    if (!tokenOk) {
-      syntax(errors, `bad header name "${clip(head.slice(pos, nameEnd))}"`, line);
-      continue;
-    }
-    // The usual spellings of the usual headers come from a table: no slice, no key lookup.
-    const known = knownHeader(head, pos, nameEnd);
     const name = known === undefined ? head.slice(pos, nameEnd) : known.name;
     const key = known === undefined ? headerKey(name) : known.key;
     // value: from after the colon, LWS trimmed (SP/HTAB only: U+FEFF and friends are value characters).
