@@ -193,6 +193,31 @@ export class Params {
     return p;
   }
 
+  /** get() on parameters not split yet: finds the first `;name` (ASCII case ignored) in place, slicing only its value. */
+  private lazyGet(name: string): string | null | undefined {
+    const s = this.src!;
+    const to = this.to;
+    const n = name.length;
+    let i = this.from;
+    while (i < to) {
+      const nameStart = i + 1;
+      let end = s.indexOf(';', nameStart);
+      if (end < 0 || end > to) end = to;
+      let k = 0;
+      while (k < n) {
+        const a = s.charCodeAt(nameStart + k);
+        const b = name.charCodeAt(k);
+        // Equal, or the same ASCII letter in another case.
+        if (a !== b && !((a | 32) === (b | 32) && (a | 32) >= 97 && (a | 32) <= 122)) break;
+        k++;
+      }
+      const after = nameStart + n;
+      if (k === n && (after === end || s.charCodeAt(after) === 61)) return after === end ? null : s.slice(after + 1, end);
+      i = end;
+    }
+    return undefined;
+  }
+
   private materialize(): void {
     const s = this.src!;
     const to = this.to;
@@ -289,6 +314,7 @@ export class Params {
   }
 
   get(name: string): string | null | undefined {
+    if (this.src !== undefined) return this.lazyGet(name);
     const i = this.indexOf(name);
     return i < 0 ? undefined : this.items![i + 2];
   }
