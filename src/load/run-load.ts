@@ -8,10 +8,10 @@
  *   const result = await runLoad({ target: '127.0.0.1:5060', rate: 500, calls: 5000 });
  *   const uas = await startLoad({ mode: 'uas', durationS: 30 }); uas.local.port; await uas.done;
  */
-import * as dgram from 'node:dgram';
-import { isIP, isIPv6 } from 'node:net';
+import { isIPv6 } from 'node:net';
 import type { Endpoint } from '../transport/types';
 import { formatEndpoint } from '../transport/types';
+import { openLoadSocket, type LoadIo } from './load-socket';
 import { percentile, type SecondSample, type StatsSnapshot } from './load-stats';
 import { UacEngine, type UacScenario } from './uac-engine';
 import { UasEngine } from './uas-engine';
@@ -48,6 +48,9 @@ export interface LoadOptions {
   localPort?: number;
   /** SO_RCVBUF / SO_SNDBUF (default 4 MiB, capped by the kernel's rmem_max/wmem_max). */
   udpBufferBytes?: number;
+  /** UDP I/O path: 'batch' (the native recvmmsg/sendmmsg addon), 'dgram' (node:dgram), or 'auto' (default:
+   *  batch when the addon is built; SIPCONF_LOAD_IO=dgram|batch overrides 'auto'). See load-socket.ts. */
+  io?: LoadIo;
   /** UAC: Request-URI user (default "service", as SIPp). */
   service?: string;
   /** UAC register: domain of the AORs (default the target's address), distinct users, Expires. */
@@ -100,6 +103,8 @@ export interface LoadResult {
   memory: { rssStartBytes: number; rssPeakBytes: number; heapPeakBytes: number };
   recvBufferBytes?: number;
   sendBufferBytes?: number;
+  /** The UDP I/O path used (absent in merged worker results when they differ). */
+  io?: 'batch' | 'dgram';
   series: SecondSample[];
   /** Every started call completed with no failure and no retransmission. */
   clean: boolean;
@@ -136,7 +141,7 @@ function ms(x: number | undefined): number | undefined {
   return x === undefined ? undefined : Math.round(x * 1000) / 1000;
 }
 
-export interface ResultMeta extends Pick<LoadResult, 'mode' | 'scenario' | 'target' | 'local' | 'startedAt' | 'durationMs' | 'options' | 'socketErrors' | 'memory' | 'recvBufferBytes' | 'sendBufferBytes'> {
+export interface ResultMeta extends Pick<LoadResult, 'mode' | 'scenario' | 'target' | 'local' | 'startedAt' | 'durationMs' | 'options' | 'socketErrors' | 'memory' | 'recvBufferBytes' | 'sendBufferBytes' | 'io'> {
   /** First call started → last call ended, ms (the rates are over this span). */
   spanMs: number;
 }
@@ -172,16 +177,6 @@ export function buildResult(snap: StatsSnapshot, meta: ResultMeta): LoadResult {
   };
 }
 
-type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
-
-/** dgram's lookup for addresses that are already IP literals (anything else is an error, never a DNS query). */
-function ipLiteralLookup(hostname: string, options: unknown, callback: LookupCallback): void {
-  const cb = typeof options === 'function' ? (options as LookupCallback) : callback;
-  const family = isIP(hostname);
-  if (family === 0) cb(Object.assign(new Error(`not an IP address: ${hostname}`), { code: 'EINVAL' }), '', 0);
-  else cb(null, hostname, family);
-}
-
 /** Runs a load and resolves with its result. */
 export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   return (await startLoad(opts)).done;
@@ -203,38 +198,11 @@ export async function startLoad(opts: LoadOptions): Promise<LoadHandle> {
   if (mode === 'uac' && opts.durationS === undefined && opts.calls === undefined) throw new LoadUsageError('give a duration or a number of calls');
   const target = mode === 'uac' ? (typeof opts.target === 'string' ? parseHostPort(opts.target) : opts.target!) : undefined;
   const localAddress = opts.localAddress ?? (target && isIPv6(target.address) ? '::1' : '127.0.0.1');
-  // Every address we send to is an IP literal: answer the lookup at once, instead of dns.lookup deferring each
-  // unconnected send (the UAS answers every peer from one socket) to the next tick.
-  const socket = dgram.createSocket({ type: isIPv6(localAddress) ? 'udp6' : 'udp4', lookup: ipLiteralLookup });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind(opts.localPort ?? 0, localAddress, () => {
-      socket.off('error', reject);
-      resolve();
-    });
-  }).catch((e: Error) => {
-    socket.close();
+  const socket = await openLoadSocket({ address: localAddress, port: opts.localPort ?? 0, bufferBytes: opts.udpBufferBytes ?? 4 * 1024 * 1024, io: opts.io }).catch((e: Error) => {
     throw new LoadUsageError(`cannot bind UDP ${localAddress}:${opts.localPort ?? 0}: ${e.message}`);
   });
-  const buffers: { recvBufferBytes?: number; sendBufferBytes?: number } = {};
-  try {
-    const size = opts.udpBufferBytes ?? 4 * 1024 * 1024;
-    socket.setRecvBufferSize(size);
-    socket.setSendBufferSize(size);
-    buffers.recvBufferBytes = socket.getRecvBufferSize();
-    buffers.sendBufferBytes = socket.getSendBufferSize();
-  } catch {
-    // The kernel refused the size: keep its default.
-  }
-  const a = socket.address();
-  const local: Endpoint = { address: a.address, port: a.port };
-  let socketErrors = 0;
-  socket.on('error', () => socketErrors++); // ICMP unreachable (ECONNREFUSED) and the like: calls then time out
-
-  if (target) {
-    // A connected socket sends without a per-datagram address lookup and only hears the target.
-    await new Promise<void>((resolve) => socket.connect(target.port, target.address, () => resolve()));
-  }
+  const local = socket.local;
+  if (target) await socket.connect(target);
 
   const startedAt = new Date();
   const t0 = performance.now();
@@ -283,7 +251,7 @@ export async function startLoad(opts: LoadOptions): Promise<LoadHandle> {
         });
   const uas = engine instanceof UasEngine ? engine : undefined;
   const uac = engine instanceof UacEngine ? engine : undefined;
-  socket.on('message', uas ? (data, r) => uas.onDatagram(data, r.port, r.address) : (data) => uac!.onDatagram(data));
+  socket.onMessage(uas ? (data, port, address) => uas.onDatagram(data, port, address) : (data) => uac!.onDatagram(data));
 
   const concurrency = opts.concurrency ?? (opts.rate === undefined ? 10 : Infinity);
   const durationMs = opts.durationS === undefined ? Infinity : opts.durationS * 1000;
@@ -376,7 +344,7 @@ export async function startLoad(opts: LoadOptions): Promise<LoadHandle> {
     if (rss > rssPeak) rssPeak = rss;
     const last = engine.stats.tick(engine.stats.series.length, engine.inFlight);
     opts.onProgress?.(progressOf(last, end));
-    socket.close(() => {
+    void socket.close().then(() => {
       const snap = engine.stats.snapshot();
       const spanMs = Math.max(1, (Number.isNaN(lastEnd) ? end : lastEnd) - (Number.isNaN(firstStart) ? t0 : firstStart));
       resolveDone(
@@ -389,9 +357,11 @@ export async function startLoad(opts: LoadOptions): Promise<LoadHandle> {
           durationMs: Math.round(end - t0),
           options: { rate: opts.rate, durationS: opts.durationS, calls: opts.calls, concurrency: Number.isFinite(concurrency) ? concurrency : undefined, holdMs, t1Ms, t2Ms },
           spanMs,
-          socketErrors,
+          socketErrors: socket.errors,
           memory: { rssStartBytes: rssStart, rssPeakBytes: rssPeak, heapPeakBytes: heapPeak },
-          ...buffers,
+          recvBufferBytes: socket.recvBufferBytes,
+          sendBufferBytes: socket.sendBufferBytes,
+          io: socket.io,
         }),
       );
     });

@@ -1,0 +1,151 @@
+/**
+ * The load engine's two UDP paths (native recvmmsg/sendmmsg batches, node:dgram) behave alike on real loopback
+ * sockets: addresses and ports of senders, contents (up to a 60 kB datagram), replies to the sender, connected
+ * sends, bursts larger than one batch, ICMP errors counted without losing the socket, and a clean close.
+ */
+import * as dgram from 'node:dgram';
+import { batchIoStatus, openLoadSocket, resolveIo, type LoadSocket } from '../../src/load/load-socket';
+import { runLoad, startLoad } from '../../src/load/run-load';
+
+const status = batchIoStatus();
+
+test('the native batch path is built (npm ci runs node-gyp); in CI its absence is a failure', () => {
+  // Outside CI a machine without a compiler falls back to dgram; CI must exercise both paths.
+  if (process.env.CI) expect(status).toEqual({ available: true });
+  else expect(status.available || typeof status.reason === 'string').toBe(true);
+  expect(resolveIo('dgram')).toBe('dgram');
+  expect(resolveIo('auto')).toBe(status.available && process.env.SIPCONF_LOAD_IO !== 'dgram' ? 'batch' : 'dgram');
+});
+
+const paths: Array<'batch' | 'dgram'> = status.available ? ['batch', 'dgram'] : ['dgram'];
+
+function collect(s: LoadSocket, n: number, timeoutMs = 5000): Promise<Array<{ text: string; port: number; address: string }>> {
+  const got: Array<{ text: string; port: number; address: string }> = [];
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`got ${got.length} of ${n} datagrams`)), timeoutMs);
+    s.onMessage((data, port, address) => {
+      got.push({ text: data.toString('latin1'), port, address });
+      if (got.length === n) {
+        clearTimeout(t);
+        resolve(got);
+      }
+    });
+  });
+}
+
+function until(cond: () => boolean, timeoutMs = 3000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const tick = (): void => {
+      if (cond()) resolve();
+      else if (Date.now() > end) reject(new Error('condition not met in time'));
+      else setTimeout(tick, 10);
+    };
+    tick();
+  });
+}
+
+describe.each(paths)('load socket over %s', (io) => {
+  test('a burst of 1,000 unconnected sends arrives intact with the sender address; replies go back to the sender through a connected socket', async () => {
+    const a = await openLoadSocket({ address: '127.0.0.1', port: 0, bufferBytes: 4 << 20, io });
+    const b = await openLoadSocket({ address: '127.0.0.1', port: 0, bufferBytes: 4 << 20, io });
+    try {
+      expect(a.io).toBe(io);
+      expect(a.recvBufferBytes).toBeGreaterThan(0);
+      await a.connect(b.local);
+      const atB = collect(b, 1000);
+      for (let i = 0; i < 1000; i++) a.send(i % 2 ? `datagram ${i}` : Buffer.from(`datagram ${i}`));
+      const got = await atB;
+      expect(new Set(got.map((g) => g.text)).size).toBe(1000);
+      expect(got.every((g) => g.port === a.local.port && g.address === '127.0.0.1')).toBe(true);
+      const atA = collect(a, 3);
+      b.send('reply 1', a.local.port, '127.0.0.1');
+      b.send(Buffer.from('reply 2'), a.local.port, '127.0.0.1');
+      b.send('réponse 3', a.local.port, '127.0.0.1'); // strings leave as UTF-8, like dgram
+      expect((await atA).map((g) => Buffer.from(g.text, 'latin1').toString('utf8'))).toEqual(['reply 1', 'reply 2', 'réponse 3']);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  test('a 60,000-byte datagram and a plain dgram peer', async () => {
+    const s = await openLoadSocket({ address: '127.0.0.1', port: 0, bufferBytes: 4 << 20, io });
+    const peer = dgram.createSocket('udp4');
+    try {
+      await new Promise<void>((r) => peer.bind(0, '127.0.0.1', () => r()));
+      const big = Buffer.alloc(60_000, 0x61);
+      big.write('head', 0);
+      const atS = collect(s, 1);
+      peer.send(big, s.local.port, '127.0.0.1');
+      const [g] = await atS;
+      expect(g!.text.length).toBe(60_000);
+      expect(g!.text.startsWith('headaaa')).toBe(true);
+      expect(g!.port).toBe(peer.address().port);
+      const back = new Promise<Buffer>((r) => peer.once('message', (m) => r(m)));
+      s.send(big, g!.port, g!.address);
+      expect((await back).equals(big)).toBe(true);
+    } finally {
+      await s.close();
+      await new Promise<void>((r) => peer.close(() => r()));
+    }
+  });
+
+  test('ICMP port unreachable on a connected socket is counted, and the socket still hears its peer afterwards', async () => {
+    // A port with nobody on it: bind, note, release.
+    const probe = dgram.createSocket('udp4');
+    await new Promise<void>((r) => probe.bind(0, '127.0.0.1', () => r()));
+    const port = probe.address().port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const s = await openLoadSocket({ address: '127.0.0.1', port: 0, bufferBytes: 1 << 20, io });
+    const peer = dgram.createSocket('udp4');
+    try {
+      await s.connect({ address: '127.0.0.1', port });
+      s.send('anyone?');
+      await until(() => s.errors > 0);
+      await new Promise<void>((r) => peer.bind(port, '127.0.0.1', () => r()));
+      const atS = collect(s, 1);
+      peer.send('here now', s.local.port, '127.0.0.1');
+      expect((await atS)[0]!.text).toBe('here now');
+    } finally {
+      await s.close();
+      await new Promise<void>((r) => peer.close(() => r()));
+    }
+  });
+
+  test('a load run uses the path asked for: our UAC against our UAS, 400 calls', async () => {
+    const uas = await startLoad({ mode: 'uas', io });
+    try {
+      const r = await runLoad({ target: `127.0.0.1:${uas.local.port}`, rate: 400, calls: 400, io });
+      expect(r.io).toBe(io);
+      expect(r.calls).toMatchObject({ started: 400, completed: 400, failed: 0 });
+      const u = await uas.stop();
+      expect(u.io).toBe(io);
+      expect(u.calls).toMatchObject({ started: 400, completed: 400, failed: 0 });
+    } finally {
+      await uas.stop();
+    }
+  });
+});
+
+test('a closed socket frees its port (bind it again at once)', async () => {
+  for (const io of paths) {
+    const s = await openLoadSocket({ address: '127.0.0.1', port: 0, bufferBytes: 1 << 20, io });
+    const port = s.local.port;
+    await s.close();
+    await s.close(); // twice is harmless
+    const again = await openLoadSocket({ address: '127.0.0.1', port, bufferBytes: 1 << 20, io });
+    expect(again.local.port).toBe(port);
+    await again.close();
+  }
+});
+
+test('binding a taken port fails on either path', async () => {
+  const taken = dgram.createSocket('udp4');
+  await new Promise<void>((r) => taken.bind(0, '127.0.0.1', () => r()));
+  try {
+    for (const io of paths) await expect(openLoadSocket({ address: '127.0.0.1', port: taken.address().port, bufferBytes: 1 << 20, io })).rejects.toThrow(/EADDRINUSE|in use/i);
+  } finally {
+    await new Promise<void>((r) => taken.close(() => r()));
+  }
+});
