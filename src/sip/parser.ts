@@ -122,7 +122,9 @@ export function parse(input: Buffer | string, opts: ParseOptions = {}): ParseRes
 
   const headers: Header[] = message.headers; // the new message's own (empty) list
   // Strict mode: each header's check, found with its name in the table below (null: look it up by key).
-  const infos: Array<KeyInfo | undefined | null> | undefined = strict ? [] : undefined;
+  // One scratch array for all parses: parse() runs to completion synchronously, validateHeaders included.
+  const infos: Array<KeyInfo | undefined | null> | undefined = strict ? INFOS : undefined;
+  let infoCount = 0;
   let contentLength: Header | undefined;
   sc.pos = sc.nl + 1;
   sc.lineNo++;
@@ -186,7 +188,7 @@ export function parse(input: Buffer | string, opts: ParseOptions = {}): ParseRes
     }
     const h: Header = { name, key, value, line };
     headers.push(h);
-    if (infos !== undefined) infos.push(known === undefined ? null : known.info);
+    if (infos !== undefined) infos[infoCount++] = known === undefined ? null : known.info;
     if (contentLength === undefined && h.key === 'content-length') contentLength = h;
   }
 
@@ -225,8 +227,11 @@ interface KnownHeader {
   info: KeyInfo | undefined;
 }
 
-/** Header names as nearly every implementation spells them, by length. */
-const KNOWN_BY_LENGTH: KnownHeader[][] = [];
+/** parse()'s scratch list of each header's check, for validateHeaders (strict mode). */
+const INFOS: Array<KeyInfo | undefined | null> = [];
+
+/** Header names as nearly every implementation spells them, by length and first character (len * 128 + code). */
+const KNOWN: Array<KnownHeader[] | undefined> = [];
 for (const name of [
   'Via', 'From', 'To', 'Call-ID', 'CSeq', 'Contact', 'Max-Forwards', 'Route', 'Record-Route', 'Content-Type',
   'Content-Length', 'Allow', 'Supported', 'Require', 'Proxy-Require', 'Unsupported', 'User-Agent', 'Server',
@@ -237,17 +242,17 @@ for (const name of [
   'Organization', 'Priority', 'Call-Info', 'Alert-Info', 'Error-Info', 'MIME-Version', 'Replaces', 'Call-Id', 'Cseq',
 ]) {
   const key = headerKey(name);
-  (KNOWN_BY_LENGTH[name.length] ??= []).push({ name, key, info: keyInfo(key) });
+  (KNOWN[name.length * 128 + name.charCodeAt(0)] ??= []).push({ name, key, info: keyInfo(key) });
 }
 
 /** The table entry spelled exactly like head[from, to), or undefined. */
 function knownHeader(head: string, from: number, to: number): KnownHeader | undefined {
-  const candidates = KNOWN_BY_LENGTH[to - from];
-  if (candidates === undefined) return undefined;
   const first = head.charCodeAt(from);
+  if (first >= 128) return undefined;
+  const candidates = KNOWN[(to - from) * 128 + first];
+  if (candidates === undefined) return undefined;
   for (let c = 0; c < candidates.length; c++) {
     const name = candidates[c]!.name;
-    if (name.charCodeAt(0) !== first) continue;
     let i = 1;
     while (i < name.length && name.charCodeAt(i) === head.charCodeAt(from + i)) i++;
     if (i === name.length) return candidates[c];
