@@ -119,8 +119,9 @@ export function parseNameAddr(text: string, strict = true): NameAddr {
 }
 
 /**
- * s[from, to) is `;token[=token]...` with nothing else (no LWS, no quoted values): parameters that Params.lazy can
- * split later, and that Params.parseRange would accept as they are (§25.1 generic-param).
+ * s[from, to) is `;token[=token]...` or `;token="..."` with nothing else (no LWS around them, no escapes, no ";" or "="
+ * inside the quotes, which Params.lazy splits on): parameters that Params.lazy can split later, and that
+ * Params.parseRange would read the same way (§25.1 generic-param, gen-value = token / host / quoted-string).
  */
 function isPlainParams(s: string, from: number, to: number): boolean {
   let i = from;
@@ -131,8 +132,18 @@ function isPlainParams(s: string, from: number, to: number): boolean {
     if (i === nameStart) return false;
     if (i < to && s.charCodeAt(i) === 61) {
       const valueStart = ++i;
-      i = tokenEnd(s, i, to);
-      if (i === valueStart) return false;
+      if (s.charCodeAt(i) === 34) {
+        // qdtext = LWS / %x21 / %x23-5B / %x5D-7E (ASCII only here; the general path takes the rest)
+        for (i++; i < to; i++) {
+          const c = s.charCodeAt(i);
+          if (c === 34 || c === 59 || c === 61 || c === 92 || c < 32 || c > 126) break;
+        }
+        if (i >= to || s.charCodeAt(i) !== 34) return false;
+        i++;
+      } else {
+        i = tokenEnd(s, i, to);
+        if (i === valueStart) return false;
+      }
     }
   }
   return true;

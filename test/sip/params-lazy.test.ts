@@ -5,6 +5,7 @@
 import { Params } from '../../src/sip/lex';
 import { parseMessage } from '../../src/sip/parser';
 import { parseUri } from '../../src/sip/uri';
+import { parseNameAddr } from '../../src/sip/fields';
 
 const TEXT = 'Via: SIP/2.0/UDP h;branch=z9hG4bKx;RPort;Received=192.0.2.1;branch=second';
 const from = TEXT.indexOf(';');
@@ -65,4 +66,19 @@ describe('Params.lazy reads like eagerly parsed parameters', () => {
     expect(uri.kind === 'sip' && [uri.transport, uri.params.has('lr'), uri.toString()]).toEqual(['tcp', true, 'sip:bob@example.com;transport=TCP;lr']);
     expect(m.from.tag).toBe('1');
   });
+
+  test('a name-addr with a quoted +sip.instance (RFC 5626 §4.1) reads as the eager parse does', () => {
+    const text = '<sip:bob@192.0.2.40:49152;transport=tcp;ob>;reg-id=1;+sip.instance="<urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6>";expires=3600';
+    const na = parseNameAddr(text, true);
+    const eager = Params.parse(text.slice(text.indexOf('>') + 2));
+    expect(na.params.getUnquoted('+sip.instance')).toBe('<urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6>');
+    expect(na.params.get('reg-id')).toBe('1');
+    expect(na.params.toString()).toBe(eager.toString());
+    expect(na.params.names()).toEqual(eager.names());
+    // Quoted values with ";" "=" or escapes are not lazy, and still read right.
+    const odd = parseNameAddr('<sip:a@b>;x="a;b=c";y="q\\"z"', true);
+    expect(odd.params.get('x')).toBe('"a;b=c"');
+    expect(odd.params.size).toBe(2);
+  });
 });
+
