@@ -36,36 +36,42 @@ TABLES.set(PARAM_UNRESERVED, PARAM_CHARS);
  * empty or not plain (IPv6 reference, bad label, trailing "." ...): the caller's general path then gives the verdict.
  */
 export function plainHostEnd(s: string, from: number, end: number): number {
+  // A tight scan to the end of the host, OR-ing the classes of the characters it passes (no branch per class).
   let i = from;
-  let labelStart = from;
-  let digitsAndDots = true;
-  // IPv4 bookkeeping while the host is all digits and dots: labels so far, and the current label's value.
-  let octets = 0;
-  let octet = 0;
-  for (; i < end; i++) {
+  let classes = 0;
+  while (i < end) {
     const c = s.charCodeAt(i);
-    if (c >= 48 && c <= 57) octet = octet * 10 + (c - 48);
-    else if (c >= 97 && c <= 122) digitsAndDots = false;
-    else if (c === 46) {
-      // domainlabel: not empty, not ending in "-"
-      if (i === labelStart || s.charCodeAt(i - 1) === 45) return -1;
-      if (digitsAndDots && (i - labelStart > 3 || octet > 255)) return -1;
-      octets++;
-      octet = 0;
-      labelStart = i + 1;
-    } else if (c >= 65 && c <= 90) digitsAndDots = false;
-    else if (c === 45) {
-      if (i === labelStart) return -1;
-      digitsAndDots = false;
-    } else break;
+    const k = c < 128 ? HOST_CLASS[c]! : 0;
+    if (k === 0) break;
+    classes |= k;
+    i++;
   }
-  if (labelStart === i || s.charCodeAt(i - 1) === 45) return -1;
-  // IPv4address = 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT, each at most 255 (§25.1).
-  if (digitsAndDots) return octets === 3 && i - labelStart <= 3 && octet <= 255 ? i : -1;
-  // toplabel = ALPHA / ALPHA *( alphanum / "-" ) alphanum
+  if (i === from || s.charCodeAt(i - 1) === 46 || s.charCodeAt(i - 1) === 45) return -1; // trailing "." or "-": general path
+  if ((classes & (HOST_ALPHA | HOST_HYPHEN)) === 0) return isIPv4At(s, from, i) ? i : -1;
+  // hostname = *( domainlabel "." ) toplabel: labels not empty, not starting or ending with "-"; the top label
+  // starts with a letter (§25.1). Labels are found with indexOf, so only the characters around dots are read.
+  let labelStart = from;
+  for (;;) {
+    const dot = s.indexOf('.', labelStart);
+    if (dot < 0 || dot >= i) break;
+    if (dot === labelStart) return -1;
+    if ((classes & HOST_HYPHEN) !== 0 && (s.charCodeAt(labelStart) === 45 || s.charCodeAt(dot - 1) === 45)) return -1;
+    labelStart = dot + 1;
+  }
   const top = s.charCodeAt(labelStart);
   return (top >= 97 && top <= 122) || (top >= 65 && top <= 90) ? i : -1;
 }
+
+const HOST_DIGIT = 1;
+const HOST_ALPHA = 2;
+const HOST_DOT = 4;
+const HOST_HYPHEN = 8;
+/** The class of each ASCII character that can be in a hostname or IPv4 address; 0 for the rest. */
+const HOST_CLASS = new Uint8Array(128);
+for (let c = 48; c <= 57; c++) HOST_CLASS[c] = HOST_DIGIT;
+for (let c = 65; c <= 90; c++) HOST_CLASS[c] = HOST_CLASS[c + 32] = HOST_ALPHA;
+HOST_CLASS[46] = HOST_DOT;
+HOST_CLASS[45] = HOST_HYPHEN;
 
 /**
  * The common SIP URI in one scan, without slicing it into parts first: lower-case `sip:`/`sips:`, an optional user
