@@ -14,6 +14,9 @@
  *   status     Int32Array [sent, errors, errno of the last error]: set by flush()
  * onRecv(n) is called with the batch size, or with -errno for a socket error (e.g. ECONNREFUSED after an ICMP
  * port unreachable on a connected socket); onWritable() when a flush that hit EAGAIN may be retried.
+ * With coalesceMs > 0, reading pauses that long after each readiness event (a one-shot uv timer), so a busy
+ * socket is read about once per coalesceMs in large batches rather than woken for every datagram; the price is up
+ * to coalesceMs of added latency, far below SIP's T1 (500 ms).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -43,6 +46,12 @@ typedef struct {
   int events;
   napi_env env;
   uv_poll_t poll;
+  /* Read coalescing: after a readiness event, reading pauses for coalesce_ms so that the datagrams of the next
+   * millisecond are taken in one batch (one wakeup, one JS call) instead of one wakeup each. */
+  uv_timer_t timer;
+  int coalesce_ms;
+  int paused;
+  int handles_open;
   napi_ref refs[7]; /* recvArena, recvMeta, sendArena, sendMeta, status, onRecv, onWritable */
   napi_ref resource;
   napi_ref close_cb;
@@ -187,21 +196,39 @@ static void on_readable(sock_t *s) {
   }
 }
 
+static void poll_cb(uv_poll_t *handle, int status, int events);
+
+static void resume_cb(uv_timer_t *t) {
+  sock_t *s = (sock_t *)t->data;
+  if (s->closing) return;
+  s->paused = 0;
+  uv_poll_start(&s->poll, s->events, poll_cb);
+}
+
 static void poll_cb(uv_poll_t *handle, int status, int events) {
   sock_t *s = (sock_t *)handle->data;
   if (s->closing) return;
   if (status < 0) {
     /* A pending socket error (EPOLLERR, e.g. an ICMP port unreachable on a connected socket): libuv stopped the
      * handle and says UV_EBADF. Poll again, and let the next read report (and clear) the error. */
-    uv_poll_start(&s->poll, s->events, poll_cb);
+    if (!s->paused) uv_poll_start(&s->poll, s->events, poll_cb);
     events = UV_READABLE;
   }
   if (events & UV_WRITABLE) {
     s->events &= ~UV_WRITABLE;
-    uv_poll_start(&s->poll, s->events, poll_cb);
+    if (s->paused) uv_poll_stop(&s->poll);
+    else uv_poll_start(&s->poll, s->events, poll_cb);
     call_js(s, 6, 0, NULL);
   }
-  if (!s->closing && (events & UV_READABLE)) on_readable(s);
+  if (!s->closing && (events & UV_READABLE)) {
+    on_readable(s);
+    if (!s->closing && s->coalesce_ms > 0 && !s->paused) {
+      s->paused = 1;
+      if (s->events & UV_WRITABLE) uv_poll_start(&s->poll, UV_WRITABLE, poll_cb);
+      else uv_poll_stop(&s->poll);
+      uv_timer_start(&s->timer, resume_cb, (uint64_t)s->coalesce_ms, 0);
+    }
+  }
 }
 
 static void free_sock(sock_t *s) {
@@ -226,17 +253,18 @@ static sock_t *unwrap(napi_env env, napi_value v) {
   return (sock_t *)p;
 }
 
-/* create(family, host, port, rcvbuf, sndbuf, recvArena, recvMeta, sendArena, sendMeta, status, onRecv, onWritable, resource)
+/* create(family, host, port, rcvbuf, sndbuf, recvArena, recvMeta, sendArena, sendMeta, status, onRecv, onWritable, resource, coalesceMs)
  *   → [handle, boundPort, rcvbuf, sndbuf] */
 static napi_value Create(napi_env env, napi_callback_info info) {
-  size_t argc = 13;
-  napi_value argv[13];
+  size_t argc = 14;
+  napi_value argv[14];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 13) {
-    napi_throw_type_error(env, NULL, "udp_batch.create: 13 arguments");
+  if (argc < 14) {
+    napi_throw_type_error(env, NULL, "udp_batch.create: 14 arguments");
     return NULL;
   }
-  int32_t family, port, rcvbuf, sndbuf;
+  int32_t family, port, rcvbuf, sndbuf, coalesce;
+  CHECK(napi_get_value_int32(env, argv[13], &coalesce));
   char host[64];
   size_t hl;
   CHECK(napi_get_value_int32(env, argv[0], &family));
@@ -300,6 +328,10 @@ static napi_value Create(napi_env env, napi_callback_info info) {
   napi_get_uv_event_loop(env, &loop);
   uv_poll_init_socket(loop, &s->poll, fd);
   s->poll.data = s;
+  uv_timer_init(loop, &s->timer);
+  s->timer.data = s;
+  s->coalesce_ms = coalesce > 0 ? coalesce : 0;
+  s->handles_open = 2;
   s->events = UV_READABLE;
   uv_poll_start(&s->poll, s->events, poll_cb);
 
@@ -390,7 +422,7 @@ static napi_value Flush(napi_env env, napi_callback_info info) {
       if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) {
         if (!(s->events & UV_WRITABLE)) {
           s->events |= UV_WRITABLE;
-          uv_poll_start(&s->poll, s->events, poll_cb);
+          uv_poll_start(&s->poll, s->paused ? UV_WRITABLE : s->events, poll_cb);
         }
         break;
       }
@@ -444,6 +476,7 @@ static napi_value Pton(napi_env env, napi_callback_info info) {
 
 static void on_closed(uv_handle_t *handle) {
   sock_t *s = (sock_t *)handle->data;
+  if (--s->handles_open > 0) return;
   napi_env env = s->env;
   close(s->fd);
   s->fd = -1;
@@ -480,7 +513,9 @@ static napi_value Close(napi_env env, napi_callback_info info) {
   s->closing = 1;
   napi_create_reference(env, argv[1], 1, &s->close_cb);
   uv_poll_stop(&s->poll);
+  uv_timer_stop(&s->timer);
   uv_close((uv_handle_t *)&s->poll, on_closed);
+  uv_close((uv_handle_t *)&s->timer, on_closed);
   return NULL;
 }
 
@@ -494,8 +529,13 @@ static napi_value Ref(napi_env env, napi_callback_info info) {
   bool on;
   CHECK(napi_get_value_bool(env, argv[1], &on));
   if (!s->closing) {
-    if (on) uv_ref((uv_handle_t *)&s->poll);
-    else uv_unref((uv_handle_t *)&s->poll);
+    if (on) {
+      uv_ref((uv_handle_t *)&s->poll);
+      uv_ref((uv_handle_t *)&s->timer);
+    } else {
+      uv_unref((uv_handle_t *)&s->poll);
+      uv_unref((uv_handle_t *)&s->timer);
+    }
   }
   return NULL;
 }

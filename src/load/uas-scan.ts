@@ -211,13 +211,10 @@ export function scanRequestLines(s: string, out: LineScan): boolean {
   return out.callIdStart >= 0 && out.cseqStart >= 0 && out.fromStart >= 0 && out.toStart >= 0 && out.via.length > 0;
 }
 
+/** Short ranges by a JIT loop, long ones by Buffer#copy (memcpy): a native call costs about as much as ~60 bytes. */
 function copy(src: Buffer, a: number, b: number, out: Buffer, p: number): number {
+  if (b - a > 64) return p + src.copy(out, p, a, b);
   while (a < b) out[p++] = src[a++]!;
-  return p;
-}
-
-function copyAll(src: Buffer, out: Buffer, p: number): number {
-  for (let i = 0; i < src.length; i++) out[p++] = src[i]!;
   return p;
 }
 
@@ -227,7 +224,14 @@ function writeLatin1(s: string, out: Buffer, p: number): number {
 }
 
 const TAG = Buffer.from(';tag=', 'latin1');
-const CRLF = Buffer.from('\r\n', 'latin1');
+
+/** Ranges of `data` to copy, in order, adjacent ones merged (the usual Via…CSeq block is one or two ranges). */
+const segs: number[] = [];
+function addSeg(a: number, b: number, merge: boolean): void {
+  const n = segs.length;
+  if (merge && n > 0 && segs[n - 1] === a) segs[n - 1] = b;
+  else segs.push(a, b);
+}
 
 /**
  * A response to the request in `data` (scanned into `r`): `statusLine` ("SIP/2.0 200 OK\r\n"), the Via lines,
@@ -236,22 +240,26 @@ const CRLF = Buffer.from('\r\n', 'latin1');
  */
 export function writeResponse(statusLine: Buffer, data: Buffer, r: LineScan, toTag: string, withRecordRoute: boolean, tail: Buffer): Buffer {
   const addTag = toTag !== '' && r.toTagStart < 0;
-  let len = statusLine.length + (r.fromEnd - r.fromStart) + (r.toEnd - r.toStart) + 2 + (r.callIdEnd - r.callIdStart) + (r.cseqEnd - r.cseqStart) + tail.length;
-  if (addTag) len += TAG.length + toTag.length;
+  segs.length = 0;
   const via = r.via;
-  for (let i = 0; i < via.length; i += 2) len += via[i + 1]! - via[i]!;
+  for (let i = 0; i < via.length; i += 2) addSeg(via[i]!, via[i + 1]!, true);
+  addSeg(r.fromStart, r.fromEnd, true);
+  addSeg(r.toStart, r.toEnd, true);
+  // The tag goes between the To value and its CRLF: no merge across that point when there is one.
+  const cut = segs.length;
+  addSeg(r.toEnd, r.toEnd + 2, !addTag);
+  addSeg(r.callIdStart, r.callIdEnd, true);
+  addSeg(r.cseqStart, r.cseqEnd, true);
   const rr = r.rr;
-  if (withRecordRoute) for (let i = 0; i < rr.length; i += 2) len += rr[i + 1]! - rr[i]!;
+  if (withRecordRoute) for (let i = 0; i < rr.length; i += 2) addSeg(rr[i]!, rr[i + 1]!, true);
+  let len = statusLine.length + tail.length + (addTag ? TAG.length + toTag.length : 0);
+  for (let i = 0; i < segs.length; i += 2) len += segs[i + 1]! - segs[i]!;
   const out = Buffer.allocUnsafe(len);
-  let p = copyAll(statusLine, out, 0);
-  for (let i = 0; i < via.length; i += 2) p = copy(data, via[i]!, via[i + 1]!, out, p);
-  p = copy(data, r.fromStart, r.fromEnd, out, p);
-  p = copy(data, r.toStart, r.toEnd, out, p);
-  if (addTag) p = writeLatin1(toTag, out, copyAll(TAG, out, p));
-  p = copyAll(CRLF, out, p);
-  p = copy(data, r.callIdStart, r.callIdEnd, out, p);
-  p = copy(data, r.cseqStart, r.cseqEnd, out, p);
-  if (withRecordRoute) for (let i = 0; i < rr.length; i += 2) p = copy(data, rr[i]!, rr[i + 1]!, out, p);
-  copyAll(tail, out, p);
+  let p = statusLine.copy(out, 0);
+  for (let i = 0; i < segs.length; i += 2) {
+    if (addTag && i === cut) p = writeLatin1(toTag, out, p + TAG.copy(out, p));
+    p = copy(data, segs[i]!, segs[i + 1]!, out, p);
+  }
+  tail.copy(out, p);
   return out;
 }
