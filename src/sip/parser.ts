@@ -68,7 +68,15 @@ export function parseMessage(input: Buffer | string, opts: ParseOptions = {}): S
 }
 
 export function parse(input: Buffer | string, opts: ParseOptions = {}): ParseResult {
-  const buf = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
+  return parseFramed(typeof input === 'string' ? Buffer.from(input, 'utf8') : input, opts, false);
+}
+
+/**
+ * lfChecked: whether to look for a bare-LF blank line (lenient framing) before trusting the first CRLF CRLF. The
+ * first attempt does not: an empty line met while scanning the head shows there may be one, and the message is then
+ * parsed again with the check, so only such messages pay for it.
+ */
+function parseFramed(buf: Buffer, opts: ParseOptions, lfChecked: boolean): ParseResult {
   const strict = (opts.mode ?? 'strict') === 'strict';
   const errors: Diagnostic[] = [];
   const warnings: Diagnostic[] = [];
@@ -85,7 +93,7 @@ export function parse(input: Buffer | string, opts: ParseOptions = {}): ParseRes
     // The usual case. Lenient framing also ends the head at an earlier bare-LF blank line: any such LF LF lies in
     // these bytes, and an ASCII byte decodes to the same character, so the decoded head tells whether to look again.
     head = buf.toString('utf8', start, crlf);
-    if (head.indexOf('\n\n') < 0) {
+    if (!lfChecked || head.indexOf('\n\n') < 0) {
       end = { headEnd: crlf, bodyStart: crlf + 4 };
       bodyStart = crlf + 4;
     }
@@ -135,6 +143,7 @@ export function parse(input: Buffer | string, opts: ParseOptions = {}): ParseRes
     const line = sc.lineNo;
     sc.pos = sc.nl + 1;
     sc.lineNo++;
+    if (lineEnd === pos && !lfChecked) return parseFramed(buf, opts, true); // an empty line: see parseFramed
     const first = head.charCodeAt(pos);
     if (first === 32 || first === 9) {
       // A continuation line before any header (folding is handled below, with the header it continues).
