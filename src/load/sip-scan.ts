@@ -47,55 +47,31 @@ function trimmed(s: string, start: number, end: number): string {
   return s.slice(start, end);
 }
 
-/** The header's canonical short key: 'v' Via, 'f' From, 't' To, 'i' Call-ID, 'c' CSeq, 'm' Contact, 'r' Record-Route, '' other. */
+/** Whether s[start, start+name.length) is `name` (lower case letters and '-') in any letter case. */
+function nameIs(s: string, start: number, name: string): boolean {
+  for (let i = 0; i < name.length; i++) if ((s.charCodeAt(start + i) | 0x20) !== name.charCodeAt(i)) return false;
+  return true;
+}
+
+/** The header's canonical short key: 'v' Via, 'f' From, 't' To, 'i' Call-ID, 'c' CSeq, 'm' Contact, 'r' Record-Route, '' other.
+ *  By length and letters, in any case (RFC 3261 §7.3.1), without building the name as a string. */
 function headerKey(s: string, start: number, end: number): string {
-  const len = end - start;
   const c0 = s.charCodeAt(start) | 0x20;
-  if (len === 1) {
-    if (c0 === 0x76) return 'v';
-    if (c0 === 0x66) return 'f';
-    if (c0 === 0x74) return 't';
-    if (c0 === 0x69) return 'i';
-    if (c0 === 0x6d) return 'm';
-    return '';
-  }
-  // Only names starting with v, f, t, c or r can matter: reject the rest without building a string.
-  if (c0 !== 0x76 && c0 !== 0x66 && c0 !== 0x74 && c0 !== 0x63 && c0 !== 0x72) return '';
-  const raw = s.slice(start, end);
-  switch (raw) {
-    case 'Via':
-      return 'v';
-    case 'From':
-      return 'f';
-    case 'To':
-      return 't';
-    case 'Call-ID':
-      return 'i';
-    case 'CSeq':
-      return 'c';
-    case 'Contact':
-      return 'm';
-    case 'Record-Route':
-      return 'r';
-    case 'Content-Length':
-    case 'Content-Type':
-      return '';
-  }
-  switch (raw.toLowerCase()) {
-    case 'via':
-      return 'v';
-    case 'from':
-      return 'f';
-    case 'to':
-      return 't';
-    case 'call-id':
-      return 'i';
-    case 'cseq':
-      return 'c';
-    case 'contact':
-      return 'm';
-    case 'record-route':
-      return 'r';
+  switch (end - start) {
+    case 1: // compact forms, RFC 3261 §7.3.3
+      return c0 === 0x76 ? 'v' : c0 === 0x66 ? 'f' : c0 === 0x74 ? 't' : c0 === 0x69 ? 'i' : c0 === 0x6d ? 'm' : '';
+    case 2:
+      return c0 === 0x74 && nameIs(s, start, 'to') ? 't' : '';
+    case 3:
+      return c0 === 0x76 && nameIs(s, start, 'via') ? 'v' : '';
+    case 4:
+      if (c0 === 0x66) return nameIs(s, start, 'from') ? 'f' : '';
+      return c0 === 0x63 && nameIs(s, start, 'cseq') ? 'c' : '';
+    case 7:
+      if (c0 !== 0x63) return '';
+      return nameIs(s, start, 'call-id') ? 'i' : nameIs(s, start, 'contact') ? 'm' : '';
+    case 12:
+      return c0 === 0x72 && nameIs(s, start, 'record-route') ? 'r' : '';
     default:
       return '';
   }

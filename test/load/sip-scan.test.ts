@@ -57,6 +57,16 @@ describe('scanMessage: the load engine’s lean reader', () => {
     expect(s.ok).toBe(false);
   });
 
+  test('long header names in any letter case; look-alike names are not taken (RFC 3261 §7.3.1)', () => {
+    const s = newScan();
+    const r = 'SIP/2.0 200 OK\r\nVIA: SIP/2.0/UDP h;branch=z9hG4bKx\r\nfrom: <sip:a@h>;tag=1\r\nTO: <sip:b@h>;tag=2\r\nCALL-ID: c9\r\ncseq: 3 BYE\r\n' +
+      'cOnTaCt: <sip:b@10.0.0.2>\r\nContact-X: <sip:wrong@h>\r\nRECORD-ROUTE: <sip:p;lr>\r\nTom: x\r\nCall-IDs: no\r\n\r\n';
+    expect(scanMessage(r, s)).toBe(true);
+    expect([s.callId, s.cseq, s.cseqMethod, s.toTag, s.contact, s.from]).toEqual(['c9', 3, 'BYE', '2', 'sip:b@10.0.0.2', '<sip:a@h>;tag=1']);
+    expect(s.recordRoute).toEqual(['<sip:p;lr>']);
+    expect(s.vias).toBe('VIA: SIP/2.0/UDP h;branch=z9hG4bKx\r\n');
+  });
+
   test('addrUri and headerParam', () => {
     expect(addrUri('"B" <sip:b@h;lr>;x=1')).toBe('sip:b@h;lr');
     expect(addrUri('sip:b@h;x=1')).toBe('sip:b@h');
