@@ -25,7 +25,9 @@ export interface LoadSocket {
   readonly errors: number;
   /** Every later datagram goes to `target` (send without port/address) and only the target is heard. */
   connect(target: Endpoint): Promise<void>;
-  onMessage(handler: (data: Buffer, port: number, address: string) => void): void;
+  /** `at`: when the datagram arrived (performance.now() time base) — on the batch path the kernel's receive
+   *  timestamp, so that read coalescing and event-loop delays do not count in measured response times. */
+  onMessage(handler: (data: Buffer, port: number, address: string, at: number) => void): void;
   /** To the connected peer without port/address. Strings are sent as UTF-8. */
   send(msg: string | Buffer, port?: number, address?: string): void;
   close(): Promise<void>;
@@ -72,11 +74,17 @@ export function resolveIo(io: LoadIo | undefined): 'batch' | 'dgram' {
   return addon ? 'batch' : 'dgram';
 }
 
-/** How long the batch path pauses reading after a wakeup (see native/udp_batch.c), ms. */
+/** How long the batch path pauses reading after a wakeup (see native/udp_batch.c), ms; SIPCONF_LOAD_COALESCE_MS
+ *  overrides it (0: read at every wakeup). */
 export const DEFAULT_COALESCE_MS = 1;
 
+function coalesceDefault(): number {
+  const v = Number(process.env.SIPCONF_LOAD_COALESCE_MS);
+  return process.env.SIPCONF_LOAD_COALESCE_MS !== undefined && Number.isFinite(v) && v >= 0 ? v : DEFAULT_COALESCE_MS;
+}
+
 export async function openLoadSocket(o: { address: string; port: number; bufferBytes: number; io?: LoadIo; coalesceMs?: number }): Promise<LoadSocket> {
-  return resolveIo(o.io) === 'batch' ? BatchSocket.open(o.address, o.port, o.bufferBytes, o.coalesceMs ?? DEFAULT_COALESCE_MS) : DgramSocket.open(o.address, o.port, o.bufferBytes);
+  return resolveIo(o.io) === 'batch' ? BatchSocket.open(o.address, o.port, o.bufferBytes, o.coalesceMs ?? coalesceDefault()) : DgramSocket.open(o.address, o.port, o.bufferBytes);
 }
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
@@ -133,8 +141,8 @@ class DgramSocket implements LoadSocket {
     return new Promise<void>((resolve) => this.socket.connect(target.port, target.address, () => resolve()));
   }
 
-  onMessage(handler: (data: Buffer, port: number, address: string) => void): void {
-    this.socket.on('message', (data, r) => handler(data, r.port, r.address));
+  onMessage(handler: (data: Buffer, port: number, address: string, at: number) => void): void {
+    this.socket.on('message', (data, r) => handler(data, r.port, r.address, performance.now()));
   }
 
   send(msg: string | Buffer, port?: number, address?: string): void {
@@ -156,7 +164,7 @@ class BatchSocket implements LoadSocket {
   readonly io = 'batch';
   errors = 0;
   private handle: unknown;
-  private handler: (data: Buffer, port: number, address: string) => void = () => {};
+  private handler: (data: Buffer, port: number, address: string, at: number) => void = () => {};
   private readonly a: Addon;
   private readonly recvArena: Buffer;
   private readonly recvMeta: Uint32Array;
@@ -209,7 +217,7 @@ class BatchSocket implements LoadSocket {
     return Promise.resolve();
   }
 
-  onMessage(handler: (data: Buffer, port: number, address: string) => void): void {
+  onMessage(handler: (data: Buffer, port: number, address: string, at: number) => void): void {
     this.handler = handler;
   }
 
@@ -222,6 +230,7 @@ class BatchSocket implements LoadSocket {
     const slot = this.a.SLOT;
     const M = this.a.META;
     this.inBatch = true;
+    const now = performance.now();
     try {
       for (let i = 0; i < n; i++) {
         const m = i * M;
@@ -230,7 +239,7 @@ class BatchSocket implements LoadSocket {
           continue;
         }
         const off = i * slot;
-        this.handler(this.recvArena.subarray(off, off + meta[m]!), meta[m + 1]!, this.nameOf(m));
+        this.handler(this.recvArena.subarray(off, off + meta[m]!), meta[m + 1]!, this.nameOf(m), now - meta[m + 8]! / 1000);
       }
     } finally {
       this.inBatch = false;

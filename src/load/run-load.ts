@@ -251,7 +251,7 @@ export async function startLoad(opts: LoadOptions): Promise<LoadHandle> {
         });
   const uas = engine instanceof UasEngine ? engine : undefined;
   const uac = engine instanceof UacEngine ? engine : undefined;
-  socket.onMessage(uas ? (data, port, address) => uas.onDatagram(data, port, address) : (data) => uac!.onDatagram(data));
+  socket.onMessage(uas ? (data, port, address, at) => uas.onDatagram(data, port, address, at) : (data, _port, _address, at) => uac!.onDatagram(data, at));
 
   const concurrency = opts.concurrency ?? (opts.rate === undefined ? 10 : Infinity);
   const durationMs = opts.durationS === undefined ? Infinity : opts.durationS * 1000;

@@ -150,8 +150,8 @@ export class UacEngine {
     return `<urn:uuid:${this.runTag}-0000-4000-8000-${String(c.slot).padStart(6, '0')}${String(c.gen % 1e6).padStart(6, '0')}>`;
   }
 
-  /** One datagram from the socket. */
-  onDatagram(data: Buffer): void {
+  /** One datagram from the socket; `at`: when it arrived (default now), for response times. */
+  onDatagram(data: Buffer, at?: number): void {
     if (isStun(data)) return this.onStun(data);
     const s = this.scan;
     if (!scanMessage(data.toString('latin1'), s) || s.status === 0) {
@@ -165,6 +165,7 @@ export class UacEngine {
       return;
     }
     const now = performance.now();
+    const arrived = at !== undefined && at <= now ? at : now;
     const status = s.status;
     switch (s.cseqMethod) {
       case 'INVITE':
@@ -177,7 +178,7 @@ export class UacEngine {
             }
             return;
           }
-          this.stats.responseTime(now - c.txStart);
+          this.stats.responseTime(arrived - c.txStart);
           if (status < 300) {
             // The dialog (§12.1.2): remote target from the Contact, route set from the Record-Route, remote tag in To.
             const routes = uacRouteHeaders(s.recordRoute);
@@ -211,7 +212,7 @@ export class UacEngine {
       case 'REGISTER':
         if (status < 200) return;
         if (c.state === State.RegisterSent) {
-          this.stats.responseTime(now - c.txStart);
+          this.stats.responseTime(arrived - c.txStart);
           if (status >= 300) return this.finish(c, `status-${status}`);
           if (this.o.scenario !== 'outbound') return this.finish(c, undefined);
           // Held: keep-alives until the hold ends, then the binding is removed.

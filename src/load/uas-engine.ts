@@ -86,7 +86,8 @@ export class UasEngine {
     return this.calls.size;
   }
 
-  onDatagram(data: Buffer, port: number, address: string): void {
+  /** One datagram from the socket; `at`: when it arrived (default now), for the 2xx → ACK time. */
+  onDatagram(data: Buffer, port: number, address: string, at?: number): void {
     const text = data.toString('latin1');
     const r = this.lines;
     if (!scanRequestLines(text, r)) {
@@ -105,7 +106,7 @@ export class UasEngine {
         if (c.state === State.Answered) {
           c.state = State.Confirmed;
           const now = performance.now();
-          this.stats.responseTime(now - c.receivedAt);
+          this.stats.responseTime((at !== undefined && at <= now ? at : now) - c.receivedAt);
           this.wheel.arm(c, this.o.byeTimeoutMs, now);
         }
         return;

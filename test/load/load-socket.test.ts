@@ -19,12 +19,12 @@ test('the native batch path is built (npm ci runs node-gyp); in CI its absence i
 
 const paths: Array<'batch' | 'dgram'> = status.available ? ['batch', 'dgram'] : ['dgram'];
 
-function collect(s: LoadSocket, n: number, timeoutMs = 5000): Promise<Array<{ text: string; port: number; address: string }>> {
-  const got: Array<{ text: string; port: number; address: string }> = [];
+function collect(s: LoadSocket, n: number, timeoutMs = 5000): Promise<Array<{ text: string; port: number; address: string; at: number; seenAt: number }>> {
+  const got: Array<{ text: string; port: number; address: string; at: number; seenAt: number }> = [];
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`got ${got.length} of ${n} datagrams`)), timeoutMs);
-    s.onMessage((data, port, address) => {
-      got.push({ text: data.toString('latin1'), port, address });
+    s.onMessage((data, port, address, at) => {
+      got.push({ text: data.toString('latin1'), port, address, at, seenAt: performance.now() });
       if (got.length === n) {
         clearTimeout(t);
         resolve(got);
@@ -54,8 +54,12 @@ describe.each(paths)('load socket over %s', (io) => {
       expect(a.recvBufferBytes).toBeGreaterThan(0);
       await a.connect(b.local);
       const atB = collect(b, 1000);
+      const sentAt = performance.now();
       for (let i = 0; i < 1000; i++) a.send(i % 2 ? `datagram ${i}` : Buffer.from(`datagram ${i}`));
       const got = await atB;
+      // Arrival times: after the sends began, never after the handler saw the datagram (kernel timestamps on the
+      // batch path, the event time on dgram).
+      expect(got.every((g) => g.at >= sentAt - 1 && g.at <= g.seenAt)).toBe(true);
       expect(new Set(got.map((g) => g.text)).size).toBe(1000);
       expect(got.every((g) => g.port === a.local.port && g.address === '127.0.0.1')).toBe(true);
       const atA = collect(a, 3);
