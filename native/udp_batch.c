@@ -16,12 +16,13 @@
  *   status     Int32Array [sent, errors, errno of the last error]: set by flush()
  * onRecv(n) is called with the batch size, or with -errno for a socket error (e.g. ECONNREFUSED after an ICMP
  * port unreachable on a connected socket); onWritable() when a flush that hit EAGAIN may be retried.
- * With coalesceMs > 0, while the socket is busy (>= 5 datagrams/ms), reading pauses that long after each readiness
+ * With coalesceMs > 0, while the socket is busy (>= BUSY_PER_MS datagrams/ms), reading pauses that long after each readiness
  * event (a one-shot uv timer), so it is read about once per coalesceMs in large batches rather than woken for every
  * datagram; the price is up to ~coalesceMs+1 of added turnaround, far below SIP's T1 (500 ms). Arrival times stay
  * exact through the age word.
  */
 #define _GNU_SOURCE
+#define NAPI_VERSION 8 /* napi_add_async_cleanup_hook: Node >= 14.10 */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -40,6 +41,8 @@
 #define META 10
 /* recvmmsg rounds per readiness event before yielding to the rest of the event loop (timers). */
 #define MAX_ROUNDS 4
+/* Read coalescing engages from this many datagrams per ms (2 ≈ 700 calls/s of INVITE/180/200/ACK/BYE/200). */
+#define BUSY_PER_MS 2
 
 typedef struct {
   int fd;
@@ -60,6 +63,9 @@ typedef struct {
   napi_ref resource;
   napi_ref close_cb;
   napi_async_context actx;
+  /* Closes the handles when the environment goes away with the socket still open (a worker terminated). */
+  napi_async_cleanup_hook_handle cleanup;
+  int tearing_down;
   uint8_t *recv_arena;
   uint32_t *recv_meta;
   uint8_t *send_arena;
@@ -150,7 +156,9 @@ static void call_js(sock_t *s, int which, int argc, napi_value *argv) {
   napi_close_handle_scope(env, scope);
 }
 
-static void on_readable(sock_t *s) {
+/* Reads up to MAX_ROUNDS batches; returns 1 when the socket was drained (a short batch or EAGAIN), 0 when data may
+ * be left (then the caller must not pause: a backlog is read at full speed). */
+static int on_readable(sock_t *s) {
   for (int round = 0; round < MAX_ROUNDS && !s->closing; round++) {
     for (int i = 0; i < RECV_BATCH; i++) {
       s->riov[i].iov_base = s->recv_arena + (size_t)i * SLOT;
@@ -166,7 +174,7 @@ static void on_readable(sock_t *s) {
     }
     int n = recvmmsg(s->fd, s->rmsg, RECV_BATCH, MSG_DONTWAIT, NULL);
     if (n < 0) {
-      if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return 1;
       if (errno == EINTR) continue;
       napi_handle_scope scope;
       napi_open_handle_scope(s->env, &scope);
@@ -213,8 +221,9 @@ static void on_readable(sock_t *s) {
       call_js(s, 5, 1, &arg);
       napi_close_handle_scope(s->env, scope);
     }
-    if (n < RECV_BATCH) return;
+    if (n < RECV_BATCH) return 1;
   }
+  return s->closing;
 }
 
 static void poll_cb(uv_poll_t *handle, int status, int events);
@@ -242,16 +251,16 @@ static void poll_cb(uv_poll_t *handle, int status, int events) {
     call_js(s, 6, 0, NULL);
   }
   if (!s->closing && (events & UV_READABLE)) {
-    on_readable(s);
-    /* Busy: at least 5 datagrams per ms over the last window of >= 10 ms (about 1,700 calls/s). Below that, a
-     * pause saves little CPU and only adds latency. */
+    int drained = on_readable(s);
+    /* Busy: at least BUSY_PER_MS datagrams per ms over the last window of >= 10 ms. Below that, a pause saves
+     * little CPU and only adds latency. A socket not drained (a backlog) is read again at once. */
     uint64_t t = uv_now(s->poll.loop);
     if (t - s->win_start >= 10) {
-      s->busy = s->win_count >= 5 * (t - s->win_start);
+      s->busy = s->win_count >= BUSY_PER_MS * (t - s->win_start);
       s->win_start = t;
       s->win_count = 0;
     }
-    if (!s->closing && s->coalesce_ms > 0 && s->busy && !s->paused) {
+    if (!s->closing && drained && s->coalesce_ms > 0 && s->busy && !s->paused) {
       s->paused = 1;
       if (s->events & UV_WRITABLE) uv_poll_start(&s->poll, UV_WRITABLE, poll_cb);
       else uv_poll_stop(&s->poll);
@@ -284,6 +293,8 @@ static sock_t *unwrap(napi_env env, napi_value v) {
 
 /* create(family, host, port, rcvbuf, sndbuf, recvArena, recvMeta, sendArena, sendMeta, status, onRecv, onWritable, resource, coalesceMs)
  *   → [handle, boundPort, rcvbuf, sndbuf] */
+static void cleanup_hook(napi_async_cleanup_hook_handle handle, void *arg);
+
 static napi_value Create(napi_env env, napi_callback_info info) {
   size_t argc = 14;
   napi_value argv[14];
@@ -363,6 +374,7 @@ static napi_value Create(napi_env env, napi_callback_info info) {
   s->timer.data = s;
   s->coalesce_ms = coalesce > 0 ? coalesce : 0;
   s->handles_open = 2;
+  napi_add_async_cleanup_hook(env, cleanup_hook, s, &s->cleanup);
   s->events = UV_READABLE;
   uv_poll_start(&s->poll, s->events, poll_cb);
 
@@ -509,6 +521,17 @@ static void on_closed(uv_handle_t *handle) {
   sock_t *s = (sock_t *)handle->data;
   if (--s->handles_open > 0) return;
   napi_env env = s->env;
+  if (s->tearing_down) {
+    /* Environment teardown: no JS, no references to release (the env frees them); only the fd, then tell Node
+     * the async cleanup is done. The sock_t is leaked only if its external was never finalized. */
+    close(s->fd);
+    s->fd = -1;
+    s->closed = 1;
+    napi_remove_async_cleanup_hook(s->cleanup);
+    if (s->finalized) free_sock(s);
+    return;
+  }
+  napi_remove_async_cleanup_hook(s->cleanup);
   close(s->fd);
   s->fd = -1;
   napi_handle_scope scope;
@@ -531,6 +554,18 @@ static void on_closed(uv_handle_t *handle) {
   if (s->close_cb) napi_delete_reference(env, s->close_cb);
   s->closed = 1;
   if (s->finalized) free_sock(s);
+}
+
+static void cleanup_hook(napi_async_cleanup_hook_handle handle, void *arg) {
+  sock_t *s = (sock_t *)arg;
+  (void)handle;
+  if (s->closing) return; /* close() is under way: on_closed removes the hook */
+  s->closing = 1;
+  s->tearing_down = 1;
+  uv_poll_stop(&s->poll);
+  uv_timer_stop(&s->timer);
+  uv_close((uv_handle_t *)&s->poll, on_closed);
+  uv_close((uv_handle_t *)&s->timer, on_closed);
 }
 
 /* close(handle, callback): stops polling, closes the fd; callback() once done. */

@@ -4,6 +4,8 @@
  * sends, bursts larger than one batch, ICMP errors counted without losing the socket, and a clean close.
  */
 import * as dgram from 'node:dgram';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { batchIoStatus, openLoadSocket, resolveIo, type LoadSocket } from '../../src/load/load-socket';
 import { runLoad, startLoad } from '../../src/load/run-load';
 
@@ -142,6 +144,28 @@ test('a closed socket frees its port (bind it again at once)', async () => {
     expect(again.local.port).toBe(port);
     await again.close();
   }
+});
+
+test.each(paths)('a worker thread terminated with its %s socket open exits cleanly (the addon closes its handles at teardown)', async (io) => {
+  const addonPath = join(__dirname, '..', '..', 'build', 'Release', 'udp_batch.node');
+  const code =
+    io === 'batch'
+      ? `const a = require(${JSON.stringify(addonPath)});
+         const [, port] = a.create(4, '127.0.0.1', 0, 1 << 20, 1 << 20, Buffer.allocUnsafeSlow(a.SLOT * a.RECV_BATCH), new Uint32Array(a.RECV_BATCH * a.META),
+           Buffer.allocUnsafeSlow(1 << 20), new Uint32Array(a.SEND_BATCH * a.META), new Int32Array(3), () => {}, () => {}, {}, 1);
+         require('node:worker_threads').parentPort.postMessage(port);`
+      : `const s = require('node:dgram').createSocket('udp4');
+         s.bind(0, '127.0.0.1', () => require('node:worker_threads').parentPort.postMessage(s.address().port));`;
+  const w = new Worker(code, { eval: true });
+  const port = await new Promise<number>((resolve, reject) => {
+    w.once('message', resolve);
+    w.once('error', reject);
+  });
+  expect(port).toBeGreaterThan(0);
+  expect(await w.terminate()).toBe(1);
+  // The port is free again: the worker's socket was closed.
+  const again = await openLoadSocket({ address: '127.0.0.1', port, bufferBytes: 1 << 20, io });
+  await again.close();
 });
 
 test('binding a taken port fails on either path', async () => {
