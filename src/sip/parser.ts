@@ -185,10 +185,12 @@ function parseFramed(buf: Buffer, opts: ParseOptions, lfChecked: boolean): Parse
     let ve = lineEnd;
     while (ve > vs && (head.charCodeAt(ve - 1) === 32 || head.charCodeAt(ve - 1) === 9)) ve--;
     let value = head.slice(vs, ve);
+    let folded = false;
     // Folding (§7.3.1): following lines that start with SP or HTAB continue this value; the fold is one SP.
     while (sc.nl < len) {
       const c = head.charCodeAt(sc.pos);
       if (c !== 32 && c !== 9) break;
+      folded = true;
       nextLine(sc);
       const part = trimWs(head.slice(sc.pos, sc.lineEnd));
       if (part !== '') value = value === '' ? part : value + ' ' + part;
@@ -197,7 +199,12 @@ function parseFramed(buf: Buffer, opts: ParseOptions, lfChecked: boolean): Parse
     }
     const h: Header = { name, key, value, line };
     headers.push(h);
-    if (infos !== undefined) infos[infoCount++] = known === undefined ? null : known.info;
+    if (infos !== undefined) {
+      // Where the value lies in the head (-1: folded, so only the value string has it), for checks that read in place.
+      VALUE_FROM[infoCount] = folded ? -1 : vs;
+      VALUE_TO[infoCount] = ve;
+      infos[infoCount++] = known === undefined ? null : known.info;
+    }
     if (contentLength === undefined && h.key === 'content-length') contentLength = h;
   }
 
@@ -222,7 +229,7 @@ function parseFramed(buf: Buffer, opts: ParseOptions, lfChecked: boolean): Parse
   const bodyBytes = Math.max(0, Math.min(bodyLength, available));
   message.body = bodyBytes === 0 ? EMPTY_BODY : buf.subarray(bodyStart, bodyStart + bodyBytes);
 
-  if (strict) validateHeaders(message, errors, warnings, infos);
+  if (strict) validateHeaders(message, errors, warnings, infos, head, VALUE_FROM, VALUE_TO);
   return { message, errors, warnings };
 }
 
@@ -238,6 +245,8 @@ interface KnownHeader {
 
 /** parse()'s scratch list of each header's check, for validateHeaders (strict mode). */
 const INFOS: Array<KeyInfo | undefined | null> = [];
+const VALUE_FROM: number[] = [];
+const VALUE_TO: number[] = [];
 
 /** Header names as nearly every implementation spells them, by length and first character (len * 128 + code). */
 const KNOWN: Array<KnownHeader[] | undefined> = [];

@@ -80,19 +80,23 @@ HOST_CLASS[45] = HOST_HYPHEN;
  * general parser below then gives the verdict and the diagnostic, so both paths accept and report alike.
  */
 function parsePlainSipUri(text: string): SipUri | undefined {
-  const len = text.length;
+  return parsePlainSipUriAt(text, 0, text.length);
+}
+
+/** parsePlainSipUri of text[from, len), read in place (see parsePlainViaAt in fields.ts for why). */
+export function parsePlainSipUriAt(text: string, from: number, len: number): SipUri | undefined {
   let scheme: 'sip' | 'sips';
   let i: number;
-  if (text.startsWith('sip:')) {
+  if (text.startsWith('sip:', from)) {
     scheme = 'sip';
-    i = 4;
-  } else if (text.startsWith('sips:')) {
+    i = from + 4;
+  } else if (text.startsWith('sips:', from)) {
     scheme = 'sips';
-    i = 5;
+    i = from + 5;
   } else return undefined;
   let user: string | undefined;
   const at = text.indexOf('@', i);
-  if (at >= 0) {
+  if (at >= 0 && at < len) {
     if (at === i) return undefined;
     for (let k = i; k < at; k++) {
       const c = text.charCodeAt(k);

@@ -4,7 +4,7 @@
  * single-value headers...) are lint's business (lint.ts), not this file's.
  */
 import { Diagnostic, SipSyntaxError } from './errors';
-import { NameAddr, Via, parseAuthParams as parseAuthParams_, parseCSeq as parseCSeq_, parseNameAddr as parseNameAddr_, parseUnsigned as parseUnsigned_, parseVia as parseVia_ } from './fields';
+import { NameAddr, Via, parsePlainNameAddrAt as parsePlainNameAddrAt_, parsePlainViaAt as parsePlainViaAt_, parseAuthParams as parseAuthParams_, parseCSeq as parseCSeq_, parseNameAddr as parseNameAddr_, parseUnsigned as parseUnsigned_, parseVia as parseVia_ } from './fields';
 import { TOKEN_CHARS, isToken as isToken_, splitTopLevel as splitTopLevel_ } from './lex';
 import { Header, SipMessage, viewSlotOf } from './message';
 import { parseUri as parseUri_ } from './uri';
@@ -16,13 +16,18 @@ const parseCSeq = parseCSeq_;
 const parseNameAddr = parseNameAddr_;
 const parseUnsigned = parseUnsigned_;
 const parseVia = parseVia_;
+const parsePlainViaAt = parsePlainViaAt_;
+const parsePlainNameAddrAt = parsePlainNameAddrAt_;
 const isToken = isToken_;
 const splitTopLevel = splitTopLevel_;
 const parseUri = parseUri_;
 const TOKEN = TOKEN_CHARS;
 
-/** A check returns the structured value it parsed (to seed the message's cache) or undefined. */
-type Check = (value: string, msg: SipMessage) => unknown;
+/**
+ * A check returns the structured value it parsed (to seed the message's cache) or undefined. src[from, to) is the
+ * value where it was received (the whole header section, read in place), or the value itself.
+ */
+type Check = (value: string, msg: SipMessage, src: string, from: number, to: number) => unknown;
 
 const nameAddrList: Check = (value) => {
   for (const v of splitTopLevel(value)) {
@@ -31,7 +36,9 @@ const nameAddrList: Check = (value) => {
   }
 };
 
-const routeList: Check = (value) => {
+const routeList: Check = (value, _msg, src, from, to) => {
+  const one = parsePlainNameAddrAt(src, from, to);
+  if (one !== undefined) return [one];
   const out: NameAddr[] = [];
   for (const v of splitTopLevel(value)) {
     if (v === '') throw new SipSyntaxError('empty element in comma-separated list');
@@ -42,11 +49,13 @@ const routeList: Check = (value) => {
   return out;
 };
 
-const tokenList: Check = (value) => {
+function checkTokenList(value: string): void {
   if (isTokenList(value)) return;
   // Something is wrong (or unusual): the element-by-element check names the culprit.
   for (const v of splitTopLevel(value)) if (!isToken(v)) throw new SipSyntaxError(`"${v}" is not an option tag or token`);
-};
+}
+
+const tokenList: Check = (value) => checkTokenList(value);
 
 function isTokenChar(c: number): boolean {
   return c < 128 && TOKEN[c] === 1;
@@ -116,6 +125,18 @@ const authValue: Check = (value) => {
   if (!isPlainAuthValue(value)) void parseAuthParams(value);
 };
 
+/** contact-params with a grammar of their own: expires = delta-seconds, q = qvalue (§25.1). */
+function checkContactParams(na: NameAddr): NameAddr {
+  const exp = na.params.get('expires');
+  if (exp !== undefined) {
+    if (exp === null) throw new SipSyntaxError('Contact expires parameter without a value');
+    parseUnsigned(exp, 'Contact expires');
+  }
+  const q = na.params.get('q');
+  if (q !== undefined && (q === null || !/^(0(\.[0-9]{0,3})?|1(\.0{0,3})?)$/.test(q))) throw new SipSyntaxError(`bad q value "${q}"`);
+  return na;
+}
+
 /** callid = word [ "@" word ] (§25.1); word characters as a table. */
 const WORD = new Uint8Array(128);
 for (const ch of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`\'~()<>:\\"/[]?{}') WORD[ch.charCodeAt(0)] = 1;
@@ -134,7 +155,9 @@ function checkCallId(value: string): void {
 }
 
 const CHECKS: Record<string, Check> = {
-  via: (value) => {
+  via: (value, _msg, src, from, to) => {
+    const one = parsePlainViaAt(src, from, to, true);
+    if (one !== undefined) return [one];
     const out: Via[] = [];
     for (const v of splitTopLevel(value)) {
       if (v === '') throw new SipSyntaxError('empty element in Via list');
@@ -142,8 +165,8 @@ const CHECKS: Record<string, Check> = {
     }
     return out;
   },
-  from: (value) => parseNameAddr(value, true),
-  to: (value) => parseNameAddr(value, true),
+  from: (value, _msg, src, from, to) => parsePlainNameAddrAt(src, from, to) ?? parseNameAddr(value, true),
+  to: (value, _msg, src, from, to) => parsePlainNameAddrAt(src, from, to) ?? parseNameAddr(value, true),
   'call-id': (value) => {
     checkCallId(value);
     return value;
@@ -163,21 +186,15 @@ const CHECKS: Record<string, Check> = {
     if (!m) throw new SipSyntaxError(`bad Retry-After "${value}"`);
     parseUnsigned(m[1]!, 'Retry-After');
   },
-  contact: (value) => {
+  contact: (value, _msg, src, from, to) => {
+    const one = parsePlainNameAddrAt(src, from, to);
+    if (one !== undefined) return [checkContactParams(one)];
     const out: NameAddr[] = [];
     if (value.trim() === '*') return out;
     for (const v of splitTopLevel(value)) {
       if (v === '') throw new SipSyntaxError('empty element in Contact list');
       if (v === '*') throw new SipSyntaxError('"*" must be the only Contact value');
-      const na = parseNameAddr(v, true);
-      const exp = na.params.get('expires');
-      if (exp !== undefined) {
-        if (exp === null) throw new SipSyntaxError('Contact expires parameter without a value');
-        parseUnsigned(exp, 'Contact expires');
-      }
-      const q = na.params.get('q');
-      if (q !== undefined && (q === null || !/^(0(\.[0-9]{0,3})?|1(\.0{0,3})?)$/.test(q))) throw new SipSyntaxError(`bad q value "${q}"`);
-      out.push(na);
+      out.push(checkContactParams(parseNameAddr(v, true)));
     }
     return out;
   },
@@ -190,11 +207,11 @@ const CHECKS: Record<string, Check> = {
   require: tokenList,
   'proxy-require': tokenList,
   supported: (value) => {
-    if (value.trim() !== '') tokenList(value, undefined as never);
+    if (value.trim() !== '') checkTokenList(value);
   },
   unsupported: tokenList,
   allow: (value) => {
-    if (value.trim() !== '') tokenList(value, undefined as never);
+    if (value.trim() !== '') checkTokenList(value);
   },
   'content-type': (value) => {
     if (!/^[A-Za-z0-9\-.!%*_+`'~]+[ \t]*\/[ \t]*[A-Za-z0-9\-.!%*_+`'~]+[ \t]*(;.*)?$/.test(value)) throw new SipSyntaxError(`bad Content-Type "${value}"`);
@@ -248,7 +265,15 @@ export function keyInfo(key: string): KeyInfo | undefined {
  * infos[i], when given, is keyInfo(headers[i].key) already looked up by the parser (null: look it up here), so a
  * header spelled the usual way costs no map lookup.
  */
-export function validateHeaders(msg: SipMessage, errors: Diagnostic[], _warnings: Diagnostic[], infos?: Array<KeyInfo | undefined | null>): void {
+export function validateHeaders(
+  msg: SipMessage,
+  errors: Diagnostic[],
+  _warnings: Diagnostic[],
+  infos?: Array<KeyInfo | undefined | null>,
+  head?: string,
+  valueFrom?: readonly number[],
+  valueTo?: readonly number[],
+): void {
   if (msg.isRequest) {
     try {
       const uri = parseUri(msg.uriText, { strict: true });
@@ -273,7 +298,8 @@ export function validateHeaders(msg: SipMessage, errors: Diagnostic[], _warnings
     if (info === undefined) continue;
     let parsed: unknown;
     try {
-      parsed = info.check(h.value, msg);
+      const from = head === undefined ? -1 : valueFrom![i]!;
+      parsed = from < 0 ? info.check(h.value, msg, h.value, 0, h.value.length) : info.check(h.value, msg, head!, from, valueTo![i]!);
     } catch (e) {
       errors.push({ message: `${h.name}: ${(e as Error).message}`, line: h.line, kind: 'syntax' });
       if (info.list >= 0) failedLists |= 1 << info.list;
