@@ -49,57 +49,57 @@ const routeList: Check = (value, _msg, src, from, to) => {
   return out;
 };
 
-function checkTokenList(value: string): void {
-  if (isTokenList(value)) return;
+function checkTokenList(value: string, src = value, from = 0, to = value.length): void {
+  if (isTokenList(src, from, to)) return;
   // Something is wrong (or unusual): the element-by-element check names the culprit.
   for (const v of splitTopLevel(value)) if (!isToken(v)) throw new SipSyntaxError(`"${v}" is not an option tag or token`);
 }
 
-const tokenList: Check = (value) => checkTokenList(value);
+const tokenList: Check = (value, _msg, src, from, to) => checkTokenList(value, src, from, to);
 
 function isTokenChar(c: number): boolean {
   return c < 128 && TOKEN[c] === 1;
 }
 
-function skipSpTab(s: string, i: number): number {
-  while (i < s.length && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i++;
+function skipSpTab(s: string, i: number, len: number): number {
+  while (i < len && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i++;
   return i;
 }
 
-/** token *( LWS "," LWS token ) in one scan, without splitting (Allow, Supported, Require ...; §25.1). */
-function isTokenList(s: string): boolean {
-  let i = skipSpTab(s, 0);
+/** token *( LWS "," LWS token ) in s[from, len), in one scan, without splitting (Allow, Supported ...; §25.1). */
+function isTokenList(s: string, from: number, len: number): boolean {
+  let i = skipSpTab(s, from, len);
   for (;;) {
     const start = i;
-    while (i < s.length && isTokenChar(s.charCodeAt(i))) i++;
+    while (i < len && isTokenChar(s.charCodeAt(i))) i++;
     if (i === start) return false;
-    i = skipSpTab(s, i);
-    if (i === s.length) return true;
+    i = skipSpTab(s, i, len);
+    if (i === len) return true;
     if (s.charCodeAt(i) !== 44) return false;
-    i = skipSpTab(s, i + 1);
+    i = skipSpTab(s, i + 1, len);
   }
 }
 
 /**
  * A conservative one-pass acceptor for credentials and challenges (§25.1 `auth-scheme LWS auth-param *(COMMA
- * auth-param)`): true only for values parseAuthParams accepts, without building its Map. Anything unusual (escapes in
- * quoted strings, non-ASCII outside quotes, odd spacing) returns false and parseAuthParams gives the verdict.
+ * auth-param)`) in s[from, len): true only for values parseAuthParams accepts, without building its Map. Anything
+ * unusual (escapes in quoted strings, non-ASCII outside quotes, odd spacing) returns false and parseAuthParams gives
+ * the verdict.
  */
-function isPlainAuthValue(s: string): boolean {
-  const len = s.length;
-  let i = 0;
+function isPlainAuthValue(s: string, from: number, len: number): boolean {
+  let i = from;
   while (i < len && isTokenChar(s.charCodeAt(i))) i++;
-  if (i === 0 || i === len || (s.charCodeAt(i) !== 32 && s.charCodeAt(i) !== 9)) return false;
-  i = skipSpTab(s, i);
+  if (i === from || i === len || (s.charCodeAt(i) !== 32 && s.charCodeAt(i) !== 9)) return false;
+  i = skipSpTab(s, i, len);
   if (i === len) return false;
   for (;;) {
     const nameStart = i;
     while (i < len && isTokenChar(s.charCodeAt(i))) i++;
     if (i === nameStart) return false;
-    i = skipSpTab(s, i);
-    if (s.charCodeAt(i) !== 61) return false;
-    i = skipSpTab(s, i + 1);
-    if (s.charCodeAt(i) === 34) {
+    i = skipSpTab(s, i, len);
+    if (i >= len || s.charCodeAt(i) !== 61) return false;
+    i = skipSpTab(s, i + 1, len);
+    if (i < len && s.charCodeAt(i) === 34) {
       i++;
       for (;;) {
         if (i >= len) return false;
@@ -113,16 +113,16 @@ function isPlainAuthValue(s: string): boolean {
       while (i < len && isTokenChar(s.charCodeAt(i))) i++;
       if (i === valueStart) return false;
     }
-    i = skipSpTab(s, i);
+    i = skipSpTab(s, i, len);
     if (i === len) return true;
     if (s.charCodeAt(i) !== 44) return false;
-    i = skipSpTab(s, i + 1);
+    i = skipSpTab(s, i + 1, len);
     if (i === len) return false;
   }
 }
 
-const authValue: Check = (value) => {
-  if (!isPlainAuthValue(value)) void parseAuthParams(value);
+const authValue: Check = (value, _msg, src, from, to) => {
+  if (!isPlainAuthValue(src, from, to)) void parseAuthParams(value);
 };
 
 /** contact-params with a grammar of their own: expires = delta-seconds, q = qvalue (§25.1). */
@@ -141,17 +141,18 @@ function checkContactParams(na: NameAddr): NameAddr {
 const WORD = new Uint8Array(128);
 for (const ch of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`\'~()<>:\\"/[]?{}') WORD[ch.charCodeAt(0)] = 1;
 
-function checkCallId(value: string): void {
+/** callid in s[from, to), the value as received (its diagnostic quotes `value`). */
+function checkCallId(value: string, s: string, from: number, to: number): void {
   let at = -1;
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c === 64 && at < 0 && i > 0 && i < value.length - 1) {
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 64 && at < 0 && i > from && i < to - 1) {
       at = i;
       continue;
     }
     if (c >= 128 || WORD[c] !== 1) throw new SipSyntaxError(`bad Call-ID "${value}"`);
   }
-  if (value.length === 0) throw new SipSyntaxError('empty Call-ID');
+  if (to === from) throw new SipSyntaxError('empty Call-ID');
 }
 
 const CHECKS: Record<string, Check> = {
@@ -167,8 +168,8 @@ const CHECKS: Record<string, Check> = {
   },
   from: (value, _msg, src, from, to) => parsePlainNameAddrAt(src, from, to) ?? parseNameAddr(value, true),
   to: (value, _msg, src, from, to) => parsePlainNameAddrAt(src, from, to) ?? parseNameAddr(value, true),
-  'call-id': (value) => {
-    checkCallId(value);
+  'call-id': (value, _msg, src, from, to) => {
+    checkCallId(value, src, from, to);
     return value;
   },
   cseq: (value, msg) => {
@@ -206,12 +207,12 @@ const CHECKS: Record<string, Check> = {
   'refer-to': (value) => void parseNameAddr(value, true),
   require: tokenList,
   'proxy-require': tokenList,
-  supported: (value) => {
-    if (value.trim() !== '') checkTokenList(value);
+  supported: (value, _msg, src, from, to) => {
+    if (value.trim() !== '') checkTokenList(value, src, from, to);
   },
   unsupported: tokenList,
-  allow: (value) => {
-    if (value.trim() !== '') checkTokenList(value);
+  allow: (value, _msg, src, from, to) => {
+    if (value.trim() !== '') checkTokenList(value, src, from, to);
   },
   'content-type': (value) => {
     if (!/^[A-Za-z0-9\-.!%*_+`'~]+[ \t]*\/[ \t]*[A-Za-z0-9\-.!%*_+`'~]+[ \t]*(;.*)?$/.test(value)) throw new SipSyntaxError(`bad Content-Type "${value}"`);
