@@ -7,7 +7,7 @@ import { Diagnostic, SipSyntaxError } from './errors';
 import { NameAddr, Via, parsePlainNameAddrAt as parsePlainNameAddrAt_, parsePlainViaAt as parsePlainViaAt_, parseAuthParams as parseAuthParams_, parseCSeq as parseCSeq_, parseNameAddr as parseNameAddr_, parseUnsigned as parseUnsigned_, parseVia as parseVia_ } from './fields';
 import { TOKEN_CHARS, isToken as isToken_, splitTopLevel as splitTopLevel_ } from './lex';
 import { Header, SipMessage, viewSlotOf } from './message';
-import { parseUri as parseUri_ } from './uri';
+import { parsePlainSipUriAt as parsePlainSipUriAt_, parseUri as parseUri_ } from './uri';
 
 // Module-local bindings of the functions called on the hot path: in the CommonJS output (tsx, esbuild) every use
 // of an imported binding goes through an export accessor, which costs more than these small functions do.
@@ -21,6 +21,7 @@ const parsePlainNameAddrAt = parsePlainNameAddrAt_;
 const isToken = isToken_;
 const splitTopLevel = splitTopLevel_;
 const parseUri = parseUri_;
+const parsePlainSipUriAt = parsePlainSipUriAt_;
 const TOKEN = TOKEN_CHARS;
 
 /**
@@ -277,7 +278,9 @@ export function validateHeaders(
 ): void {
   if (msg.isRequest) {
     try {
-      const uri = parseUri(msg.uriText, { strict: true });
+      // Request-Line = Method SP Request-URI SP SIP-Version with single spaces (§25.1), at the head's start.
+      const from = msg.method.length + 1;
+      const uri = (head === undefined ? undefined : parsePlainSipUriAt(head, from, from + msg.uriText.length)) ?? parseUri(msg.uriText, { strict: true });
       if (uri.kind === 'sip' && uri.headers !== undefined) {
         throw new SipSyntaxError(`Request-URI "${msg.uriText}" carries ?headers, which a Request-URI must not (§19.1.1)`);
       }
