@@ -36,29 +36,36 @@ TABLES.set(PARAM_UNRESERVED, PARAM_CHARS);
  * empty or not plain (IPv6 reference, bad label, trailing "." ...): the caller's general path then gives the verdict.
  */
 export function plainHostEnd(s: string, from: number, end: number): number {
-  // A tight scan to the end of the host, OR-ing the classes of the characters it passes (no branch per class).
+  // A tight scan to the end of the host, OR-ing the classes of the characters it passes (no branch per class);
+  // `pairs` collects the classes two neighbours share, so ".." (an empty label) shows as HOST_DOT there.
   let i = from;
   let classes = 0;
+  let pairs = 0;
+  let prev = 0;
   while (i < end) {
     const c = s.charCodeAt(i);
     const k = c < 128 ? HOST_CLASS[c]! : 0;
     if (k === 0) break;
     classes |= k;
+    pairs |= k & prev;
+    prev = k;
     i++;
   }
-  if (i === from || s.charCodeAt(i - 1) === 46 || s.charCodeAt(i - 1) === 45) return -1; // trailing "." or "-": general path
+  if (i === from || prev === HOST_DOT || prev === HOST_HYPHEN) return -1; // trailing "." or "-": general path
   if ((classes & (HOST_ALPHA | HOST_HYPHEN)) === 0) return isIPv4At(s, from, i) ? i : -1;
   // hostname = *( domainlabel "." ) toplabel: labels not empty, not starting or ending with "-"; the top label
-  // starts with a letter (§25.1). Labels are found with indexOf, so only the characters around dots are read.
-  let labelStart = from;
-  for (;;) {
-    const dot = s.indexOf('.', labelStart);
-    if (dot < 0 || dot >= i) break;
-    if (dot === labelStart) return -1;
-    if ((classes & HOST_HYPHEN) !== 0 && (s.charCodeAt(labelStart) === 45 || s.charCodeAt(dot - 1) === 45)) return -1;
-    labelStart = dot + 1;
+  // starts with a letter (§25.1).
+  const first = s.charCodeAt(from);
+  if ((pairs & HOST_DOT) !== 0 || first === 46 || first === 45) return -1;
+  if ((classes & HOST_HYPHEN) !== 0) {
+    for (let k = from + 1; k < i; k++) {
+      if (s.charCodeAt(k) !== 46) continue;
+      if (s.charCodeAt(k - 1) === 45 || s.charCodeAt(k + 1) === 45) return -1;
+    }
   }
-  const top = s.charCodeAt(labelStart);
+  // The top label starts after the last dot; lastIndexOf reads backwards from the host's end, so it stops inside it.
+  const lastDot = (classes & HOST_DOT) === 0 ? -1 : s.lastIndexOf('.', i - 1);
+  const top = s.charCodeAt(lastDot < from ? from : lastDot + 1);
   return (top >= 97 && top <= 122) || (top >= 65 && top <= 90) ? i : -1;
 }
 
