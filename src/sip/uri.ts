@@ -63,9 +63,10 @@ export function plainHostEnd(s: string, from: number, end: number): number {
       if (s.charCodeAt(k - 1) === 45 || s.charCodeAt(k + 1) === 45) return -1;
     }
   }
-  // The top label starts after the last dot; lastIndexOf reads backwards from the host's end, so it stops inside it.
-  const lastDot = (classes & HOST_DOT) === 0 ? -1 : s.lastIndexOf('.', i - 1);
-  const top = s.charCodeAt(lastDot < from ? from : lastDot + 1);
+  // The top label starts after the last dot: a short walk back from the host's end.
+  let topStart = i - 1;
+  while (topStart > from && s.charCodeAt(topStart - 1) !== 46) topStart--;
+  const top = s.charCodeAt(topStart);
   return (top >= 97 && top <= 122) || (top >= 65 && top <= 90) ? i : -1;
 }
 
