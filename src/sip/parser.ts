@@ -270,10 +270,7 @@ function knownHeader(head: string, from: number, to: number): KnownHeader | unde
   const candidates = KNOWN[(to - from) * 128 + first];
   if (candidates === undefined) return undefined;
   for (let c = 0; c < candidates.length; c++) {
-    const name = candidates[c]!.name;
-    let i = 1;
-    while (i < name.length && name.charCodeAt(i) === head.charCodeAt(from + i)) i++;
-    if (i === name.length) return candidates[c];
+    if (head.startsWith(candidates[c]!.name, from)) return candidates[c];
   }
   return undefined;
 }
