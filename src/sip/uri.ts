@@ -145,7 +145,7 @@ export function parsePlainSipUriAt(text: string, from: number, len: number): Sip
     }
     if (i < len && text.charCodeAt(i) !== 59) return undefined;
   }
-  return new SipUri(scheme, user, host, port, ParamsClass.lazy(text, paramsStart, len));
+  return SipUri.withPlainParams(scheme, user, host, port, text, paramsStart, len);
 }
 
 function isParamChar(c: number): boolean {
@@ -316,16 +316,46 @@ export type Uri = SipUri | TelUri | AbsoluteUri;
 
 export class SipUri {
   readonly kind = 'sip' as const;
+  // The parameters, or (params undefined) where the parser left them: plain `;name[=value]` text in
+  // paramsSrc[paramsFrom, paramsTo), turned into a Params object only when something asks for it.
+  private params_: Params | undefined;
+  private paramsSrc: string | undefined = undefined;
+  private paramsFrom = 0;
+  private paramsTo = 0;
+
   constructor(
     public scheme: 'sip' | 'sips',
     public user: string | undefined,
     public host: string,
     public port?: number,
-    public params: Params = new ParamsClass(),
+    params?: Params,
     /** The `?h=v&...` part, raw (without the `?`). */
     public headers?: string,
     public password?: string,
-  ) {}
+  ) {
+    this.params_ = params;
+  }
+
+  /** A URI whose plain parameters (already checked) are src[from, to); see Params.lazy. */
+  static withPlainParams(scheme: 'sip' | 'sips', user: string | undefined, host: string, port: number | undefined, src: string, from: number, to: number): SipUri {
+    const u = new SipUri(scheme, user, host, port, undefined);
+    u.paramsSrc = src;
+    u.paramsFrom = from;
+    u.paramsTo = to;
+    return u;
+  }
+
+  get params(): Params {
+    if (this.params_ === undefined) {
+      this.params_ = this.paramsSrc === undefined ? new ParamsClass() : ParamsClass.lazy(this.paramsSrc, this.paramsFrom, this.paramsTo);
+      this.paramsSrc = undefined;
+    }
+    return this.params_;
+  }
+  set params(p: Params) {
+    this.params_ = p;
+    this.paramsSrc = undefined;
+  }
 
   /** The host without IPv6 brackets, as node's socket APIs want it. */
   get hostname(): string {
@@ -373,7 +403,7 @@ export class SipUri {
     }
     s += this.host;
     if (this.port !== undefined) s += ':' + this.port;
-    s += this.params.toString();
+    s += this.params_ === undefined ? (this.paramsSrc === undefined ? '' : this.paramsSrc.slice(this.paramsFrom, this.paramsTo)) : this.params_.toString();
     if (this.headers !== undefined) s += '?' + this.headers;
     return s;
   }
