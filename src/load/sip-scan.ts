@@ -166,13 +166,8 @@ export function scanMessage(s: string, out: Scan): boolean {
       break;
     }
     // A header line, with its folded continuation lines (RFC 3261 §7.3.1).
-    let end = s.indexOf('\r\n', pos);
+    const end = headerLineEnd(s, pos);
     if (end < 0) return false;
-    while (end + 2 < s.length && (s.charCodeAt(end + 2) === SP || s.charCodeAt(end + 2) === HTAB)) {
-      const next = s.indexOf('\r\n', end + 2);
-      if (next < 0) return false;
-      end = next;
-    }
     const colon = s.indexOf(':', pos);
     if (colon > 0 && colon < end) {
       let nameEnd = colon;
@@ -218,4 +213,16 @@ export function scanMessage(s: string, out: Scan): boolean {
   if (out.to !== '') out.toTag = headerParam(out.to, 'tag');
   out.ok = true;
   return true;
+}
+
+/** Index of the CRLF that ends the header line at pos, past its folded continuation lines (RFC 3261 §7.3.1); -1 if cut short. */
+export function headerLineEnd(s: string, pos: number): number {
+  let end = s.indexOf('\r\n', pos);
+  if (end < 0) return -1;
+  while (end + 2 < s.length && (s.charCodeAt(end + 2) === SP || s.charCodeAt(end + 2) === HTAB)) {
+    const next = s.indexOf('\r\n', end + 2);
+    if (next < 0) return -1;
+    end = next;
+  }
+  return end;
 }

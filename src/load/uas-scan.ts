@@ -6,6 +6,7 @@
  * Lines are copied as received (compact forms and folding included, RFC 3261 §7.3.1/§7.3.3); the To line gets our
  * tag appended when it had none. Anything else (responses, other methods) is left to the general `scanMessage`.
  */
+import { headerLineEnd } from './sip-scan';
 
 export const enum ReqMethod {
   Other = 0,
@@ -152,13 +153,8 @@ export function scanRequestLines(s: string, out: LineScan): boolean {
   const n = s.length;
   while (pos < n) {
     if (s.charCodeAt(pos) === CR && s.charCodeAt(pos + 1) === LF) break;
-    let end = s.indexOf('\r\n', pos);
+    const end = headerLineEnd(s, pos);
     if (end < 0) return false;
-    while (end + 2 < n && (s.charCodeAt(end + 2) === SP || s.charCodeAt(end + 2) === HTAB)) {
-      const next = s.indexOf('\r\n', end + 2);
-      if (next < 0) return false;
-      end = next;
-    }
     const colon = s.indexOf(':', pos);
     if (colon > 0 && colon < end) {
       let nameEnd = colon;
