@@ -2,6 +2,7 @@
  * Structured header values: name-addr / addr-spec (From, To, Contact, Route, Record-Route, Path; RFC 3261 §20.10,
  * §25.1), Via (§20.42), CSeq (§20.16), and small integer headers.
  */
+import { asciiBytes as asciiBytes_, bytesAre as bytesAre_, portAt as portAt_, skipSpTabAt as skipSpTabAt_, tokenEndAt as tokenEndAt_ } from './ascii';
 import { SipSyntaxError } from './errors';
 import { Params, TOKEN_CHARS, isToken as isToken_, isWs as isWs_, quote as quote_, readQuoted as readQuoted_ } from './lex';
 
@@ -32,6 +33,11 @@ const plainHostEnd = plainHostEnd_;
 const parsePlainSipUriAt = parsePlainSipUriAt_;
 const parseUriText = parseUriText_;
 const ParamsClass = Params;
+const asciiBytes = asciiBytes_;
+const bytesAre = bytesAre_;
+const portAt = portAt_;
+const skipSpTabAt = skipSpTabAt_;
+const tokenEndAt = tokenEndAt_;
 
 export class NameAddr {
   constructor(
@@ -106,7 +112,8 @@ export function parseNameAddr(text: string, strict = true): NameAddr {
     const r = skipWs(s, gt + 1);
     if (r === s.length) return new NameAddr(uri, displayName, new ParamsClass(), true);
     if (s.charCodeAt(r) !== 59) throw new SipSyntaxError(`unexpected "${s.slice(r)}" after ">"`);
-    if (isPlainParams(s, r, s.length)) return new NameAddr(uri, displayName, ParamsClass.lazy(s, r, s.length), true);
+    const b = asciiBytes(s);
+    if (b !== undefined && plainParamsEnd(b, r, s.length, false) === s.length) return new NameAddr(uri, displayName, ParamsClass.lazy(s, r, s.length), true);
     return new NameAddr(uri, displayName, ParamsClass.parseRange(s, r + 1, s.length, true), true);
   }
   // addr-spec: the URI ends at the first ';' — everything after belongs to the header (§20.10).
@@ -120,85 +127,120 @@ export function parseNameAddr(text: string, strict = true): NameAddr {
 }
 
 /**
- * The usual name-addr read in place from s[from, to): an optional display-name (a quoted string without escapes, or
- * tokens separated by single spaces), `<` a plain SIP URI `>`, and plain parameters right after it. undefined for
- * anything else, including a comma after the `>` (a list): parseNameAddr's general path then decides and explains.
- * It gives what parseNameAddr gives for the same text.
+ * The usual name-addr read in place from the bytes b[from, to), the text s[from - d, to - d) (see ascii.ts): an
+ * optional display-name (a quoted string without escapes, or tokens separated by single spaces), `<` a plain SIP
+ * URI `>`, and plain parameters right after it. undefined for anything else, including a comma after the `>` (a
+ * list: see parsePlainNameAddrListAt): parseNameAddr's general path then decides and explains. It gives what
+ * parseNameAddr gives for the same text.
  */
-export function parsePlainNameAddrAt(s: string, from: number, to: number): NameAddr | undefined {
+export function parsePlainNameAddrAt(b: Uint8Array, s: string, d: number, from: number, to: number): NameAddr | undefined {
+  const na = plainNameAddr(b, s, d, from, to, false);
+  return na !== undefined && plainEnd === to ? na : undefined;
+}
+
+/**
+ * A comma-separated list of plain name-addrs (Route, Record-Route, Path: §20.30, §20.34) read in place, as
+ * parsePlainNameAddrAt reads one: `, ` between them, SP or HTAB around the commas. undefined for anything else
+ * (an empty element, a quoted comma ...): splitTopLevel and parseNameAddr then decide and explain.
+ */
+export function parsePlainNameAddrListAt(b: Uint8Array, s: string, d: number, from: number, to: number): NameAddr[] | undefined {
+  const out: NameAddr[] = [];
+  let i = from;
+  for (;;) {
+    const na = plainNameAddr(b, s, d, i, to, true);
+    if (na === undefined) return undefined;
+    out.push(na);
+    i = skipSpTabAt(b, plainEnd, to);
+    if (i === to) return out;
+    if (b[i] !== 44) return undefined;
+    i = skipSpTabAt(b, i + 1, to);
+  }
+}
+
+/** Where plainNameAddr stopped: `to`, or in a list the byte after the element (a comma, SP or HTAB). */
+let plainEnd = 0;
+
+function plainNameAddr(b: Uint8Array, s: string, d: number, from: number, to: number, inList: boolean): NameAddr | undefined {
   let i = from;
   let displayName: string | undefined;
-  const first = s.charCodeAt(i);
+  const first = b[i];
   if (first === 34) {
     // quoted-string with qdtext only (ASCII, no escapes), then optional SP before "<"
     let j = i + 1;
     for (; j < to; j++) {
-      const c = s.charCodeAt(j);
+      const c = b[j]!;
       if (c === 34 || c === 92 || c < 32 || c > 126) break;
     }
-    if (j >= to || s.charCodeAt(j) !== 34) return undefined;
-    displayName = s.slice(i + 1, j);
+    if (j >= to || b[j] !== 34) return undefined;
+    displayName = s.slice(i + 1 - d, j - d);
     i = j + 1;
-    while (i < to && s.charCodeAt(i) === 32) i++;
+    while (i < to && b[i] === 32) i++;
   } else if (first !== 60) {
     // *(token LWS): tokens separated by single spaces (what parseNameAddr keeps as it is)
     let j = i;
     let wordEnd = i;
     for (;;) {
-      const k = tokenEnd(s, j, to);
+      const k = tokenEndAt(b, j, to);
       if (k === j) return undefined;
       wordEnd = k;
-      if (k < to && s.charCodeAt(k) === 32) {
+      if (k < to && b[k] === 32) {
         j = k + 1;
-        if (s.charCodeAt(j) === 60) break;
+        if (b[j] === 60) break;
         continue;
       }
       j = k;
       break;
     }
-    displayName = s.slice(i, wordEnd);
+    displayName = s.slice(i - d, wordEnd - d);
     i = j;
   }
-  if (s.charCodeAt(i) !== 60) return undefined;
-  const gt = s.indexOf('>', i + 1);
-  if (gt < 0 || gt >= to) return undefined;
-  const uri = parsePlainSipUriAt(s, i + 1, gt);
+  if (i >= to || b[i] !== 60) return undefined;
+  // The ">" by a string search (memchr speed); URI characters never include it.
+  const gt = s.indexOf('>', i + 1 - d) + d;
+  if (gt < i || gt >= to) return undefined;
+  const uri = parsePlainSipUriAt(b, s, d, i + 1, gt);
   if (uri === undefined) return undefined;
   const r = gt + 1;
-  if (r === to) return new NameAddr(uri, displayName, new ParamsClass(), true);
-  if (!isPlainParams(s, r, to)) return undefined;
-  return new NameAddr(uri, displayName, ParamsClass.lazy(s, r, to), true);
+  if (r === to || (inList && (b[r] === 44 || b[r] === 32 || b[r] === 9))) {
+    plainEnd = r;
+    return new NameAddr(uri, displayName, new ParamsClass(), true);
+  }
+  const e = plainParamsEnd(b, r, to, inList);
+  if (e < 0) return undefined;
+  plainEnd = e;
+  return new NameAddr(uri, displayName, ParamsClass.lazy(s, r - d, e - d), true);
 }
 
 /**
- * s[from, to) is `;token[=token]...` or `;token="..."` with nothing else (no LWS around them, no escapes, no ";" or "="
- * inside the quotes, which Params.lazy splits on): parameters that Params.lazy can split later, and that
- * Params.parseRange would read the same way (§25.1 generic-param, gen-value = token / host / quoted-string).
+ * Where the parameters at b[from] end, or -1. They are `;token[=token]...` or `;token="..."` with nothing else (no
+ * LWS around them, no escapes, no ";" or "=" inside the quotes, which Params.lazy splits on): parameters that
+ * Params.lazy can split later, and that Params.parseRange would read the same way (§25.1 generic-param, gen-value =
+ * token / host / quoted-string). They end at `to`, or in a list at a comma, SP or HTAB.
  */
-function isPlainParams(s: string, from: number, to: number): boolean {
+function plainParamsEnd(b: Uint8Array, from: number, to: number, inList: boolean): number {
   let i = from;
   while (i < to) {
-    if (s.charCodeAt(i) !== 59) return false;
+    if (b[i] !== 59) return inList && (b[i] === 44 || b[i] === 32 || b[i] === 9) && i > from ? i : -1;
     const nameStart = ++i;
-    i = tokenEnd(s, i, to);
-    if (i === nameStart) return false;
-    if (i < to && s.charCodeAt(i) === 61) {
+    i = tokenEndAt(b, i, to);
+    if (i === nameStart) return -1;
+    if (i < to && b[i] === 61) {
       const valueStart = ++i;
-      if (s.charCodeAt(i) === 34) {
+      if (b[i] === 34) {
         // qdtext = LWS / %x21 / %x23-5B / %x5D-7E (ASCII only here; the general path takes the rest)
         for (i++; i < to; i++) {
-          const c = s.charCodeAt(i);
+          const c = b[i]!;
           if (c === 34 || c === 59 || c === 61 || c === 92 || c < 32 || c > 126) break;
         }
-        if (i >= to || s.charCodeAt(i) !== 34) return false;
+        if (i >= to || b[i] !== 34) return -1;
         i++;
       } else {
-        i = tokenEnd(s, i, to);
-        if (i === valueStart) return false;
+        i = tokenEndAt(b, i, to);
+        if (i === valueStart) return -1;
       }
     }
   }
-  return true;
+  return i;
 }
 
 function isVisibleAscii(c: number): boolean {
@@ -283,16 +325,9 @@ function tokenEnd(s: string, i: number, end: number): number {
   return i;
 }
 
-/** 1*5DIGIT ≤ 65535 in s[from, to), or -1. */
-function portAt(s: string, from: number, to: number): number {
-  if (to <= from || to - from > 5) return -1;
-  let n = 0;
-  for (let i = from; i < to; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 48 || c > 57) return -1;
-    n = n * 10 + (c - 48);
-  }
-  return n > 65535 ? -1 : n;
+/** A port (1*DIGIT, at most 65535) given as text, or -1. */
+function portOfText(t: string): number {
+  return /^[0-9]{1,5}$/.test(t) && Number(t) <= 65535 ? Number(t) : -1;
 }
 
 function isDigits(s: string, max: number): boolean {
@@ -318,7 +353,7 @@ function checkViaParams(params: Params): void {
     } else if (!isPlainHost(received)) checkHost(received);
   }
   const rport = params.get('rport');
-  if (rport !== undefined && rport !== null && portAt(rport, 0, rport.length) < 0) throw new SipSyntaxError(`bad rport "${rport}" in Via`);
+  if (rport !== undefined && rport !== null && portOfText(rport) < 0) throw new SipSyntaxError(`bad rport "${rport}" in Via`);
   const ttl = params.get('ttl');
   if (ttl !== undefined && (ttl === null || !isDigits(ttl, 3) || Number(ttl) > 255)) throw new SipSyntaxError(`bad ttl in Via`);
 }
@@ -329,63 +364,57 @@ function checkViaParams(params: Params): void {
  * then decides and explains.
  */
 function parsePlainVia(s: string, strict: boolean): Via | undefined {
-  return parsePlainViaAt(s, 0, s.length, strict);
+  const b = asciiBytes(s);
+  return b === undefined ? undefined : parsePlainViaAt(b, s, 0, 0, s.length, strict);
 }
 
 /**
- * parsePlainVia of s[from, len), read in place: the strict parser passes the whole header section and the value's
- * range, so the scan reads a flat string rather than a slice of it (about a quarter faster per character in V8).
- * A comma or quote ends the plain form (undefined), so a Via list goes to the general path.
+ * parsePlainVia of the bytes b[from, len), the text s[from - d, len - d) (see ascii.ts): the strict parser reads the
+ * value where it was received. A comma or quote ends the plain form (undefined), so a Via list goes to the general
+ * path.
  */
-export function parsePlainViaAt(s: string, from: number, len: number, strict: boolean): Via | undefined {
-  if (!s.startsWith('SIP/2.0/', from)) return undefined;
+export function parsePlainViaAt(b: Uint8Array, s: string, d: number, from: number, len: number, strict: boolean): Via | undefined {
+  // "SIP/2.0/"
+  if (b[from] !== 83 || b[from + 1] !== 73 || b[from + 2] !== 80 || b[from + 3] !== 47 || b[from + 4] !== 50 || b[from + 5] !== 46 || b[from + 6] !== 48 || b[from + 7] !== 47) return undefined;
   const transportStart = from + 8;
-  let i = tokenEnd(s, transportStart, len);
-  if (i === transportStart || i >= len || s.charCodeAt(i) !== 32) return undefined;
+  let i = tokenEndAt(b, transportStart, len);
+  if (i === transportStart || i >= len || b[i] !== 32) return undefined;
   const transportEnd = i;
   const hostStart = ++i;
-  i = plainHostEnd(s, hostStart, len);
+  i = plainHostEnd(b, hostStart, len);
   if (i < 0) return undefined;
   const hostEnd = i;
   let port: number | undefined;
-  if (i < len && s.charCodeAt(i) === 58) {
+  if (i < len && b[i] === 58) {
     const digits = i + 1;
     i = digits;
-    while (i < len && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
-    const p = portAt(s, digits, i);
+    while (i < len && b[i]! >= 48 && b[i]! <= 57) i++;
+    const p = portAt(b, digits, i);
     if (p < 0) return undefined;
     port = p;
   }
   const paramsStart = i;
   while (i < len) {
     // ";" token [ "=" token ]: no ";" "=" or quotes inside, so Params.lazy can split them later.
-    if (s.charCodeAt(i) !== 59) return undefined;
+    if (b[i] !== 59) return undefined;
     const nameStart = i + 1;
-    i = tokenEnd(s, nameStart, len);
+    i = tokenEndAt(b, nameStart, len);
     if (i === nameStart) return undefined;
     const nameEnd = i;
     let valueStart = -1;
-    if (i < len && s.charCodeAt(i) === 61) {
+    if (i < len && b[i] === 61) {
       valueStart = i + 1;
-      i = tokenEnd(s, valueStart, len);
+      i = tokenEndAt(b, valueStart, len);
       if (i === valueStart) return undefined;
     }
-    if (strict && !plainViaParamOk(s, nameStart, nameEnd, valueStart, i)) return undefined;
+    if (strict && !plainViaParamOk(b, nameStart, nameEnd, valueStart, i)) return undefined;
   }
-  const t =
-    transportEnd - transportStart === 3 && s.startsWith('UDP', transportStart)
-      ? 'UDP'
-      : transportEnd - transportStart === 3 && s.startsWith('TCP', transportStart)
-        ? 'TCP'
-        : s.slice(transportStart, transportEnd).toUpperCase();
-  return new Via(t, s.slice(hostStart, hostEnd), port, ParamsClass.lazy(s, paramsStart, len), 'SIP/2.0');
-}
-
-/** True when name (s[from, to)) is `lower`, ignoring ASCII case; `lower` is lower-case letters. */
-function nameIs(s: string, from: number, to: number, lower: string): boolean {
-  if (to - from !== lower.length) return false;
-  for (let k = 0; k < lower.length; k++) if ((s.charCodeAt(from + k) | 32) !== lower.charCodeAt(k)) return false;
-  return true;
+  const t = transportEnd - transportStart === 3 && b[transportStart] === 85 && b[transportStart + 1] === 68 && b[transportStart + 2] === 80
+    ? 'UDP'
+    : transportEnd - transportStart === 3 && b[transportStart] === 84 && b[transportStart + 1] === 67 && b[transportStart + 2] === 80
+      ? 'TCP'
+      : s.slice(transportStart - d, transportEnd - d).toUpperCase();
+  return new Via(t, s.slice(hostStart - d, hostEnd - d), port, ParamsClass.lazy(s, paramsStart - d, len - d), 'SIP/2.0');
 }
 
 /**
@@ -393,30 +422,32 @@ function nameIs(s: string, from: number, to: number, lower: string): boolean {
  * via-branch needs a value; via-received is an address (RFC 5118 §4.5: parseVia's general path handles IPv6);
  * rport (RFC 3581) a port; via-ttl 1*3DIGIT ≤ 255 (§25.1).
  */
-function plainViaParamOk(s: string, nameStart: number, nameEnd: number, valueStart: number, valueEnd: number): boolean {
-  const first = s.charCodeAt(nameStart) | 32;
+function plainViaParamOk(b: Uint8Array, nameStart: number, nameEnd: number, valueStart: number, valueEnd: number): boolean {
+  const first = b[nameStart]! | 32;
   if (first !== 98 && first !== 114 && first !== 116) return true; // not b(ranch), r(eceived|port), t(tl)
   switch (nameEnd - nameStart) {
     case 6:
-      return valueStart >= 0 || !nameIs(s, nameStart, nameEnd, 'branch');
+      return valueStart >= 0 || !bytesAre(b, nameStart, nameEnd, 'branch');
     case 8:
-      return !nameIs(s, nameStart, nameEnd, 'received') || (valueStart >= 0 && plainHostEnd(s, valueStart, valueEnd) === valueEnd);
+      return !bytesAre(b, nameStart, nameEnd, 'received') || (valueStart >= 0 && plainHostEnd(b, valueStart, valueEnd) === valueEnd);
     case 5:
-      return valueStart < 0 || !nameIs(s, nameStart, nameEnd, 'rport') || portAt(s, valueStart, valueEnd) >= 0;
+      return valueStart < 0 || !bytesAre(b, nameStart, nameEnd, 'rport') || portAt(b, valueStart, valueEnd) >= 0;
     case 3:
-      return !nameIs(s, nameStart, nameEnd, 'ttl') || (valueStart >= 0 && valueEnd - valueStart <= 3 && isDigitsAt(s, valueStart, valueEnd) && Number(s.slice(valueStart, valueEnd)) <= 255);
+      return !bytesAre(b, nameStart, nameEnd, 'ttl') || (valueStart >= 0 && valueEnd - valueStart <= 3 && ttlAt(b, valueStart, valueEnd) <= 255);
     default:
       return true;
   }
 }
 
-function isDigitsAt(s: string, from: number, to: number): boolean {
-  if (to <= from) return false;
+/** 1*3DIGIT in b[from, to) as a number, or 256 (out of range) when it is not digits. */
+function ttlAt(b: Uint8Array, from: number, to: number): number {
+  let n = 0;
   for (let i = from; i < to; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
+    const c = b[i]!;
+    if (c < 48 || c > 57) return 256;
+    n = n * 10 + (c - 48);
   }
-  return true;
+  return n;
 }
 
 /**
@@ -482,7 +513,7 @@ export function parseVia(text: string, strict = true): Via {
   let port: number | undefined;
   if (k < sbEnd) {
     const ps = skipWs(s, k + 1);
-    const p = portAt(s, ps, sbEnd);
+    const p = portOfText(s.slice(ps, sbEnd));
     if (p < 0) throw new SipSyntaxError(`bad port "${s.slice(ps, sbEnd)}" in Via`);
     port = p;
   }

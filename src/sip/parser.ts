@@ -87,12 +87,14 @@ function parseFramed(buf: Buffer, opts: ParseOptions, lfChecked: boolean): Parse
 
   let end: { headEnd: number; bodyStart: number } | undefined;
   let head = '';
+  let headBytes = 0; // how many bytes of buf the head was decoded from
   let bodyStart = 0;
   const crlf = buf.indexOf(CRLFCRLF, start);
   if (crlf >= 0) {
     // The usual case. Lenient framing also ends the head at an earlier bare-LF blank line: any such LF LF lies in
     // these bytes, and an ASCII byte decodes to the same character, so the decoded head tells whether to look again.
     head = buf.toString('utf8', start, crlf);
+    headBytes = crlf - start;
     if (!lfChecked || head.indexOf('\n\n') < 0) {
       end = { headEnd: crlf, bodyStart: crlf + 4 };
       bodyStart = crlf + 4;
@@ -102,10 +104,12 @@ function parseFramed(buf: Buffer, opts: ParseOptions, lfChecked: boolean): Parse
   if (end === undefined) {
     // No blank line: the message is truncated. Parse what there is so the error can say more.
     head = buf.toString('utf8', start);
+    headBytes = buf.length - start;
     bodyStart = buf.length;
     syntax(errors, 'no empty line (CRLF CRLF) ends the header section: message truncated or not SIP');
   } else if (bodyStart === 0) {
     head = buf.toString('utf8', start, end.headEnd);
+    headBytes = end.headEnd - start;
     bodyStart = end.bodyStart;
     if (strict && buf[end.headEnd] !== 13) syntax(errors, 'header section ends with a bare LF blank line, not CRLF CRLF');
   }
@@ -229,7 +233,9 @@ function parseFramed(buf: Buffer, opts: ParseOptions, lfChecked: boolean): Parse
   const bodyBytes = Math.max(0, Math.min(bodyLength, available));
   message.body = bodyBytes === 0 ? EMPTY_BODY : buf.subarray(bodyStart, bodyStart + bodyBytes);
 
-  if (strict) validateHeaders(message, errors, warnings, infos, head, VALUE_FROM, VALUE_TO);
+  // The checks scan the received bytes where each byte decoded to one character, so that a value's place in the
+  // head is also its place in buf (see ascii.ts); otherwise each value's own text.
+  if (strict) validateHeaders(message, errors, warnings, infos, head, VALUE_FROM, VALUE_TO, head.length === headBytes ? buf : undefined, start);
   return { message, errors, warnings };
 }
 

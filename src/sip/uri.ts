@@ -2,12 +2,14 @@
  * URIs: SIP and SIPS (RFC 3261 §19.1, ABNF §25.1), tel (RFC 3966) and any other absoluteURI (kept opaque).
  * IPv6 references follow RFC 5118 (§4.4: exactly two colons for "::" compression, no IPv4 shortcut errors).
  */
+import { asciiBytes as asciiBytes_, byteTable } from './ascii';
 import { SipSyntaxError } from './errors';
 import { Params } from './lex';
 
 // Module-local bindings of the functions called on the hot path: in the CommonJS output (tsx, esbuild) every use
 // of an imported binding goes through an export accessor, which costs more than these small functions do.
 const ParamsClass = Params;
+const asciiBytes = asciiBytes_;
 
 const UNRESERVED = "-_.!~*'()";
 const USER_UNRESERVED = '&=+$,;?/';
@@ -29,22 +31,24 @@ const USER_CHARS = charTable(USER_UNRESERVED);
 const PARAM_CHARS = charTable(PARAM_UNRESERVED);
 TABLES.set(USER_UNRESERVED, USER_CHARS);
 TABLES.set(PARAM_UNRESERVED, PARAM_CHARS);
+/** The same classes for the byte scanners (256 entries: no bounds test per byte). */
+const USER_BYTES = byteTable(USER_CHARS);
+const PARAM_BYTES = byteTable(PARAM_CHARS);
 
 /**
- * Where a plain host starting at s[from] ends: one scan that both finds the end (the first character that cannot be
- * in a hostname or IPv4 address) and checks what it passed is a hostname or IPv4address (§25.1). -1 when it is
- * empty or not plain (IPv6 reference, bad label, trailing "." ...): the caller's general path then gives the verdict.
+ * Where a plain host starting at b[from] ends: one scan that both finds the end (the first byte that cannot be in a
+ * hostname or IPv4 address) and checks what it passed is a hostname or IPv4address (§25.1). -1 when it is empty or
+ * not plain (IPv6 reference, bad label, trailing "." ...): the caller's general path then gives the verdict.
  */
-export function plainHostEnd(s: string, from: number, end: number): number {
-  // A tight scan to the end of the host, OR-ing the classes of the characters it passes (no branch per class);
+export function plainHostEnd(b: Uint8Array, from: number, end: number): number {
+  // A tight scan to the end of the host, OR-ing the classes of the bytes it passes (no branch per class);
   // `pairs` collects the classes two neighbours share, so ".." (an empty label) shows as HOST_DOT there.
   let i = from;
   let classes = 0;
   let pairs = 0;
   let prev = 0;
   while (i < end) {
-    const c = s.charCodeAt(i);
-    const k = c < 128 ? HOST_CLASS[c]! : 0;
+    const k = HOST_CLASS[b[i]!]!;
     if (k === 0) break;
     classes |= k;
     pairs |= k & prev;
@@ -52,21 +56,21 @@ export function plainHostEnd(s: string, from: number, end: number): number {
     i++;
   }
   if (i === from || prev === HOST_DOT || prev === HOST_HYPHEN) return -1; // trailing "." or "-": general path
-  if ((classes & (HOST_ALPHA | HOST_HYPHEN)) === 0) return isIPv4At(s, from, i) ? i : -1;
+  if ((classes & (HOST_ALPHA | HOST_HYPHEN)) === 0) return isIPv4At(b, from, i) ? i : -1;
   // hostname = *( domainlabel "." ) toplabel: labels not empty, not starting or ending with "-"; the top label
   // starts with a letter (§25.1).
-  const first = s.charCodeAt(from);
+  const first = b[from]!;
   if ((pairs & HOST_DOT) !== 0 || first === 46 || first === 45) return -1;
   if ((classes & HOST_HYPHEN) !== 0) {
     for (let k = from + 1; k < i; k++) {
-      if (s.charCodeAt(k) !== 46) continue;
-      if (s.charCodeAt(k - 1) === 45 || s.charCodeAt(k + 1) === 45) return -1;
+      if (b[k] !== 46) continue;
+      if (b[k - 1] === 45 || b[k + 1] === 45) return -1;
     }
   }
   // The top label starts after the last dot: a short walk back from the host's end.
   let topStart = i - 1;
-  while (topStart > from && s.charCodeAt(topStart - 1) !== 46) topStart--;
-  const top = s.charCodeAt(topStart);
+  while (topStart > from && b[topStart - 1] !== 46) topStart--;
+  const top = b[topStart]!;
   return (top >= 97 && top <= 122) || (top >= 65 && top <= 90) ? i : -1;
 }
 
@@ -74,8 +78,8 @@ const HOST_DIGIT = 1;
 const HOST_ALPHA = 2;
 const HOST_DOT = 4;
 const HOST_HYPHEN = 8;
-/** The class of each ASCII character that can be in a hostname or IPv4 address; 0 for the rest. */
-const HOST_CLASS = new Uint8Array(128);
+/** The class of each byte that can be in a hostname or IPv4 address; 0 for the rest. */
+const HOST_CLASS = new Uint8Array(256);
 for (let c = 48; c <= 57; c++) HOST_CLASS[c] = HOST_DIGIT;
 for (let c = 65; c <= 90; c++) HOST_CLASS[c] = HOST_CLASS[c + 32] = HOST_ALPHA;
 HOST_CLASS[46] = HOST_DOT;
@@ -88,41 +92,45 @@ HOST_CLASS[45] = HOST_HYPHEN;
  * general parser below then gives the verdict and the diagnostic, so both paths accept and report alike.
  */
 function parsePlainSipUri(text: string): SipUri | undefined {
-  return parsePlainSipUriAt(text, 0, text.length);
+  const b = asciiBytes(text);
+  return b === undefined ? undefined : parsePlainSipUriAt(b, text, 0, 0, text.length);
 }
 
-/** parsePlainSipUri of text[from, len), read in place (see parsePlainViaAt in fields.ts for why). */
-export function parsePlainSipUriAt(text: string, from: number, len: number): SipUri | undefined {
+/**
+ * parsePlainSipUri of the bytes b[from, to), the text s[from - d, to - d) (see ascii.ts): the strict parser reads
+ * the URIs where they were received.
+ */
+export function parsePlainSipUriAt(b: Uint8Array, s: string, d: number, from: number, to: number): SipUri | undefined {
   let scheme: 'sip' | 'sips';
   let i: number;
-  if (text.startsWith('sip:', from)) {
+  if (b[from] !== 115 || b[from + 1] !== 105 || b[from + 2] !== 112) return undefined;
+  if (b[from + 3] === 58) {
     scheme = 'sip';
     i = from + 4;
-  } else if (text.startsWith('sips:', from)) {
+  } else if (b[from + 3] === 115 && b[from + 4] === 58) {
     scheme = 'sips';
     i = from + 5;
   } else return undefined;
+  // userinfo ends at "@"; without one, the user characters read so far were the host's (all host characters are
+  // user characters), and the host scan starts over.
   let user: string | undefined;
-  const at = text.indexOf('@', i);
-  if (at >= 0 && at < len) {
-    if (at === i) return undefined;
-    for (let k = i; k < at; k++) {
-      const c = text.charCodeAt(k);
-      if (c >= 128 || USER_CHARS[c] !== 1) return undefined;
-    }
-    user = text.slice(i, at);
-    i = at + 1;
+  let k = i;
+  while (k < to && USER_BYTES[b[k]!] === 1) k++;
+  if (k < to && b[k] === 64) {
+    if (k === i) return undefined;
+    user = s.slice(i - d, k - d);
+    i = k + 1;
   }
   const hostStart = i;
-  i = plainHostEnd(text, hostStart, len);
+  i = plainHostEnd(b, hostStart, to);
   if (i < 0) return undefined;
-  const host = text.slice(hostStart, i);
+  const host = s.slice(hostStart - d, i - d);
   let port: number | undefined;
-  if (i < len && text.charCodeAt(i) === 58) {
+  if (i < to && b[i] === 58) {
     const digits = ++i;
     let n = 0;
-    while (i < len && i - digits < 6) {
-      const c = text.charCodeAt(i);
+    while (i < to && i - digits < 6) {
+      const c = b[i]!;
       if (c < 48 || c > 57) break;
       n = n * 10 + (c - 48);
       i++;
@@ -130,26 +138,22 @@ export function parsePlainSipUriAt(text: string, from: number, len: number): Sip
     if (i === digits || i - digits > 5 || n > 65535) return undefined;
     port = n;
   }
-  if (i < len && text.charCodeAt(i) !== 59) return undefined;
+  if (i < to && b[i] !== 59) return undefined;
   const paramsStart = i;
-  while (i < len) {
+  while (i < to) {
     // ";" pname [ "=" pvalue ], plain paramchars only (§25.1 uri-parameter): no ";" "=" or quotes inside, so
     // Params.lazy can split them later, if anything reads them.
     const nameStart = ++i;
-    while (i < len && isParamChar(text.charCodeAt(i))) i++;
+    while (i < to && PARAM_BYTES[b[i]!] === 1) i++;
     if (i === nameStart) return undefined;
-    if (i < len && text.charCodeAt(i) === 61) {
+    if (i < to && b[i] === 61) {
       const valueStart = ++i;
-      while (i < len && isParamChar(text.charCodeAt(i))) i++;
+      while (i < to && PARAM_BYTES[b[i]!] === 1) i++;
       if (i === valueStart) return undefined;
     }
-    if (i < len && text.charCodeAt(i) !== 59) return undefined;
+    if (i < to && b[i] !== 59) return undefined;
   }
-  return SipUri.withPlainParams(scheme, user, host, port, text, paramsStart, len);
-}
-
-function isParamChar(c: number): boolean {
-  return c < 128 && PARAM_CHARS[c] === 1;
+  return SipUri.withPlainParams(scheme, user, host, port, s, paramsStart - d, to - d);
 }
 
 function isHexDigit(c: number): boolean {
@@ -189,16 +193,17 @@ export function unescapeUri(s: string): string {
 }
 
 export function isIPv4(s: string): boolean {
-  return isIPv4At(s, 0, s.length);
+  const b = asciiBytes(s);
+  return b !== undefined && isIPv4At(b, 0, s.length);
 }
 
-/** isIPv4 of s[from, to), without slicing it out. */
-export function isIPv4At(s: string, from: number, to: number): boolean {
+/** isIPv4 of the bytes b[from, to). */
+export function isIPv4At(b: Uint8Array, from: number, to: number): boolean {
   let parts = 0;
   let digits = 0;
   let value = 0;
   for (let i = from; i <= to; i++) {
-    const c = i < to ? s.charCodeAt(i) : 46;
+    const c = i < to ? b[i]! : 46;
     if (c === 46) {
       if (digits === 0 || value > 255) return false;
       parts++;

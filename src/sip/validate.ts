@@ -3,9 +3,10 @@
  * reported with the line of the header at fault. Semantic problems (missing mandatory headers, duplicates of
  * single-value headers...) are lint's business (lint.ts), not this file's.
  */
+import { TOKEN_BYTES, asciiBytes as asciiBytes_, skipSpTabAt as skipSpTabAt_ } from './ascii';
 import { Diagnostic, SipSyntaxError } from './errors';
-import { NameAddr, Via, parsePlainNameAddrAt as parsePlainNameAddrAt_, parsePlainViaAt as parsePlainViaAt_, parseAuthParams as parseAuthParams_, parseCSeq as parseCSeq_, parseNameAddr as parseNameAddr_, parseUnsigned as parseUnsigned_, parseVia as parseVia_ } from './fields';
-import { TOKEN_CHARS, isToken as isToken_, splitTopLevel as splitTopLevel_ } from './lex';
+import { NameAddr, Via, parsePlainNameAddrAt as parsePlainNameAddrAt_, parsePlainNameAddrListAt as parsePlainNameAddrListAt_, parsePlainViaAt as parsePlainViaAt_, parseAuthParams as parseAuthParams_, parseCSeq as parseCSeq_, parseNameAddr as parseNameAddr_, parseUnsigned as parseUnsigned_, parseVia as parseVia_ } from './fields';
+import { isToken as isToken_, splitTopLevel as splitTopLevel_ } from './lex';
 import { Header, SipMessage, viewSlotOf } from './message';
 import { parsePlainSipUriAt as parsePlainSipUriAt_, parseUri as parseUri_ } from './uri';
 
@@ -18,17 +19,22 @@ const parseUnsigned = parseUnsigned_;
 const parseVia = parseVia_;
 const parsePlainViaAt = parsePlainViaAt_;
 const parsePlainNameAddrAt = parsePlainNameAddrAt_;
+const parsePlainNameAddrListAt = parsePlainNameAddrListAt_;
+const asciiBytes = asciiBytes_;
+const skipSpTabAt = skipSpTabAt_;
 const isToken = isToken_;
 const splitTopLevel = splitTopLevel_;
 const parseUri = parseUri_;
 const parsePlainSipUriAt = parsePlainSipUriAt_;
-const TOKEN = TOKEN_CHARS;
+const TOKEN_B = TOKEN_BYTES;
 
 /**
- * A check returns the structured value it parsed (to seed the message's cache) or undefined. src[from, to) is the
- * value where it was received (the whole header section, read in place), or the value itself.
+ * A check returns the structured value it parsed (to seed the message's cache) or undefined. The value is `value`;
+ * b[from, to) are its bytes, s[from - d, to - d) its text, where it was received (see ascii.ts), for the byte fast
+ * paths. b is undefined when the value is not ASCII: only the general (string) path can read it. A check uses b
+ * before its general path runs, never after (b may be asciiBytes' scratch, which the general path reuses).
  */
-type Check = (value: string, msg: SipMessage, src: string, from: number, to: number) => unknown;
+type Check = (value: string, msg: SipMessage, b: Uint8Array | undefined, s: string, d: number, from: number, to: number) => unknown;
 
 const nameAddrList: Check = (value) => {
   for (const v of splitTopLevel(value)) {
@@ -37,9 +43,9 @@ const nameAddrList: Check = (value) => {
   }
 };
 
-const routeList: Check = (value, _msg, src, from, to) => {
-  const one = parsePlainNameAddrAt(src, from, to);
-  if (one !== undefined) return [one];
+const routeList: Check = (value, _msg, b, s, d, from, to) => {
+  const plain = b === undefined ? undefined : parsePlainNameAddrListAt(b, s, d, from, to);
+  if (plain !== undefined) return plain;
   const out: NameAddr[] = [];
   for (const v of splitTopLevel(value)) {
     if (v === '') throw new SipSyntaxError('empty element in comma-separated list');
@@ -50,80 +56,76 @@ const routeList: Check = (value, _msg, src, from, to) => {
   return out;
 };
 
-function checkTokenList(value: string, src = value, from = 0, to = value.length): void {
-  if (isTokenList(src, from, to)) return;
+function checkTokenList(value: string, b: Uint8Array | undefined, from: number, to: number): void {
+  if (b !== undefined && isTokenList(b, from, to)) return;
   // Something is wrong (or unusual): the element-by-element check names the culprit.
   for (const v of splitTopLevel(value)) if (!isToken(v)) throw new SipSyntaxError(`"${v}" is not an option tag or token`);
 }
 
-const tokenList: Check = (value, _msg, src, from, to) => checkTokenList(value, src, from, to);
+const tokenList: Check = (value, _msg, b, _s, _d, from, to) => checkTokenList(value, b, from, to);
 
-function isTokenChar(c: number): boolean {
-  return c < 128 && TOKEN[c] === 1;
-}
+/** Lists that may be empty (Allow, Supported: §20.5, §20.37). */
+const optionalTokenList: Check = (value, _msg, b, _s, _d, from, to) => {
+  if (from !== to && value.trim() !== '') checkTokenList(value, b, from, to);
+};
 
-function skipSpTab(s: string, i: number, len: number): number {
-  while (i < len && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i++;
-  return i;
-}
-
-/** token *( LWS "," LWS token ) in s[from, len), in one scan, without splitting (Allow, Supported ...; §25.1). */
-function isTokenList(s: string, from: number, len: number): boolean {
-  let i = skipSpTab(s, from, len);
+/** token *( LWS "," LWS token ) in b[from, len), in one scan, without splitting (Allow, Supported ...; §25.1). */
+function isTokenList(b: Uint8Array, from: number, len: number): boolean {
+  let i = skipSpTabAt(b, from, len);
   for (;;) {
     const start = i;
-    while (i < len && isTokenChar(s.charCodeAt(i))) i++;
+    while (i < len && TOKEN_B[b[i]!] === 1) i++;
     if (i === start) return false;
-    i = skipSpTab(s, i, len);
+    i = skipSpTabAt(b, i, len);
     if (i === len) return true;
-    if (s.charCodeAt(i) !== 44) return false;
-    i = skipSpTab(s, i + 1, len);
+    if (b[i] !== 44) return false;
+    i = skipSpTabAt(b, i + 1, len);
   }
 }
 
 /**
  * A conservative one-pass acceptor for credentials and challenges (§25.1 `auth-scheme LWS auth-param *(COMMA
- * auth-param)`) in s[from, len): true only for values parseAuthParams accepts, without building its Map. Anything
- * unusual (escapes in quoted strings, non-ASCII outside quotes, odd spacing) returns false and parseAuthParams gives
- * the verdict.
+ * auth-param)`) in b[from, len): true only for values parseAuthParams accepts, without building its Map. Anything
+ * unusual (escapes in quoted strings, bytes that are not ASCII, odd spacing) returns false and parseAuthParams
+ * gives the verdict.
  */
-function isPlainAuthValue(s: string, from: number, len: number): boolean {
+function isPlainAuthValue(b: Uint8Array, from: number, len: number): boolean {
   let i = from;
-  while (i < len && isTokenChar(s.charCodeAt(i))) i++;
-  if (i === from || i === len || (s.charCodeAt(i) !== 32 && s.charCodeAt(i) !== 9)) return false;
-  i = skipSpTab(s, i, len);
+  while (i < len && TOKEN_B[b[i]!] === 1) i++;
+  if (i === from || i === len || (b[i] !== 32 && b[i] !== 9)) return false;
+  i = skipSpTabAt(b, i, len);
   if (i === len) return false;
   for (;;) {
     const nameStart = i;
-    while (i < len && isTokenChar(s.charCodeAt(i))) i++;
+    while (i < len && TOKEN_B[b[i]!] === 1) i++;
     if (i === nameStart) return false;
-    i = skipSpTab(s, i, len);
-    if (i >= len || s.charCodeAt(i) !== 61) return false;
-    i = skipSpTab(s, i + 1, len);
-    if (i < len && s.charCodeAt(i) === 34) {
+    i = skipSpTabAt(b, i, len);
+    if (i >= len || b[i] !== 61) return false;
+    i = skipSpTabAt(b, i + 1, len);
+    if (i < len && b[i] === 34) {
       i++;
       for (;;) {
         if (i >= len) return false;
-        const c = s.charCodeAt(i);
-        if (c === 92) return false;
+        const c = b[i]!;
+        if (c === 92 || c >= 128) return false;
         i++;
         if (c === 34) break;
       }
     } else {
       const valueStart = i;
-      while (i < len && isTokenChar(s.charCodeAt(i))) i++;
+      while (i < len && TOKEN_B[b[i]!] === 1) i++;
       if (i === valueStart) return false;
     }
-    i = skipSpTab(s, i, len);
+    i = skipSpTabAt(b, i, len);
     if (i === len) return true;
-    if (s.charCodeAt(i) !== 44) return false;
-    i = skipSpTab(s, i + 1, len);
+    if (b[i] !== 44) return false;
+    i = skipSpTabAt(b, i + 1, len);
     if (i === len) return false;
   }
 }
 
-const authValue: Check = (value, _msg, src, from, to) => {
-  if (!isPlainAuthValue(src, from, to)) void parseAuthParams(value);
+const authValue: Check = (value, _msg, b, _s, _d, from, to) => {
+  if (b === undefined || !isPlainAuthValue(b, from, to)) void parseAuthParams(value);
 };
 
 /** contact-params with a grammar of their own: expires = delta-seconds, q = qvalue (§25.1). */
@@ -138,27 +140,28 @@ function checkContactParams(na: NameAddr): NameAddr {
   return na;
 }
 
-/** callid = word [ "@" word ] (§25.1); word characters as a table. */
-const WORD = new Uint8Array(128);
+/** callid = word [ "@" word ] (§25.1); word characters as a byte table. */
+const WORD = new Uint8Array(256);
 for (const ch of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`\'~()<>:\\"/[]?{}') WORD[ch.charCodeAt(0)] = 1;
 
-/** callid in s[from, to), the value as received (its diagnostic quotes `value`). */
-function checkCallId(value: string, s: string, from: number, to: number): void {
-  let at = -1;
-  for (let i = from; i < to; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 64 && at < 0 && i > from && i < to - 1) {
-      at = i;
-      continue;
-    }
-    if (c >= 128 || WORD[c] !== 1) throw new SipSyntaxError(`bad Call-ID "${value}"`);
-  }
+/** callid in b[from, to), the value as received (its diagnostic quotes `value`); b undefined: not ASCII. */
+function checkCallId(value: string, b: Uint8Array | undefined, from: number, to: number): void {
   if (to === from) throw new SipSyntaxError('empty Call-ID');
+  if (b === undefined) throw new SipSyntaxError(`bad Call-ID "${value}"`); // word characters are all ASCII
+  for (let i = from; i < to; i++) {
+    const c = b[i]!;
+    if (c === 64 && i > from && i < to - 1) {
+      // the one "@" between two words: the rest are word characters
+      for (let k = i + 1; k < to; k++) if (WORD[b[k]!] !== 1) throw new SipSyntaxError(`bad Call-ID "${value}"`);
+      return;
+    }
+    if (WORD[c] !== 1) throw new SipSyntaxError(`bad Call-ID "${value}"`);
+  }
 }
 
 const CHECKS: Record<string, Check> = {
-  via: (value, _msg, src, from, to) => {
-    const one = parsePlainViaAt(src, from, to, true);
+  via: (value, _msg, b, s, d, from, to) => {
+    const one = b === undefined ? undefined : parsePlainViaAt(b, s, d, from, to, true);
     if (one !== undefined) return [one];
     const out: Via[] = [];
     for (const v of splitTopLevel(value)) {
@@ -167,10 +170,10 @@ const CHECKS: Record<string, Check> = {
     }
     return out;
   },
-  from: (value, _msg, src, from, to) => parsePlainNameAddrAt(src, from, to) ?? parseNameAddr(value, true),
-  to: (value, _msg, src, from, to) => parsePlainNameAddrAt(src, from, to) ?? parseNameAddr(value, true),
-  'call-id': (value, _msg, src, from, to) => {
-    checkCallId(value, src, from, to);
+  from: (value, _msg, b, s, d, from, to) => (b === undefined ? undefined : parsePlainNameAddrAt(b, s, d, from, to)) ?? parseNameAddr(value, true),
+  to: (value, _msg, b, s, d, from, to) => (b === undefined ? undefined : parsePlainNameAddrAt(b, s, d, from, to)) ?? parseNameAddr(value, true),
+  'call-id': (value, _msg, b, _s, _d, from, to) => {
+    checkCallId(value, b, from, to);
     return value;
   },
   cseq: (value, msg) => {
@@ -188,8 +191,8 @@ const CHECKS: Record<string, Check> = {
     if (!m) throw new SipSyntaxError(`bad Retry-After "${value}"`);
     parseUnsigned(m[1]!, 'Retry-After');
   },
-  contact: (value, _msg, src, from, to) => {
-    const one = parsePlainNameAddrAt(src, from, to);
+  contact: (value, _msg, b, s, d, from, to) => {
+    const one = b === undefined ? undefined : parsePlainNameAddrAt(b, s, d, from, to);
     if (one !== undefined) return [checkContactParams(one)];
     const out: NameAddr[] = [];
     if (value.trim() === '*') return out;
@@ -208,13 +211,9 @@ const CHECKS: Record<string, Check> = {
   'refer-to': (value) => void parseNameAddr(value, true),
   require: tokenList,
   'proxy-require': tokenList,
-  supported: (value, _msg, src, from, to) => {
-    if (value.trim() !== '') checkTokenList(value, src, from, to);
-  },
+  supported: optionalTokenList,
   unsupported: tokenList,
-  allow: (value, _msg, src, from, to) => {
-    if (value.trim() !== '') checkTokenList(value, src, from, to);
-  },
+  allow: optionalTokenList,
   'content-type': (value) => {
     if (!/^[A-Za-z0-9\-.!%*_+`'~]+[ \t]*\/[ \t]*[A-Za-z0-9\-.!%*_+`'~]+[ \t]*(;.*)?$/.test(value)) throw new SipSyntaxError(`bad Content-Type "${value}"`);
   },
@@ -265,7 +264,9 @@ export function keyInfo(key: string): KeyInfo | undefined {
 
 /**
  * infos[i], when given, is keyInfo(headers[i].key) already looked up by the parser (null: look it up here), so a
- * header spelled the usual way costs no map lookup.
+ * header spelled the usual way costs no map lookup. head is the header section as text and valueFrom/valueTo each
+ * value's place in it (-1: folded, only the value string has it); bytes, when given, are the received bytes, with
+ * bytes[k] = head.charCodeAt(k - delta) (see ascii.ts), so the checks read the values where they were received.
  */
 export function validateHeaders(
   msg: SipMessage,
@@ -275,12 +276,15 @@ export function validateHeaders(
   head?: string,
   valueFrom?: readonly number[],
   valueTo?: readonly number[],
+  bytes?: Uint8Array,
+  delta = 0,
 ): void {
+  const inPlace = head !== undefined && bytes !== undefined;
   if (msg.isRequest) {
     try {
       // Request-Line = Method SP Request-URI SP SIP-Version with single spaces (§25.1), at the head's start.
-      const from = msg.method.length + 1;
-      const uri = (head === undefined ? undefined : parsePlainSipUriAt(head, from, from + msg.uriText.length)) ?? parseUri(msg.uriText, { strict: true });
+      const from = delta + msg.method.length + 1;
+      const uri = (inPlace ? parsePlainSipUriAt(bytes, head!, delta, from, from + msg.uriText.length) : undefined) ?? parseUri(msg.uriText, { strict: true });
       if (uri.kind === 'sip' && uri.headers !== undefined) {
         throw new SipSyntaxError(`Request-URI "${msg.uriText}" carries ?headers, which a Request-URI must not (§19.1.1)`);
       }
@@ -302,8 +306,9 @@ export function validateHeaders(
     if (info === undefined) continue;
     let parsed: unknown;
     try {
-      const from = head === undefined ? -1 : valueFrom![i]!;
-      parsed = from < 0 ? info.check(h.value, msg, h.value, 0, h.value.length) : info.check(h.value, msg, head!, from, valueTo![i]!);
+      const from = inPlace ? valueFrom![i]! : -1;
+      if (from >= 0) parsed = info.check(h.value, msg, bytes, head!, delta, from + delta, valueTo![i]! + delta);
+      else parsed = info.check(h.value, msg, asciiBytes(h.value), h.value, 0, 0, h.value.length);
     } catch (e) {
       errors.push({ message: `${h.name}: ${(e as Error).message}`, line: h.line, kind: 'syntax' });
       if (info.list >= 0) failedLists |= 1 << info.list;
