@@ -114,6 +114,10 @@ function parseFramed(buf: Buffer, opts: ParseOptions, lfChecked: boolean): Parse
     if (strict && buf[end.headEnd] !== 13) syntax(errors, 'header section ends with a bare LF blank line, not CRLF CRLF');
   }
 
+  // The received bytes, when each decoded to one character (bytes[start + k] is head.charCodeAt(k)): header names
+  // and values are then compared and checked on them (see ascii.ts).
+  const bytes = head.length === headBytes ? buf : undefined;
+
   // One left-to-right pass over the head: each line is found with indexOf, header names are scanned by char code,
   // values are sliced once (no regular expressions, no per-line arrays).
   const len = head.length;
@@ -157,7 +161,7 @@ function parseFramed(buf: Buffer, opts: ParseOptions, lfChecked: boolean): Parse
     // header-name: token, then optional whitespace, then ":" (§7.3.1). The usual spellings of the usual headers,
     // right before their colon, come from a table (no scan of the name, no slice, no key lookup).
     let i = head.indexOf(':', pos);
-    let known = i > pos && i < lineEnd ? knownHeader(head, pos, i) : undefined;
+    let known = i > pos && i < lineEnd ? (bytes !== undefined ? knownHeaderAt(bytes, start + pos, start + i) : knownHeader(head, pos, i)) : undefined;
     let nameEnd = i;
     if (known === undefined) {
       i = pos;
@@ -235,7 +239,7 @@ function parseFramed(buf: Buffer, opts: ParseOptions, lfChecked: boolean): Parse
 
   // The checks scan the received bytes where each byte decoded to one character, so that a value's place in the
   // head is also its place in buf (see ascii.ts); otherwise each value's own text.
-  if (strict) validateHeaders(message, errors, warnings, infos, head, VALUE_FROM, VALUE_TO, head.length === headBytes ? buf : undefined, start);
+  if (strict) validateHeaders(message, errors, warnings, infos, head, VALUE_FROM, VALUE_TO, bytes, start);
   return { message, errors, warnings };
 }
 
@@ -244,6 +248,8 @@ const EMPTY_BODY = Buffer.alloc(0);
 
 interface KnownHeader {
   name: string;
+  /** The name's bytes (ASCII), for knownHeaderAt. */
+  codes: Uint8Array;
   key: string;
   /** Its strict check (undefined: none), looked up once here rather than per header. */
   info: KeyInfo | undefined;
@@ -266,7 +272,7 @@ for (const name of [
   'Organization', 'Priority', 'Call-Info', 'Alert-Info', 'Error-Info', 'MIME-Version', 'Replaces', 'Call-Id', 'Cseq',
 ]) {
   const key = headerKey(name);
-  (KNOWN[name.length * 128 + name.charCodeAt(0)] ??= []).push({ name, key, info: keyInfo(key) });
+  (KNOWN[name.length * 128 + name.charCodeAt(0)] ??= []).push({ name, codes: new Uint8Array(Buffer.from(name, 'latin1')), key, info: keyInfo(key) });
 }
 
 /** The table entry spelled exactly like head[from, to), or undefined. */
@@ -277,6 +283,20 @@ function knownHeader(head: string, from: number, to: number): KnownHeader | unde
   if (candidates === undefined) return undefined;
   for (let c = 0; c < candidates.length; c++) {
     if (head.startsWith(candidates[c]!.name, from)) return candidates[c];
+  }
+  return undefined;
+}
+
+/** knownHeader on the received bytes b[from, to), compared byte by byte (no string built or searched). */
+function knownHeaderAt(b: Uint8Array, from: number, to: number): KnownHeader | undefined {
+  const first = b[from]!;
+  if (first >= 128) return undefined;
+  const candidates = KNOWN[(to - from) * 128 + first];
+  if (candidates === undefined) return undefined;
+  next: for (let c = 0; c < candidates.length; c++) {
+    const codes = candidates[c]!.codes;
+    for (let k = 1; k < codes.length; k++) if (b[from + k] !== codes[k]) continue next;
+    return candidates[c];
   }
   return undefined;
 }
