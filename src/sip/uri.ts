@@ -448,8 +448,14 @@ export function parseUri(text: string, opts?: UriParseOptions): Uri {
 
 /** parseUri with the strictness as a plain flag (no options object on the hot path). */
 export function parseUriText(text: string, strict: boolean): Uri {
-  const plain = parsePlainSipUri(text);
-  if (plain !== undefined) return plain;
+  return parsePlainSipUri(text) ?? parseUriGeneral(text, strict);
+}
+
+/**
+ * The general URI parser alone, without the fast path in front of it: what gives the verdicts and diagnostics.
+ * Exported so tests can check that the fast path accepts nothing it rejects and reads everything alike.
+ */
+export function parseUriGeneral(text: string, strict: boolean): Uri {
   const colon = text.indexOf(':');
   if (colon <= 0) throw new SipSyntaxError(`"${text}" is not a URI (no scheme)`);
   // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
