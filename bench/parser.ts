@@ -3,9 +3,12 @@
  * From/To tags, Call-ID, CSeq, Request/From/To/Contact URIs, every Via and Record-Route) on a realistic mix of
  * messages, against the npm packages `sip`, `jssip` and `sip.js` in the same run. Ours runs with strict verdicts on
  * (every known header checked against RFC 3261 §25) and receives Buffers, as from a socket; `sip` receives Buffers
- * too (its API), while jssip and sip.js receive pre-decoded strings (the decode is not charged to them).
+ * too (its API), while jssip and sip.js receive pre-decoded strings (the decode is not charged to them). Each
+ * contender runs in a process of its own (bench/parser-child.ts), with batches interleaved one at a time.
  */
+import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
+import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parse } from '../src/sip/parser';
@@ -166,6 +169,16 @@ export const OURS_LENIENT: Contender = {
   },
 };
 
+/** Every contender, by name: ours strict (the target), ours lenient (for reference), then the peers. */
+export const CONTENDER_NAMES = ['sipconf', 'sipconf-lenient', 'sip', 'jssip', 'sip.js'] as const;
+
+/** The contender called `name` (loading a peer's package only when it is asked for). */
+export function contenderByName(name: string): Contender {
+  const c = [OURS, OURS_LENIENT].find((x) => x.name === name) ?? peers().find((x) => x.name === name);
+  if (!c) throw new Error(`no parser contender "${name}"`);
+  return c;
+}
+
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-require-imports */
 function peers(): Contender[] {
   const out: Contender[] = [];
@@ -261,7 +274,7 @@ function cpuMs(): number {
  * Messages per CPU-second for one batch of `rounds` passes over the corpus. CPU time rather than wall time, so a
  * busy machine slows the batch less; the spread over repeats still shows how much the load disturbed it.
  */
-function timeBatch(c: Contender, inputs: Array<Buffer | string>, rounds: number): number {
+export function timeBatch(c: Contender, inputs: Array<Buffer | string>, rounds: number): number {
   let sink = 0;
   const t0 = cpuMs();
   for (let r = 0; r < rounds; r++) for (let i = 0; i < inputs.length; i++) sink += c.parseAndRead(inputs[i]!);
@@ -270,14 +283,26 @@ function timeBatch(c: Contender, inputs: Array<Buffer | string>, rounds: number)
   return (rounds * inputs.length) / (ms / 1000);
 }
 
-/** Rounds so one batch takes about `targetMs`. */
-function calibrate(c: Contender, inputs: Array<Buffer | string>, targetMs: number): number {
+/** The corpus in the form a contender takes. */
+export function benchInputs(c: Contender): Array<Buffer | string> {
+  const strs = Object.values(BENCH_MESSAGES);
+  return c.input === 'buffer' ? strs.map((s) => Buffer.from(s, 'utf8')) : strs;
+}
+
+/**
+ * Reads every message once (a contender that cannot is an error), warms the JIT up for `warmMs` of CPU, and
+ * returns the rounds per batch that take about `batchMs`.
+ */
+export function prepareContender(c: Contender, inputs: Array<Buffer | string>, warmMs: number, batchMs: number): number {
+  for (const x of inputs) c.parseAndRead(x);
+  const t0 = cpuMs();
+  while (cpuMs() - t0 < warmMs) timeBatch(c, inputs, 1);
   let rounds = 10;
   for (;;) {
-    const t0 = cpuMs();
+    const t1 = cpuMs();
     timeBatch(c, inputs, rounds);
-    const ms = cpuMs() - t0;
-    if (ms >= targetMs / 4 || rounds > 1e7) return Math.max(1, Math.round((rounds * targetMs) / Math.max(ms, 0.01)));
+    const ms = cpuMs() - t1;
+    if (ms >= batchMs / 4 || rounds > 1e7) return Math.max(1, Math.round((rounds * batchMs) / Math.max(ms, 0.01)));
     rounds *= 4;
   }
 }
@@ -289,25 +314,72 @@ export interface ParserBenchOptions {
   maxSpread: number;
 }
 
-export function benchParsers(contenders: Contender[], opts: ParserBenchOptions): Record<string, Stats> {
-  const bufs = Object.values(BENCH_MESSAGES).map((s) => Buffer.from(s, 'utf8'));
-  const strs = Object.values(BENCH_MESSAGES);
-  const inputsOf = (c: Contender) => (c.input === 'buffer' ? bufs : strs);
-  // Warm up (JIT) and check each contender reads every message.
-  const rounds = new Map<string, number>();
-  for (const c of contenders) {
-    for (const x of inputsOf(c)) c.parseAndRead(x);
-    // Warm up until the JIT has settled (a few batches' worth of CPU), then size the batches.
-    const t0 = cpuMs();
-    while (cpuMs() - t0 < opts.batchMs * 2) timeBatch(c, inputsOf(c), 1);
-    rounds.set(c.name, calibrate(c, inputsOf(c), opts.batchMs));
+/** How long one child may take to answer (start and warm-up included) before the bench gives up on it. */
+const CHILD_ANSWER_MS = 120_000;
+
+/** One contender in a process of its own (bench/parser-child.ts), answering batch requests one at a time. */
+class ContenderProcess {
+  private readonly child: ChildProcess;
+  private readonly answers: Array<(m: ChildAnswer) => void> = [];
+  private exited: string | undefined;
+
+  constructor(readonly name: string) {
+    // tsx loads the TypeScript (and sip.js, an ES module); nothing else in this process's heap but one contender.
+    this.child = fork(join(__dirname, 'parser-child.ts'), [], { cwd: join(__dirname, '..'), execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    let stderr = '';
+    this.child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    this.child.on('message', (m: ChildAnswer) => this.answers.shift()?.(m));
+    this.child.on('exit', (code, signal) => {
+      this.exited = `the ${name} bench process ended (${signal ?? `exit ${code}`})${stderr ? `: ${stderr.trim().slice(-500)}` : ''}`;
+      for (const a of this.answers.splice(0)) a({ type: 'error', message: this.exited });
+    });
   }
-  const samples = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
-  // Interleave contenders in every repeat so a load change hits all of them alike.
-  for (let r = 0; r < opts.repeats; r++) {
-    for (const c of contenders) samples.get(c.name)!.push(timeBatch(c, inputsOf(c), rounds.get(c.name)!));
+
+  /** Sends one request and waits (bounded) for its answer. */
+  ask(req: ChildRequest): Promise<ChildAnswer> {
+    if (this.exited) return Promise.reject(new Error(this.exited));
+    return new Promise((resolveAnswer, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the ${this.name} bench process did not answer "${req.type}" within ${CHILD_ANSWER_MS / 1000} s`)), CHILD_ANSWER_MS);
+      this.answers.push((m) => {
+        clearTimeout(timer);
+        if (m.type === 'error') reject(new Error(`${this.name}: ${m.message}`));
+        else resolveAnswer(m);
+      });
+      this.child.send(req);
+    });
   }
-  return Object.fromEntries(contenders.map((c) => [c.name, stats(samples.get(c.name)!)]));
+
+  close(): void {
+    if (!this.exited) this.child.kill('SIGKILL');
+  }
+}
+
+/** Requests the parent sends a contender's process, and its answers. */
+export type ChildRequest = { type: 'init'; name: string; warmMs: number; batchMs: number } | { type: 'batch' };
+export type ChildAnswer = { type: 'ready'; rounds: number } | { type: 'sample'; msgsPerSec: number } | { type: 'error'; message: string };
+
+/**
+ * Each contender runs in a process of its own, so none pays for another's garbage (a collection that a peer's
+ * allocations trigger, or the bytecode V8 flushes from code that a long batch of another contender left idle), and
+ * each process's CPU time is its own. Batches are interleaved one at a time (only one process runs at once) so a
+ * change in the machine's load hits every contender alike.
+ */
+export async function benchParsers(names: readonly string[], opts: ParserBenchOptions): Promise<Record<string, Stats>> {
+  const procs = names.map((n) => new ContenderProcess(n));
+  try {
+    for (const p of procs) await p.ask({ type: 'init', name: p.name, warmMs: opts.batchMs * 2, batchMs: opts.batchMs });
+    const samples = new Map<string, number[]>(names.map((n) => [n, []]));
+    for (let r = 0; r < opts.repeats; r++) {
+      for (const p of procs) {
+        const a = await p.ask({ type: 'batch' });
+        if (a.type !== 'sample') throw new Error(`${p.name}: unexpected answer "${a.type}" to a batch`);
+        samples.get(p.name)!.push(a.msgsPerSec);
+      }
+    }
+    return Object.fromEntries(names.map((n) => [n, stats(samples.get(n)!)]));
+  } finally {
+    for (const p of procs) p.close();
+  }
 }
 
 function serializeRate(batchMs: number): number {
@@ -361,8 +433,7 @@ export const parserSection: BenchSection = {
   async run(ctx: BenchContext) {
     const opts: ParserBenchOptions = ctx.smoke ? { repeats: 3, batchMs: 60, maxSpread: 0.5 } : { repeats: 9, batchMs: 400, maxSpread: 0.15 };
     const load = os.loadavg()[0]!;
-    const contenders = [OURS, OURS_LENIENT, ...peers()];
-    const res = benchParsers(contenders, opts);
+    const res = await benchParsers(CONTENDER_NAMES, opts);
     const ours = res[OURS.name]!;
     const peerStats = Object.fromEntries(Object.entries(res).filter(([n]) => !n.startsWith('sipconf')));
     const [fastestName, fastest] = Object.entries(peerStats).sort((a, b) => b[1].median - a[1].median)[0]!;

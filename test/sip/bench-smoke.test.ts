@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from '../../bench/main';
-import { BENCH_MESSAGES, OURS } from '../../bench/parser';
+import { BENCH_MESSAGES, OURS, benchParsers } from '../../bench/parser';
 import { lint } from '../../src/sip/lint';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -24,6 +24,10 @@ describe('bench (parser section)', () => {
     expect(() => parseArgs(['--frobnicate'])).toThrow(/unknown argument/);
     expect(parseArgs(['--smoke', '--only', 'parser', '--json', 'x.json'])).toEqual({ smoke: true, only: ['parser'], json: 'x.json' });
   });
+
+  test('a contender process that fails is reported with its reason (--detectOpenHandles: no process is left running)', async () => {
+    await expect(benchParsers(['sipconf', 'no-such-parser'], { repeats: 1, batchMs: 20, maxSpread: 1 })).rejects.toThrow(/no-such-parser: no parser contender "no-such-parser"/);
+  }, 60_000);
 
   test('--smoke --json FILE writes { parser: { msgsPerSec, peers, ratio, ... } } with all three peers measured', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sipconf-bench-'));
