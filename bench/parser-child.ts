@@ -1,7 +1,8 @@
 /**
- * One parser contender in a process of its own (see benchParsers in parser.ts): the parent sends `init` (which
- * contender, how long to warm up, how long a batch should take) and then `batch` requests one at a time; each answer
- * is the batch's messages per CPU-second of this process. It ends when the parent goes.
+ * One parser contender in a process of its own (see benchParsers in parser.ts). It says `alive` once it listens;
+ * the parent then sends `init` (which contender, how long to warm up, how long a batch should take) and `batch`
+ * requests one at a time; each answer is the batch's messages per CPU-second of this process. It ends when the
+ * parent goes.
  */
 import { benchInputs, contenderByName, prepareContender, timeBatch, type ChildAnswer, type ChildRequest, type Contender } from './parser';
 
@@ -29,3 +30,4 @@ process.on('message', (req: ChildRequest) => {
   }
 });
 process.on('disconnect', () => process.exit(0));
+answer({ type: 'alive' }); // now listening: the parent may send requests

@@ -317,10 +317,13 @@ export interface ParserBenchOptions {
 /** How long one child may take to answer (start and warm-up included) before the bench gives up on it. */
 const CHILD_ANSWER_MS = 120_000;
 
-/** One contender in a process of its own (bench/parser-child.ts), answering batch requests one at a time. */
+/** One contender in a process of its own (bench/parser-child.ts), answering requests one at a time. */
 class ContenderProcess {
   private readonly child: ChildProcess;
+  /** Who waits for the next answer, in the order the requests were sent. */
   private readonly answers: Array<(m: ChildAnswer) => void> = [];
+  /** Settles when the child says it listens: no request is sent before it can be read. */
+  private readonly alive: Promise<ChildAnswer>;
   private exited: string | undefined;
 
   constructor(readonly name: string) {
@@ -328,6 +331,9 @@ class ContenderProcess {
     this.child = fork(join(__dirname, 'parser-child.ts'), [], { cwd: join(__dirname, '..'), execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     let stderr = '';
     this.child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    this.alive = this.wait('start');
+    // Until ask() awaits it, a child that dies early must not make an unobserved rejection (that ends the run).
+    this.alive.catch(() => undefined);
     this.child.on('message', (m: ChildAnswer) => this.answers.shift()?.(m));
     this.child.on('exit', (code, signal) => {
       this.exited = `the ${name} bench process ended (${signal ?? `exit ${code}`})${stderr ? `: ${stderr.trim().slice(-500)}` : ''}`;
@@ -335,18 +341,25 @@ class ContenderProcess {
     });
   }
 
-  /** Sends one request and waits (bounded) for its answer. */
-  ask(req: ChildRequest): Promise<ChildAnswer> {
-    if (this.exited) return Promise.reject(new Error(this.exited));
+  /** The next answer, or an error when it is one or when none comes within CHILD_ANSWER_MS. */
+  private wait(what: string): Promise<ChildAnswer> {
     return new Promise((resolveAnswer, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the ${this.name} bench process did not answer "${req.type}" within ${CHILD_ANSWER_MS / 1000} s`)), CHILD_ANSWER_MS);
+      const timer = setTimeout(() => reject(new Error(`the ${this.name} bench process did not answer "${what}" within ${CHILD_ANSWER_MS / 1000} s`)), CHILD_ANSWER_MS);
       this.answers.push((m) => {
         clearTimeout(timer);
         if (m.type === 'error') reject(new Error(`${this.name}: ${m.message}`));
         else resolveAnswer(m);
       });
-      this.child.send(req);
     });
+  }
+
+  /** Sends one request and waits (bounded) for its answer. */
+  async ask(req: ChildRequest): Promise<ChildAnswer> {
+    await this.alive;
+    if (this.exited) throw new Error(this.exited);
+    const answer = this.wait(req.type);
+    this.child.send(req);
+    return answer;
   }
 
   close(): void {
@@ -356,7 +369,7 @@ class ContenderProcess {
 
 /** Requests the parent sends a contender's process, and its answers. */
 export type ChildRequest = { type: 'init'; name: string; warmMs: number; batchMs: number } | { type: 'batch' };
-export type ChildAnswer = { type: 'ready'; rounds: number } | { type: 'sample'; msgsPerSec: number } | { type: 'error'; message: string };
+export type ChildAnswer = { type: 'alive' } | { type: 'ready'; rounds: number } | { type: 'sample'; msgsPerSec: number } | { type: 'error'; message: string };
 
 /**
  * Each contender runs in a process of its own, so none pays for another's garbage (a collection that a peer's
