@@ -14,6 +14,7 @@ export interface SutCommandOptions {
   minExpires?: string;
   t1?: string;
   flowTimer?: string;
+  flowTimerGrace?: string;
   user?: string[];
   quiet?: boolean;
   tls?: boolean;
@@ -64,7 +65,8 @@ export function registerSutCommand(program: Command, setExit: (code: number) => 
     .option('--domain <domain>', 'domain of the AORs (default: the host)')
     .option('--min-expires <s>', 'Min-Expires of the registrar (§10.3 step 7)')
     .option('--t1 <ms>', 'RFC 3261 T1 in milliseconds')
-    .option('--flow-timer <s>', 'RFC 5626 Flow-Timer sent to outbound registrations')
+    .option('--flow-timer <s>', 'RFC 5626 Flow-Timer sent to outbound registrations (default 30)')
+    .option('--flow-timer-grace <ms>', 'how long past the Flow-Timer a silent outbound flow is kept before it is closed as dead (default 10000)')
     .option('--user <user:password...>', 'require digest auth on REGISTER for these users')
     .option('--tls', 'also listen on TLS with a self-signed loopback certificate (printed)')
     .option('--quiet', 'do not log every message')
@@ -75,6 +77,7 @@ export function registerSutCommand(program: Command, setExit: (code: number) => 
       let minExpires: number | undefined;
       let t1: number | undefined;
       let flowTimer: number | undefined;
+      let flowTimerGraceMs: number | undefined;
       let users: Array<{ user: string; password: string }> | undefined;
       try {
         const bad = (opts.fault ?? []).flatMap((f) => f.split(',')).map((f) => f.trim()).filter(Boolean);
@@ -85,6 +88,7 @@ export function registerSutCommand(program: Command, setExit: (code: number) => 
         minExpires = intOption('min-expires', opts.minExpires, 1, 86400);
         t1 = intOption('t1', opts.t1, 1, 60000);
         flowTimer = intOption('flow-timer', opts.flowTimer, 1, 86400);
+        flowTimerGraceMs = intOption('flow-timer-grace', opts.flowTimerGrace, 0, 3_600_000);
         users = parseUsers(opts.user);
       } catch (e) {
         process.stderr.write(`sipconf sut: ${(e as Error).message}\n`);
@@ -103,6 +107,7 @@ export function registerSutCommand(program: Command, setExit: (code: number) => 
           ...(minExpires !== undefined ? { minExpires } : {}),
           ...(t1 !== undefined ? { timers: { t1 } } : {}),
           ...(flowTimer !== undefined ? { flowTimer } : {}),
+          ...(flowTimerGraceMs !== undefined ? { flowTimerGraceMs } : {}),
           ...(users ? { users } : {}),
           ...(opts.quiet ? {} : { log: (line: string) => process.stdout.write(line + '\n') }),
           ...(opts.tls ? { tls: true } : {}),

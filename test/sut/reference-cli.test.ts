@@ -54,6 +54,13 @@ describe('sipconf sut (the reference SUT in the foreground)', () => {
     expect(() => process.kill(proc!.child.pid!, 0)).toThrow(); // no process left behind
   });
 
+  test('a bad --flow-timer-grace → exit 2, naming the option', async () => {
+    proc = run(['sut', '--flow-timer-grace', 'soon']);
+    const { code } = await proc.exit;
+    expect(code).toBe(2);
+    expect(proc.err()).toMatch(/--flow-timer-grace must be an integer from 0 to 3600000, not "soon"/);
+  });
+
   test('an unknown fault → exit 2, naming the valid faults', async () => {
     proc = run(['sut', '--fault', 'no-such-fault']);
     const { code } = await proc.exit;

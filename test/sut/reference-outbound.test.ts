@@ -1,6 +1,6 @@
 import { Registrant, sipUri } from '../../src/agent/registrant';
 import { IncomingRequest, SipAgent } from '../../src/agent/sip-agent';
-import { T1, World, until, world } from './reference-support';
+import { T1, World, sleep, until, world } from './reference-support';
 
 /** A registrant for `agent` with two outbound flows over TCP to the co-located edge (RFC 5626 §4.2). */
 async function registerTwoFlows(w: World, agent: SipAgent): Promise<Registrant> {
@@ -113,6 +113,79 @@ describe('reference SUT as RFC 5626 edge proxy + registrar (co-located, §5.3, �
     expect((await bye.final({ within: 1000 })).message.status).toBe(430);
     void reg;
   });
+});
+
+/**
+ * The edge enforces the Flow-Timer it sends (RFC 5626 §4.4.1, §5.4): a flow with an outbound registration that stays
+ * silent for Flow-Timer + grace is closed as dead; keep-alives (or any SIP message) keep it open. A short Flow-Timer
+ * (1 s) and grace (300 ms) keep the test quick; the rule is the same at 30 s.
+ */
+describe('reference SUT edge: Flow-Timer enforcement (RFC 5626 §4.4.1)', () => {
+  const FLOW_TIMER_S = 1;
+  const GRACE_MS = 300;
+  let w: World;
+  let alice: SipAgent;
+  let bob: SipAgent;
+  let log: string[];
+  beforeEach(async () => {
+    log = [];
+    w = await world({ flowTimer: FLOW_TIMER_S, flowTimerGraceMs: GRACE_MS, log: (line) => log.push(line) });
+    alice = await w.agent('alice', ['tcp']);
+    bob = await w.agent('bob', ['tcp', 'udp']);
+  });
+  afterEach(async () => w.close());
+
+  test('a silent TCP flow is closed after Flow-Timer + grace, not before; the one kept alive with CRLF pings stays and takes the call (§4.4.1, §7)', async () => {
+    const reg = await registerTwoFlows(w, bob);
+    const started = performance.now();
+    const silent = reg.flowOf(1)!;
+    const pinged = reg.flowOf(2)!;
+    // The UA keeps flow 2 alive at about half the Flow-Timer (§4.4.1 asks for 80–100 %; sooner is also fine).
+    bob.transport.startKeepalive(pinged, { intervalMs: 500, timeoutMs: 2000 });
+    const closed = await bob.expectFlowEvent('close', { flow: silent, within: FLOW_TIMER_S * 1000 + GRACE_MS + 2000 });
+    const after = closed.at - started;
+    expect(after).toBeGreaterThanOrEqual(FLOW_TIMER_S * 1000);
+    expect(closed.kind === 'close' && closed.reason).toBe('fin');
+    expect(pinged.closed).toBe(false);
+    // §7: the closed flow's binding fails over to the live one.
+    const call = await alice.invite(bob.aor, { target: { remote: w.sut.address('tcp'), transport: 'tcp' } });
+    const inv = await bob.expect('INVITE', { within: 2000 });
+    expect(inv.flow.id).toBe(pinged.id);
+    await inv.accept();
+    expect((await call.expectResponse(200, { within: 1000 })).message.status).toBe(200);
+    await call.ack();
+    // Well past three Flow-Timers the pinged flow is still open.
+    await sleep(3 * FLOW_TIMER_S * 1000 - (performance.now() - started));
+    expect(pinged.closed).toBe(false);
+  }, 15_000);
+
+  test('a silent UDP flow is forgotten after Flow-Timer + grace: with no other flow the INVITE gets 480 (§4.4.1, §7)', async () => {
+    const reg = new Registrant(bob, { registrar: { remote: w.sut.address('udp'), transport: 'udp' }, outbound: { regIds: [1] } });
+    const res = (await reg.register(1)).message;
+    expect(res.status).toBe(200);
+    expect(res.get('flow-timer')).toBe(String(FLOW_TIMER_S));
+    const binding = w.sut.bindings(bob.aor.toString())[0]!;
+    await sleep(FLOW_TIMER_S * 1000 - 100);
+    expect(binding.flow!.closed).toBe(false); // within the Flow-Timer: still alive
+    await until(() => binding.flow!.closed, GRACE_MS + 2000, 'the SUT gave the silent UDP flow up');
+    const call = await alice.invite(bob.aor, { target: { remote: w.sut.address('tcp'), transport: 'tcp' } });
+    expect((await call.final({ within: 2000 })).message.status).toBe(480);
+    expect(log.some((l) => /Flow-Timer 1 s \+ 300 ms grace\): the flow is dead/.test(l))).toBe(true);
+  }, 15_000);
+
+  test('STUN keep-alives on a UDP flow keep it (§4.4.2)', async () => {
+    const reg = new Registrant(bob, { registrar: { remote: w.sut.address('udp'), transport: 'udp' }, outbound: { regIds: [1] } });
+    expect((await reg.register(1)).message.status).toBe(200);
+    bob.transport.startKeepalive(reg.flowOf(1)!, { intervalMs: 400, timeoutMs: 2000 });
+    const binding = w.sut.bindings(bob.aor.toString())[0]!;
+    await sleep(3 * FLOW_TIMER_S * 1000);
+    expect(binding.flow!.closed).toBe(false);
+    const call = await alice.invite(bob.aor, { target: { remote: w.sut.address('tcp'), transport: 'tcp' } });
+    const inv = await bob.expect('INVITE', { within: 2000 });
+    await inv.accept();
+    expect((await call.expectResponse(200, { within: 1000 })).message.status).toBe(200);
+    await call.ack();
+  }, 15_000);
 });
 
 /**

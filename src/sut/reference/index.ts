@@ -47,6 +47,11 @@ export interface ReferenceSutOptions {
   users?: Array<{ user: string; password: string }>;
   /** RFC 5626 §4.4.1 Flow-Timer in seconds, sent with outbound registrations at the edge; default 30. */
   flowTimer?: number;
+  /**
+   * How long past the Flow-Timer a flow with an outbound registration may stay silent before the edge closes it as
+   * dead (RFC 5626 §4.4.1: a grace period for transport delay), ms; default 10,000.
+   */
+  flowTimerGraceMs?: number;
   /** The trace every message goes into; a new one when absent. */
   trace?: Trace;
   /** One line per message and per proxy/registrar decision. */
@@ -102,6 +107,7 @@ export class ReferenceSut {
       domain,
       ...(opts.timerC !== undefined ? { timerCMs: opts.timerC } : {}),
       tokens: new FlowTokens(),
+      flowTimerGraceMs: opts.flowTimerGraceMs ?? 10_000,
       quirks,
       nodes,
       log,

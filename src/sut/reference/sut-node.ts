@@ -23,6 +23,7 @@ import type { Trace } from '../../transport/trace';
 import { TransportLayer } from '../../transport/transport-layer';
 import type { Endpoint, Flow, TransportProtocol } from '../../transport/types';
 import { TransportError, formatEndpoint } from '../../transport/types';
+import { FlowTimerWatch } from './flow-timer';
 import { RegistrarContext, SUPPORTED_TAGS, handleRegister } from './registrar';
 
 export type NodeRole = 'edge' | 'registrar';
@@ -33,6 +34,8 @@ export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, MESSAGE, INFO
 export interface SutShared {
   domain: string;
   tokens: FlowTokens;
+  /** How long past the Flow-Timer a silent outbound flow is kept (see FlowTimerWatch), ms. */
+  flowTimerGraceMs: number;
   quirks: ProxyQuirks;
   /** Timer C (§16.8), ms. */
   timerCMs?: number;
@@ -71,6 +74,8 @@ export class SutNode {
   readonly proxy: ProxyCore;
   /** Targets that are bindings (a location-service result), for the §16.7 step 6 / RFC 5626 §7 "all failed → 480". */
   private readonly bindingTargets = new WeakSet<ProxyTarget>();
+  /** Outbound flows whose registration got a Flow-Timer from us: closed when silent too long (RFC 5626 §4.4.1). */
+  readonly flowTimers: FlowTimerWatch;
 
   private constructor(
     readonly role: NodeRole,
@@ -81,6 +86,7 @@ export class SutNode {
     this.transport = transport;
     this.tx = new TransactionLayer(transport, { timers });
     const log = (line: string) => shared.log(`${clock()} ${this.label} ${line}`);
+    this.flowTimers = new FlowTimerWatch(transport, shared.flowTimerGraceMs, log);
     this.proxy = new ProxyCore(
       this.tx,
       {
@@ -156,6 +162,7 @@ export class SutNode {
   }
 
   async close(): Promise<void> {
+    this.flowTimers.close();
     this.proxy.close();
     this.tx.close();
     await this.transport.close();
@@ -198,6 +205,8 @@ export class SutNode {
     if (routesLeft === 0) {
       if (req.method === 'REGISTER' && this.isDomain(uri)) {
         const res = handleRegister(req, stx.flow, { ...this.shared.registrar, role: this.role, isDomain: (u) => this.isDomain(u) });
+        const flowTimer = res.status === 200 ? res.get('flow-timer') : undefined;
+        if (flowTimer !== undefined) this.flowTimers.watch(stx.flow, Number(flowTimer));
         await stx.respond(res).catch((e: Error) => this.log(`cannot send ${res.status} to REGISTER: ${e.message}`));
         return;
       }
