@@ -9,6 +9,16 @@ async function registerTwoFlows(w: World, agent: SipAgent): Promise<Registrant> 
   return reg;
 }
 
+/** alice calls bob's AOR through the edge; the INVITE must reach bob on `flowId` (when given) and the call completes. */
+async function callGoesThrough(w: World, alice: SipAgent, bob: SipAgent, flowId?: string): Promise<void> {
+  const call = await alice.invite(bob.aor, { target: { remote: w.sut.address('tcp'), transport: 'tcp' } });
+  const inv = await bob.expect('INVITE', { within: 2000 });
+  if (flowId !== undefined) expect(inv.flow.id).toBe(flowId);
+  await inv.accept();
+  expect((await call.expectResponse(200, { within: 1000 })).message.status).toBe(200);
+  await call.ack();
+}
+
 describe('reference SUT as RFC 5626 edge proxy + registrar (co-located, §5.3, §6)', () => {
   let w: World;
   let alice: SipAgent;
@@ -70,12 +80,7 @@ describe('reference SUT as RFC 5626 edge proxy + registrar (co-located, §5.3, �
     const alive = reg.flowOf(first.regId === 1 ? 2 : 1)!;
     dead.reset();
     await until(() => first.flow!.closed, 2000, 'the SUT saw the reset');
-    const call = await alice.invite(bob.aor, { target: { remote: w.sut.address('tcp'), transport: 'tcp' } });
-    const inv = await bob.expect('INVITE', { within: 2000 });
-    expect(inv.flow.id).toBe(alive.id);
-    await inv.accept();
-    expect((await call.expectResponse(200, { within: 1000 })).message.status).toBe(200);
-    await call.ack();
+    await callGoesThrough(w, alice, bob, alive.id);
   });
 
   test('every flow gone → 480 within a bounded time (§7, §16.7 step 6)', async () => {
@@ -148,12 +153,7 @@ describe('reference SUT edge: Flow-Timer enforcement (RFC 5626 §4.4.1)', () => 
     expect(closed.kind === 'close' && closed.reason).toBe('fin');
     expect(pinged.closed).toBe(false);
     // §7: the closed flow's binding fails over to the live one.
-    const call = await alice.invite(bob.aor, { target: { remote: w.sut.address('tcp'), transport: 'tcp' } });
-    const inv = await bob.expect('INVITE', { within: 2000 });
-    expect(inv.flow.id).toBe(pinged.id);
-    await inv.accept();
-    expect((await call.expectResponse(200, { within: 1000 })).message.status).toBe(200);
-    await call.ack();
+    await callGoesThrough(w, alice, bob, pinged.id);
     // Well past three Flow-Timers the pinged flow is still open.
     await sleep(3 * FLOW_TIMER_S * 1000 - (performance.now() - started));
     expect(pinged.closed).toBe(false);
@@ -180,11 +180,7 @@ describe('reference SUT edge: Flow-Timer enforcement (RFC 5626 §4.4.1)', () => 
     const binding = w.sut.bindings(bob.aor.toString())[0]!;
     await sleep(3 * FLOW_TIMER_S * 1000);
     expect(binding.flow!.closed).toBe(false);
-    const call = await alice.invite(bob.aor, { target: { remote: w.sut.address('tcp'), transport: 'tcp' } });
-    const inv = await bob.expect('INVITE', { within: 2000 });
-    await inv.accept();
-    expect((await call.expectResponse(200, { within: 1000 })).message.status).toBe(200);
-    await call.ack();
+    await callGoesThrough(w, alice, bob, reg.flowOf(1)!.id);
   }, 15_000);
 });
 
