@@ -172,7 +172,7 @@ export const OURS_LENIENT: Contender = {
 /** Every contender, by name: ours strict (the target), ours lenient (for reference), then the peers. */
 export const CONTENDER_NAMES = ['sipconf', 'sipconf-lenient', 'sip', 'jssip', 'sip.js'] as const;
 
-/** The contender called `name` (loading a peer's package only when it is asked for). */
+/** The contender called `name` (the peers' packages are loaded only when a peer is asked for). */
 export function contenderByName(name: string): Contender {
   const c = [OURS, OURS_LENIENT].find((x) => x.name === name) ?? peers().find((x) => x.name === name);
   if (!c) throw new Error(`no parser contender "${name}"`);

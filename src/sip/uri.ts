@@ -198,7 +198,7 @@ export function isIPv4(s: string): boolean {
 }
 
 /** isIPv4 of the bytes b[from, to). */
-export function isIPv4At(b: Uint8Array, from: number, to: number): boolean {
+function isIPv4At(b: Uint8Array, from: number, to: number): boolean {
   let parts = 0;
   let digits = 0;
   let value = 0;

@@ -3,7 +3,7 @@
  * reported with the line of the header at fault. Semantic problems (missing mandatory headers, duplicates of
  * single-value headers...) are lint's business (lint.ts), not this file's.
  */
-import { TOKEN_BYTES, asciiBytes as asciiBytes_, skipSpTabAt as skipSpTabAt_ } from './ascii';
+import { asciiBytes as asciiBytes_, skipSpTabAt as skipSpTabAt_, tokenEndAt as tokenEndAt_ } from './ascii';
 import { Diagnostic, SipSyntaxError } from './errors';
 import { NameAddr, Via, parsePlainNameAddrAt as parsePlainNameAddrAt_, parsePlainNameAddrListAt as parsePlainNameAddrListAt_, parsePlainViaAt as parsePlainViaAt_, parseAuthParams as parseAuthParams_, parseCSeq as parseCSeq_, parseNameAddr as parseNameAddr_, parseUnsigned as parseUnsigned_, parseVia as parseVia_ } from './fields';
 import { isToken as isToken_, splitTopLevel as splitTopLevel_ } from './lex';
@@ -26,7 +26,7 @@ const isToken = isToken_;
 const splitTopLevel = splitTopLevel_;
 const parseUri = parseUri_;
 const parsePlainSipUriAt = parsePlainSipUriAt_;
-const TOKEN_B = TOKEN_BYTES;
+const tokenEndAt = tokenEndAt_;
 
 /**
  * A check returns the structured value it parsed (to seed the message's cache) or undefined. The value is `value`;
@@ -66,7 +66,7 @@ const tokenList: Check = (value, _msg, b, _s, _d, from, to) => checkTokenList(va
 
 /** Lists that may be empty (Allow, Supported: §20.5, §20.37). */
 const optionalTokenList: Check = (value, _msg, b, _s, _d, from, to) => {
-  if (from !== to && value.trim() !== '') checkTokenList(value, b, from, to);
+  if (value.trim() !== '') checkTokenList(value, b, from, to);
 };
 
 /** token *( LWS "," LWS token ) in b[from, len), in one scan, without splitting (Allow, Supported ...; §25.1). */
@@ -74,7 +74,7 @@ function isTokenList(b: Uint8Array, from: number, len: number): boolean {
   let i = skipSpTabAt(b, from, len);
   for (;;) {
     const start = i;
-    while (i < len && TOKEN_B[b[i]!] === 1) i++;
+    i = tokenEndAt(b, i, len);
     if (i === start) return false;
     i = skipSpTabAt(b, i, len);
     if (i === len) return true;
@@ -90,14 +90,13 @@ function isTokenList(b: Uint8Array, from: number, len: number): boolean {
  * gives the verdict.
  */
 function isPlainAuthValue(b: Uint8Array, from: number, len: number): boolean {
-  let i = from;
-  while (i < len && TOKEN_B[b[i]!] === 1) i++;
+  let i = tokenEndAt(b, from, len);
   if (i === from || i === len || (b[i] !== 32 && b[i] !== 9)) return false;
   i = skipSpTabAt(b, i, len);
   if (i === len) return false;
   for (;;) {
     const nameStart = i;
-    while (i < len && TOKEN_B[b[i]!] === 1) i++;
+    i = tokenEndAt(b, i, len);
     if (i === nameStart) return false;
     i = skipSpTabAt(b, i, len);
     if (i >= len || b[i] !== 61) return false;
@@ -113,7 +112,7 @@ function isPlainAuthValue(b: Uint8Array, from: number, len: number): boolean {
       }
     } else {
       const valueStart = i;
-      while (i < len && TOKEN_B[b[i]!] === 1) i++;
+      i = tokenEndAt(b, i, len);
       if (i === valueStart) return false;
     }
     i = skipSpTabAt(b, i, len);

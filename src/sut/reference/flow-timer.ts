@@ -37,11 +37,6 @@ export class FlowTimerWatch {
     this.timers.set(flow, { timer, flowTimerS });
   }
 
-  /** Flows being watched (for tests and logs). */
-  get watched(): number {
-    return this.timers.size;
-  }
-
   close(): void {
     for (const { timer } of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
