@@ -1,12 +1,13 @@
 /**
- * Local ports for SIPp: a port free for both UDP and TCP on the given address (bind to 0, read the port, release),
- * and "has this process bound that port yet?" for readiness. Between the probe and SIPp's bind another process
+ * Local ports for SIPp: a port free for both UDP and TCP on the given address (drawn below the kernel's ephemeral
+ * range, then released), and "has this process bound that port yet?" for readiness. Between the probe and SIPp's bind another process
  * may take the port; run-sipp.ts retries on SIPp's "cannot bind" exit (254).
  */
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { isIPv6 } from 'node:net';
+import { allocatePorts } from '../transport/free-ports';
 
 function bindUdp(address: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -34,19 +35,10 @@ function listenTcp(address: string, port: number): Promise<number> {
   });
 }
 
-/** A port that was free for UDP and TCP on `address` a moment ago. */
-export async function probeFreePort(address = '127.0.0.1', attempts = 20): Promise<number> {
-  let last: unknown;
-  for (let i = 0; i < attempts; i++) {
-    try {
-      const port = await bindUdp(address, 0);
-      await listenTcp(address, port);
-      return port;
-    } catch (e) {
-      last = e;
-    }
-  }
-  throw new Error(`no free UDP+TCP port on ${address} after ${attempts} tries: ${(last as Error)?.message ?? last}`);
+/** A port (with the one after it) that was free for UDP and TCP on `address` a moment ago; see free-ports.ts. */
+export async function probeFreePort(address = '127.0.0.1'): Promise<number> {
+  const [port] = await allocatePorts(address, 1);
+  return port!;
 }
 
 /** Socket inodes the process holds (Linux /proc), or undefined when /proc cannot tell. */

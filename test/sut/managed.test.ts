@@ -4,10 +4,8 @@
  */
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
-import dgram from 'node:dgram';
-import net from 'node:net';
 import path from 'node:path';
-import { SutStartError, allocatePorts, ephemeralPortRange, errorExcerpt, managedPortRange, missingBinaryMessage, renderKnown, renderStrict, splitCommand, startManagedSut } from '../../src/sut/managed';
+import { SutStartError, errorExcerpt, missingBinaryMessage, renderKnown, renderStrict, splitCommand, startManagedSut } from '../../src/sut/managed';
 import { ProfileError, loadProfile } from '../../src/sut/profile';
 
 const fixture = (name: string) => path.join(__dirname, '../fixtures/profiles', name);
@@ -98,67 +96,6 @@ describe('managed SUT start failures', () => {
 });
 
 describe('managed SUT helpers', () => {
-  test('allocatePorts: distinct ports below the ephemeral range, each bindable for UDP and TCP with the port after it (baresip binds TLS on SIP port + 1)', async () => {
-    const ports = await allocatePorts('127.0.0.1', 3);
-    const [ephemeralLow] = ephemeralPortRange();
-    const [low, high] = managedPortRange();
-    expect(high + 1).toBeLessThan(ephemeralLow);
-    const all = ports.flatMap((p) => [p, p + 1]);
-    expect(new Set(all).size).toBe(6); // no pair overlaps another
-    for (const port of all) {
-      expect(port).toBeGreaterThanOrEqual(low);
-      expect(port).toBeLessThanOrEqual(high + 1);
-      const udp = dgram.createSocket('udp4');
-      await new Promise<void>((resolve, reject) => {
-        udp.once('error', reject);
-        udp.bind(port, '127.0.0.1', () => resolve());
-      });
-      const tcp = net.createServer();
-      await new Promise<void>((resolve, reject) => {
-        tcp.once('error', reject);
-        tcp.listen(port, '127.0.0.1', () => resolve());
-      });
-      await new Promise<void>((resolve) => udp.close(() => resolve()));
-      await new Promise<void>((resolve) => tcp.close(() => resolve()));
-    }
-  });
-
-  test('allocatePorts: a candidate whose own or next port is taken, for TCP or UDP, is passed over', async () => {
-    // Find ten ports in a row free for both, then take four of them: TCP on L+1 and L+5, UDP on L+3 and L+7.
-    // The only pairs left in [L, L+9] start at L+8 or L+9.
-    const [low, high] = managedPortRange();
-    let base = low + Math.floor(Math.random() * (high - low - 20));
-    const blockers: Array<net.Server | dgram.Socket> = [];
-    try {
-      // A range base … base+11 with every port free: each pair [p, p+1] for p = base, base+2 … base+10 is.
-      const pairFree = (p: number) => allocatePorts('127.0.0.1', 1, [p, p]).then(() => true, () => false);
-      const rangeFree = async () => {
-        for (let p = base; p <= base + 10; p += 2) if (!(await pairFree(p))) return false;
-        return true;
-      };
-      for (let tries = 0; !(await rangeFree()); tries++) {
-        if (tries > 20) throw new Error('no twelve free ports in a row to test with');
-        base += 12;
-      }
-      for (const p of [base + 1, base + 5]) {
-        const srv = net.createServer();
-        await new Promise<void>((resolve, reject) => srv.once('error', reject).listen(p, '127.0.0.1', () => resolve()));
-        blockers.push(srv);
-      }
-      for (const p of [base + 3, base + 7]) {
-        const udp = dgram.createSocket('udp4');
-        await new Promise<void>((resolve, reject) => udp.once('error', reject).bind(p, '127.0.0.1', () => resolve()));
-        blockers.push(udp);
-      }
-      for (let run = 0; run < 10; run++) {
-        const [port] = await allocatePorts('127.0.0.1', 1, [base, base + 9]);
-        expect([base + 8, base + 9]).toContain(port);
-      }
-    } finally {
-      await Promise.all(blockers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
-    }
-  });
-
   test('templates: strict rendering for commands, known-only for config files (Kamailio braces survive)', () => {
     expect(renderStrict('kamailio -f {run}/k.cfg -l {host}:{port}', { run: '/tmp/r', host: '127.0.0.1', port: '5070' }, 'start')).toBe('kamailio -f /tmp/r/k.cfg -l 127.0.0.1:5070');
     expect(() => renderStrict('x {nope}', { run: '/r' }, 'start')).toThrow('start: unknown placeholder {nope} (known: {run})');

@@ -6,24 +6,16 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import * as dgram from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { allocatePorts } from '../../src/transport/free-ports';
 import { TransportLayer } from '../../src/transport/transport-layer';
 import { Trace } from '../../src/transport/trace';
 import type { Endpoint, Flow, InboundMessage, TransportProtocol } from '../../src/transport/types';
 import { nextEvent, sleep } from './helpers';
 
 const KAMAILIO = process.env.SIPCONF_KAMAILIO ?? '/usr/sbin/kamailio';
-
-async function freeUdpPort(): Promise<number> {
-  const s = dgram.createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
-  const port = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 function options(n: number, transport: TransportProtocol, from: Endpoint, port: number): Buffer {
   return Buffer.from(
@@ -52,7 +44,7 @@ describe('interop with Kamailio (a real peer)', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sipconf-kam-'));
-    port = await freeUdpPort();
+    [port] = await allocatePorts('127.0.0.1', 1);
     writeFileSync(
       join(dir, 'kamailio.cfg'),
       [
