@@ -1,6 +1,6 @@
 import type { CheckContext } from '../../src/scenario/context';
 import { defineCheck } from '../../src/scenario/check';
-import { caller, expectAtCaller, inviteThroughSut, reachableParty } from '../../src/scenario/flows';
+import { caller, inviteThroughSut, reachableParty } from '../../src/scenario/flows';
 
 export default defineCheck(
   {

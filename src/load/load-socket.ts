@@ -182,7 +182,6 @@ class BatchSocket implements LoadSocket {
   /** Address text ↔ bytes, for the peers seen (usually one or two). */
   private readonly v4Names = new Map<number, string>();
   private readonly addrBytes = new Map<string, Uint8Array>();
-  private readonly v6 = new Uint8Array(16);
   local!: Endpoint;
   recvBufferBytes?: number;
   sendBufferBytes?: number;

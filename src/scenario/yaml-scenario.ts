@@ -106,29 +106,68 @@ function stepLines(doc: Document, lc: LineCounter): number[] {
   return steps.items.map((it) => (isMap(it) && it.range ? lc.linePos(it.range[0]).line : 0));
 }
 
-/** Names used by steps must be defined before use: agents, and `as:` names of earlier steps. */
+/** What a step saves under its `as:` name, known before the run from the step's kind. */
+type SavedKind = Saved['kind'];
+
+function savedKindOf(kind: string, body: Record<string, unknown>): SavedKind | undefined {
+  switch (kind) {
+    case 'register':
+      return 'response';
+    case 'invite':
+      return 'call';
+    case 'expect':
+      return 'request' in body ? 'incoming' : 'response';
+    case 'bye':
+    case 'cancel':
+      return 'outgoing';
+    default:
+      return undefined;
+  }
+}
+
+const KIND_TEXT: Record<SavedKind, string> = {
+  call: 'a call (saved by invite)',
+  outgoing: 'a request we sent (saved by bye or cancel)',
+  incoming: 'a received request (saved by expect … request)',
+  response: 'a response (saved by register or expect … response)',
+};
+
+/**
+ * Names used by steps must be defined before use (agents, and `as:` names of earlier steps), and a saved name must
+ * be of the kind the step needs: `respond` answers a received request, `ack`, `bye` and `cancel` act on a call,
+ * `expect … response` waits on a request we sent. All of it is known from the file, so it fails at load (exit 2).
+ */
 function checkReferences(sc: ScenarioDoc, file: string, lines: number[]): void {
   const agents = new Set(Object.keys(sc.agents));
   for (const [name, a] of Object.entries(sc.agents)) {
     if (a['same-user-as'] && !agents.has(a['same-user-as'])) throw new ScenarioError(file, undefined, `agent ${name}: same-user-as names unknown agent "${a['same-user-as']}"`);
   }
-  const saved = new Set<string>();
+  const saved = new Map<string, SavedKind>();
   sc.steps.forEach((step, i) => {
     const [kind, raw] = Object.entries(step)[0]!;
     const body = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
-    const need = (key: string, set: Set<string>, what: string) => {
+    const fault = (detail: string) => new ScenarioError(file, lines[i], `step ${i + 1} (${kind}): ${detail}`);
+    const need = (key: string, set: { has(name: string): boolean }, what: string) => {
       const v = body[key];
-      if (typeof v === 'string' && !set.has(v)) throw new ScenarioError(file, lines[i], `step ${i + 1} (${kind}): ${key} "${v}" is not ${what} defined before`);
+      if (typeof v === 'string' && !set.has(v)) throw fault(`${key} "${v}" is not ${what} defined before`);
+    };
+    const mustBe = (key: string, value: unknown, ...kinds: SavedKind[]) => {
+      const k = typeof value === 'string' ? saved.get(value) : undefined;
+      if (k && !kinds.includes(k)) throw fault(`${key} "${value}" is ${KIND_TEXT[k]}, not ${kinds.map((x) => KIND_TEXT[x]).join(' or ')}`);
     };
     for (const k of ['agent', 'from']) need(k, agents, 'an agent');
     if (kind === 'invite') need('to', agents, 'an agent');
     if (kind === 'respond') need('to', saved, 'a saved request');
     for (const k of ['response', 'call', 'message']) need(k, saved, 'a saved name');
-    if (kind === 'ack' && typeof raw === 'string' && !saved.has(raw)) throw new ScenarioError(file, lines[i], `step ${i + 1} (ack): "${raw}" is not a saved call`);
-    if (kind === 'expect' && !(('agent' in body && 'request' in body) || 'response' in body)) {
-      throw new ScenarioError(file, lines[i], `step ${i + 1} (expect): give either agent + request, or response`);
-    }
-    if (typeof body.as === 'string') saved.add(body.as);
+    if (kind === 'ack' && typeof raw === 'string' && !saved.has(raw)) throw fault(`"${raw}" is not a saved call`);
+    if (kind === 'expect' && !(('agent' in body && 'request' in body) || 'response' in body)) throw fault('give either agent + request, or response');
+    if (kind === 'respond') mustBe('to', body.to, 'incoming');
+    if (kind === 'ack') mustBe('ack', raw, 'call');
+    if (kind === 'bye' || kind === 'cancel') mustBe('call', body.call, 'call');
+    if (kind === 'expect' && !('request' in body)) mustBe('response', body.response, 'call', 'outgoing');
+    const as = body.as;
+    const k = savedKindOf(kind, body);
+    if (typeof as === 'string' && k) saved.set(as, k);
   });
 }
 
@@ -150,9 +189,17 @@ class Interpreter {
     private readonly lines: number[],
   ) {}
 
+  /** The step being run, so a fault found at run time names its line in the scenario file. */
+  private currentStep = 0;
+
+  private stepError(detail: string): ScenarioError {
+    return new ScenarioError(this.file, this.lines[this.currentStep], `step ${this.currentStep + 1}: ${detail}`);
+  }
+
   async run(): Promise<void> {
     await this.setupAgents();
     for (let i = 0; i < this.sc.steps.length; i++) {
+      this.currentStep = i;
       const [kind, body] = Object.entries(this.sc.steps[i]!)[0]!;
       await this.ctx.step(this.label(kind, body), () => this.exec(kind, body as never));
     }
@@ -221,7 +268,7 @@ class Interpreter {
 
   private get(name: string): Saved {
     const v = this.saved.get(name);
-    if (!v) throw new ScenarioError(this.file, undefined, `"${name}" was not saved by an earlier step`);
+    if (!v) throw this.stepError(`"${name}" was not saved by an earlier step`);
     return v;
   }
 
@@ -250,20 +297,20 @@ class Interpreter {
       }
       case 'respond': {
         const s = this.get(b.to as string);
-        if (s.kind !== 'incoming') throw new ScenarioError(this.file, undefined, `respond: "${b.to}" is not a received request`);
+        if (s.kind !== 'incoming') throw this.stepError(`respond: "${b.to}" is not a received request`);
         await s.inc.respond(b.status as number, { headers: Object.entries((b.headers ?? {}) as Record<string, string | number>) });
         return;
       }
       case 'ack': {
         const s = this.get(body as string);
-        if (s.kind !== 'call') throw new ScenarioError(this.file, undefined, `ack: "${String(body)}" is not a call`);
+        if (s.kind !== 'call') throw this.stepError(`ack: "${String(body)}" is not a call`);
         await s.call.ack();
         return;
       }
       case 'bye':
       case 'cancel': {
         const s = this.get(b.call as string);
-        if (s.kind !== 'call') throw new ScenarioError(this.file, undefined, `${kind}: "${b.call}" is not a call`);
+        if (s.kind !== 'call') throw this.stepError(`${kind}: "${b.call}" is not a call`);
         const out = kind === 'bye' ? await s.call.bye() : await s.call.cancel();
         this.saved.set(b.as as string, { kind: 'outgoing', out });
         return;
@@ -274,7 +321,7 @@ class Interpreter {
       case 'assert':
         return this.assert(b);
       default:
-        throw new ScenarioError(this.file, undefined, `unknown step "${kind}"`);
+        throw this.stepError(`unknown step "${kind}"`);
     }
   }
 
@@ -320,7 +367,7 @@ class Interpreter {
   private async expectResponse(b: Record<string, unknown>): Promise<void> {
     const s = this.get(b.response as string);
     const out = s.kind === 'call' ? s.call : s.kind === 'outgoing' ? s.out : undefined;
-    if (!out) throw new ScenarioError(this.file, undefined, `expect: "${b.response}" is not a request we sent`);
+    if (!out) throw this.stepError(`expect: "${b.response}" is not a request we sent`);
     const statuses = b.status === undefined ? undefined : Array.isArray(b.status) ? (b.status as number[]) : [b.status as number];
     const rfc = (b.rfc as string | undefined) ?? this.sc.rfc[0];
     const within = (b.within as string | number | undefined) ?? '64*T1';

@@ -4,7 +4,7 @@
  */
 import { asciiBytes as asciiBytes_, bytesAre as bytesAre_, portAt as portAt_, skipSpTabAt as skipSpTabAt_, tokenEndAt as tokenEndAt_ } from './ascii';
 import { SipSyntaxError } from './errors';
-import { Params, TOKEN_CHARS, isToken as isToken_, isWs as isWs_, quote as quote_, readQuoted as readQuoted_ } from './lex';
+import { Params, TOKEN_CHARS, isToken as isToken_, quote as quote_, readQuoted as readQuoted_ } from './lex';
 
 // Module-local copies of the tiny lexical helpers used per character: calls across modules go through export
 // accessors in the CommonJS output, which costs more than the work itself on the hot path.
@@ -23,7 +23,6 @@ import { SipUri, Uri, checkHost as checkHost_, isIPv6 as isIPv6_, isPlainHost as
 // Module-local bindings of the functions called on the hot path: in the CommonJS output (tsx, esbuild) every use
 // of an imported binding goes through an export accessor, which costs more than these small functions do.
 const isToken = isToken_;
-const isWs = isWs_;
 const quote = quote_;
 const readQuoted = readQuoted_;
 const checkHost = checkHost_;

@@ -3,7 +3,7 @@
  * checked before anything runs, and a user's own folder of checks runs like the shipped ones.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadScenario, ScenarioError } from '../../src/scenario/yaml-scenario';
@@ -55,6 +55,21 @@ describe('scenario loader errors name file:line', () => {
   test('a step using a name no earlier step saved', () => {
     const e = errorOf(GOOD.replace('assert: { message: ok,', 'assert: { message: nope,'));
     expect(e.message).toBe('/x/my.yaml:11: step 2 (assert): message "nope" is not a saved name defined before');
+  });
+  const CALL = ['  - invite: { from: alice, to: bob, as: call }', '  - expect: { agent: bob, request: INVITE, as: inv }', '  - register: { agent: bob, as: ok }'];
+  test.each([
+    ['respond to a call', '  - respond: { to: call, status: 200 }', 'step 4 (respond): to "call" is a call (saved by invite), not a received request (saved by expect … request)'],
+    ['ack a received request', '  - ack: inv', 'step 4 (ack): ack "inv" is a received request (saved by expect … request), not a call (saved by invite)'],
+    ['bye on a response', '  - bye: { call: ok, as: b }', 'step 4 (bye): call "ok" is a response (saved by register or expect … response), not a call (saved by invite)'],
+    ['expect a response to a received request', '  - expect: { response: inv, status: 200 }', 'step 4 (expect): response "inv" is a received request (saved by expect … request), not a call (saved by invite) or a request we sent (saved by bye or cancel)'],
+  ])('a saved name of the wrong kind fails at load, at its line (%s)', (_what, step, message) => {
+    const text = GOOD.replace(/agents:[\s\S]*$/, ['agents:', '  alice: {}', '  bob: { register: true }', 'steps:', ...CALL, step, ''].join('\n'));
+    const lineNo = text.split('\n').indexOf(step) + 1;
+    expect(errorOf(text).message).toBe(`/x/my.yaml:${lineNo}: ${message}`);
+  });
+  test('the shipped INVITE-BYE scenario, whose names are all of the right kind, loads', () => {
+    const file = path.resolve(__dirname, '..', '..', 'scenarios', 'invite', 'INVITE-BYE.yaml');
+    expect(loadScenario(file, readFileSync(file, 'utf8')).id).toBe('INVITE-BYE');
   });
   test('two kinds in one step', () => {
     const e = errorOf(GOOD.replace("  - assert: { message: ok, contacts: { includes: [bob] }, rfc: RFC 3261 §10.3 }", "  - { wait: 10, ack: x }"));

@@ -14,7 +14,6 @@ import { parse } from '../../src/sip/parser';
 import { SipUri } from '../../src/sip/uri';
 import { FIXTURE_DIR } from './fixtures-expectations';
 
-const token = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9.!%*_+`'~-]{0,15}$/);
 const lowerToken = fc.stringMatching(/^[a-z][a-z0-9-]{0,10}$/);
 const label = fc.stringMatching(/^[a-z]([a-z0-9-]{0,8}[a-z0-9])?$/);
 const hostname = fc.tuple(fc.array(label, { minLength: 0, maxLength: 3 }), fc.stringMatching(/^[a-z][a-z0-9]{0,6}$/)).map(([ls, top]) => [...ls, top].join('.'));

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { probeFreePort, runSipp, startSipp, shippedScenario, type SippResult } from '../../src/sipp';
+import { probeFreePort, runSipp, startSipp, shippedScenario } from '../../src/sipp';
 import { startUdpRegistrar } from './support/udp-registrar';
 import { startTcpOutboundEdge } from './support/tcp-outbound-edge';
 import { liveGroupMembers, liveProcessesMentioning } from './support/process-group';
@@ -45,7 +45,6 @@ function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
   return Promise.race([p, bound]).finally(() => clearTimeout(timer));
 }
 
-const log = (r: SippResult): string => `${r.verdict.message}\n${r.commandLine}\n${r.errors.join('\n')}`;
 
 describe('runSipp with SIPp built-in scenarios', () => {
   test('sipp -sn uas answers 5 calls of sipp -sn uac (-m 5): exit 0, 5 successful, 0 failed, stats and rtt parsed', async () => {

@@ -4,7 +4,7 @@
  * well-formed request, or breaks its structure (missing and duplicated headers, Content-Length lies, huge messages,
  * bad start lines, bad line endings). The list is deterministic for a seed and bounded by `count`.
  */
-import { BaseParams, RawMessage, baseRequest, cloneRaw, headerIndex, removeHeader, serializeRaw, setHeader } from './raw-message';
+import { BaseParams, RawMessage, cloneRaw, headerIndex, removeHeader, serializeRaw, setHeader } from './raw-message';
 import { Prng } from './prng';
 
 export interface RobustnessCase {
