@@ -53,9 +53,9 @@ async function bindBoth(host: string, port: number, held: Array<dgram.Socket | n
 }
 
 /**
- * Ports for a child process (a managed SUT, SIPp, Kamailio), each free for both UDP and TCP on `host` together with the port after it: user agents
- * bind SIP over TLS on the SIP port + 1 (baresip 1.0 does, with no option to turn it off; 5060/5061 is the same
- * convention), and a SUT that finds its TLS port taken exits before it is ready.
+ * Ports for child processes (managed SUTs, SIPp, Kamailio), each free for both UDP and TCP on `host` together with
+ * the port after it: user agents bind SIP over TLS on the SIP port + 1 (baresip 1.0 does, with no option to turn it
+ * off; 5060/5061 is the same convention), and a SUT that finds its TLS port taken exits before it is ready.
  *
  * Candidates are drawn at random below the kernel's ephemeral range, so no socket bound to port 0 and no outgoing
  * TCP connection (every test uses those) can take a port between this check and the SUT's own bind. The sockets
