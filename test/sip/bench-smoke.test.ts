@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from '../../bench/main';
-import { BENCH_MESSAGES, OURS, benchParsers } from '../../bench/parser';
+import { BENCH_MESSAGES, OURS, benchParsers, ratioVerdict, type Stats } from '../../bench/parser';
 import { lint } from '../../src/sip/lint';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -23,6 +23,15 @@ describe('bench (parser section)', () => {
     expect(() => parseArgs(['--json'])).toThrow(/--json needs a FILE/);
     expect(() => parseArgs(['--frobnicate'])).toThrow(/unknown argument/);
     expect(parseArgs(['--smoke', '--only', 'parser', '--json', 'x.json'])).toEqual({ smoke: true, only: ['parser'], json: 'x.json' });
+  });
+
+  test('ratioVerdict: the median ratio is claimed only within the spread; the lower bound is our slowest against their fastest', () => {
+    const st = (min: number, median: number, max: number): Stats => ({ min, median, max, msgsPerSec: median, spread: (max - min) / median, samples: [min, median, max] });
+    expect(ratioVerdict(st(270, 280, 290), st(110, 115, 120), 0.15)).toEqual({ ratio: 2.43, lowerBound: 2.25, claimed: true });
+    // A noisy peer: no median claim, and the bound uses its fastest batch.
+    expect(ratioVerdict(st(250, 280, 290), st(85, 113, 118), 0.15)).toEqual({ ratio: 2.48, lowerBound: 2.11, claimed: false });
+    // The bound rounds down, never up past what was measured.
+    expect(ratioVerdict(st(199.9, 210, 220), st(99, 100, 100), 0.15).lowerBound).toBe(1.99);
   });
 
   test('a contender process that fails is reported with its reason (--detectOpenHandles: no process is left running)', async () => {
@@ -50,6 +59,9 @@ describe('bench (parser section)', () => {
       // A ratio is claimed only when the spread allows it; otherwise null with noisy=true.
       if (j.parser.noisy) expect(j.parser.ratio).toBeNull();
       else expect(j.parser.ratio).toBeCloseTo(j.parser.msgsPerSec / j.parser.peers[j.parser.fastestPeer].median, 1);
+      const fastest = j.parser.peers[j.parser.fastestPeer];
+      expect(j.parser.ratioLowerBound).toBeCloseTo(j.parser.stats.min / fastest.max, 1);
+      expect(p.stdout).toMatch(new RegExp(`lower bound vs ${j.parser.fastestPeer.replace('.', '\\.')}, our slowest batch against its fastest \\(holds under load\\): \\d+(\\.\\d+)?×`));
       expect(j.parser.serializeMsgsPerSec).toBeGreaterThan(0);
       expect(j.parser.mode).toBe('strict');
       expect(j.machine.loadavg).toHaveLength(3);
