@@ -1,6 +1,6 @@
 /**
  * `sipconf load --target HOST:PORT (--rate N --duration S | --calls N) [--concurrency N] [--scenario call|register|outbound]
- *  [--hold MS] [--transport udp] [--json FILE] [--results-dir DIR] [--uas]`: the load generator. Live progress once
+ *  [--hold MS] [--transport udp|tcp] [--json FILE] [--results-dir DIR] [--uas]`: the load generator. Live progress once
  * a second on stderr, the summary on stdout, the result as JSON and into Allure (rate-over-time chart).
  * Exit 0 every call completed, 1 a call failed (or none was placed/answered), 2 bad usage or the socket could not
  * be bound.
@@ -10,6 +10,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { formatLoadResult, formatProgress, writeLoadAllureResult } from '../load/load-report';
 import { runLoadWorkers } from '../load/load-workers';
 import { LoadUsageError, parseHostPort, startLoad, type LoadOptions, type LoadResult } from '../load/run-load';
+import type { LoadTransport } from '../load/templates';
 import type { SetExit } from './commands';
 
 function positiveNumber(what: string, allowZero = false) {
@@ -33,6 +34,7 @@ interface LoadCliOptions {
   concurrency?: number;
   hold: number;
   transport: string;
+  linger?: number;
   t1: number;
   local?: string;
   port?: number;
@@ -64,7 +66,8 @@ export function registerLoadCommand(program: Command, setExit: SetExit): void {
     .option('--hold <ms>', 'call length (pause between ACK and BYE), or how long an outbound registration is held', positiveNumber('--hold', true), 0)
     .option('--keepalive <ms>', 'outbound: STUN keep-alive interval (RFC 5626 §4.4.2); default 1000', positiveNumber('--keepalive'))
     .option('--keepalive-timeout <ms>', 'outbound: how long a keep-alive waits for its pong (RFC 5626 §4.4.1); default 10000', positiveNumber('--keepalive-timeout'))
-    .option('--transport <t>', 'udp (the only transport of load mode so far)', 'udp')
+    .addOption(new Option('--transport <t>', 'udp, or tcp: one connection to the target for every call (SIPp -t t1); a UAS answers on the connection each request came on').choices(['udp', 'tcp']).default('udp'))
+    .option('--linger <ms>', 'tcp UAC: after the last call, leave the connection open up to MS for the peer to close it first', positiveNumber('--linger', true))
     .option('--t1 <ms>', 'RFC 3261 T1 (retransmission and timeout timers)', positiveNumber('--t1'), 500)
     .option('--local <ip>', 'local address (default 127.0.0.1, ::1 toward an IPv6 target)')
     .option('--port <n>', 'local port (default ephemeral; set it for --uas)', positiveNumber('--port'))
@@ -81,7 +84,6 @@ export function registerLoadCommand(program: Command, setExit: SetExit): void {
         process.stderr.write(`sipconf load: ${msg}\n`);
         setExit(2);
       };
-      if (o.transport !== 'udp') return usage(`--transport ${o.transport}: load mode runs over udp only (tcp/tls are not implemented in the load engine)`);
       if (!o.uas && !o.target) return usage('give --target HOST:PORT (or --uas to answer calls)');
       if (o.uas && o.target) return usage('--uas answers calls and takes no --target');
       if (!o.uas && o.duration === undefined && o.calls === undefined) return usage('give --duration S or --calls N');
@@ -93,6 +95,8 @@ export function registerLoadCommand(program: Command, setExit: SetExit): void {
           mode: o.uas ? 'uas' : 'uac',
           ...(o.target ? { target: parseHostPort(o.target) } : {}),
           scenario: o.scenario,
+          transport: o.transport as LoadTransport,
+          ...(o.linger !== undefined ? { lingerMs: o.linger } : {}),
           rate: o.rate,
           durationS: o.duration,
           calls: o.calls,
@@ -122,7 +126,7 @@ export function registerLoadCommand(program: Command, setExit: SetExit): void {
         if (o.workers > 1) result = await runLoadWorkers(opts, o.workers);
         else {
           const handle = await startLoad(opts);
-          if (o.uas) process.stderr.write(`sipconf load: answering calls on udp ${handle.local.address}:${handle.local.port}\n`);
+          if (o.uas) process.stderr.write(`sipconf load: answering calls on ${o.transport} ${handle.local.address}:${handle.local.port}\n`);
           result = await handle.done;
         }
       } catch (e) {

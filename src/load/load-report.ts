@@ -63,7 +63,8 @@ export function rateChartSvg(series: readonly SecondSample[], title: string): st
 
 function describe(r: LoadResult): string {
   const what = r.mode === 'uas' ? 'answered' : r.scenario === 'register' ? 'registrations' : 'calls';
-  return r.mode === 'uac' ? `${what} to ${r.target}${r.options.rate ? ` at ${r.options.rate}/s` : ''}` : `${what} on ${r.local}`;
+  const over = r.transport === 'udp' ? '' : ` over ${r.transport.toUpperCase()}`;
+  return r.mode === 'uac' ? `${what} to ${r.target}${over}${r.options.rate ? ` at ${r.options.rate}/s` : ''}` : `${what} on ${r.local}${over}`;
 }
 
 /** The final summary, a few lines. */
@@ -74,7 +75,7 @@ export function formatLoadResult(r: LoadResult): string {
     `load ${describe(r)}: ${r.calls.failed === 0 && r.calls.started > 0 ? (r.clean ? 'CLEAN' : 'COMPLETED (with retransmissions)') : r.calls.started === 0 ? 'NO CALLS' : 'FAILURES'}`,
     `  calls: ${r.calls.started} started, ${r.calls.completed} completed, ${r.calls.clean} clean, ${r.calls.failed} failed · ${r.cps} calls/s (${r.cleanCps} clean/s) · ${r.retransmissions} retransmissions · ${(r.durationMs / 1000).toFixed(1)} s`,
     `  response time (${r.mode === 'uas' ? '2xx → ACK' : 'request → final'}): ${pct}`,
-    `  peak in flight ${r.peakInFlight} · RSS ${(r.memory.rssStartBytes / 2 ** 20).toFixed(0)} → ${(r.memory.rssPeakBytes / 2 ** 20).toFixed(0)} MiB${r.io ? ` · UDP I/O ${r.io}` : ''}`,
+    `  peak in flight ${r.peakInFlight} · RSS ${(r.memory.rssStartBytes / 2 ** 20).toFixed(0)} → ${(r.memory.rssPeakBytes / 2 ** 20).toFixed(0)} MiB${r.io && r.io !== 'tcp' ? ` · UDP I/O ${r.io}` : ''}`,
   ];
   const reasons = Object.entries(r.failures).map(([k, v]) => `${k} ${v}`);
   if (reasons.length) lines.push(`  failures: ${reasons.join(', ')}`);
@@ -131,7 +132,8 @@ export function writeLoadAllureResult(resultsDir: string, r: LoadResult, opts: {
       { name: 'concurrency', value: String(r.options.concurrency ?? '') },
       { name: 'hold ms', value: String(r.options.holdMs) },
       { name: 'T1 ms', value: String(r.options.t1Ms) },
-      ...(r.io ? [{ name: 'UDP I/O', value: r.io }] : []),
+      { name: 'transport', value: r.transport },
+      ...(r.io && r.io !== 'tcp' ? [{ name: 'UDP I/O', value: r.io }] : []),
     ],
     descriptionHtml: html,
     attachments: [

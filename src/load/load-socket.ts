@@ -17,7 +17,7 @@ import type { Endpoint } from '../transport/types';
 export type LoadIo = 'auto' | 'batch' | 'dgram';
 
 export interface LoadSocket {
-  readonly io: 'batch' | 'dgram';
+  readonly io: 'batch' | 'dgram' | 'tcp';
   readonly local: Endpoint;
   readonly recvBufferBytes?: number;
   readonly sendBufferBytes?: number;

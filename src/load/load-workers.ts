@@ -77,6 +77,7 @@ export async function runLoadWorkers(opts: LoadOptions, workers: number): Promis
   return buildResult(snap, {
     mode: 'uac',
     scenario: first.scenario,
+    transport: first.transport,
     ...(first.target ? { target: first.target } : {}),
     local: results.map((r) => r.local).join(' '),
     startedAt: startedAt.toISOString(),

@@ -11,10 +11,12 @@
 import { isIPv6 } from 'node:net';
 import type { Endpoint } from '../transport/types';
 import { formatEndpoint } from '../transport/types';
-import { openLoadSocket, type LoadIo } from './load-socket';
+import { openLoadSocket, type LoadIo, type LoadSocket } from './load-socket';
+import { StreamLoadSocket } from './load-stream';
 import { percentile, type SecondSample, type StatsSnapshot } from './load-stats';
 import { UacEngine, type UacScenario } from './uac-engine';
 import { UasEngine } from './uas-engine';
+import type { LoadTransport } from './templates';
 
 export type LoadMode = 'uac' | 'uas';
 
@@ -51,6 +53,12 @@ export interface LoadOptions {
   /** UDP I/O path: 'batch' (the native recvmmsg/sendmmsg addon), 'dgram' (node:dgram), or 'auto' (default:
    *  batch when the addon is built; SIPCONF_LOAD_IO=dgram|batch overrides 'auto'). See load-socket.ts. */
   io?: LoadIo;
+  /** 'udp' (default) or 'tcp': a UAC opens one connection to the target for every call (SIPp's `-t t1`); a UAS
+   *  listens and answers each request on the connection it came on. */
+  transport?: LoadTransport;
+  /** TCP UAC: after the last call, how long to leave the connection open for the peer to close it first
+   *  (default 0). */
+  lingerMs?: number;
   /** UAC: Request-URI user (default "service", as SIPp). */
   service?: string;
   /** UAC register: domain of the AORs (default the target's address), distinct users, Expires. */
@@ -81,7 +89,7 @@ export interface LoadProgress {
 export interface LoadResult {
   mode: LoadMode;
   scenario: UacScenario;
-  transport: 'udp';
+  transport: LoadTransport;
   target?: string;
   local: string;
   startedAt: string;
@@ -103,8 +111,8 @@ export interface LoadResult {
   memory: { rssStartBytes: number; rssPeakBytes: number; heapPeakBytes: number };
   recvBufferBytes?: number;
   sendBufferBytes?: number;
-  /** The UDP I/O path used (absent in merged worker results when they differ). */
-  io?: 'batch' | 'dgram';
+  /** The I/O path used: UDP 'batch' or 'dgram', or 'tcp' (absent in merged worker results when they differ). */
+  io?: 'batch' | 'dgram' | 'tcp';
   series: SecondSample[];
   /** Every started call completed with no failure and no retransmission. */
   clean: boolean;
@@ -141,7 +149,7 @@ function ms(x: number | undefined): number | undefined {
   return x === undefined ? undefined : Math.round(x * 1000) / 1000;
 }
 
-export interface ResultMeta extends Pick<LoadResult, 'mode' | 'scenario' | 'target' | 'local' | 'startedAt' | 'durationMs' | 'options' | 'socketErrors' | 'memory' | 'recvBufferBytes' | 'sendBufferBytes' | 'io'> {
+export interface ResultMeta extends Pick<LoadResult, 'mode' | 'scenario' | 'transport' | 'target' | 'local' | 'startedAt' | 'durationMs' | 'options' | 'socketErrors' | 'memory' | 'recvBufferBytes' | 'sendBufferBytes' | 'io'> {
   /** First call started → last call ended, ms (the rates are over this span). */
   spanMs: number;
 }
@@ -154,7 +162,6 @@ export function buildResult(snap: StatsSnapshot, meta: ResultMeta): LoadResult {
   const answered = h.reduce((x, y) => x + y, 0);
   return {
     ...rest,
-    transport: 'udp',
     calls: { started: snap.started, completed: snap.completed, clean: snap.clean, failed: snap.failed },
     cps: Math.round((snap.completed / spanS) * 10) / 10,
     cleanCps: Math.round((snap.clean / spanS) * 10) / 10,
@@ -177,6 +184,24 @@ export function buildResult(snap: StatsSnapshot, meta: ResultMeta): LoadResult {
   };
 }
 
+/** The UDP socket, or over TCP the UAC's connection to the target or the UAS's listener; a failure is a usage error. */
+async function openSocket(transport: LoadTransport, mode: LoadMode, localAddress: string, opts: LoadOptions, target: Endpoint | undefined): Promise<LoadSocket> {
+  const port = opts.localPort ?? 0;
+  if (transport === 'udp') {
+    return openLoadSocket({ address: localAddress, port, bufferBytes: opts.udpBufferBytes ?? 4 * 1024 * 1024, io: opts.io }).catch((e: Error) => {
+      throw new LoadUsageError(`cannot bind UDP ${localAddress}:${port}: ${e.message}`);
+    });
+  }
+  if (mode === 'uas') {
+    return StreamLoadSocket.listen(localAddress, port).catch((e: Error) => {
+      throw new LoadUsageError(`cannot listen on TCP ${localAddress}:${port}: ${e.message}`);
+    });
+  }
+  return StreamLoadSocket.connect(localAddress, target!).catch((e: Error) => {
+    throw new LoadUsageError(`cannot connect over TCP to ${formatEndpoint(target!)}: ${e.message}`);
+  });
+}
+
 /** Runs a load and resolves with its result. */
 export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   return (await startLoad(opts)).done;
@@ -192,15 +217,19 @@ export async function startLoad(opts: LoadOptions): Promise<LoadHandle> {
   for (const [k, v] of [['rate', opts.rate], ['durationS', opts.durationS], ['calls', opts.calls], ['concurrency', opts.concurrency], ['t1Ms', t1Ms], ['t2Ms', t2Ms], ['users', opts.users]] as const) positive(k, v);
   positive('holdMs', holdMs, true);
   positive('drainMs', opts.drainMs, true);
+  positive('lingerMs', opts.lingerMs, true);
   positive('keepaliveMs', opts.keepaliveMs);
   positive('keepaliveTimeoutMs', opts.keepaliveTimeoutMs);
   if (mode === 'uac' && opts.target === undefined) throw new LoadUsageError('a UAC load needs a target (HOST:PORT)');
   if (mode === 'uac' && opts.durationS === undefined && opts.calls === undefined) throw new LoadUsageError('give a duration or a number of calls');
   const target = mode === 'uac' ? (typeof opts.target === 'string' ? parseHostPort(opts.target) : opts.target!) : undefined;
   const localAddress = opts.localAddress ?? (target && isIPv6(target.address) ? '::1' : '127.0.0.1');
-  const socket = await openLoadSocket({ address: localAddress, port: opts.localPort ?? 0, bufferBytes: opts.udpBufferBytes ?? 4 * 1024 * 1024, io: opts.io }).catch((e: Error) => {
-    throw new LoadUsageError(`cannot bind UDP ${localAddress}:${opts.localPort ?? 0}: ${e.message}`);
-  });
+  const transport = opts.transport ?? 'udp';
+  if (transport !== 'udp' && transport !== 'tcp') throw new LoadUsageError(`transport must be udp or tcp, got "${transport}"`);
+  // RFC 5626 §4.4.1: keep-alives on TCP are CRLF pings, whose pongs carry no id; with every registration on one
+  // connection they could not be told apart, so the outbound scenario runs over UDP with STUN (§4.4.2).
+  if (transport === 'tcp' && scenario === 'outbound') throw new LoadUsageError('the outbound scenario runs over udp only (STUN keep-alives, RFC 5626 §4.4.2)');
+  const socket = await openSocket(transport, mode, localAddress, opts, target);
   const local = socket.local;
   if (target) await socket.connect(target);
 
@@ -237,11 +266,13 @@ export async function startLoad(opts: LoadOptions): Promise<LoadHandle> {
           expires: opts.expires ?? 3600,
           keepaliveMs: opts.keepaliveMs ?? 1000,
           keepaliveTimeoutMs: opts.keepaliveTimeoutMs ?? 10_000,
+          transport,
           send: (msg) => socket.send(msg),
           onIdle,
         })
       : new UasEngine({
           local,
+          transport,
           t1Ms,
           t2Ms,
           trying: opts.trying ?? false,
@@ -249,6 +280,7 @@ export async function startLoad(opts: LoadOptions): Promise<LoadHandle> {
           send: (msg, port, address) => socket.send(msg, port, address),
           onIdle,
         });
+  if (socket instanceof StreamLoadSocket) socket.onFramingError = () => engine.stats.unparseable++;
   const uas = engine instanceof UasEngine ? engine : undefined;
   const uac = engine instanceof UacEngine ? engine : undefined;
   socket.onMessage(uas ? (data, port, address, at) => uas.onDatagram(data, port, address, at) : (data, _port, _address, at) => uac!.onDatagram(data, at));
@@ -344,13 +376,14 @@ export async function startLoad(opts: LoadOptions): Promise<LoadHandle> {
     if (rss > rssPeak) rssPeak = rss;
     const last = engine.stats.tick(engine.stats.series.length, engine.inFlight);
     opts.onProgress?.(progressOf(last, end));
-    void socket.close().then(() => {
+    void (socket instanceof StreamLoadSocket ? socket.close(opts.lingerMs ?? 0) : socket.close()).then(() => {
       const snap = engine.stats.snapshot();
       const spanMs = Math.max(1, (Number.isNaN(lastEnd) ? end : lastEnd) - (Number.isNaN(firstStart) ? t0 : firstStart));
       resolveDone(
         buildResult(snap, {
           mode,
           scenario,
+          transport,
           ...(target ? { target: formatEndpoint(target) } : {}),
           local: formatEndpoint(local),
           startedAt: startedAt.toISOString(),

@@ -8,6 +8,14 @@
 import type { Endpoint } from '../transport/types';
 import { formatEndpoint } from '../transport/types';
 
+/** The load engine's transports: UDP (datagrams, with retransmissions) and TCP (one stream per flow). */
+export type LoadTransport = 'udp' | 'tcp';
+
+/** The URI parameter that asks for our transport: none for UDP, the default (§19.1.1). */
+export function contactTransportParam(transport: LoadTransport): string {
+  return transport === 'udp' ? '' : `;transport=${transport}`;
+}
+
 /** RFC 3261 §8.1.1.7: every branch starts with the magic cookie. */
 export const BRANCH_COOKIE = 'z9hG4bK';
 
@@ -29,19 +37,24 @@ export class UacTemplates {
   private readonly sdpLength: number;
   private readonly registerLine: string;
 
+  /** `;transport=tcp` on our Contact URIs over TCP (RFC 3261 §19.1.1), so requests to us come back over TCP. */
+  private readonly uriTransport: string;
+
   constructor(
     local: Endpoint,
     target: Endpoint,
     readonly service: string,
     readonly domain: string,
+    readonly transport: LoadTransport = 'udp',
   ) {
     this.localHostPort = formatEndpoint(local);
     const targetHp = formatEndpoint(target);
     this.targetUri = `sip:${service}@${targetHp}`;
-    this.viaPrefix = `Via: SIP/2.0/UDP ${this.localHostPort};branch=${BRANCH_COOKIE}`;
+    this.uriTransport = contactTransportParam(transport);
+    this.viaPrefix = `Via: SIP/2.0/${transport.toUpperCase()} ${this.localHostPort};branch=${BRANCH_COOKIE}`;
     this.fromPrefix = `From: <sip:sipconf@${this.localHostPort}>;tag=`;
     this.toHeader = `To: <sip:${service}@${targetHp}>\r\n`;
-    this.contactHeader = `Contact: <sip:sipconf@${this.localHostPort}>\r\n`;
+    this.contactHeader = `Contact: <sip:sipconf@${this.localHostPort}${this.uriTransport}>\r\n`;
     this.inviteLine = `INVITE ${this.targetUri} SIP/2.0\r\n`;
     this.sdp = sdpFor(local.address, 6000);
     this.sdpLength = Buffer.byteLength(this.sdp);
@@ -77,7 +90,7 @@ export class UacTemplates {
     const aor = `<sip:${user}@${this.domain}>`;
     return (
       `${this.registerLine}${this.viaPrefix}${branch};rport\r\nMax-Forwards: 70\r\nFrom: ${aor};tag=${tag}\r\nTo: ${aor}\r\nCall-ID: ${callId}\r\n` +
-      `CSeq: ${cseq} REGISTER\r\nContact: <sip:${user}@${this.localHostPort}>;expires=${expires}\r\nContent-Length: 0\r\n\r\n`
+      `CSeq: ${cseq} REGISTER\r\nContact: <sip:${user}@${this.localHostPort}${this.uriTransport}>;expires=${expires}\r\nContent-Length: 0\r\n\r\n`
     );
   }
 
@@ -86,7 +99,7 @@ export class UacTemplates {
     const aor = `<sip:${user}@${this.domain}>`;
     return (
       `${this.registerLine}${this.viaPrefix}${branch};rport\r\nMax-Forwards: 70\r\nFrom: ${aor};tag=${tag}\r\nTo: ${aor}\r\nCall-ID: ${callId}\r\n` +
-      `CSeq: ${cseq} REGISTER\r\nSupported: outbound, path\r\nContact: <sip:${user}@${this.localHostPort};ob>;+sip.instance="${instance}";reg-id=1;expires=${expires}\r\nContent-Length: 0\r\n\r\n`
+      `CSeq: ${cseq} REGISTER\r\nSupported: outbound, path\r\nContact: <sip:${user}@${this.localHostPort}${this.uriTransport};ob>;+sip.instance="${instance}";reg-id=1;expires=${expires}\r\nContent-Length: 0\r\n\r\n`
     );
   }
 }

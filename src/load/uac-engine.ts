@@ -1,6 +1,6 @@
 /**
  * The load UAC: places calls (INVITE → 100?/180? → 200 → ACK → [hold] → BYE → 200) or registrations
- * (REGISTER → 200) over one UDP socket, as a lean state machine per call on a pool of reusable call records.
+ * (REGISTER → 200) over one UDP socket or one TCP connection, as a lean state machine per call on a pool of reusable call records.
  * RFC behaviour is kept where a load peer needs it:
  *  - INVITE client transaction (§17.1.1.2): Timer A retransmits at T1, 2·T1, … until a response arrives; Timer B
  *    (64·T1) ends the call as 'timeout-invite'. A final response must come within 64·T1 after a provisional one
@@ -22,7 +22,7 @@ import type { Endpoint } from '../transport/types';
 import { LoadStats } from './load-stats';
 import { newScan, scanMessage, type Scan } from './sip-scan';
 import { TimerWheel, type WheelOwner } from './timer-wheel';
-import { UacTemplates, uacRouteHeaders } from './templates';
+import { UacTemplates, uacRouteHeaders, type LoadTransport } from './templates';
 
 export type UacScenario = 'call' | 'register' | 'outbound';
 
@@ -32,6 +32,9 @@ export interface UacEngineOptions {
   scenario: UacScenario;
   t1Ms: number;
   t2Ms: number;
+  /** 'tcp': a reliable transport, so no Timer A/E retransmissions (§17.1.1.2, §17.1.2.2); Timers B/F still bound
+   *  every transaction, and a retransmitted 2xx is still ACKed (§13.2.2.4: the UAS core retransmits it anyway). */
+  transport: LoadTransport;
   /** Pause between ACK and BYE (the call's length), ms. */
   holdMs: number;
   /** Request-URI user of the INVITE (SIPp's -s; default "service"). */
@@ -98,10 +101,12 @@ export class UacEngine {
   private readonly suffix: string;
   private readonly scan: Scan = newScan();
   private seq = 0;
+  private readonly reliable: boolean;
   inFlight = 0;
 
   constructor(private readonly o: UacEngineOptions) {
-    this.tpl = new UacTemplates(o.local, o.target, o.service, o.domain);
+    this.tpl = new UacTemplates(o.local, o.target, o.service, o.domain, o.transport);
+    this.reliable = o.transport !== 'udp';
     this.suffix = `.${this.runTag}@sipconf`;
     this.wheel = new TimerWheel<UacCall>((c, now) => this.onTimer(c, now));
   }
@@ -142,7 +147,8 @@ export class UacEngine {
     c.txEnd = now + 64 * this.o.t1Ms;
     c.interval = this.o.t1Ms;
     this.o.send(c.request);
-    this.wheel.arm(c, c.interval, now);
+    // Over a reliable transport only Timer B/F runs: the next firing is the timeout.
+    this.wheel.arm(c, this.reliable ? 64 * this.o.t1Ms : c.interval, now);
   }
 
   /** RFC 5626 §4.1: one +sip.instance per registering UA (here: per call record and generation). */
@@ -297,6 +303,10 @@ export class UacEngine {
       case State.UnregisterSent: {
         if (now >= c.txEnd - 0.5) {
           this.finish(c, c.state === State.Calling ? 'timeout-invite' : c.state === State.ByeSent ? 'timeout-bye' : 'timeout-register');
+          return;
+        }
+        if (this.reliable) {
+          this.wheel.arm(c, Math.max(1, c.txEnd - now), now); // a timer wheel tick early: wait out Timer B/F
           return;
         }
         c.retransmitted = true;

@@ -4,7 +4,8 @@
  * header lines. RFC behaviour kept:
  *  - §8.2.6.2 / §12.1.1: responses copy Via, From, To (+ our tag), Call-ID, CSeq, and Record-Route on 18x/2xx.
  *  - §17.2.1: a retransmitted INVITE gets the latest response again.
- *  - §13.3.1.4: the 2xx is retransmitted at T1, doubling up to T2, until the ACK arrives; with no ACK within
+ *  - §13.3.1.4: the 2xx is retransmitted at T1, doubling up to T2, until the ACK arrives (over TCP too: the 2xx
+ *    is retransmitted end to end by the UAS core, not by the transaction); with no ACK within
  *    64·T1 the call fails as 'no-ack'.
  *  - §15.1.2: a BYE ends the call (200); a BYE for a dialog of ours already ended (its To tag is ours) is a
  *    retransmission and gets 200 again, any other BYE 481 (§12.2.2). CANCEL after the final response gets 200
@@ -18,12 +19,14 @@ import type { Endpoint } from '../transport/types';
 import { formatEndpoint } from '../transport/types';
 import { LoadStats } from './load-stats';
 import { newScan, scanMessage, type Scan } from './sip-scan';
-import { response, sdpFor } from './templates';
+import { contactTransportParam, response, sdpFor, type LoadTransport } from './templates';
 import { newLineScan, ReqMethod, scanRequestLines, writeResponse, type LineScan } from './uas-scan';
 import { TimerWheel, type WheelOwner } from './timer-wheel';
 
 export interface UasEngineOptions {
   local: Endpoint;
+  /** Our Contact asks for this transport (§19.1.1), so the ACK and BYE come back on it. */
+  transport: LoadTransport;
   t1Ms: number;
   t2Ms: number;
   /** Send 100 Trying before 180 (default false: SIPp's built-in uas sends 180 and 200 only). */
@@ -75,7 +78,7 @@ export class UasEngine {
   private readonly okTail: Buffer;
 
   constructor(private readonly o: UasEngineOptions) {
-    const contact = `Contact: <sip:sipconf@${formatEndpoint(o.local)}>\r\n`;
+    const contact = `Contact: <sip:sipconf@${formatEndpoint(o.local)}${contactTransportParam(o.transport)}>\r\n`;
     const sdp = sdpFor(o.local.address, 6000);
     this.ringingTail = Buffer.from(`${contact}Content-Length: 0\r\n\r\n`, 'latin1');
     this.okTail = Buffer.from(`${contact}Content-Type: application/sdp\r\nContent-Length: ${Buffer.byteLength(sdp)}\r\n\r\n${sdp}`, 'latin1');

@@ -31,6 +31,21 @@ describe('sipconf load', () => {
     }
   });
 
+  test('--transport tcp: the calls go over one TCP connection to a TCP UAS; the summary and JSON say TCP', async () => {
+    const uas = await startLoad({ mode: 'uas', transport: 'tcp' });
+    const dir = mkdtempSync(join(tmpdir(), 'sipconf-load-cli-'));
+    try {
+      const file = join(dir, 'load.json');
+      const r = await cli(['load', '--target', `127.0.0.1:${uas.local.port}`, '--transport', 'tcp', '--rate', '100', '--calls', '100', '-q', '--json', file, '--no-allure']);
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(new RegExp(`load calls to 127\\.0\\.0\\.1:${uas.local.port} over TCP at 100/s: CLEAN`));
+      expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ transport: 'tcp', io: 'tcp', calls: { started: 100, completed: 100, failed: 0 } });
+      expect((await uas.stop()).calls.completed).toBe(100);
+    } finally {
+      await uas.stop();
+    }
+  });
+
   test('toward a dead port: exit 1, failures by reason (timeout-invite) in bounded time', async () => {
     const s = dgram.createSocket('udp4');
     await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
@@ -48,7 +63,8 @@ describe('sipconf load', () => {
   test.each([
     [['load', '--rate', '10', '--calls', '1'], /give --target/],
     [['load', '--target', '127.0.0.1:5060'], /--duration S or --calls N/],
-    [['load', '--target', '127.0.0.1:5060', '--calls', '1', '--transport', 'tcp'], /udp only/],
+    [['load', '--target', '127.0.0.1:5060', '--calls', '1', '--transport', 'tls'], /--transport.*Allowed choices are udp, tcp/],
+    [['load', '--target', '127.0.0.1:5060', '--calls', '1', '--transport', 'tcp', '--scenario', 'outbound'], /outbound scenario runs over udp only/],
     [['load', '--target', 'no-port', '--calls', '1'], /HOST:PORT/],
     [['load', '--uas', '--target', '127.0.0.1:5060'], /takes no --target/],
     [['load', '--target', '127.0.0.1:5060', '--rate', 'fast', '--calls', '1'], /--rate must be a positive number/],
