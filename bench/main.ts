@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parserSection } from './parser';
-import { loadSection } from './load';
+import { loadSection, loadTcpSection } from './load';
 import { suiteSection } from './suite';
 import { memorySection } from './memory';
 
@@ -22,7 +22,7 @@ export interface BenchSection {
   run(ctx: BenchContext): Promise<Record<string, unknown>>;
 }
 
-export const SECTIONS: BenchSection[] = [parserSection, loadSection, suiteSection, memorySection];
+export const SECTIONS: BenchSection[] = [parserSection, loadSection, loadTcpSection, suiteSection, memorySection];
 
 interface Args {
   json?: string;
