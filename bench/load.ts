@@ -210,10 +210,10 @@ function loadSectionOver(transport: LoadTransport): BenchSection {
       const uasRatio = noise || ctx.smoke ? null : Math.round((uas.median / peer.median) * 100) / 100;
       const top = rates[rates.length - 1]!;
       const atTop = (ladders: Ladder[]) => (ladders.some((l) => l.steps.length === rates.length && l.steps[l.steps.length - 1]!.clean) ? `, clean at the top step (${top}/s): the ladder, not the peer, was the limit` : '');
-      const fmt = (s: Spread, ladders: Ladder[]): string => `median ${s.median} (min ${s.min}, max ${s.max})${atTop(ladders)}`;
-      ctx.log(`  sipconf UAC → SIPp uas: ${fmt(uac, ours)} clean calls/s`);
-      ctx.log(`  SIPp uac → SIPp uas:    ${fmt(peer, sipp)} clean calls/s`);
-      ctx.log(`  SIPp uac → sipconf UAS: ${fmt(uas, ourUas)} clean calls/s`);
+      const fmt = (s: Spread, ladders: Ladder[]): string => `median ${s.median} (min ${s.min}, max ${s.max}) clean calls/s${atTop(ladders)}`;
+      ctx.log(`  sipconf UAC → SIPp uas: ${fmt(uac, ours)}`);
+      ctx.log(`  SIPp uac → SIPp uas:    ${fmt(peer, sipp)}`);
+      ctx.log(`  SIPp uac → sipconf UAS: ${fmt(uas, ourUas)}`);
       if (ratio !== null) ctx.log(`  ratio sipconf/SIPp: UAC ${ratio}×, UAS ${uasRatio}×`);
       else ctx.log(`  no ratio claimed: ${ctx.smoke ? 'smoke run' : noise}`);
       return {

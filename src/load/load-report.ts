@@ -79,6 +79,7 @@ export function formatLoadResult(r: LoadResult): string {
   ];
   const reasons = Object.entries(r.failures).map(([k, v]) => `${k} ${v}`);
   if (reasons.length) lines.push(`  failures: ${reasons.join(', ')}`);
+  if (r.connectionLost) lines.push(`  stopped early: ${r.connectionLost} (RFC 3261 §17.1.4: a transport failure ends every call on it)`);
   if (r.stray || r.unparseable || r.socketErrors) lines.push(`  stray messages ${r.stray}, unparseable ${r.unparseable}, socket errors ${r.socketErrors}`);
   return lines.join('\n') + '\n';
 }

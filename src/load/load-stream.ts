@@ -30,7 +30,7 @@ class StreamFlow {
     this.remote = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', () => this.owner.errors++);
-    socket.on('close', () => this.owner.flowClosed(this));
+    socket.on('close', (hadError) => this.owner.flowClosed(this, hadError));
   }
 
   private onData(chunk: Buffer): void {
@@ -69,6 +69,9 @@ export class StreamLoadSocket implements LoadSocket {
   errors = 0;
   /** Called for bytes that could not be framed (the connection is then closed); the run counts them unparseable. */
   onFramingError: () => void = () => undefined;
+  /** UAC: called once when the connection to the target is gone (closed or reset by the peer, or by a framing error)
+   *  before we closed it: no call can go on (RFC 3261 §17.1.4, a transport failure). */
+  onConnectionLost: (why: string) => void = () => undefined;
   private handler: (data: Buffer, port: number, address: string, at: number) => void = () => undefined;
   private readonly flows = new Map<string, StreamFlow>();
   private client?: StreamFlow;
@@ -129,8 +132,9 @@ export class StreamLoadSocket implements LoadSocket {
     this.handler(data, from.port, from.address, at);
   }
 
-  flowClosed(flow: StreamFlow): void {
+  flowClosed(flow: StreamFlow, hadError: boolean): void {
     this.flows.delete(key(flow.remote.address, flow.remote.port));
+    if (flow === this.client && !this.closing) this.onConnectionLost(hadError ? 'the connection to the target was reset' : 'the target closed the connection');
   }
 
   send(msg: string | Buffer, port?: number, address?: string): void {

@@ -85,6 +85,7 @@ export async function runLoadWorkers(opts: LoadOptions, workers: number): Promis
     options: { ...first.options, rate: opts.rate, calls: opts.calls, concurrency: opts.concurrency, workers },
     spanMs,
     socketErrors: results.reduce((n, r) => n + r.socketErrors, 0),
+    ...(results.some((r) => r.connectionLost) ? { connectionLost: results.find((r) => r.connectionLost)!.connectionLost } : {}),
     ...(results.every((r) => r.io === first.io) && first.io ? { io: first.io } : {}),
     memory: {
       rssStartBytes: Math.min(...results.map((r) => r.memory.rssStartBytes)),

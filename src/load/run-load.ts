@@ -104,6 +104,8 @@ export interface LoadResult {
   stray: number;
   unparseable: number;
   socketErrors: number;
+  /** TCP UAC: why the run ended early, when the target dropped the connection. */
+  connectionLost?: string;
   failures: Record<string, number>;
   /** Request sent → final response (UAC), 2xx sent → ACK (UAS), ms; percentiles from a 1 %-resolution histogram. */
   responseTimeMs: { mean?: number; p50?: number; p90?: number; p95?: number; p99?: number; max?: number };
@@ -149,7 +151,7 @@ function ms(x: number | undefined): number | undefined {
   return x === undefined ? undefined : Math.round(x * 1000) / 1000;
 }
 
-export interface ResultMeta extends Pick<LoadResult, 'mode' | 'scenario' | 'transport' | 'target' | 'local' | 'startedAt' | 'durationMs' | 'options' | 'socketErrors' | 'memory' | 'recvBufferBytes' | 'sendBufferBytes' | 'io'> {
+export interface ResultMeta extends Pick<LoadResult, 'mode' | 'scenario' | 'transport' | 'target' | 'local' | 'startedAt' | 'durationMs' | 'options' | 'socketErrors' | 'connectionLost' | 'memory' | 'recvBufferBytes' | 'sendBufferBytes' | 'io'> {
   /** First call started → last call ended, ms (the rates are over this span). */
   spanMs: number;
 }
@@ -244,6 +246,7 @@ export async function startLoad(opts: LoadOptions): Promise<LoadHandle> {
   let stopRequested = false;
   let finished = false;
   let drainTimer: NodeJS.Timeout | undefined;
+  let connectionLost: string | undefined;
   let resolveDone!: (r: LoadResult) => void;
   const done = new Promise<LoadResult>((r) => (resolveDone = r));
 
@@ -356,6 +359,16 @@ export async function startLoad(opts: LoadOptions): Promise<LoadHandle> {
     inFlight: engine.inFlight,
   });
 
+  if (socket instanceof StreamLoadSocket && uac) {
+    // Every call rides on the one connection: when the target drops it, the calls in flight fail at once with the
+    // reason, and no more are started (instead of each waiting out Timer B on a dead connection).
+    socket.onConnectionLost = (why) => {
+      connectionLost = why;
+      engine.abandon('connection-lost');
+      endStarting();
+    };
+  }
+
   const onAbort = (): void => {
     stopRequested = true;
     endStarting();
@@ -391,6 +404,7 @@ export async function startLoad(opts: LoadOptions): Promise<LoadHandle> {
           options: { rate: opts.rate, durationS: opts.durationS, calls: opts.calls, concurrency: Number.isFinite(concurrency) ? concurrency : undefined, holdMs, t1Ms, t2Ms },
           spanMs,
           socketErrors: socket.errors,
+          ...(connectionLost ? { connectionLost } : {}),
           memory: { rssStartBytes: rssStart, rssPeakBytes: rssPeak, heapPeakBytes: heapPeak },
           recvBufferBytes: socket.recvBufferBytes,
           sendBufferBytes: socket.sendBufferBytes,

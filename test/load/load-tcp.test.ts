@@ -227,6 +227,23 @@ describe('load over TCP', () => {
     }
   });
 
+  test('a target that drops the connection ends the run at once: the calls in flight fail as connection-lost, none waits out Timer B (§17.1.4)', async () => {
+    const peer = await rawServer((text, socket) => {
+      if (text.includes('INVITE ')) socket.destroy();
+    });
+    try {
+      const t0 = Date.now();
+      const r = await runLoad({ target: `127.0.0.1:${peer.port}`, transport: 'tcp', rate: 50, calls: 50, t1Ms: 500 });
+      expect(Date.now() - t0).toBeLessThan(64 * 500); // Timer B would be 32 s
+      expect(r.connectionLost).toMatch(/^the (target closed the connection|connection to the target was reset)$/);
+      expect(r.failures['connection-lost']).toBeGreaterThanOrEqual(1);
+      expect(r.calls.started).toBeLessThan(50);
+      expect(r.calls.failed).toBe(r.calls.started);
+    } finally {
+      await peer.close();
+    }
+  });
+
   test('usage: the outbound scenario is UDP only (STUN keep-alives); a refused connection names the target', async () => {
     await expect(runLoad({ target: '127.0.0.1:5060', transport: 'tcp', scenario: 'outbound', calls: 1 })).rejects.toThrow(/outbound scenario runs over udp only/);
     const peer = await rawServer(() => undefined);
