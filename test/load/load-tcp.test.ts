@@ -2,9 +2,9 @@
  * The load engine over TCP (RFC 3261 §18.3): one connection per UAC carrying every call, a UAS answering each
  * request on the connection it came on, Content-Length framing of split and coalesced messages, no Timer A/E
  * retransmissions on a reliable transport (§17.1.1.2, §17.1.2.2) while the 2xx is still retransmitted end to end
- * (§13.3.1.4), and CRLF keep-alives answered (RFC 5626 §3.5.1). Against our own UAS, raw TCP peers, the embedded
- * reference SUT and SIPp's built-in scenarios with `-t t1`. No timing claims: calls complete or fail for the
- * right reason, in bounded time.
+ * (§13.3.1.4), and CRLF keep-alives answered (RFC 5626 §3.5.1). Against our own UAS, raw TCP peers and SIPp's
+ * built-in scenarios with `-t t1`; through the embedded reference SUT in run-load.test.ts. No timing claims: calls
+ * complete or fail for the right reason, in bounded time.
  */
 import net from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,7 +12,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LoadUsageError, runLoad, startLoad } from '../../src/load/run-load';
 import { runSipp, startSipp } from '../../src/sipp';
-import { ReferenceSut } from '../../src/sut/reference';
 
 /** A raw TCP server: every connection's bytes are handed to `onData` with the socket to answer on. */
 async function rawServer(onData: (text: string, socket: net.Socket) => void): Promise<{ port: number; received: string[]; close(): Promise<void> }> {
@@ -195,35 +194,6 @@ describe('load over TCP', () => {
       await bad.close();
       await good.close();
       await uas.stop();
-    }
-  });
-
-  test('through the embedded reference SUT over TCP: a REGISTER storm, then calls the proxy forwards to a UAS registered with transport=tcp', async () => {
-    const sut = await ReferenceSut.start();
-    const uas = await startLoad({ mode: 'uas', transport: 'tcp' });
-    try {
-      const target = sut.address('tcp');
-      const storm = await runLoad({ target, transport: 'tcp', scenario: 'register', rate: 200, calls: 200, users: 20 });
-      expect(storm.calls).toMatchObject({ started: 200, completed: 200, failed: 0 });
-
-      const reg = await rawClient(target.port);
-      reg.socket.write(
-        `REGISTER sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:${reg.socket.localPort};branch=z9hG4bK-load-tcp-reg\r\nMax-Forwards: 70\r\n` +
-          `From: <sip:service@127.0.0.1>;tag=r1\r\nTo: <sip:service@127.0.0.1>\r\nCall-ID: load-tcp-reg\r\nCSeq: 1 REGISTER\r\n` +
-          `Contact: <sip:service@127.0.0.1:${uas.local.port};transport=tcp>;expires=60\r\nContent-Length: 0\r\n\r\n`,
-      );
-      await until(() => statusLines(reg.text()).length > 0, 5000, 'the REGISTER answered');
-      expect(statusLines(reg.text())[0]).toBe('SIP/2.0 200 OK');
-      await reg.close();
-
-      const calls = await runLoad({ target, transport: 'tcp', rate: 100, calls: 200 });
-      expect(calls.failures).toEqual({});
-      expect(calls.calls).toMatchObject({ started: 200, completed: 200, failed: 0 });
-      const u = await uas.stop();
-      expect(u.calls).toMatchObject({ started: 200, completed: 200, failed: 0 });
-    } finally {
-      await uas.stop();
-      await sut.close();
     }
   });
 

@@ -1,9 +1,11 @@
 /**
- * Load runs over real loopback UDP sockets: our UAC against our UAS, through the embedded reference SUT, toward a
+ * Load runs over real loopback UDP sockets (and TCP through the reference SUT; more in load-tcp.test.ts): our UAC
+ * against our UAS, through the embedded reference SUT, toward a
  * dead port, and the UAS's RFC 3261 §13.3.1.4 2xx retransmission against a raw client that never ACKs.
  * No timing claims: only that calls complete, fail for the right reason, and every run ends in bounded time.
  */
 import * as dgram from 'node:dgram';
+import net from 'node:net';
 import { rateChartSvg, writeLoadAllureResult } from '../../src/load/load-report';
 import { LoadUsageError, runLoad, startLoad } from '../../src/load/run-load';
 import { runLoadWorkers } from '../../src/load/load-workers';
@@ -25,6 +27,34 @@ async function deadPort(): Promise<number> {
   const port = s.address().port;
   await new Promise<void>((r) => s.close(() => r()));
   return port;
+}
+
+/** REGISTERs sip:service@127.0.0.1 at `target` with a Contact at the load UAS; resolves with the status line. */
+async function registerUas(target: { address: string; port: number }, transport: 'udp' | 'tcp', uasPort: number): Promise<string> {
+  const reg = (via: string) =>
+    `REGISTER sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/${transport.toUpperCase()} ${via};branch=z9hG4bK-load-reg;rport\r\nMax-Forwards: 70\r\n` +
+    `From: <sip:service@127.0.0.1>;tag=r1\r\nTo: <sip:service@127.0.0.1>\r\nCall-ID: load-reg-${transport}\r\nCSeq: 1 REGISTER\r\n` +
+    `Contact: <sip:service@127.0.0.1:${uasPort}${transport === 'tcp' ? ';transport=tcp' : ''}>;expires=60\r\nContent-Length: 0\r\n\r\n`;
+  const timeout = new Promise<string>((r) => setTimeout(() => r('no answer in 5 s'), 5000).unref());
+  if (transport === 'udp') {
+    const s = await udpSocket();
+    try {
+      const answer = new Promise<string>((r) => s.once('message', (m) => r(m.toString('latin1'))));
+      s.send(reg(`127.0.0.1:${s.address().port}`), target.port, target.address);
+      return (await Promise.race([answer, timeout])).split('\r\n')[0]!;
+    } finally {
+      await new Promise<void>((r) => s.close(() => r()));
+    }
+  }
+  const c = net.connect(target.port, target.address);
+  try {
+    await new Promise<void>((resolve, reject) => c.once('connect', () => resolve()).once('error', reject));
+    const answer = new Promise<string>((r) => c.once('data', (d) => r(d.toString('latin1'))));
+    c.write(reg(`127.0.0.1:${c.localPort}`));
+    return (await Promise.race([answer, timeout])).split('\r\n')[0]!;
+  } finally {
+    c.destroy();
+  }
 }
 
 describe('runLoad', () => {
@@ -59,27 +89,19 @@ describe('runLoad', () => {
     }
   });
 
-  test('through the embedded reference SUT: REGISTER storm, then calls routed to a registered UAS (Record-Route, §12.1.2)', async () => {
+  test.each(['udp', 'tcp'] as const)('through the embedded reference SUT over %s: REGISTER storm, then calls routed to a registered UAS (Record-Route, §12.1.2)', async (transport) => {
     const sut = await ReferenceSut.start();
-    const uas = await startLoad({ mode: 'uas' });
+    const uas = await startLoad({ mode: 'uas', transport });
     try {
-      const target = sut.address('udp');
-      const storm = await runLoad({ target, scenario: 'register', rate: 200, calls: 200, users: 20 });
+      const target = sut.address(transport);
+      const storm = await runLoad({ target, transport, scenario: 'register', rate: 200, calls: 200, users: 20 });
       expect(storm.calls).toMatchObject({ started: 200, completed: 200, failed: 0 });
 
-      // Bind AOR sip:service@127.0.0.1 to the UAS, so the proxy forwards the INVITEs there.
-      const s = await udpSocket();
-      const reg =
-        `REGISTER sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${s.address().port};branch=z9hG4bK-load-reg;rport\r\nMax-Forwards: 70\r\n` +
-        `From: <sip:service@127.0.0.1>;tag=r1\r\nTo: <sip:service@127.0.0.1>\r\nCall-ID: load-reg\r\nCSeq: 1 REGISTER\r\n` +
-        `Contact: <sip:service@127.0.0.1:${uas.local.port}>;expires=60\r\nContent-Length: 0\r\n\r\n`;
-      const answer = new Promise<string>((r) => s.once('message', (m) => r(m.toString('latin1'))));
-      s.send(reg, target.port, target.address);
-      const timeout = new Promise<string>((r) => setTimeout(() => r('no answer in 5 s'), 5000));
-      expect((await Promise.race([answer, timeout])).split('\r\n')[0]).toBe('SIP/2.0 200 OK');
-      await new Promise<void>((r) => s.close(() => r()));
+      // Bind AOR sip:service@127.0.0.1 to the UAS (over TCP with transport=tcp), so the proxy forwards the INVITEs there.
+      expect(await registerUas(target, transport, uas.local.port)).toBe('SIP/2.0 200 OK');
 
-      const calls = await runLoad({ target, rate: 100, calls: 200 });
+      const calls = await runLoad({ target, transport, rate: 100, calls: 200 });
+      expect(calls.failures).toEqual({});
       expect(calls.calls).toMatchObject({ started: 200, completed: 200, failed: 0 });
       const u = await uas.stop();
       expect(u.calls).toMatchObject({ started: 200, completed: 200, failed: 0 });
