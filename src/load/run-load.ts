@@ -1,9 +1,10 @@
 /**
- * A load run: one UDP socket, the UAC engine (calls or registrations at a target rate and concurrency, for a
- * duration or a count) or the UAS engine (answers calls), live progress once a second, and a result with
- * percentiles, failures by reason, the per-second series and the process's memory. Every run ends in bounded time:
- * after the last call is started, in-flight calls get `drainMs` (default 64·T1 + hold + 1 s, the longest any
- * transaction may legally take) and are then counted as failed 'unfinished'.
+ * A load run: one UDP socket or one TCP connection (a listener for a TCP UAS), the UAC engine (calls or
+ * registrations at a target rate and concurrency, for a duration or a count) or the UAS engine (answers calls), live
+ * progress once a second, and a result with percentiles, failures by reason, the per-second series and the
+ * process's memory. Every run ends in bounded time: after the last call is started, in-flight calls get `drainMs`
+ * (default 64·T1 + hold + 1 s, the longest any transaction may legally take) and are then counted as failed
+ * 'unfinished'.
  *
  *   const result = await runLoad({ target: '127.0.0.1:5060', rate: 500, calls: 5000 });
  *   const uas = await startLoad({ mode: 'uas', durationS: 30 }); uas.local.port; await uas.done;
