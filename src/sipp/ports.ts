@@ -1,7 +1,7 @@
 /**
  * Local ports for SIPp: a port free for both UDP and TCP on the given address (drawn below the kernel's ephemeral
- * range, then released), and "has this process bound that port yet?" for readiness. Between the probe and SIPp's bind another process
- * may take the port; run-sipp.ts retries on SIPp's "cannot bind" exit (254).
+ * range, then released), and "has this process bound that port yet?" for readiness. Between the probe and SIPp's
+ * bind another process may take the port; run-sipp.ts retries on SIPp's "cannot bind" exit (254).
  */
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
