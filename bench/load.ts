@@ -52,22 +52,45 @@ export function noiseReason(spreads: Spread[], loadBefore: number, cpus: number)
   if (loadBefore >= cpus) return `machine busy: 1-minute load average ${loadBefore.toFixed(2)} ≥ ${cpus} CPUs`;
   for (const s of spreads) {
     if (s.median <= 0) return 'a peer had no clean step at all';
-    if ((s.max - s.min) / s.median > 0.25) return `repeats disagree: ${s.min}–${s.max} around a median of ${s.median} (> 25 %)`;
+    if ((s.max - s.min) / s.median > 0.25)
+      return `repeats disagree: ${s.min}–${s.max} around a median of ${s.median} (> 25 %)`;
   }
   return undefined;
 }
 
-function stepOf(rate: number, completed: number, failed: number, retransmissions: number, achievedCps: number, extra?: string): Step {
+function stepOf(
+  rate: number,
+  completed: number,
+  failed: number,
+  retransmissions: number,
+  achievedCps: number,
+  extra?: string,
+): Step {
   const why: string[] = [];
   if (failed) why.push(`${failed} failed`);
   if (retransmissions) why.push(`${retransmissions} retransmissions`);
   if (achievedCps < rate * 0.9) why.push(`achieved ${achievedCps}/s < 90 % of ${rate}/s`);
   if (extra) why.push(extra);
-  return { rate, clean: why.length === 0, achievedCps, completed, failed, retransmissions, ...(why.length ? { why: why.join(', ') } : {}) };
+  return {
+    rate,
+    clean: why.length === 0,
+    achievedCps,
+    completed,
+    failed,
+    retransmissions,
+    ...(why.length ? { why: why.join(', ') } : {}),
+  };
 }
 
 async function ourUacStep(target: Endpoint, rate: number, seconds: number, transport: LoadTransport): Promise<Step> {
-  const r = await runLoad({ target, transport, rate, calls: Math.round(rate * seconds), udpBufferBytes: SOCKET_BUFFER, drainMs: 3000 });
+  const r = await runLoad({
+    target,
+    transport,
+    rate,
+    calls: Math.round(rate * seconds),
+    udpBufferBytes: SOCKET_BUFFER,
+    drainMs: 3000,
+  });
   return stepOf(rate, r.calls.completed, r.calls.failed, r.retransmissions, r.cps);
 }
 
@@ -76,17 +99,40 @@ function sippStep(rate: number, seconds: number, r: SippResult): Step {
   if (!s) return stepOf(rate, 0, 0, 0, 0, `SIPp: ${r.statsError ?? r.verdict.message}`);
   const calls = Math.round(rate * seconds);
   const failed = s.calls.failed + Math.max(0, calls - s.calls.successful - s.calls.failed);
-  return stepOf(rate, s.calls.successful, failed, s.retransmissions, Math.round(s.callRate * 10) / 10, r.verdict.ok ? undefined : `SIPp ${r.verdict.status}`);
+  return stepOf(
+    rate,
+    s.calls.successful,
+    failed,
+    s.retransmissions,
+    Math.round(s.callRate * 10) / 10,
+    r.verdict.ok ? undefined : `SIPp ${r.verdict.status}`,
+  );
 }
 
 async function sippUacStep(target: Endpoint, rate: number, seconds: number, transport: LoadTransport): Promise<Step> {
   const calls = Math.round(rate * seconds);
-  const r = await runSipp({ builtin: 'uac', transport, target, rate, calls, bufferSize: SOCKET_BUFFER, traceRtt: false, sippTimeoutS: Math.ceil(seconds) + 5, hardTimeoutMs: (seconds + 15) * 1000 });
+  const r = await runSipp({
+    builtin: 'uac',
+    transport,
+    target,
+    rate,
+    calls,
+    bufferSize: SOCKET_BUFFER,
+    traceRtt: false,
+    sippTimeoutS: Math.ceil(seconds) + 5,
+    hardTimeoutMs: (seconds + 15) * 1000,
+  });
   return sippStep(rate, seconds, r);
 }
 
 async function withSippUas<T>(transport: LoadTransport, fn: (target: Endpoint) => Promise<T>): Promise<T> {
-  const h: SippHandle = startSipp({ builtin: 'uas', transport, bufferSize: SOCKET_BUFFER, traceRtt: false, hardTimeoutMs: 30 * 60_000 });
+  const h: SippHandle = startSipp({
+    builtin: 'uas',
+    transport,
+    bufferSize: SOCKET_BUFFER,
+    traceRtt: false,
+    hardTimeoutMs: 30 * 60_000,
+  });
   try {
     const local = await h.ready;
     return await fn(local);
@@ -122,7 +168,9 @@ async function ladders(rates: number[], contenders: Contender[], log: (l: string
     for (const c of live) {
       const s = await c.step(rate);
       c.ladder.steps.push(s);
-      log(`    ${c.label} ${String(rate).padStart(6)}/s: ${s.clean ? 'clean' : `not clean (${s.why})`}, ${s.completed} completed, achieved ${s.achievedCps}/s`);
+      log(
+        `    ${c.label} ${String(rate).padStart(6)}/s: ${s.clean ? 'clean' : `not clean (${s.why})`}, ${s.completed} completed, achieved ${s.achievedCps}/s`,
+      );
       if (s.clean) c.ladder.highestCleanCps = s.achievedCps;
       else c.done = true;
       await new Promise((r) => setTimeout(r, 300));
@@ -145,18 +193,38 @@ function cpuMsOfPid(pid: number | undefined): number | undefined {
  * clean rate. Ours from process.cpuUsage() (the bench process does nothing else meanwhile), SIPp's from
  * /proc/PID/stat (utime + stime, 10 ms ticks) sampled until it exits.
  */
-async function cpuPerCall(target: Endpoint, rate: number, seconds: number, transport: LoadTransport): Promise<{ sipconfUs: number; sippUs: number | null; rate: number; calls: number }> {
+async function cpuPerCall(
+  target: Endpoint,
+  rate: number,
+  seconds: number,
+  transport: LoadTransport,
+): Promise<{ sipconfUs: number; sippUs: number | null; rate: number; calls: number }> {
   const calls = Math.round(rate * seconds);
   const c0 = process.cpuUsage();
   const r = await runLoad({ target, transport, rate, calls, udpBufferBytes: SOCKET_BUFFER, drainMs: 3000 });
   const c = process.cpuUsage(c0);
-  const h = startSipp({ builtin: 'uac', transport, target, rate, calls, bufferSize: SOCKET_BUFFER, traceRtt: false, sippTimeoutS: Math.ceil(seconds) + 5, hardTimeoutMs: (seconds + 15) * 1000 });
+  const h = startSipp({
+    builtin: 'uac',
+    transport,
+    target,
+    rate,
+    calls,
+    bufferSize: SOCKET_BUFFER,
+    traceRtt: false,
+    sippTimeoutS: Math.ceil(seconds) + 5,
+    hardTimeoutMs: (seconds + 15) * 1000,
+  });
   let last: number | undefined;
   const sample = setInterval(() => (last = cpuMsOfPid(h.pid) ?? last), 10);
   const sr = await h.result;
   clearInterval(sample);
   const ok = sr.stats?.calls.successful ?? 0;
-  return { sipconfUs: Math.round((c.user + c.system) / Math.max(1, r.calls.completed)), sippUs: last !== undefined && ok ? Math.round((last * 1000) / ok) : null, rate, calls };
+  return {
+    sipconfUs: Math.round((c.user + c.system) / Math.max(1, r.calls.completed)),
+    sippUs: last !== undefined && ok ? Math.round((last * 1000) / ok) : null,
+    rate,
+    calls,
+  };
 }
 
 /** The load comparison over one transport: UDP (section `load`) or TCP, one connection per UAC (`load-tcp`). */
@@ -169,13 +237,20 @@ function loadSectionOver(transport: LoadTransport): BenchSection {
       // Up to 24,000/s: on a quiet machine all three contenders were clean at 16,000/s, so a lower top step would
       // measure the ladder's ceiling instead of the peers (SIPp uac itself still drives > 20,000/s).
       // Over TCP all three were still clean at 24,000/s (about 23,200 achieved), so its ladder goes on to 40,000/s.
-      const udpRates = [500, 1000, 2000, 3000, 4000, 6000, 8000, 10000, 12000, 14000, 16000, 18000, 20000, 22000, 24000];
+      const udpRates = [
+        500, 1000, 2000, 3000, 4000, 6000, 8000, 10000, 12000, 14000, 16000, 18000, 20000, 22000, 24000,
+      ];
       const rates = ctx.smoke ? [50] : transport === 'udp' ? udpRates : [...udpRates, 28000, 32000, 36000, 40000];
       const seconds = ctx.smoke ? 1 : 3;
       const repeats = ctx.smoke ? 1 : 3;
       const cpus = os.cpus().length;
       const loadBefore = os.loadavg()[0]!;
-      ctx.log(`  rate steps ${rates.join(', ')} calls/s, ${seconds} s each, ${repeats} repeat(s); load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} on ${cpus} CPUs`);
+      ctx.log(
+        `  rate steps ${rates.join(', ')} calls/s, ${seconds} s each, ${repeats} repeat(s); load average ${os
+          .loadavg()
+          .map((x) => x.toFixed(2))
+          .join(' ')} on ${cpus} CPUs`,
+      );
       const ours: Ladder[] = [];
       const sipp: Ladder[] = [];
       const ourUas: Ladder[] = [];
@@ -186,9 +261,24 @@ function loadSectionOver(transport: LoadTransport): BenchSection {
           withSippUas(transport, (uas2) =>
             withOurUas(transport, async (ourUasTarget) => {
               const contenders: Contender[] = [
-                { label: 'sipconf uac → sipp uas   ', step: (r) => ourUacStep(uas1, r, seconds, transport), ladder: { highestCleanCps: 0, steps: [] }, done: false },
-                { label: 'sipp uac    → sipp uas   ', step: (r) => sippUacStep(uas2, r, seconds, transport), ladder: { highestCleanCps: 0, steps: [] }, done: false },
-                { label: 'sipp uac    → sipconf uas', step: (r) => sippUacStep(ourUasTarget, r, seconds, transport), ladder: { highestCleanCps: 0, steps: [] }, done: false },
+                {
+                  label: 'sipconf uac → sipp uas   ',
+                  step: (r) => ourUacStep(uas1, r, seconds, transport),
+                  ladder: { highestCleanCps: 0, steps: [] },
+                  done: false,
+                },
+                {
+                  label: 'sipp uac    → sipp uas   ',
+                  step: (r) => sippUacStep(uas2, r, seconds, transport),
+                  ladder: { highestCleanCps: 0, steps: [] },
+                  done: false,
+                },
+                {
+                  label: 'sipp uac    → sipconf uas',
+                  step: (r) => sippUacStep(ourUasTarget, r, seconds, transport),
+                  ladder: { highestCleanCps: 0, steps: [] },
+                  done: false,
+                },
               ];
               await ladders(rates, contenders, ctx.log);
               ours.push(contenders[0]!.ladder);
@@ -201,7 +291,9 @@ function loadSectionOver(transport: LoadTransport): BenchSection {
       const cpuRate = ctx.smoke ? 50 : 1000;
       const cpu = await withSippUas(transport, (t) => cpuPerCall(t, cpuRate, ctx.smoke ? 1 : 3, transport));
       const cpuRatio = cpu.sippUs ? Math.round((cpu.sipconfUs / cpu.sippUs) * 100) / 100 : null;
-      ctx.log(`  CPU per call at ${cpuRate}/s against SIPp uas: sipconf UAC ${cpu.sipconfUs} µs, SIPp uac ${cpu.sippUs ?? 'n/a'} µs${cpuRatio === null ? '' : ` (${cpuRatio}×, lower is better)`}`);
+      ctx.log(
+        `  CPU per call at ${cpuRate}/s against SIPp uas: sipconf UAC ${cpu.sipconfUs} µs, SIPp uac ${cpu.sippUs ?? 'n/a'} µs${cpuRatio === null ? '' : ` (${cpuRatio}×, lower is better)`}`,
+      );
       const uac = spreadOf(ours.map((l) => l.highestCleanCps));
       const peer = spreadOf(sipp.map((l) => l.highestCleanCps));
       const uas = spreadOf(ourUas.map((l) => l.highestCleanCps));
@@ -209,8 +301,12 @@ function loadSectionOver(transport: LoadTransport): BenchSection {
       const ratio = noise || ctx.smoke ? null : Math.round((uac.median / peer.median) * 100) / 100;
       const uasRatio = noise || ctx.smoke ? null : Math.round((uas.median / peer.median) * 100) / 100;
       const top = rates[rates.length - 1]!;
-      const atTop = (ladders: Ladder[]) => (ladders.some((l) => l.steps.length === rates.length && l.steps[l.steps.length - 1]!.clean) ? `, clean at the top step (${top}/s): the ladder, not the peer, was the limit` : '');
-      const fmt = (s: Spread, ladders: Ladder[]): string => `median ${s.median} (min ${s.min}, max ${s.max}) clean calls/s${atTop(ladders)}`;
+      const atTop = (ladders: Ladder[]) =>
+        ladders.some((l) => l.steps.length === rates.length && l.steps[l.steps.length - 1]!.clean)
+          ? `, clean at the top step (${top}/s): the ladder, not the peer, was the limit`
+          : '';
+      const fmt = (s: Spread, ladders: Ladder[]): string =>
+        `median ${s.median} (min ${s.min}, max ${s.max}) clean calls/s${atTop(ladders)}`;
       ctx.log(`  sipconf UAC → SIPp uas: ${fmt(uac, ours)}`);
       ctx.log(`  SIPp uac → SIPp uas:    ${fmt(peer, sipp)}`);
       ctx.log(`  SIPp uac → sipconf UAS: ${fmt(uas, ourUas)}`);

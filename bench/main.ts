@@ -46,18 +46,28 @@ export function parseArgs(argv: string[]): Args {
       args.only = v.split(',');
     } else if (a.startsWith('--only=')) args.only = a.slice(7).split(',');
     else if (a === '--help' || a === '-h') {
-      throw new Error(`usage: npm run bench -- [--json FILE] [--smoke] [--only ${SECTIONS.map((s) => s.name).join('|')}]`);
+      throw new Error(
+        `usage: npm run bench -- [--json FILE] [--smoke] [--only ${SECTIONS.map((s) => s.name).join('|')}]`,
+      );
     } else throw new Error(`unknown argument "${a}"`);
   }
   if (args.only) {
-    for (const n of args.only) if (!SECTIONS.some((s) => s.name === n)) throw new Error(`no bench section "${n}" (have: ${SECTIONS.map((s) => s.name).join(', ')})`);
+    for (const n of args.only)
+      if (!SECTIONS.some((s) => s.name === n))
+        throw new Error(`no bench section "${n}" (have: ${SECTIONS.map((s) => s.name).join(', ')})`);
   }
   return args;
 }
 
 export function machineInfo(): Record<string, unknown> {
   const cpus = os.cpus();
-  return { node: process.version, platform: `${os.platform()} ${os.arch()}`, cpu: cpus[0]?.model ?? 'unknown', cpus: cpus.length, loadavg: os.loadavg().map((x) => Math.round(x * 100) / 100) };
+  return {
+    node: process.version,
+    platform: `${os.platform()} ${os.arch()}`,
+    cpu: cpus[0]?.model ?? 'unknown',
+    cpus: cpus.length,
+    loadavg: os.loadavg().map((x) => Math.round(x * 100) / 100),
+  };
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -71,7 +81,9 @@ export async function main(argv: string[]): Promise<number> {
   const log = (line: string) => process.stdout.write(line + '\n');
   const out: Record<string, unknown> = {};
   const m = machineInfo();
-  log(`machine: ${m.cpu} ×${m.cpus}, ${m.platform}, node ${m.node}, load ${(m.loadavg as number[]).join(' ')}${args.smoke ? ' (smoke run)' : ''}`);
+  log(
+    `machine: ${m.cpu} ×${m.cpus}, ${m.platform}, node ${m.node}, load ${(m.loadavg as number[]).join(' ')}${args.smoke ? ' (smoke run)' : ''}`,
+  );
   for (const s of SECTIONS) {
     if (args.only && !args.only.includes(s.name)) continue;
     log(`\n== ${s.name}: ${s.description}`);

@@ -4,7 +4,15 @@
  * requests one at a time; each answer is the batch's messages per CPU-second of this process. It ends when the
  * parent goes.
  */
-import { benchInputs, contenderByName, prepareContender, timeBatch, type ChildAnswer, type ChildRequest, type Contender } from './parser';
+import {
+  benchInputs,
+  contenderByName,
+  prepareContender,
+  timeBatch,
+  type ChildAnswer,
+  type ChildRequest,
+  type Contender,
+} from './parser';
 
 let contender: Contender | undefined;
 let inputs: Array<Buffer | string> = [];

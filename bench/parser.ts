@@ -31,7 +31,9 @@ const SDP_OFFER = [
   'a=sendrecv',
   '',
 ].join('\r\n');
-const SDP_ANSWER = SDP_OFFER.replace(/alice/g, 'bob').replace(/198\.51\.100\.7/g, '203.0.113.9').replace('49170', '3456');
+const SDP_ANSWER = SDP_OFFER.replace(/alice/g, 'bob')
+  .replace(/198\.51\.100\.7/g, '203.0.113.9')
+  .replace('49170', '3456');
 
 function msg(lines: string[], body = ''): string {
   return lines.join('\r\n') + `\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n` + body;
@@ -164,7 +166,8 @@ export const OURS_LENIENT: Contender = {
   input: 'buffer',
   parseAndRead(data) {
     const r = parse(data as Buffer, { mode: 'lenient' });
-    if (r.errors.length > 0 || !r.message) throw new Error(`sipconf (lenient) rejected a bench message: ${r.errors[0]?.message}`);
+    if (r.errors.length > 0 || !r.message)
+      throw new Error(`sipconf (lenient) rejected a bench message: ${r.errors[0]?.message}`);
     return readOurs(r.message);
   },
 };
@@ -261,7 +264,14 @@ export interface Stats {
 function stats(samples: number[]): Stats {
   const s = [...samples].sort((a, b) => a - b);
   const median = s[Math.floor(s.length / 2)]!;
-  return { msgsPerSec: Math.round(median), min: Math.round(s[0]!), median: Math.round(median), max: Math.round(s[s.length - 1]!), spread: Math.round(((s[s.length - 1]! - s[0]!) / median) * 1000) / 1000, samples: samples.map(Math.round) };
+  return {
+    msgsPerSec: Math.round(median),
+    min: Math.round(s[0]!),
+    median: Math.round(median),
+    max: Math.round(s[s.length - 1]!),
+    spread: Math.round(((s[s.length - 1]! - s[0]!) / median) * 1000) / 1000,
+    samples: samples.map(Math.round),
+  };
 }
 
 /** CPU time of this process in ms (user + system): unlike wall time, it does not count time other processes ran. */
@@ -293,7 +303,12 @@ export function benchInputs(c: Contender): Array<Buffer | string> {
  * Reads every message once (a contender that cannot is an error), warms the JIT up for `warmMs` of CPU, and
  * returns the rounds per batch that take about `batchMs`.
  */
-export function prepareContender(c: Contender, inputs: Array<Buffer | string>, warmMs: number, batchMs: number): number {
+export function prepareContender(
+  c: Contender,
+  inputs: Array<Buffer | string>,
+  warmMs: number,
+  batchMs: number,
+): number {
   for (const x of inputs) c.parseAndRead(x);
   const t0 = cpuMs();
   while (cpuMs() - t0 < warmMs) timeBatch(c, inputs, 1);
@@ -328,7 +343,11 @@ class ContenderProcess {
 
   constructor(readonly name: string) {
     // tsx loads the TypeScript (and sip.js, an ES module); nothing else in this process's heap but one contender.
-    this.child = fork(join(__dirname, 'parser-child.ts'), [], { cwd: join(__dirname, '..'), execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    this.child = fork(join(__dirname, 'parser-child.ts'), [], {
+      cwd: join(__dirname, '..'),
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
     let stderr = '';
     this.child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     this.alive = this.wait('start');
@@ -344,7 +363,13 @@ class ContenderProcess {
   /** The next answer, or an error when it is one or when none comes within CHILD_ANSWER_MS. */
   private wait(what: string): Promise<ChildAnswer> {
     return new Promise((resolveAnswer, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the ${this.name} bench process did not answer "${what}" within ${CHILD_ANSWER_MS / 1000} s`)), CHILD_ANSWER_MS);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(`the ${this.name} bench process did not answer "${what}" within ${CHILD_ANSWER_MS / 1000} s`),
+          ),
+        CHILD_ANSWER_MS,
+      );
       this.answers.push((m) => {
         clearTimeout(timer);
         if (m.type === 'error') reject(new Error(`${this.name}: ${m.message}`));
@@ -369,7 +394,11 @@ class ContenderProcess {
 
 /** Requests the parent sends a contender's process, and its answers. */
 export type ChildRequest = { type: 'init'; name: string; warmMs: number; batchMs: number } | { type: 'batch' };
-export type ChildAnswer = { type: 'alive' } | { type: 'ready'; rounds: number } | { type: 'sample'; msgsPerSec: number } | { type: 'error'; message: string };
+export type ChildAnswer =
+  | { type: 'alive' }
+  | { type: 'ready'; rounds: number }
+  | { type: 'sample'; msgsPerSec: number }
+  | { type: 'error'; message: string };
 
 /**
  * Each contender runs in a process of its own, so none pays for another's garbage (a collection that a peer's
@@ -445,7 +474,11 @@ function memoryPerMessage(count: number): number | undefined {
  * `maxSpread`. The lower bound, our slowest batch against the peer's fastest, holds on a noisy machine too: load
  * only ever slows a batch, so neither our true rate can be below our minimum nor the peer's above its maximum.
  */
-export function ratioVerdict(ours: Stats, peer: Stats, maxSpread: number): { ratio: number; lowerBound: number; claimed: boolean } {
+export function ratioVerdict(
+  ours: Stats,
+  peer: Stats,
+  maxSpread: number,
+): { ratio: number; lowerBound: number; claimed: boolean } {
   const round2 = (x: number) => Math.round(x * 100) / 100;
   return {
     ratio: round2(ours.median / peer.median),
@@ -458,7 +491,9 @@ export const parserSection: BenchSection = {
   name: 'parser',
   description: 'parse + read transaction/dialog fields, strict mode, vs npm sip / jssip / sip.js',
   async run(ctx: BenchContext) {
-    const opts: ParserBenchOptions = ctx.smoke ? { repeats: 3, batchMs: 60, maxSpread: 0.5 } : { repeats: 9, batchMs: 400, maxSpread: 0.15 };
+    const opts: ParserBenchOptions = ctx.smoke
+      ? { repeats: 3, batchMs: 60, maxSpread: 0.5 }
+      : { repeats: 9, batchMs: 400, maxSpread: 0.15 };
     const load = os.loadavg()[0]!;
     const res = await benchParsers(CONTENDER_NAMES, opts);
     const ours = res[OURS.name]!;
@@ -470,19 +505,35 @@ export const parserSection: BenchSection = {
     const serializeMsgsPerSec = serializeRate(ctx.smoke ? 100 : 1000);
     const bytesPerMessage = memoryPerMessage(ctx.smoke ? 5000 : 50000);
     const pad = (s: string, n: number) => s.padEnd(n);
-    ctx.log(`corpus: ${Object.keys(BENCH_MESSAGES).join(', ')} (${Object.values(BENCH_MESSAGES).reduce((a, s) => a + s.length, 0)} bytes per pass); ${opts.repeats} repeats; load ${load.toFixed(2)} on ${os.cpus().length} cpus`);
-    ctx.log(`${pad('parser', 16)} ${pad('msgs/cpu-s (med)', 16)} ${pad('min', 10)} ${pad('max', 10)} spread  ratio(sipconf/peer)`);
+    ctx.log(
+      `corpus: ${Object.keys(BENCH_MESSAGES).join(', ')} (${Object.values(BENCH_MESSAGES).reduce((a, s) => a + s.length, 0)} bytes per pass); ${opts.repeats} repeats; load ${load.toFixed(2)} on ${os.cpus().length} cpus`,
+    );
+    ctx.log(
+      `${pad('parser', 16)} ${pad('msgs/cpu-s (med)', 16)} ${pad('min', 10)} ${pad('max', 10)} spread  ratio(sipconf/peer)`,
+    );
     for (const [name, s] of Object.entries(res)) {
-      const r = name.startsWith('sipconf') ? (name === OURS.name ? '(strict: the target)' : '(lazy views, for reference)') : `${(ours.median / s.median).toFixed(2)}×`;
-      ctx.log(`${pad(name, 16)} ${pad(String(s.median), 16)} ${pad(String(s.min), 10)} ${pad(String(s.max), 10)} ${pad((s.spread * 100).toFixed(1) + '%', 7)} ${r}`);
+      const r = name.startsWith('sipconf')
+        ? name === OURS.name
+          ? '(strict: the target)'
+          : '(lazy views, for reference)'
+        : `${(ours.median / s.median).toFixed(2)}×`;
+      ctx.log(
+        `${pad(name, 16)} ${pad(String(s.median), 16)} ${pad(String(s.min), 10)} ${pad(String(s.max), 10)} ${pad((s.spread * 100).toFixed(1) + '%', 7)} ${r}`,
+      );
     }
     if (noisy) {
-      ctx.log(`ratio vs fastest peer (${fastestName}): NOT CLAIMED — spread above ${(opts.maxSpread * 100).toFixed(0)}% (machine busy? load ${os.loadavg()[0]!.toFixed(2)}); rerun on a quiet machine`);
+      ctx.log(
+        `ratio vs fastest peer (${fastestName}): NOT CLAIMED — spread above ${(opts.maxSpread * 100).toFixed(0)}% (machine busy? load ${os.loadavg()[0]!.toFixed(2)}); rerun on a quiet machine`,
+      );
     } else {
       ctx.log(`ratio vs fastest peer (${fastestName}): ${ratio}× (target ≥ 2×)`);
     }
-    ctx.log(`lower bound vs ${fastestName}, our slowest batch against its fastest (holds under load): ${verdict.lowerBound}×`);
-    ctx.log(`serialize: ${serializeMsgsPerSec} msgs/s; retained heap per parsed message (fields read): ${bytesPerMessage ?? 'n/a'} bytes`);
+    ctx.log(
+      `lower bound vs ${fastestName}, our slowest batch against its fastest (holds under load): ${verdict.lowerBound}×`,
+    );
+    ctx.log(
+      `serialize: ${serializeMsgsPerSec} msgs/s; retained heap per parsed message (fields read): ${bytesPerMessage ?? 'n/a'} bytes`,
+    );
     return {
       msgsPerSec: ours.median,
       stats: ours,

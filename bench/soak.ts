@@ -48,10 +48,25 @@ const BIN = path.join(ROOT, 'bin', 'sipconf');
 export function runOnce(index: number, opts: SoakOptions): Promise<SoakRun> {
   const dir = mkdtempSync(path.join(tmpdir(), `sipconf-soak-${index}-`));
   const json = path.join(dir, 'summary.json');
-  const args = [BIN, 'run', ...opts.runArgs, '--no-report', '--json', json, '--results-dir', path.join(dir, 'results'), '--reports-dir', path.join(dir, 'reports')];
+  const args = [
+    BIN,
+    'run',
+    ...opts.runArgs,
+    '--no-report',
+    '--json',
+    json,
+    '--results-dir',
+    path.join(dir, 'results'),
+    '--reports-dir',
+    path.join(dir, 'reports'),
+  ];
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      env: { ...process.env, FORCE_COLOR: '0' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.runTimeoutMs);
@@ -63,7 +78,9 @@ export function runOnce(index: number, opts: SoakOptions): Promise<SoakRun> {
       try {
         checks = (JSON.parse(readFileSync(json, 'utf8')) as { checks: SoakCheckResult[] }).checks;
       } catch {
-        error = signal ? `killed by ${signal} after ${durationMs} ms (bound ${opts.runTimeoutMs} ms)` : `exit ${code} without a summary: ${stderr.trim().split('\n').slice(-1)[0] ?? ''}`;
+        error = signal
+          ? `killed by ${signal} after ${durationMs} ms (bound ${opts.runTimeoutMs} ms)`
+          : `exit ${code} without a summary: ${stderr.trim().split('\n').slice(-1)[0] ?? ''}`;
       }
       rmSync(dir, { recursive: true, force: true });
       resolve({ index, exitCode: code, durationMs, checks, ...(error ? { error } : {}) });
@@ -79,7 +96,9 @@ export function findFlakes(runs: SoakRun[]): Flake[] {
     const per = runs.map((r) => r.checks.find((c) => c.id === id));
     const statuses = per.map((c) => c?.status ?? 'missing');
     if (new Set(statuses).size <= 1) continue;
-    const messages = [...new Set(per.filter((c) => c && c.status !== 'passed').map((c) => `${c!.status}: ${c!.message ?? ''}`))];
+    const messages = [
+      ...new Set(per.filter((c) => c && c.status !== 'passed').map((c) => `${c!.status}: ${c!.message ?? ''}`)),
+    ];
     flakes.push({ id, statuses, messages });
   }
   return flakes;
@@ -92,7 +111,9 @@ export async function soak(opts: SoakOptions): Promise<{ runs: SoakRun[]; flakes
     runs.push(r);
     const t = { passed: 0, failed: 0, broken: 0, skipped: 0 } as Record<string, number>;
     for (const c of r.checks) t[c.status] = (t[c.status] ?? 0) + 1;
-    opts.log(`run ${i}/${opts.runs}: ${r.error ?? `${t.passed} passed, ${t.failed} failed, ${t.broken} broken, ${t.skipped} skipped`} in ${(r.durationMs / 1000).toFixed(1)} s`);
+    opts.log(
+      `run ${i}/${opts.runs}: ${r.error ?? `${t.passed} passed, ${t.failed} failed, ${t.broken} broken, ${t.skipped} skipped`} in ${(r.durationMs / 1000).toFixed(1)} s`,
+    );
   }
   return { runs, flakes: findFlakes(runs) };
 }

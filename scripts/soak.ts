@@ -39,20 +39,35 @@ async function main(): Promise<number> {
     return 2;
   }
   const runArgs: string[] = [];
-  if (values.kamailio) runArgs.push('--sut', path.resolve(__dirname, '..', 'scenarios', 'targets', 'kamailio', 'profile.yaml'));
+  if (values.kamailio)
+    runArgs.push('--sut', path.resolve(__dirname, '..', 'scenarios', 'targets', 'kamailio', 'profile.yaml'));
   if (values.suite) runArgs.push('--suite', values.suite);
   if (values.grep) runArgs.push('--grep', values.grep);
   if (values.workers) runArgs.push('--workers', values.workers);
   const target = values.kamailio ? 'Kamailio (managed profile)' : 'the embedded reference SUT';
   process.stdout.write(`soak: ${runs} runs against ${target}${runArgs.length ? ` (${runArgs.join(' ')})` : ''}\n`);
   const started = Date.now();
-  const { runs: results, flakes } = await soak({ runs, runArgs, runTimeoutMs, log: (l) => process.stdout.write(`${l}\n`) });
+  const { runs: results, flakes } = await soak({
+    runs,
+    runArgs,
+    runTimeoutMs,
+    log: (l) => process.stdout.write(`${l}\n`),
+  });
   const broken = results.filter((r) => r.error);
-  const out = { target, runs, durationMs: Date.now() - started, flakes, runsWithoutSummary: broken.map((r) => ({ run: r.index, error: r.error })), results };
+  const out = {
+    target,
+    runs,
+    durationMs: Date.now() - started,
+    flakes,
+    runsWithoutSummary: broken.map((r) => ({ run: r.index, error: r.error })),
+    results,
+  };
   if (values.json) writeFileSync(values.json, JSON.stringify(out, null, 2));
   const ids = results[0]?.checks.length ?? 0;
   if (flakes.length === 0 && broken.length === 0) {
-    process.stdout.write(`soak: 0 flakes — ${ids} checks, the same verdict in all ${runs} runs (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+    process.stdout.write(
+      `soak: 0 flakes — ${ids} checks, the same verdict in all ${runs} runs (${((Date.now() - started) / 1000).toFixed(0)} s)\n`,
+    );
     return 0;
   }
   for (const f of flakes) {
@@ -60,7 +75,9 @@ async function main(): Promise<number> {
     for (const m of f.messages) process.stdout.write(`    ${m}\n`);
   }
   for (const r of broken) process.stdout.write(`RUN ${r.index} gave no summary: ${r.error}\n`);
-  process.stdout.write(`soak: ${flakes.length} flaky check(s), ${broken.length} run(s) without a summary in ${runs} runs\n`);
+  process.stdout.write(
+    `soak: ${flakes.length} flaky check(s), ${broken.length} run(s) without a summary in ${runs} runs\n`,
+  );
   return 1;
 }
 

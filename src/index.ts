@@ -11,7 +11,14 @@ export { ClientTransaction } from './transaction/client-transaction';
 export { ServerTransaction } from './transaction/server-transaction';
 export { resolveTimers, DEFAULT_TIMERS, type TimerConfig } from './transaction/timers';
 export type { Target, Received } from './transaction/transaction';
-export { SipAgent, IncomingRequest, OutgoingRequest, OutgoingCall, type AgentOptions, type RespondOptions } from './agent/sip-agent';
+export {
+  SipAgent,
+  IncomingRequest,
+  OutgoingRequest,
+  OutgoingCall,
+  type AgentOptions,
+  type RespondOptions,
+} from './agent/sip-agent';
 export { Registrant, backoffWindow, RFC5626_BACKOFF, type RegistrantOptions } from './agent/registrant';
 export { BindingStore, type Binding } from './agent/bindings';
 export { ProxyCore } from './agent/proxy-core';

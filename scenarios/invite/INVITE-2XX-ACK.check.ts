@@ -40,10 +40,19 @@ export default defineCheck(
       await ctx.step('the ACK belongs to the dialog bob answered', async () => {
         const a = ack.request;
         const i = inv.request;
-        ctx.assert(a.callId === i.callId, `ACK Call-ID ${a.callId} is not the INVITE's ${i.callId} (RFC 3261 §13.2.2.4)`);
-        ctx.assert(a.cseq.seq === i.cseq.seq, `ACK CSeq number ${a.cseq.seq} is not the INVITE's ${i.cseq.seq} (RFC 3261 §13.2.2.4)`);
+        ctx.assert(
+          a.callId === i.callId,
+          `ACK Call-ID ${a.callId} is not the INVITE's ${i.callId} (RFC 3261 §13.2.2.4)`,
+        );
+        ctx.assert(
+          a.cseq.seq === i.cseq.seq,
+          `ACK CSeq number ${a.cseq.seq} is not the INVITE's ${i.cseq.seq} (RFC 3261 §13.2.2.4)`,
+        );
         ctx.assert(a.cseq.method === 'ACK', `ACK CSeq method is ${a.cseq.method}, not ACK (RFC 3261 §13.2.2.4)`);
-        ctx.assert(a.to.tag === inv.dialog?.localTag, `ACK To tag ${a.to.tag} is not the tag bob put in his 200 (${inv.dialog?.localTag}) (RFC 3261 §12.2.1.1)`);
+        ctx.assert(
+          a.to.tag === inv.dialog?.localTag,
+          `ACK To tag ${a.to.tag} is not the tag bob put in his 200 (${inv.dialog?.localTag}) (RFC 3261 §12.2.1.1)`,
+        );
         const target = bob.agent.contact(inv.flow.transport).uri as SipUri;
         const ruri = a.uri;
         ctx.assert(
@@ -51,7 +60,10 @@ export default defineCheck(
           `ACK Request-URI ${a.uriText} is not bob's Contact ${target} (the remote target, RFC 3261 §12.2.1.1, §16.6 step 6)`,
         );
         if (ctx.sut.role === 'proxy') {
-          ctx.assert(a.topVia.branch !== i.topVia.branch, `the ACK for a 2xx reused the INVITE's branch ${i.topVia.branch}: it must be a new transaction (RFC 3261 §17.1.1.3)`);
+          ctx.assert(
+            a.topVia.branch !== i.topVia.branch,
+            `the ACK for a 2xx reused the INVITE's branch ${i.topVia.branch}: it must be a new transaction (RFC 3261 §17.1.1.3)`,
+          );
         }
       });
       await ctx.step("bob's 2xx retransmissions stop once the ACK arrived", async () => {

@@ -22,7 +22,10 @@ export default defineCheck(
       await expectAtCaller(ctx, call, 200, 'RFC 3261 §16.7');
       // Bob sends at 0, T1, 3·T1, 7·T1: within 8·T1 (+ slack) he has retransmitted 3 times.
       const window = 8 * ctx.timers.t1 + Math.max(200, ctx.timers.t1);
-      await ctx.step(`alice withholds her ACK for ${window} ms and counts the 200s`, () => new Promise((r) => setTimeout(r, window)));
+      await ctx.step(
+        `alice withholds her ACK for ${window} ms and counts the 200s`,
+        () => new Promise((r) => setTimeout(r, window)),
+      );
       const sent = inv.twoXx!.sends.length;
       const received = call.twoXxCount;
       ctx.note(`bob sent the 200 ${sent} times; alice received it ${received} times`);

@@ -35,9 +35,20 @@ export default defineCheck(
         return alice.send(req, ctx.sutTarget());
       });
       await ctx.step('the SUT answers 483 and does not forward it', async () => {
-        const res = await zero.final({ within: '64*T1' }).catch((e: Error) => ctx.fail(`no final response to an INVITE with Max-Forwards 0: ${e.message} (RFC 3261 §16.3)`));
-        ctx.assert(res.message.status === 483, `INVITE with Max-Forwards 0 got ${res.message.status} ${res.message.reason}, expected 483 Too Many Hops (RFC 3261 §16.3 step 3)`);
-        await bob.agent.expectNoRequest('INVITE', 2 * ctx.timers.t1).catch((e: Error) => ctx.fail(`the SUT forwarded an INVITE with Max-Forwards 0: ${e.message} (RFC 3261 §16.3)`));
+        const res = await zero
+          .final({ within: '64*T1' })
+          .catch((e: Error) =>
+            ctx.fail(`no final response to an INVITE with Max-Forwards 0: ${e.message} (RFC 3261 §16.3)`),
+          );
+        ctx.assert(
+          res.message.status === 483,
+          `INVITE with Max-Forwards 0 got ${res.message.status} ${res.message.reason}, expected 483 Too Many Hops (RFC 3261 §16.3 step 3)`,
+        );
+        await bob.agent
+          .expectNoRequest('INVITE', 2 * ctx.timers.t1)
+          .catch((e: Error) =>
+            ctx.fail(`the SUT forwarded an INVITE with Max-Forwards 0: ${e.message} (RFC 3261 §16.3)`),
+          );
       });
     },
   },

@@ -33,15 +33,23 @@ export default defineCheck(
         const ack = await ackWait;
         if (!ack) {
           const resent = inv.tx!.responsesSent.length;
-          ctx.fail(`no ACK for the 486 within 64·T1 = ${ctx.ms('64*T1')} ms (Timer H); bob's transaction retransmitted the 486 (RFC 3261 §17.1.1.3, §17.2.1); responses sent: ${resent}`);
+          ctx.fail(
+            `no ACK for the 486 within 64·T1 = ${ctx.ms('64*T1')} ms (Timer H); bob's transaction retransmitted the 486 (RFC 3261 §17.1.1.3, §17.2.1); responses sent: ${resent}`,
+          );
         }
-        ctx.assert(ack.branch === inv.request.topVia.branch, `ACK branch ${ack.branch} differs from the INVITE's ${inv.request.topVia.branch}: the non-2xx ACK is hop by hop, same transaction (RFC 3261 §17.1.1.3)`);
+        ctx.assert(
+          ack.branch === inv.request.topVia.branch,
+          `ACK branch ${ack.branch} differs from the INVITE's ${inv.request.topVia.branch}: the non-2xx ACK is hop by hop, same transaction (RFC 3261 §17.1.1.3)`,
+        );
       });
       await ctx.step('no end-to-end ACK for the 486 arrives at bob as a new transaction', async () => {
         try {
           await bob.agent.expectNoRequest('ACK', 2 * ctx.timers.t1);
         } catch (e) {
-          if (e instanceof ExpectationError) ctx.fail(`an ACK for the 486 arrived outside the INVITE transaction (new branch): ${e.message} (RFC 3261 §17.1.1.3)`);
+          if (e instanceof ExpectationError)
+            ctx.fail(
+              `an ACK for the 486 arrived outside the INVITE transaction (new branch): ${e.message} (RFC 3261 §17.1.1.3)`,
+            );
           throw e;
         }
       });

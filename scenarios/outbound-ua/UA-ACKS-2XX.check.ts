@@ -23,27 +23,53 @@ export default defineCheck(
       const callee = ctx.freshUser('carol');
       const uri = `sip:${callee}@${ctx.sut.domain}`;
       const agent = ua.registrar.agent;
-      const inv: IncomingRequest = await ctx.step(`the harness makes the UA call ${uri}; its INVITE arrives`, async () => {
-        await ua.dial(uri);
-        return agent.expect('INVITE', { within: '64*T1' }).catch((e: Error) => ctx.fail(`the UA was told to call ${uri} but no INVITE reached the harness: ${e.message}`));
-      });
-      const dialog = await ctx.step('the harness answers 200 OK (and stops retransmitting it once the ACK is in)', () => inv.accept());
+      const inv: IncomingRequest = await ctx.step(
+        `the harness makes the UA call ${uri}; its INVITE arrives`,
+        async () => {
+          await ua.dial(uri);
+          return agent
+            .expect('INVITE', { within: '64*T1' })
+            .catch((e: Error) =>
+              ctx.fail(`the UA was told to call ${uri} but no INVITE reached the harness: ${e.message}`),
+            );
+        },
+      );
+      const dialog = await ctx.step('the harness answers 200 OK (and stops retransmitting it once the ACK is in)', () =>
+        inv.accept(),
+      );
       const toTag = dialog.localTag;
       const isAck = (req: IncomingRequest['request']) =>
-        req.callId === inv.request.callId && req.cseq.seq === inv.request.cseq.seq && req.cseq.method === 'ACK' && req.to.tag === toTag;
+        req.callId === inv.request.callId &&
+        req.cseq.seq === inv.request.cseq.seq &&
+        req.cseq.method === 'ACK' &&
+        req.to.tag === toTag;
       const ack1 = await ctx.step('the UA ACKs the 200 (RFC 3261 §13.2.2.4)', async () => {
-        const ack = await agent.expect('ACK', { within: '64*T1' }).catch((e: Error) => ctx.fail(`no ACK for the 200 OK to the UA's INVITE: ${e.message} (RFC 3261 §13.2.2.4)`));
-        ctx.assert(isAck(ack.request), `the ACK does not belong to the 200: Call-ID ${ack.request.callId}, CSeq ${ack.request.cseq.seq} ${ack.request.cseq.method}, To tag ${ack.request.to.tag ?? 'none'}; expected Call-ID ${inv.request.callId}, CSeq ${inv.request.cseq.seq} ACK, To tag ${toTag} (RFC 3261 §13.2.2.4, §12.2.1.1)`);
-        ctx.note(`the ACK came ${seconds(ack.at - inv.twoXx!.sends[0]!)} after the 200, after ${inv.twoXx!.retransmissions} retransmission(s)`);
+        const ack = await agent
+          .expect('ACK', { within: '64*T1' })
+          .catch((e: Error) => ctx.fail(`no ACK for the 200 OK to the UA's INVITE: ${e.message} (RFC 3261 §13.2.2.4)`));
+        ctx.assert(
+          isAck(ack.request),
+          `the ACK does not belong to the 200: Call-ID ${ack.request.callId}, CSeq ${ack.request.cseq.seq} ${ack.request.cseq.method}, To tag ${ack.request.to.tag ?? 'none'}; expected Call-ID ${inv.request.callId}, CSeq ${inv.request.cseq.seq} ACK, To tag ${toTag} (RFC 3261 §13.2.2.4, §12.2.1.1)`,
+        );
+        ctx.note(
+          `the ACK came ${seconds(ack.at - inv.twoXx!.sends[0]!)} after the 200, after ${inv.twoXx!.retransmissions} retransmission(s)`,
+        );
         return ack;
       });
-      await ctx.step('the harness sends the 200 again (a retransmission, §13.3.1.4); the UA ACKs it again', async () => {
-        await inv.flow.send(inv.twoXx!.response.toBuffer());
-        const ack = await agent
-          .expect('ACK', { within: '64*T1', match: (r) => isAck(r) })
-          .catch((e: Error) => ctx.fail(`the UA did not ACK the retransmitted 200 OK: ${e.message} (RFC 3261 §13.2.2.4: "The UAC core MUST generate an ACK ... for each 2xx")`));
-        ctx.assert(ack !== ack1, 'harness: the same ACK was counted twice');
-      });
+      await ctx.step(
+        'the harness sends the 200 again (a retransmission, §13.3.1.4); the UA ACKs it again',
+        async () => {
+          await inv.flow.send(inv.twoXx!.response.toBuffer());
+          const ack = await agent
+            .expect('ACK', { within: '64*T1', match: (r) => isAck(r) })
+            .catch((e: Error) =>
+              ctx.fail(
+                `the UA did not ACK the retransmitted 200 OK: ${e.message} (RFC 3261 §13.2.2.4: "The UAC core MUST generate an ACK ... for each 2xx")`,
+              ),
+            );
+          ctx.assert(ack !== ack1, 'harness: the same ACK was counted twice');
+        },
+      );
       await ctx.step('the harness hangs up (BYE)', async () => {
         const bye = await inv.sendInDialog('BYE');
         const res = await bye.final({ within: '64*T1' }).catch(() => undefined);

@@ -26,36 +26,75 @@ export default defineCheck(
     async run(ctx: CheckContext) {
       const ua = await uaRegisters(ctx, { grantExpires: GRANT_S });
       const first = ua.first;
-      const id = await ctx.step(`the REGISTER is an outbound registration; the harness answered 200 granting ${GRANT_S} s`, async () => {
-        const id = assertOutboundRegister(ctx, first);
-        ctx.assert(first.response?.status === 200, `harness: the first REGISTER was answered ${first.response?.status}`);
-        ctx.note(`the UA asked for ${first.requestedExpires ?? 'no'} s; the 200 granted ${GRANT_S} s`);
-        return id;
-      });
+      const id = await ctx.step(
+        `the REGISTER is an outbound registration; the harness answered 200 granting ${GRANT_S} s`,
+        async () => {
+          const id = assertOutboundRegister(ctx, first);
+          ctx.assert(
+            first.response?.status === 200,
+            `harness: the first REGISTER was answered ${first.response?.status}`,
+          );
+          ctx.note(`the UA asked for ${first.requestedExpires ?? 'no'} s; the 200 granted ${GRANT_S} s`);
+          return id;
+        },
+      );
       const deadline = first.at + GRANT_S * 1000;
-      const refresh = await ctx.step(`the next REGISTER is the refresh, before the ${GRANT_S} s granted run out`, async () => {
-        const next = await ua.registrar
-          .expectRegister({ within: Math.max(0, deadline - performance.now()), what: `the refresh REGISTER before the granted ${GRANT_S} s expire` })
-          .catch((e: Error) => ctx.fail(`${e.message}: the binding expired without a refresh (RFC 3261 §10.2.4: the UA refreshes before the expiry in the 200)`));
-        const after = next.at - first.at;
-        ctx.note(`the refresh came ${seconds(after)} after the first REGISTER (${Math.round((100 * after) / (GRANT_S * 1000))} % of the granted expiry)`);
-        ctx.assert(next.request.cseq.seq !== first.request.cseq.seq || next.request.callId !== first.request.callId,
-          `the UA sent the REGISTER of CSeq ${first.request.cseq.seq} again after its 200: it did not treat the 200 as final (RFC 3261 §17.1.2.2)`);
-        return next;
-      });
-      await ctx.step('the refresh continues the registration: same Call-ID, next CSeq, same instance and reg-id', async () => {
-        const req = refresh.request;
-        ctx.assert(req.callId === first.request.callId, `the refresh has Call-ID ${req.callId}, the registration ${first.request.callId} (RFC 3261 §10.2: one Call-ID per registration)`);
-        ctx.assert(req.cseq.seq === first.request.cseq.seq + 1, `the refresh has CSeq ${req.cseq.seq}; after ${first.request.cseq.seq} it must be ${first.request.cseq.seq + 1} (RFC 3261 §10.2: incremented by one)`);
-        ctx.assert(refresh.instance === id.instance && refresh.regId === id.regId, `the refresh carries +sip.instance ${refresh.instance} reg-id ${refresh.regId}, not ${id.instance} reg-id ${id.regId} (RFC 5626 §4.2)`);
-        ctx.assert(refresh.response?.status === 200, `harness: the refresh was answered ${refresh.response?.status}`);
-        if (refresh.flow.id !== first.flow.id) ctx.note(`the refresh came on a new flow ${refresh.flow.id}, not ${first.flow.id}`);
-      });
+      const refresh = await ctx.step(
+        `the next REGISTER is the refresh, before the ${GRANT_S} s granted run out`,
+        async () => {
+          const next = await ua.registrar
+            .expectRegister({
+              within: Math.max(0, deadline - performance.now()),
+              what: `the refresh REGISTER before the granted ${GRANT_S} s expire`,
+            })
+            .catch((e: Error) =>
+              ctx.fail(
+                `${e.message}: the binding expired without a refresh (RFC 3261 §10.2.4: the UA refreshes before the expiry in the 200)`,
+              ),
+            );
+          const after = next.at - first.at;
+          ctx.note(
+            `the refresh came ${seconds(after)} after the first REGISTER (${Math.round((100 * after) / (GRANT_S * 1000))} % of the granted expiry)`,
+          );
+          ctx.assert(
+            next.request.cseq.seq !== first.request.cseq.seq || next.request.callId !== first.request.callId,
+            `the UA sent the REGISTER of CSeq ${first.request.cseq.seq} again after its 200: it did not treat the 200 as final (RFC 3261 §17.1.2.2)`,
+          );
+          return next;
+        },
+      );
+      await ctx.step(
+        'the refresh continues the registration: same Call-ID, next CSeq, same instance and reg-id',
+        async () => {
+          const req = refresh.request;
+          ctx.assert(
+            req.callId === first.request.callId,
+            `the refresh has Call-ID ${req.callId}, the registration ${first.request.callId} (RFC 3261 §10.2: one Call-ID per registration)`,
+          );
+          ctx.assert(
+            req.cseq.seq === first.request.cseq.seq + 1,
+            `the refresh has CSeq ${req.cseq.seq}; after ${first.request.cseq.seq} it must be ${first.request.cseq.seq + 1} (RFC 3261 §10.2: incremented by one)`,
+          );
+          ctx.assert(
+            refresh.instance === id.instance && refresh.regId === id.regId,
+            `the refresh carries +sip.instance ${refresh.instance} reg-id ${refresh.regId}, not ${id.instance} reg-id ${id.regId} (RFC 5626 §4.2)`,
+          );
+          ctx.assert(refresh.response?.status === 200, `harness: the refresh was answered ${refresh.response?.status}`);
+          if (refresh.flow.id !== first.flow.id)
+            ctx.note(`the refresh came on a new flow ${refresh.flow.id}, not ${first.flow.id}`);
+        },
+      );
       await ctx.step('the accepted REGISTER was never retransmitted', async () => {
         // Same branch: absorbed by our server transaction, counted in arrivals; a new branch: a new REGISTER.
-        const copies = ua.registrar.registers.filter((r) => r !== first && r.request.callId === first.request.callId && r.request.cseq.seq === first.request.cseq.seq).length;
+        const copies = ua.registrar.registers.filter(
+          (r) =>
+            r !== first && r.request.callId === first.request.callId && r.request.cseq.seq === first.request.cseq.seq,
+        ).length;
         const again = first.arrivals.length - 1 + copies;
-        ctx.assert(again === 0, `the REGISTER of CSeq ${first.request.cseq.seq} arrived ${again} more time(s) after its 200 (RFC 3261 §17.1.2.2)`);
+        ctx.assert(
+          again === 0,
+          `the REGISTER of CSeq ${first.request.cseq.seq} arrived ${again} more time(s) after its 200 (RFC 3261 §17.1.2.2)`,
+        );
       });
     },
   },

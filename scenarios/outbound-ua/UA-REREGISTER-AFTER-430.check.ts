@@ -15,7 +15,8 @@ export default defineCheck(
   {
     id: 'UA-REREGISTER-AFTER-430',
     suite: 'outbound-ua',
-    title: 'A 430 Flow Failed to its REGISTER is a failed registration: the UA retries with the same instance and reg-id after the §4.5 back-off',
+    title:
+      'A 430 Flow Failed to its REGISTER is a failed registration: the UA retries with the same instance and reg-id after the §4.5 back-off',
     rfc: ['RFC 5626 §11.5', 'RFC 5626 §4.5', 'RFC 3261 §8.1.3.2'],
     severity: 'normal',
     roles: ['ua'],
@@ -38,9 +39,15 @@ export default defineCheck(
       const retry = await ctx.step(`the UA retries between ${WINDOW_MIN_S} and ${WINDOW_MAX_S} s later`, async () => {
         const rec = await ua.registrar
           .expectRegister({ within: bound, what: 'the retried REGISTER after the 430' })
-          .catch((e: Error) => ctx.fail(`${e.message}: no new registration attempt within ${seconds(bound)} of the 430 (RFC 5626 §4.5: with the default times the retry comes within ${WINDOW_MAX_S} s)`));
+          .catch((e: Error) =>
+            ctx.fail(
+              `${e.message}: no new registration attempt within ${seconds(bound)} of the 430 (RFC 5626 §4.5: with the default times the retry comes within ${WINDOW_MAX_S} s)`,
+            ),
+          );
         const delay = rec.at - first.at;
-        ctx.note(`the UA retried ${seconds(delay)} after the 430, on ${rec.flow.id === first.flow.id ? 'the same flow' : `a new flow ${rec.flow.id}`}`);
+        ctx.note(
+          `the UA retried ${seconds(delay)} after the 430, on ${rec.flow.id === first.flow.id ? 'the same flow' : `a new flow ${rec.flow.id}`}`,
+        );
         ctx.assert(
           delay >= WINDOW_MIN_S * 1000,
           `the UA retried ${seconds(delay)} after its REGISTER failed with 430; RFC 5626 §4.5 says it MUST wait at least the retry delay, which is never below ${WINDOW_MIN_S} s with the default times (a 430 is a failure, RFC 5626 §11.5)`,
@@ -48,8 +55,14 @@ export default defineCheck(
         return rec;
       });
       await ctx.step('the retry carries the same +sip.instance and reg-id', async () => {
-        ctx.assert(retry.instance === id.instance, `the retry carries +sip.instance ${retry.instance ?? 'none'}, not ${id.instance} (RFC 5626 §4.5)`);
-        ctx.assert(retry.regId === id.regId, `the retry carries reg-id ${retry.regId ?? 'none'}, not ${id.regId} (RFC 5626 §4.5: the same reg-id)`);
+        ctx.assert(
+          retry.instance === id.instance,
+          `the retry carries +sip.instance ${retry.instance ?? 'none'}, not ${id.instance} (RFC 5626 §4.5)`,
+        );
+        ctx.assert(
+          retry.regId === id.regId,
+          `the retry carries reg-id ${retry.regId ?? 'none'}, not ${id.regId} (RFC 5626 §4.5: the same reg-id)`,
+        );
         ctx.assert(retry.response?.status === 200, `harness: the retry was answered ${retry.response?.status}`);
       });
     },

@@ -15,7 +15,8 @@ export default defineCheck(
   {
     id: 'UA-REREGISTER-AFTER-FLOW-FAILURE',
     suite: 'outbound-ua',
-    title: 'When its flow dies, the UA re-registers on a new flow with the same +sip.instance and reg-id within the §4.5 back-off',
+    title:
+      'When its flow dies, the UA re-registers on a new flow with the same +sip.instance and reg-id within the §4.5 back-off',
     rfc: ['RFC 5626 §4.4.1', 'RFC 5626 §4.5', 'RFC 5626 §4.2', 'RFC 3261 §10.2.4'],
     severity: 'blocker',
     roles: ['ua'],
@@ -32,11 +33,17 @@ export default defineCheck(
     async run(ctx: CheckContext) {
       const ua = await uaRegisters(ctx);
       const first = ua.first;
-      const id = await ctx.step('the UA registered an outbound flow; the harness answered 200 (Require: outbound, Flow-Timer)', async () => {
-        ctx.assert(first.flow.reliable, `the UA registered over ${first.flow.transport}; this check kills a connection-oriented flow (TCP/TLS)`);
-        ctx.assert(first.response?.status === 200, `harness: the REGISTER was answered ${first.response?.status}`);
-        return assertOutboundRegister(ctx, first);
-      });
+      const id = await ctx.step(
+        'the UA registered an outbound flow; the harness answered 200 (Require: outbound, Flow-Timer)',
+        async () => {
+          ctx.assert(
+            first.flow.reliable,
+            `the UA registered over ${first.flow.transport}; this check kills a connection-oriented flow (TCP/TLS)`,
+          );
+          ctx.assert(first.response?.status === 200, `harness: the REGISTER was answered ${first.response?.status}`);
+          return assertOutboundRegister(ctx, first);
+        },
+      );
       // Let the 200 reach the UA before the flow dies (it must be registered, §4.5: a flow that registered).
       await new Promise((r) => setTimeout(r, Math.max(200, ctx.timers.t1)));
       const killedAt = await ctx.step(`the edge kills the flow ${first.flow.id} (TCP reset)`, async () => {
@@ -44,21 +51,42 @@ export default defineCheck(
         return performance.now();
       });
       const bound = WINDOW_MAX_S * 1000 + Math.max(4 * ctx.timers.t1, 5000); // slack: the UA's timer granularity and a busy machine
-      const again = await ctx.step(`the UA re-registers on a new flow within the back-off (≤ ${WINDOW_MAX_S} s)`, async () => {
-        const rec = await ua.registrar
-          .expectRegister({ within: bound, what: 'a REGISTER on a new flow after the flow failed' })
-          .catch((e: Error) => ctx.fail(`${e.message}: the UA did not re-register within ${seconds(bound)} of its flow failing (RFC 5626 §4.4.1, §4.5: first retry within ${WINDOW_MAX_S} s)`));
-        const delay = rec.at - killedAt;
-        ctx.note(`the UA re-registered ${seconds(delay)} after its flow was killed (RFC 5626 §4.5 default window for the first retry: 30–${WINDOW_MAX_S} s)`);
-        ctx.assert(rec.flow.id !== first.flow.id && !(rec.flow.transport === 'udp' && rec.flow.remote.port === first.flow.remote.port), `the re-REGISTER came on the failed flow ${first.flow.id} (RFC 5626 §4.5: a new flow)`);
-        return rec;
-      });
+      const again = await ctx.step(
+        `the UA re-registers on a new flow within the back-off (≤ ${WINDOW_MAX_S} s)`,
+        async () => {
+          const rec = await ua.registrar
+            .expectRegister({ within: bound, what: 'a REGISTER on a new flow after the flow failed' })
+            .catch((e: Error) =>
+              ctx.fail(
+                `${e.message}: the UA did not re-register within ${seconds(bound)} of its flow failing (RFC 5626 §4.4.1, §4.5: first retry within ${WINDOW_MAX_S} s)`,
+              ),
+            );
+          const delay = rec.at - killedAt;
+          ctx.note(
+            `the UA re-registered ${seconds(delay)} after its flow was killed (RFC 5626 §4.5 default window for the first retry: 30–${WINDOW_MAX_S} s)`,
+          );
+          ctx.assert(
+            rec.flow.id !== first.flow.id &&
+              !(rec.flow.transport === 'udp' && rec.flow.remote.port === first.flow.remote.port),
+            `the re-REGISTER came on the failed flow ${first.flow.id} (RFC 5626 §4.5: a new flow)`,
+          );
+          return rec;
+        },
+      );
       await ctx.step('the re-REGISTER replaces the old registration: same +sip.instance and reg-id', async () => {
-        ctx.assert(again.instance === id.instance, `the re-REGISTER carries +sip.instance ${again.instance ?? 'none'}, the registration had ${id.instance} (RFC 5626 §4.5)`);
-        ctx.assert(again.regId === id.regId, `the re-REGISTER carries reg-id ${again.regId ?? 'none'}, the failed flow was registered with reg-id ${id.regId} (RFC 5626 §4.5: "MUST have the same reg-id")`);
+        ctx.assert(
+          again.instance === id.instance,
+          `the re-REGISTER carries +sip.instance ${again.instance ?? 'none'}, the registration had ${id.instance} (RFC 5626 §4.5)`,
+        );
+        ctx.assert(
+          again.regId === id.regId,
+          `the re-REGISTER carries reg-id ${again.regId ?? 'none'}, the failed flow was registered with reg-id ${id.regId} (RFC 5626 §4.5: "MUST have the same reg-id")`,
+        );
         ctx.assert(again.response?.status === 200, `harness: the re-REGISTER was answered ${again.response?.status}`);
         const bindings = ua.registrar.bindings(again.request.to.uri.toString().replace(/^sips?:/, 'sip:'));
-        ctx.note(`bindings after the re-REGISTER: ${bindings.map((b) => `${b.uri} reg-id ${b.regId ?? '-'} on ${b.flow?.id ?? '?'}`).join('; ') || 'none'}`);
+        ctx.note(
+          `bindings after the re-REGISTER: ${bindings.map((b) => `${b.uri} reg-id ${b.regId ?? '-'} on ${b.flow?.id ?? '?'}`).join('; ') || 'none'}`,
+        );
       });
     },
   },

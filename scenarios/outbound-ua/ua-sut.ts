@@ -42,46 +42,65 @@ export interface UaSetupOptions {
 /** Starts the registrar where the UA registers and waits for the UA's first REGISTER (answered as told). */
 export async function uaRegisters(ctx: CheckContext, opts: UaSetupOptions = {}): Promise<UaUnderTest> {
   const listen = ctx.sut.listen;
-  if (!listen) throw new Error('the SUT profile has no "listen" address: a ua check needs to know where the UA registers');
+  if (!listen)
+    throw new Error('the SUT profile has no "listen" address: a ua check needs to know where the UA registers');
   const transports = ctx.sut.transports.filter((t): t is Exclude<TransportProtocol, 'tls'> => t !== 'tls');
-  if (transports.length === 0) throw new Error(`the ua checks listen on udp/tcp; the profile offers ${ctx.sut.transports.join(', ')}`);
+  if (transports.length === 0)
+    throw new Error(`the ua checks listen on udp/tcp; the profile offers ${ctx.sut.transports.join(', ')}`);
   const launcher = ctx.uaLauncher;
 
-  const registrar = await ctx.step(`the harness's registrar / edge listens ${launcher ? 'for a fresh UA instance' : `at ${listen.address}:${listen.port}`}`, () =>
-    bindRegistrar(ctx, transports, listen.address, launcher ? 0 : listen.port, { grantExpires: opts.grantExpires, flowTimer: opts.flowTimer, autoPong: opts.autoPong }),
+  const registrar = await ctx.step(
+    `the harness's registrar / edge listens ${launcher ? 'for a fresh UA instance' : `at ${listen.address}:${listen.port}`}`,
+    () =>
+      bindRegistrar(ctx, transports, listen.address, launcher ? 0 : listen.port, {
+        grantExpires: opts.grantExpires,
+        flowTimer: opts.flowTimer,
+        autoPong: opts.autoPong,
+      }),
   );
   ctx.onCleanup(() => registrar.close());
   if (opts.firstAnswer) registrar.answerNext(opts.firstAnswer);
 
   let instance: UaInstance | undefined;
-  const first = await ctx.step(launcher ? 'the harness starts the UA; its first REGISTER arrives' : 'the UA (started outside the harness) registers', async () => {
-    if (!launcher) {
-      return registrar.expectRegister({ within: ARRIVAL_BOUND_MS, what: `a REGISTER from the UA at ${listen.address}:${listen.port}` }).catch((e: Error) => {
-        throw new Error(`the UA never registered with the harness: ${e.message}`);
+  const first = await ctx.step(
+    launcher
+      ? 'the harness starts the UA; its first REGISTER arrives'
+      : 'the UA (started outside the harness) registers',
+    async () => {
+      if (!launcher) {
+        return registrar
+          .expectRegister({
+            within: ARRIVAL_BOUND_MS,
+            what: `a REGISTER from the UA at ${listen.address}:${listen.port}`,
+          })
+          .catch((e: Error) => {
+            throw new Error(`the UA never registered with the harness: ${e.message}`);
+          });
+      }
+      let arrived: Promise<RecordedRegister> | undefined;
+      const port = registrar.agent.address(transports[0]).port;
+      // The launcher bounds the wait (the profile's startTimeoutMs); ours only has to outlast it.
+      instance = await launcher.start(port, () => {
+        arrived = registrar.expectRegister({ within: 120_000, what: 'the first REGISTER of the UA' });
+        arrived.catch(() => undefined);
+        return arrived;
       });
-    }
-    let arrived: Promise<RecordedRegister> | undefined;
-    const port = registrar.agent.address(transports[0]).port;
-    // The launcher bounds the wait (the profile's startTimeoutMs); ours only has to outlast it.
-    instance = await launcher.start(port, () => {
-      arrived = registrar.expectRegister({ within: 120_000, what: 'the first REGISTER of the UA' });
-      arrived.catch(() => undefined);
-      return arrived;
-    });
-    const inst = instance;
-    ctx.onCleanup(async () => {
-      await inst.stop();
-      ctx.reporter.attach('UA SUT log', await inst.readLog(), 'text/plain');
-    });
-    return arrived!;
-  });
+      const inst = instance;
+      ctx.onCleanup(async () => {
+        await inst.stop();
+        ctx.reporter.attach('UA SUT log', await inst.readLog(), 'text/plain');
+      });
+      return arrived!;
+    },
+  );
   ctx.note(`the UA's first REGISTER arrived on ${first.flow.id} and was answered ${first.response?.status ?? '?'}`);
   return {
     registrar,
     first,
     instance,
     dial: async (uri) => {
-      if (!instance) throw new Error('the profile does not let the harness make this UA dial (a managed UA with dial: is needed)');
+      if (!instance)
+        throw new Error('the profile does not let the harness make this UA dial (a managed UA with dial: is needed)');
       await instance.dial(uri);
     },
   };
@@ -89,19 +108,43 @@ export async function uaRegisters(ctx: CheckContext, opts: UaSetupOptions = {}):
 
 type Policy = Pick<MockRegistrarOptions, 'grantExpires' | 'flowTimer' | 'autoPong'>;
 
-async function bindRegistrar(ctx: CheckContext, transports: Array<'udp' | 'tcp'>, host: string, port: number, policy: Policy): Promise<MockRegistrar> {
+async function bindRegistrar(
+  ctx: CheckContext,
+  transports: Array<'udp' | 'tcp'>,
+  host: string,
+  port: number,
+  policy: Policy,
+): Promise<MockRegistrar> {
   const listen: ListenOptions[] = transports.map((transport) => ({ transport, host, port }));
   const deadline = performance.now() + PORT_BOUND_MS;
   for (;;) {
     try {
       if (port !== 0 || transports.length === 1) {
-        return await MockRegistrar.create({ name: 'registrar', listen, trace: ctx.trace, timers: ctx.timers, ...policy });
+        return await MockRegistrar.create({
+          name: 'registrar',
+          listen,
+          trace: ctx.trace,
+          timers: ctx.timers,
+          ...policy,
+        });
       }
       // Several transports on one ephemeral port: take the first's port for the others.
-      const first = await MockRegistrar.create({ name: 'registrar', listen: [listen[0]!], trace: ctx.trace, timers: ctx.timers, ...policy });
+      const first = await MockRegistrar.create({
+        name: 'registrar',
+        listen: [listen[0]!],
+        trace: ctx.trace,
+        timers: ctx.timers,
+        ...policy,
+      });
       const p = first.agent.address(transports[0]).port;
       await first.close();
-      return await MockRegistrar.create({ name: 'registrar', listen: listen.map((l) => ({ ...l, port: p })), trace: ctx.trace, timers: ctx.timers, ...policy });
+      return await MockRegistrar.create({
+        name: 'registrar',
+        listen: listen.map((l) => ({ ...l, port: p })),
+        trace: ctx.trace,
+        timers: ctx.timers,
+        ...policy,
+      });
     } catch (e) {
       // A fixed port held by another check against the same UA: wait for it, bounded.
       if (!/EADDRINUSE/.test((e as Error).message) || performance.now() > deadline) throw e;
@@ -112,8 +155,14 @@ async function bindRegistrar(ctx: CheckContext, transports: Array<'udp' | 'tcp'>
 
 /** The first REGISTER must be an RFC 5626 outbound registration: +sip.instance and reg-id on its Contact (§4.2). */
 export function assertOutboundRegister(ctx: CheckContext, rec: RecordedRegister): { instance: string; regId: number } {
-  ctx.assert(rec.instance, `the UA's REGISTER has no +sip.instance on its Contact (${rec.request.get('contact') ?? 'none'}), though the profile claims outbound (RFC 5626 §4.2)`);
-  ctx.assert(rec.regId !== undefined && Number.isInteger(rec.regId) && rec.regId > 0, `the UA's REGISTER has no valid reg-id on its Contact (${rec.request.get('contact') ?? 'none'}) (RFC 5626 §4.2)`);
+  ctx.assert(
+    rec.instance,
+    `the UA's REGISTER has no +sip.instance on its Contact (${rec.request.get('contact') ?? 'none'}), though the profile claims outbound (RFC 5626 §4.2)`,
+  );
+  ctx.assert(
+    rec.regId !== undefined && Number.isInteger(rec.regId) && rec.regId > 0,
+    `the UA's REGISTER has no valid reg-id on its Contact (${rec.request.get('contact') ?? 'none'}) (RFC 5626 §4.2)`,
+  );
   return { instance: rec.instance, regId: rec.regId };
 }
 

@@ -28,13 +28,24 @@ export default defineCheck(
       const call = await ctx.step('alice calls bob', () => alice.invite(ua.agent.aor, { target: ctx.sutTarget() }));
       await ctx.step(`alice gets ${want} within 64·T1`, async () => {
         const started = performance.now();
-        const res = await call.final({ within: '64*T1' }).catch((e: Error) =>
-          ctx.fail(`no final response ${Math.round(performance.now() - started)} ms after the INVITE although every flow of the callee failed: ${e.message} (RFC 5626 §7, RFC 3261 §16.7)`),
+        const res = await call
+          .final({ within: '64*T1' })
+          .catch((e: Error) =>
+            ctx.fail(
+              `no final response ${Math.round(performance.now() - started)} ms after the INVITE although every flow of the callee failed: ${e.message} (RFC 5626 §7, RFC 3261 §16.7)`,
+            ),
+          );
+        ctx.assert(
+          res.message.status === want,
+          `the caller got ${res.message.status} ${res.message.reason}, expected ${want} when every flow failed (RFC 5626 §7; the profile's allFlowsFailedStatus)`,
         );
-        ctx.assert(res.message.status === want, `the caller got ${res.message.status} ${res.message.reason}, expected ${want} when every flow failed (RFC 5626 §7; the profile's allFlowsFailedStatus)`);
       });
       await ctx.step('nothing reached bob (no new connection was opened toward him)', () =>
-        ua.agent.expectNoRequest('INVITE', 2 * ctx.timers.t1).catch((e: Error) => ctx.fail(`${e.message}: an edge must not open a new connection for an ob binding (RFC 5626 §5.3)`)),
+        ua.agent
+          .expectNoRequest('INVITE', 2 * ctx.timers.t1)
+          .catch((e: Error) =>
+            ctx.fail(`${e.message}: an edge must not open a new connection for an ob binding (RFC 5626 §5.3)`),
+          ),
       );
     },
   },

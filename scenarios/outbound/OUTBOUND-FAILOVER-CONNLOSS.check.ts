@@ -29,24 +29,39 @@ export default defineCheck(
         return inv.flow;
       });
       const preferred = regIdOfFlow(ua, first);
-      ctx.assert(preferred !== undefined, `the first INVITE arrived on ${first.id}, which is neither registered flow (RFC 5626 §5.3: requests for an ob binding go on its flow)`);
+      ctx.assert(
+        preferred !== undefined,
+        `the first INVITE arrived on ${first.id}, which is neither registered flow (RFC 5626 §5.3: requests for an ob binding go on its flow)`,
+      );
       const other = [...ua.flows.keys()].find((id) => id !== preferred)!;
       await ctx.step(`bob's flow for reg-id ${preferred} is reset (TCP RST)`, async () => {
         ua.flows.get(preferred)!.reset();
         await new Promise((r) => setTimeout(r, Math.max(50, ctx.timers.t1)));
       });
-      const call = await ctx.step('alice calls bob again', () => alice.invite(ua.agent.aor, { target: ctx.sutTarget() }));
+      const call = await ctx.step('alice calls bob again', () =>
+        alice.invite(ua.agent.aor, { target: ctx.sutTarget() }),
+      );
       const inv = await ctx.step(`bob receives the INVITE on the flow of reg-id ${other}`, async () => {
         const inv = await expectInviteOnFlows(ctx, ua, `after the flow of reg-id ${preferred} was lost`);
-        ctx.assert(inv.flow.id === ua.flows.get(other)!.id, `the INVITE arrived on ${inv.flow.id}, not on the surviving flow ${ua.flows.get(other)!.id} (RFC 5626 §5.3, §7)`);
+        ctx.assert(
+          inv.flow.id === ua.flows.get(other)!.id,
+          `the INVITE arrived on ${inv.flow.id}, not on the surviving flow ${ua.flows.get(other)!.id} (RFC 5626 §5.3, §7)`,
+        );
         return inv;
       });
       await ctx.step('bob answers 200', () => inv.accept());
       await expectAtCaller(ctx, call, 200, 'RFC 5626 §7');
       await ctx.step('alice ACKs; the ACK reaches bob on the same surviving flow', async () => {
         await call.ack();
-        const ack = await ua.agent.expect('ACK', { within: '64*T1' }).catch((e: Error) => ctx.fail(`no ACK for the 200 reached bob: ${e.message} (RFC 3261 §13.2.2.4, RFC 5626 §5.3)`));
-        ctx.assert(ack.flow.id === inv.flow.id, `the ACK arrived on ${ack.flow.id}, not on the flow of the INVITE ${inv.flow.id} (RFC 5626 §5.3)`);
+        const ack = await ua.agent
+          .expect('ACK', { within: '64*T1' })
+          .catch((e: Error) =>
+            ctx.fail(`no ACK for the 200 reached bob: ${e.message} (RFC 3261 §13.2.2.4, RFC 5626 §5.3)`),
+          );
+        ctx.assert(
+          ack.flow.id === inv.flow.id,
+          `the ACK arrived on ${ack.flow.id}, not on the flow of the INVITE ${inv.flow.id} (RFC 5626 §5.3)`,
+        );
       });
     },
   },

@@ -21,14 +21,18 @@ export default defineCheck(
       const bound = Math.max(2000, 10 * ctx.timers.t1);
       await ctx.step('bob sends CRLFCRLF on the flow and waits for CRLF', async () => {
         await flow.ping();
-        const pong = await ua.agent.expectFlowEvent('pong', { flow, within: bound }).catch(() =>
-          ctx.fail(`no CRLF pong on flow ${flow.id} within ${bound} ms after a CRLF ping (RFC 5626 §3.5.1, §4.4.1)`),
-        );
+        const pong = await ua.agent
+          .expectFlowEvent('pong', { flow, within: bound })
+          .catch(() =>
+            ctx.fail(`no CRLF pong on flow ${flow.id} within ${bound} ms after a CRLF ping (RFC 5626 §3.5.1, §4.4.1)`),
+          );
         if (pong.kind === 'pong') ctx.note(`pong after ${pong.rttMs.toFixed(1)} ms`);
       });
       await ctx.step('a second ping is answered too', async () => {
         await flow.ping();
-        await ua.agent.expectFlowEvent('pong', { flow, within: bound }).catch(() => ctx.fail(`the second CRLF ping on ${flow.id} got no pong within ${bound} ms (RFC 5626 §3.5.1)`));
+        await ua.agent
+          .expectFlowEvent('pong', { flow, within: bound })
+          .catch(() => ctx.fail(`the second CRLF ping on ${flow.id} got no pong within ${bound} ms (RFC 5626 §3.5.1)`));
       });
     },
   },

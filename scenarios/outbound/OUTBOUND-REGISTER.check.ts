@@ -19,9 +19,15 @@ export default defineCheck(
       const ua = await registerFlows(ctx, 'bob', [1]);
       const res = ua.responses.get(1)!;
       await ctx.step('the 200 says the registrar used outbound and lists the flow’s binding', async () => {
-        ctx.assert(res.optionTags('require').includes('outbound'), `the 200 to an outbound REGISTER has no "Require: outbound" (Require: ${res.get('require') ?? 'absent'}) (RFC 5626 §6)`);
+        ctx.assert(
+          res.optionTags('require').includes('outbound'),
+          `the 200 to an outbound REGISTER has no "Require: outbound" (Require: ${res.get('require') ?? 'absent'}) (RFC 5626 §6)`,
+        );
         const ids = boundRegIds(res, ua.registrant.instance!);
-        ctx.assert(ids.includes(1), `the 200 lists no Contact with +sip.instance "<${ua.registrant.instance}>" and reg-id 1; Contacts: ${res.getAll('contact').join(', ') || 'none'} (RFC 5626 §6, RFC 3261 §10.3 step 8)`);
+        ctx.assert(
+          ids.includes(1),
+          `the 200 lists no Contact with +sip.instance "<${ua.registrant.instance}>" and reg-id 1; Contacts: ${res.getAll('contact').join(', ') || 'none'} (RFC 5626 §6, RFC 3261 §10.3 step 8)`,
+        );
         if (res.has('flow-timer')) ctx.note(`Flow-Timer: ${res.get('flow-timer')} s (RFC 5626 §4.4.1)`);
       });
     },

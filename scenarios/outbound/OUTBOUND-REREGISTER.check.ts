@@ -27,7 +27,10 @@ export default defineCheck(
         const res = (await ua.registrant.register(1, { newFlow: true, within: ctx.ms('64*T1') })).message;
         ctx.assert(res.status === 200, `the re-REGISTER of reg-id 1 got ${res.status} ${res.reason} (RFC 5626 §4.4.1)`);
         const ids = boundRegIds(res, ua.registrant.instance!);
-        ctx.assert(ids.join(',') === '1,2', `after re-registering reg-id 1 the 200 lists reg-ids [${ids.join(', ')}], expected exactly [1, 2]: the new flow replaces the dead binding and reg-id 2 stays (RFC 5626 §6)`);
+        ctx.assert(
+          ids.join(',') === '1,2',
+          `after re-registering reg-id 1 the 200 lists reg-ids [${ids.join(', ')}], expected exactly [1, 2]: the new flow replaces the dead binding and reg-id 2 stays (RFC 5626 §6)`,
+        );
         return ua.registrant.flowOf(1)!;
       });
       await ctx.step('the flow of reg-id 2 is reset too', async () => {
@@ -38,7 +41,10 @@ export default defineCheck(
       const call = await alice.invite(ua.agent.aor, { target: ctx.sutTarget() });
       const inv = await ctx.step('a call reaches bob on the new flow of reg-id 1', async () => {
         const inv = await expectInviteOnFlows(ctx, ua, 'after re-registering reg-id 1 on a new flow');
-        ctx.assert(inv.flow.id === fresh.id, `the INVITE arrived on ${inv.flow.id}, not on the new flow ${fresh.id} (RFC 5626 §6)`);
+        ctx.assert(
+          inv.flow.id === fresh.id,
+          `the INVITE arrived on ${inv.flow.id}, not on the new flow ${fresh.id} (RFC 5626 §6)`,
+        );
         return inv;
       });
       await inv.accept();

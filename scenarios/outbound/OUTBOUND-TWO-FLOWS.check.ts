@@ -24,7 +24,10 @@ export default defineCheck(
           ids.includes(1) && ids.includes(2),
           `the 200 to reg-id 2 lists reg-ids [${ids.join(', ')}] of instance <${ua.registrant.instance}>, expected 1 and 2 (RFC 5626 §6: bindings keyed by instance and reg-id); Contacts: ${res.getAll('contact').join(', ')}`,
         );
-        ctx.assert(ids.length === 2, `the 200 lists ${ids.length} bindings for the instance, expected exactly 2 (RFC 5626 §6)`);
+        ctx.assert(
+          ids.length === 2,
+          `the 200 lists ${ids.length} bindings for the instance, expected exactly 2 (RFC 5626 §6)`,
+        );
       });
     },
   },

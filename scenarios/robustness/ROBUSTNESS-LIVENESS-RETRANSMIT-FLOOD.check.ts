@@ -30,23 +30,46 @@ export default defineCheck(
         for (let i = 0; i < COPIES; i++) await attacker.sendRaw(bytes, ctx.sutTarget('udp'));
       });
       const answers = await ctx.step('the answers carry one status and one To tag', async () => {
-        await attacker.strayResponses.expect((r) => r.message.topVia.branch === branch && r.message.status >= 200, livenessBound(ctx), 'a final answer to the flooded OPTIONS').catch((e: Error) =>
-          ctx.fail(`no final answer to ${COPIES} copies of an OPTIONS: ${e.message} (RFC 3261 §17.2.2)`),
-        );
+        await attacker.strayResponses
+          .expect(
+            (r) => r.message.topVia.branch === branch && r.message.status >= 200,
+            livenessBound(ctx),
+            'a final answer to the flooded OPTIONS',
+          )
+          .catch((e: Error) =>
+            ctx.fail(`no final answer to ${COPIES} copies of an OPTIONS: ${e.message} (RFC 3261 §17.2.2)`),
+          );
         // Let the re-sent answers arrive (the SUT answers each copy as it comes in).
         await new Promise((r) => setTimeout(r, Math.max(500, 4 * ctx.timers.t1)));
-        const all = attacker.strayResponses.all().map((r) => r.message as SipResponse).filter((m) => m.topVia.branch === branch && m.status >= 200);
+        const all = attacker.strayResponses
+          .all()
+          .map((r) => r.message as SipResponse)
+          .filter((m) => m.topVia.branch === branch && m.status >= 200);
         const statuses = new Set(all.map((m) => m.status));
         const tags = new Set(all.map((m) => m.to.tag ?? '(none)'));
-        ctx.note(`${all.length} final answers to ${COPIES} copies; statuses ${[...statuses].join(', ')}; To tags ${[...tags].join(', ')}`);
-        ctx.assert(statuses.size === 1, `the retransmissions got different statuses ${[...statuses].join(', ')}: one server transaction re-sends its last response (RFC 3261 §17.2.2)`);
-        ctx.assert(tags.size === 1, `the retransmissions got answers with ${tags.size} different To tags (${[...tags].join(', ')}): they were handled as new requests, not absorbed by one transaction (RFC 3261 §17.2.3, §8.2.6.2)`);
-        ctx.assert(all.length <= COPIES, `${all.length} final answers to ${COPIES} copies: more than one answer per received request (RFC 3261 §17.2.2)`);
+        ctx.note(
+          `${all.length} final answers to ${COPIES} copies; statuses ${[...statuses].join(', ')}; To tags ${[...tags].join(', ')}`,
+        );
+        ctx.assert(
+          statuses.size === 1,
+          `the retransmissions got different statuses ${[...statuses].join(', ')}: one server transaction re-sends its last response (RFC 3261 §17.2.2)`,
+        );
+        ctx.assert(
+          tags.size === 1,
+          `the retransmissions got answers with ${tags.size} different To tags (${[...tags].join(', ')}): they were handled as new requests, not absorbed by one transaction (RFC 3261 §17.2.3, §8.2.6.2)`,
+        );
+        ctx.assert(
+          all.length <= COPIES,
+          `${all.length} final answers to ${COPIES} copies: more than one answer per received request (RFC 3261 §17.2.2)`,
+        );
         return all.length;
       });
       await ctx.step('the SUT still answers a new OPTIONS', async () => {
         const live = await probeLiveness(prober, ctx.sutTarget('udp'), sutUri(ctx, 'udp'), livenessBound(ctx));
-        ctx.assert(live.ok, `after the flood (${answers} answers) the SUT did not answer a new OPTIONS: ${live.ok ? '' : live.reason} (RFC 3261 §17.2.2)`);
+        ctx.assert(
+          live.ok,
+          `after the flood (${answers} answers) the SUT did not answer a new OPTIONS: ${live.ok ? '' : live.reason} (RFC 3261 §17.2.2)`,
+        );
       });
     },
   },

@@ -37,15 +37,34 @@ export default defineCheck(
       });
       await ctx.step('an OPTIONS on a new connection is answered meanwhile', async () => {
         const live = await probeLiveness(prober, ctx.sutTarget('tcp'), sutUri(ctx, 'tcp'), livenessBound(ctx));
-        ctx.assert(live.ok, `with ${CONNECTIONS} connections holding half a message the SUT did not answer an OPTIONS on another connection: ${live.ok ? '' : live.reason} (RFC 3261 §18.3, §26.1.5)`);
+        ctx.assert(
+          live.ok,
+          `with ${CONNECTIONS} connections holding half a message the SUT did not answer an OPTIONS on another connection: ${live.ok ? '' : live.reason} (RFC 3261 §18.3, §26.1.5)`,
+        );
       });
       await ctx.step('the stalled connections send the rest; each message is answered on its connection', async () => {
-        for (const h of held) await h.flow.send(h.rest, 'garbage').catch((e: Error) => ctx.fail(`the SUT closed a connection that held half a message: ${e.message} (RFC 3261 §18.3)`));
+        for (const h of held)
+          await h.flow
+            .send(h.rest, 'garbage')
+            .catch((e: Error) =>
+              ctx.fail(`the SUT closed a connection that held half a message: ${e.message} (RFC 3261 §18.3)`),
+            );
         for (const h of held) {
           const r = await attacker.strayResponses
-            .expect((x) => x.message.status >= 200 && x.message.topVia.branch === h.branch, livenessBound(ctx), `the answer to the completed OPTIONS on ${h.flow.id}`)
-            .catch((e: Error) => ctx.fail(`an OPTIONS sent in two halves was not answered: ${e.message} (RFC 3261 §18.3: framing by Content-Length)`));
-          ctx.assert(r.flow.id === h.flow.id, `the answer came on ${r.flow.id}, not on the connection of the request ${h.flow.id} (RFC 3261 §18.2.2)`);
+            .expect(
+              (x) => x.message.status >= 200 && x.message.topVia.branch === h.branch,
+              livenessBound(ctx),
+              `the answer to the completed OPTIONS on ${h.flow.id}`,
+            )
+            .catch((e: Error) =>
+              ctx.fail(
+                `an OPTIONS sent in two halves was not answered: ${e.message} (RFC 3261 §18.3: framing by Content-Length)`,
+              ),
+            );
+          ctx.assert(
+            r.flow.id === h.flow.id,
+            `the answer came on ${r.flow.id}, not on the connection of the request ${h.flow.id} (RFC 3261 §18.2.2)`,
+          );
         }
       });
     },

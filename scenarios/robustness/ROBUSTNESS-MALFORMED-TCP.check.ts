@@ -24,8 +24,15 @@ export default defineCheck(
       const trace = new Trace();
       const attacker = await ctx.agent('attacker', { listen: ['tcp'], trace });
       const prober = await ctx.agent('alice', { listen: ['tcp'], trace });
-      const cases = generateMutations(baseFactory(ctx, attacker, 'tcp'), { seed: seedOf(ID), count: 80, transport: 'tcp' });
-      await ctx.step(`${cases.length} malformed requests on fresh connections, each followed by a liveness OPTIONS`, () => runLivenessCases(ctx, cases, { transport: 'tcp', attacker, prober }));
+      const cases = generateMutations(baseFactory(ctx, attacker, 'tcp'), {
+        seed: seedOf(ID),
+        count: 80,
+        transport: 'tcp',
+      });
+      await ctx.step(
+        `${cases.length} malformed requests on fresh connections, each followed by a liveness OPTIONS`,
+        () => runLivenessCases(ctx, cases, { transport: 'tcp', attacker, prober }),
+      );
     },
   },
   __filename,

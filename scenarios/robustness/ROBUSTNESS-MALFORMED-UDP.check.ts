@@ -1,7 +1,14 @@
 import type { CheckContext } from '../../src/scenario/context';
 import { defineCheck } from '../../src/scenario/check';
 import { Trace } from '../../src/transport/trace';
-import { RobustnessCase, baseFactory, corpusMessages, generateMutations, runLivenessCases, seedOf } from '../../src/scenario/robustness';
+import {
+  RobustnessCase,
+  baseFactory,
+  corpusMessages,
+  generateMutations,
+  runLivenessCases,
+  seedOf,
+} from '../../src/scenario/robustness';
 
 const ID = 'ROBUSTNESS-MALFORMED-UDP';
 
@@ -26,9 +33,20 @@ export default defineCheck(
       const trace = new Trace();
       const attacker = await ctx.agent('attacker', { listen: ['udp'], trace });
       const prober = await ctx.agent('alice', { listen: ['udp'], trace });
-      const cases: RobustnessCase[] = generateMutations(baseFactory(ctx, attacker, 'udp'), { seed: seedOf(ID), count: 120, transport: 'udp' });
-      for (const m of corpusMessages()) cases.push({ name: `corpus/${m.name}`, description: `${m.name} (${m.expected}) from the torture corpus`, bytes: m.bytes });
-      await ctx.step(`${cases.length} malformed requests, each followed by a liveness OPTIONS`, () => runLivenessCases(ctx, cases, { transport: 'udp', attacker, prober }));
+      const cases: RobustnessCase[] = generateMutations(baseFactory(ctx, attacker, 'udp'), {
+        seed: seedOf(ID),
+        count: 120,
+        transport: 'udp',
+      });
+      for (const m of corpusMessages())
+        cases.push({
+          name: `corpus/${m.name}`,
+          description: `${m.name} (${m.expected}) from the torture corpus`,
+          bytes: m.bytes,
+        });
+      await ctx.step(`${cases.length} malformed requests, each followed by a liveness OPTIONS`, () =>
+        runLivenessCases(ctx, cases, { transport: 'udp', attacker, prober }),
+      );
     },
   },
   __filename,

@@ -1,13 +1,29 @@
 import type { CheckContext } from '../../src/scenario/context';
 import { defineCheck } from '../../src/scenario/check';
-import { attachCase, baseFactory, describeAllowed, livenessBound, probeLiveness, rejectCases, runRejectCases, sutUri } from '../../src/scenario/robustness';
+import {
+  attachCase,
+  baseFactory,
+  describeAllowed,
+  livenessBound,
+  probeLiveness,
+  rejectCases,
+  runRejectCases,
+  sutUri,
+} from '../../src/scenario/robustness';
 
 export default defineCheck(
   {
     id: 'ROBUSTNESS-TORTURE-REJECT',
     suite: 'robustness',
     title: 'Requests a receiver must reject get a 400-class answer (or silence where the RFC allows it)',
-    rfc: ['RFC 4475 §3.1.2', 'RFC 4475 §3.3', 'RFC 3261 §8.2.2', 'RFC 3261 §16.3', 'RFC 3261 §18.3', 'RFC 3261 §21.4.1'],
+    rfc: [
+      'RFC 4475 §3.1.2',
+      'RFC 4475 §3.3',
+      'RFC 3261 §8.2.2',
+      'RFC 3261 §16.3',
+      'RFC 3261 §18.3',
+      'RFC 3261 §21.4.1',
+    ],
     severity: 'critical',
     roles: ['proxy', 'registrar', 'b2bua'],
     description:
@@ -21,15 +37,23 @@ export default defineCheck(
       const transport = ctx.sut.transports.includes('udp') ? 'udp' : 'tcp';
       const attacker = await ctx.agent('attacker', { listen: [transport] });
       const prober = await ctx.agent('alice', { listen: [transport] });
-      const cases = rejectCases(baseFactory(ctx, attacker, transport), sutUri(ctx, transport)).filter((c) => transport === 'udp' || !c.udpOnly);
+      const cases = rejectCases(baseFactory(ctx, attacker, transport), sutUri(ctx, transport)).filter(
+        (c) => transport === 'udp' || !c.udpOnly,
+      );
       const windowMs = Math.max(1000, 8 * ctx.timers.t1);
-      const verdicts = await ctx.step(`${cases.length} requests that must be rejected, answers collected for ${windowMs} ms`, () => runRejectCases(ctx, cases, { transport, attacker, windowMs }));
-      for (const v of verdicts) ctx.note(`${v.ok ? 'ok  ' : 'FAIL'} ${v.c.name} (${v.c.rfc}): ${v.detail}; allowed ${describeAllowed(v.c)}`);
+      const verdicts = await ctx.step(
+        `${cases.length} requests that must be rejected, answers collected for ${windowMs} ms`,
+        () => runRejectCases(ctx, cases, { transport, attacker, windowMs }),
+      );
+      for (const v of verdicts)
+        ctx.note(`${v.ok ? 'ok  ' : 'FAIL'} ${v.c.name} (${v.c.rfc}): ${v.detail}; allowed ${describeAllowed(v.c)}`);
       await ctx.step('the SUT still answers OPTIONS', async () => {
         const live = await probeLiveness(prober, ctx.sutTarget(transport), sutUri(ctx, transport), livenessBound(ctx));
         if (!live.ok) {
           for (const v of verdicts) attachCase(ctx, v.index, v.c, transport);
-          ctx.fail(`the SUT stopped answering OPTIONS after the reject cases (${live.reason}); all cases are attached (RFC 3261 §16.3, RFC 4475 §3)`);
+          ctx.fail(
+            `the SUT stopped answering OPTIONS after the reject cases (${live.reason}); all cases are attached (RFC 3261 §16.3, RFC 4475 §3)`,
+          );
         }
       });
       await ctx.step('every case got an allowed answer', async () => {

@@ -48,7 +48,12 @@ export default defineCheck(
       if (hasRegistrar(ctx)) {
         // The callee is reached through the SUT's location service (§10, §16.5), as a real one would be.
         service = sippAccount(ctx, 'sippuas').user;
-        await registerForSipp(ctx, service, `sip:${service}@${formatEndpoint(uas.local)};transport=${transport}`, 'udp');
+        await registerForSipp(
+          ctx,
+          service,
+          `sip:${service}@${formatEndpoint(uas.local)};transport=${transport}`,
+          'udp',
+        );
       } else {
         // The Request-URI names SIPp itself and every message is sent to the SUT (-rsa), which forwards it (§16.5).
         service = 'sipp-uas';

@@ -30,7 +30,9 @@ export default defineCheck(
       const route = await sippRoute(ctx, account, 'tcp');
       const callee = await startSippStep(ctx, {
         label: 'sipp-outbound-uas',
-        scenarioFile: account.hasCredentials ? join(__dirname, 'outbound-register-digest-uas.xml') : shippedScenario('outbound-register-uas'),
+        scenarioFile: account.hasCredentials
+          ? join(__dirname, 'outbound-register-digest-uas.xml')
+          : shippedScenario('outbound-register-uas'),
         oocScenarioFile: shippedScenario('outbound-answer-ooc'),
         transport: 't1',
         target: route.target,

@@ -36,7 +36,14 @@ export default defineCheck(
         extraArgs: route.extraArgs,
         rfc: RFC,
       });
-      ctx.onCleanup(() => removeSippBinding(ctx, account.user, `sip:${account.user}@${r.local.address}:${r.local.port};transport=${transport}`, transport));
+      ctx.onCleanup(() =>
+        removeSippBinding(
+          ctx,
+          account.user,
+          `sip:${account.user}@${r.local.address}:${r.local.port};transport=${transport}`,
+          transport,
+        ),
+      );
     },
   },
   __filename,

@@ -14,12 +14,20 @@ async function registrantFor(ctx: CheckContext, user: string, transport: Transpo
 }
 
 /** Registers `contact` (SIPp's address) for `user` at the SUT; fails the check unless the SUT answers 200. */
-export async function registerForSipp(ctx: CheckContext, user: string, contact: string, transport: TransportProtocol): Promise<void> {
+export async function registerForSipp(
+  ctx: CheckContext,
+  user: string,
+  contact: string,
+  transport: TransportProtocol,
+): Promise<void> {
   const registrant = await registrantFor(ctx, user, transport);
   const c = new NameAddr(parseUri(contact));
   await ctx.step(`the harness registers SIPp's contact ${contact} for ${user}`, async () => {
     const res = (await registrant.register(undefined, { contact: c, expires: 300, within: ctx.ms('64*T1') })).message;
-    if (res.status !== 200) ctx.fail(`setting up: REGISTER of ${contact} for ${user} got ${res.status} ${res.reason}, not 200 (RFC 3261 §10.3)`);
+    if (res.status !== 200)
+      ctx.fail(
+        `setting up: REGISTER of ${contact} for ${user} got ${res.status} ${res.reason}, not 200 (RFC 3261 §10.3)`,
+      );
   });
   ctx.onCleanup(async () => {
     await registrant.register(undefined, { contact: c, expires: 0, within: ctx.ms('64*T1') }).catch(() => undefined);
@@ -27,10 +35,19 @@ export async function registerForSipp(ctx: CheckContext, user: string, contact: 
 }
 
 /** Removes one binding (Expires: 0 for that Contact, §10.2.2); errors are ignored (clean-up only). */
-export async function removeSippBinding(ctx: CheckContext, user: string, contact: string, transport: TransportProtocol): Promise<void> {
+export async function removeSippBinding(
+  ctx: CheckContext,
+  user: string,
+  contact: string,
+  transport: TransportProtocol,
+): Promise<void> {
   try {
     const registrant = await registrantFor(ctx, user, transport);
-    await registrant.register(undefined, { contact: new NameAddr(parseUri(contact)), expires: 0, within: ctx.ms('64*T1') });
+    await registrant.register(undefined, {
+      contact: new NameAddr(parseUri(contact)),
+      expires: 0,
+      within: ctx.ms('64*T1'),
+    });
   } catch {
     // best effort
   }
@@ -41,7 +58,12 @@ export async function removeSippBinding(ctx: CheckContext, user: string, contact
  * `match` — e.g. SIPp's own registration has been accepted — within 64·T1; fails the check otherwise. Undefined
  * when `gaveUp()` turned true first (SIPp has exited).
  */
-export async function waitForSippBinding(ctx: CheckContext, user: string, match: (contact: string) => boolean, gaveUp: () => boolean = () => false): Promise<string | undefined> {
+export async function waitForSippBinding(
+  ctx: CheckContext,
+  user: string,
+  match: (contact: string) => boolean,
+  gaveUp: () => boolean = () => false,
+): Promise<string | undefined> {
   const transport = ctx.defaultTransport();
   const registrant = await registrantFor(ctx, user, transport);
   return ctx.step(`the SUT lists SIPp's binding for ${user} (a REGISTER query, RFC 3261 §10.2.3)`, async () => {
@@ -51,7 +73,9 @@ export async function waitForSippBinding(ctx: CheckContext, user: string, match:
       // SIPp ended before its binding showed up: its own verdict says why (the caller reports it).
       if (gaveUp()) return undefined;
       const left = Math.max(1, deadline - performance.now());
-      const res = (await registrant.query(undefined).catch((e: Error) => ({ message: undefined, error: e }))) as { message?: { status: number; reason: string; getAll(k: string): string[] } };
+      const res = (await registrant.query(undefined).catch((e: Error) => ({ message: undefined, error: e }))) as {
+        message?: { status: number; reason: string; getAll(k: string): string[] };
+      };
       if (res.message) {
         const contacts = res.message.getAll('contact').flatMap((v) => v.split(/,(?=\s*<)/));
         const hit = contacts.find(match);
@@ -60,6 +84,8 @@ export async function waitForSippBinding(ctx: CheckContext, user: string, match:
       }
       await new Promise((r) => setTimeout(r, Math.min(100, left)));
     }
-    return ctx.fail(`SIPp's registration of ${user} did not show in the SUT's bindings within 64·T1 = ${ctx.ms('64*T1')} ms; last query: ${last} (RFC 3261 §10.3, RFC 5626 §6)`);
+    return ctx.fail(
+      `SIPp's registration of ${user} did not show in the SUT's bindings within 64·T1 = ${ctx.ms('64*T1')} ms; last query: ${last} (RFC 3261 §10.3, RFC 5626 §6)`,
+    );
   });
 }

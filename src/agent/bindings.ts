@@ -83,10 +83,11 @@ export class BindingStore {
   /** Drops every binding that arrived on a flow (the flow failed: RFC 5626 §7 when registrar and edge are one). */
   removeFlow(flowId: string): Binding[] {
     const gone: Binding[] = [];
-    for (const b of this.all()) if (b.flow?.id === flowId) {
-      this.remove(b);
-      gone.push(b);
-    }
+    for (const b of this.all())
+      if (b.flow?.id === flowId) {
+        this.remove(b);
+        gone.push(b);
+      }
     return gone;
   }
 
@@ -114,7 +115,8 @@ export class BindingStore {
    */
   register(req: SipRequest, flow?: Flow): RegisterOutcome {
     const to = req.to.uri;
-    if (to.kind !== 'sip') return fail(404, `To URI ${to.toString()} is not a SIP URI; no such address of record (§10.3 step 5)`);
+    if (to.kind !== 'sip')
+      return fail(404, `To URI ${to.toString()} is not a SIP URI; no such address of record (§10.3 step 5)`);
     const aor = (to as SipUri).aor();
     const callId = req.callId;
     const cseq = req.cseq.seq;
@@ -127,9 +129,13 @@ export class BindingStore {
 
     if (contacts.some((c) => c.trim() === '*')) {
       // §10.3 step 6: "*" only alone and only with Expires: 0.
-      if (contacts.length !== 1 || headerExpires !== 0) return fail(400, 'Contact "*" must be the only Contact and come with Expires: 0 (§10.3 step 6)');
+      if (contacts.length !== 1 || headerExpires !== 0)
+        return fail(400, 'Contact "*" must be the only Contact and come with Expires: 0 (§10.3 step 6)');
       for (const b of working) {
-        if (b.callId === callId && cseq <= b.cseq) return fail(500, `CSeq ${cseq} is not higher than ${b.cseq} for Call-ID ${callId} (§10.3 step 6)`, [['Retry-After', 1]]);
+        if (b.callId === callId && cseq <= b.cseq)
+          return fail(500, `CSeq ${cseq} is not higher than ${b.cseq} for Call-ID ${callId} (§10.3 step 6)`, [
+            ['Retry-After', 1],
+          ]);
       }
       if (!this.policy.quirks?.ignoreExpiresZero) this.byAor.delete(aor);
       return { status: 200, bindings: this.lookup(aor), outbound: false };
@@ -141,7 +147,9 @@ export class BindingStore {
     for (const na of req.contacts) {
       let expires = contactExpires(na) ?? headerExpires ?? this.policy.defaultExpires ?? 3600;
       if (expires !== 0 && this.policy.minExpires !== undefined && expires < this.policy.minExpires) {
-        return fail(423, `expiry ${expires} s is below the minimum ${this.policy.minExpires} s (§10.3 step 7)`, [['Min-Expires', this.policy.minExpires]]);
+        return fail(423, `expiry ${expires} s is below the minimum ${this.policy.minExpires} s (§10.3 step 7)`, [
+          ['Min-Expires', this.policy.minExpires],
+        ]);
       }
       if (this.policy.maxExpires !== undefined && expires > this.policy.maxExpires) expires = this.policy.maxExpires;
       const instance = na.params.getUnquoted('+sip.instance') ?? undefined;
@@ -150,10 +158,18 @@ export class BindingStore {
       const outbound = !!(this.policy.outbound && instance && regId !== undefined);
       if (outbound) usedOutbound = true;
       const uri = na.uri.toString();
-      const idx = next.findIndex((b) => (outbound ? b.instance === instance && b.regId === regId : b.uri === uri && (b.regId === undefined || !this.policy.outbound)));
+      const idx = next.findIndex((b) =>
+        outbound
+          ? b.instance === instance && b.regId === regId
+          : b.uri === uri && (b.regId === undefined || !this.policy.outbound),
+      );
       const found = idx >= 0 ? next[idx] : undefined;
       if (found && found.callId === callId && cseq <= found.cseq) {
-        return fail(500, `CSeq ${cseq} is not higher than ${found.cseq} for this binding's Call-ID (§10.3 step 7: out of order)`, [['Retry-After', 1]]);
+        return fail(
+          500,
+          `CSeq ${cseq} is not higher than ${found.cseq} for this binding's Call-ID (§10.3 step 7: out of order)`,
+          [['Retry-After', 1]],
+        );
       }
       if (expires === 0) {
         if (this.policy.quirks?.ignoreExpiresZero) continue;

@@ -39,7 +39,18 @@ export class Dialog {
     local.params.delete('tag');
     const remote = res.to.clone();
     remote.params.delete('tag');
-    return new Dialog(invite.callId, invite.from.tag ?? '', res.to.tag ?? '', local, remote, invite.cseq.seq, undefined, remoteTarget, routeSet, flow);
+    return new Dialog(
+      invite.callId,
+      invite.from.tag ?? '',
+      res.to.tag ?? '',
+      local,
+      remote,
+      invite.cseq.seq,
+      undefined,
+      remoteTarget,
+      routeSet,
+      flow,
+    );
   }
 
   /** UAS side: from the request we received and the tag we put in our response (§12.1.1). */
@@ -51,7 +62,18 @@ export class Dialog {
     local.params.delete('tag');
     const remote = req.from.clone();
     remote.params.delete('tag');
-    return new Dialog(req.callId, localTag, req.from.tag ?? '', local, remote, 0, req.cseq.seq, remoteTarget, routeSet, flow);
+    return new Dialog(
+      req.callId,
+      localTag,
+      req.from.tag ?? '',
+      local,
+      remote,
+      0,
+      req.cseq.seq,
+      remoteTarget,
+      routeSet,
+      flow,
+    );
   }
 
   /**

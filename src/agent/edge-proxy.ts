@@ -53,10 +53,16 @@ export class MockEdgeProxy {
       if (stx.method === 'CANCEL') void this.proxy.handleCancel(stx);
       else void this.proxy.handle(stx);
     });
-    agent.tx.on('ack', (rx: Received<SipRequest>) => void this.proxy.forwardAck(rx, (popped) => this.flowTarget(popped)));
+    agent.tx.on(
+      'ack',
+      (rx: Received<SipRequest>) => void this.proxy.forwardAck(rx, (popped) => this.flowTarget(popped)),
+    );
   }
 
-  static async create(name: string, opts: EdgeOptions & { trace: SipAgent['trace']; timers: SipAgent['timers']; host?: string }): Promise<MockEdgeProxy> {
+  static async create(
+    name: string,
+    opts: EdgeOptions & { trace: SipAgent['trace']; timers: SipAgent['timers']; host?: string },
+  ): Promise<MockEdgeProxy> {
     const ua = opts.uaTransport ?? 'tcp';
     const toSut = 'flow' in opts.registrar ? opts.registrar.flow.transport : opts.registrar.transport;
     const listen = [...new Set<TransportProtocol>([ua, toSut])];
@@ -110,7 +116,10 @@ export class MockEdgeProxy {
       return { status: 403, reason: 'Forbidden (bad flow token)' };
     }
     const flow = this.agent.transport.getFlow(r.flowId);
-    const failNow = this.fail430Always.has(r.flowId) || this.fail430Once.delete(r.flowId) || (this.failFirstRouted && this.routed.length === 0 && req.method === 'INVITE');
+    const failNow =
+      this.fail430Always.has(r.flowId) ||
+      this.fail430Once.delete(r.flowId) ||
+      (this.failFirstRouted && this.routed.length === 0 && req.method === 'INVITE');
     if (!flow || flow.closed || failNow) {
       this.routed.push({ method: req.method, flowId: r.flowId, action: '430', at });
       return { status: 430, reason: 'Flow Failed' };

@@ -92,7 +92,8 @@ export class Inbox<T> {
   /** Resolves when nothing matching arrives for `ms`; rejects (naming it) as soon as something does. */
   expectNone(match: (item: T) => boolean, ms: number, what: string): Promise<void> {
     const queued = this.items.find(match);
-    if (queued !== undefined) return Promise.reject(new ExpectationError(`${what}, but received ${this.label(queued)}`, [this.label(queued)]));
+    if (queued !== undefined)
+      return Promise.reject(new ExpectationError(`${what}, but received ${this.label(queued)}`, [this.label(queued)]));
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter<T> = {
         match,

@@ -29,7 +29,8 @@ export interface ProxyTarget {
   label?: string;
 }
 
-export type TargetDecision = { targets: ProxyTarget[] } | { status: number; reason?: string; headers?: Array<[string, string | number]> };
+export type TargetDecision =
+  { targets: ProxyTarget[] } | { status: number; reason?: string; headers?: Array<[string, string | number]> };
 
 export interface RouteContext {
   /** The Route values this proxy removed because they named it (§16.4), in order. */
@@ -143,7 +144,17 @@ export class ProxyCore {
       await this.reply(stx, decision.status, decision.reason, decision.headers);
       return;
     }
-    const pc: ProxyContext = { stx, request: req, targets: decision.targets, next: 0, failures: [], finalSent: false, cancelled: false, forwarded2xx: 0, from: stx.flow };
+    const pc: ProxyContext = {
+      stx,
+      request: req,
+      targets: decision.targets,
+      next: 0,
+      failures: [],
+      finalSent: false,
+      cancelled: false,
+      forwarded2xx: 0,
+      from: stx.flow,
+    };
     this.contexts.set(stx, pc);
     stx.once('terminated', () => {
       clearTimeout(pc.timerC);
@@ -247,7 +258,9 @@ export class ProxyCore {
     const retry = this.hooks.retry ? this.hooks.retry(failure) : failure.status === 430 || failure.cause !== 'response';
     const stop = failure.status === 430 && this.quirks.noFailoverOn430;
     if (retry && !stop && pc.next < pc.targets.length) {
-      this.log(`branch to ${failure.target.label ?? '?'} failed (${failure.status} ${failure.cause}); trying the next target (RFC 5626 §7)`);
+      this.log(
+        `branch to ${failure.target.label ?? '?'} failed (${failure.status} ${failure.cause}); trying the next target (RFC 5626 §7)`,
+      );
       await this.tryNext(pc);
       return;
     }
@@ -290,9 +303,16 @@ export class ProxyCore {
     await stx.respond(up).catch((e: Error) => this.log(`cannot forward ${res.status} upstream: ${e.message}`));
   }
 
-  private async reply(stx: ServerTransaction, status: number, reason?: string, headers: Array<[string, string | number]> = []): Promise<void> {
+  private async reply(
+    stx: ServerTransaction,
+    status: number,
+    reason?: string,
+    headers: Array<[string, string | number]> = [],
+  ): Promise<void> {
     const res = new SipResponse(status, reason);
-    for (const h of stx.request.headers) if (h.key === 'via' || h.key === 'from' || h.key === 'call-id' || h.key === 'cseq' || h.key === 'to') res.headers.push({ ...h });
+    for (const h of stx.request.headers)
+      if (h.key === 'via' || h.key === 'from' || h.key === 'call-id' || h.key === 'cseq' || h.key === 'to')
+        res.headers.push({ ...h });
     if (!stx.request.to.tag) {
       const to = stx.request.to.clone();
       to.params.set('tag', newBranch().slice(7, 17));
@@ -334,7 +354,10 @@ export class ProxyCore {
    * §16.11 / §16.6: the ACK for a 2xx matches no transaction; forward it statelessly along its Route (after
    * removing our own entries) or to its Request-URI. `resolve` may map a popped route (a flow token) to a target.
    */
-  async forwardAck(rx: Received<SipRequest>, resolve?: (popped: SipUri[], req: SipRequest) => Target | undefined): Promise<void> {
+  async forwardAck(
+    rx: Received<SipRequest>,
+    resolve?: (popped: SipUri[], req: SipRequest) => Target | undefined,
+  ): Promise<void> {
     if (this.quirks.dropAckFor2xx) {
       this.log('ACK for 2xx dropped (quirk)');
       return;
@@ -389,7 +412,9 @@ export function nextHop(req: SipRequest): Target {
 
 function trying(req: SipRequest): SipResponse {
   const res = new SipResponse(100);
-  for (const h of req.headers) if (h.key === 'via' || h.key === 'from' || h.key === 'call-id' || h.key === 'cseq' || h.key === 'to') res.headers.push({ ...h });
+  for (const h of req.headers)
+    if (h.key === 'via' || h.key === 'from' || h.key === 'call-id' || h.key === 'cseq' || h.key === 'to')
+      res.headers.push({ ...h });
   return res;
 }
 

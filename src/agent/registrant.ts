@@ -76,7 +76,8 @@ export class Registrant {
     readonly agent: SipAgent,
     readonly opts: RegistrantOptions,
   ) {
-    this.transport = opts.transport ?? ('flow' in opts.registrar ? opts.registrar.flow.transport : opts.registrar.transport);
+    this.transport =
+      opts.transport ?? ('flow' in opts.registrar ? opts.registrar.flow.transport : opts.registrar.transport);
     this.aor = opts.aor ?? agent.aor;
     if (opts.outbound) this.instance = opts.outbound.instance ?? `urn:uuid:${randomUUID()}`;
     if (opts.credentials) this.digest = new DigestClient(opts.credentials);
@@ -111,7 +112,13 @@ export class Registrant {
    */
   async register(
     regId = [...this.flows.keys()][0]!,
-    opts: { expires?: number; newFlow?: boolean; contact?: NameAddr | '*' | null; headers?: Array<[string, string | number]>; within?: number } = {},
+    opts: {
+      expires?: number;
+      newFlow?: boolean;
+      contact?: NameAddr | '*' | null;
+      headers?: Array<[string, string | number]>;
+      within?: number;
+    } = {},
   ): Promise<Received<SipResponse>> {
     const rf = this.regFlow(regId);
     const target = await this.targetFor(rf, opts.newFlow ?? false);
@@ -123,7 +130,10 @@ export class Registrant {
       if ((res.status === 401 || res.status === 407) && this.digest && attempt === 0) {
         const challenge = selectChallenge(res.getAll(res.status === 401 ? 'www-authenticate' : 'proxy-authenticate'));
         if (!challenge) return final;
-        authHeader = [res.status === 401 ? 'Authorization' : 'Proxy-Authorization', this.digest.authorize(challenge, 'REGISTER', this.requestUri)];
+        authHeader = [
+          res.status === 401 ? 'Authorization' : 'Proxy-Authorization',
+          this.digest.authorize(challenge, 'REGISTER', this.requestUri),
+        ];
         continue;
       }
       rf.last = res;
@@ -153,7 +163,11 @@ export class Registrant {
       callId: rf.callId,
       cseq: rf.cseq,
       contact: contact === null || contact === '*' ? false : [contact],
-      headers: [...(contact === '*' ? ([['Contact', '*']] as Array<[string, string]>) : []), ['Expires', expires], ...(opts.headers ?? [])],
+      headers: [
+        ...(contact === '*' ? ([['Contact', '*']] as Array<[string, string]>) : []),
+        ['Expires', expires],
+        ...(opts.headers ?? []),
+      ],
     });
     if (this.instance) req.append('Supported', 'outbound, path');
     if (auth) req.append(auth[0], auth[1]);
@@ -195,7 +209,8 @@ export class Registrant {
 
   /** Starts RFC 5626 §4.4.1 keep-alives on every registered flow. */
   startKeepalives(intervalMs: number, timeoutMs: number): void {
-    for (const rf of this.flows.values()) if (rf.flow && !rf.flow.closed) this.agent.transport.startKeepalive(rf.flow, { intervalMs, timeoutMs });
+    for (const rf of this.flows.values())
+      if (rf.flow && !rf.flow.closed) this.agent.transport.startKeepalive(rf.flow, { intervalMs, timeoutMs });
   }
 
   flowOf(regId: number): Flow | undefined {

@@ -88,7 +88,8 @@ export class MockRegistrar {
     private readonly opts: MockRegistrarOptions,
   ) {
     this.store = new BindingStore({ outbound: true });
-    if (opts.credentials) this.digest = new DigestServer({ realm: opts.realm ?? opts.domain ?? 'sipconf', algorithms: ['MD5'] });
+    if (opts.credentials)
+      this.digest = new DigestServer({ realm: opts.realm ?? opts.domain ?? 'sipconf', algorithms: ['MD5'] });
     agent.tx.on('request', (t: ServerTransaction) => this.onRequest(t));
   }
 
@@ -115,9 +116,17 @@ export class MockRegistrar {
   }
 
   /** The next REGISTER (queued or arriving) that matches, within the bound. */
-  expectRegister(opts: { within: Duration; match?: (r: RecordedRegister) => boolean; what?: string }): Promise<RecordedRegister> {
+  expectRegister(opts: {
+    within: Duration;
+    match?: (r: RecordedRegister) => boolean;
+    what?: string;
+  }): Promise<RecordedRegister> {
     const ms = toMs(opts.within, this.agent.timers);
-    return this.inbox.expect((r) => !opts.match || opts.match(r), ms, `${this.agent.name} expected ${opts.what ?? 'a REGISTER'}`);
+    return this.inbox.expect(
+      (r) => !opts.match || opts.match(r),
+      ms,
+      `${this.agent.name} expected ${opts.what ?? 'a REGISTER'}`,
+    );
   }
 
   /** Resolves when no (new) REGISTER arrives for `duration`; rejects naming the one that did. */
@@ -165,7 +174,8 @@ export class MockRegistrar {
     const req = t.request;
     const failStatus = this.failedFlows.get(t.flow.id);
     if (req.method !== 'REGISTER') {
-      if (failStatus !== undefined && req.method !== 'ACK') void t.respond(createResponse(req, failStatus)).catch(() => undefined);
+      if (failStatus !== undefined && req.method !== 'ACK')
+        void t.respond(createResponse(req, failStatus)).catch(() => undefined);
       return;
     }
     const first = req.contacts[0];
@@ -186,7 +196,9 @@ export class MockRegistrar {
     try {
       res = failStatus !== undefined ? createResponse(req, failStatus) : this.decide(req, t.flow);
     } catch (e) {
-      res = createResponse(req, 400, { headers: [['Warning', `399 sipconf "${(e as Error).message.replace(/["\\\r\n]/g, "'")}"`]] });
+      res = createResponse(req, 400, {
+        headers: [['Warning', `399 sipconf "${(e as Error).message.replace(/["\\\r\n]/g, "'")}"`]],
+      });
     }
     rec.response = res;
     this.inbox.push(rec);
@@ -195,32 +207,52 @@ export class MockRegistrar {
 
   private decide(req: SipRequest, flow: Flow): SipResponse {
     const answer = this.queued.shift() ?? this.answer;
-    if (answer.kind === 'status') return createResponse(req, answer.status, { reason: answer.reason, headers: answer.headers });
+    if (answer.kind === 'status')
+      return createResponse(req, answer.status, { reason: answer.reason, headers: answer.headers });
     if (answer.kind === 'too-brief') return createResponse(req, 423, { headers: [['Min-Expires', answer.minExpires]] });
     if (this.digest && this.opts.credentials) {
       const auth = req.get('authorization');
       const creds = this.opts.credentials;
-      const verdict = auth ? this.digest.verify(auth, 'REGISTER', (u) => creds[u], { requestUri: req.uriText }) : undefined;
+      const verdict = auth
+        ? this.digest.verify(auth, 'REGISTER', (u) => creds[u], { requestUri: req.uriText })
+        : undefined;
       if (answer.kind === 'challenge' || !verdict?.ok) {
-        return createResponse(req, 401, { headers: this.digest.challenges({ stale: verdict && !verdict.ok ? verdict.stale : undefined }).map((c) => ['WWW-Authenticate', c] as [string, string]) });
+        return createResponse(req, 401, {
+          headers: this.digest
+            .challenges({ stale: verdict && !verdict.ok ? verdict.stale : undefined })
+            .map((c) => ['WWW-Authenticate', c] as [string, string]),
+        });
       }
     } else if (answer.kind === 'challenge') {
       throw new Error('challenge asked for, but the registrar has no credentials');
     }
-    if (this.opts.domain && req.to.uri.kind === 'sip' && (req.to.uri as SipUri).host.toLowerCase() !== this.opts.domain.toLowerCase()) {
-      return createResponse(req, 404, { headers: [['Warning', `399 sipconf "not a domain of this registrar (RFC 3261 §10.3 step 5)"`]] });
+    if (
+      this.opts.domain &&
+      req.to.uri.kind === 'sip' &&
+      (req.to.uri as SipUri).host.toLowerCase() !== this.opts.domain.toLowerCase()
+    ) {
+      return createResponse(req, 404, {
+        headers: [['Warning', `399 sipconf "not a domain of this registrar (RFC 3261 §10.3 step 5)"`]],
+      });
     }
     // §10.3 step 7: a non-zero expiry shorter than the minimum gets 423, judged on what the UA asked for.
     const min = this.opts.minExpires;
-    if (min !== undefined && req.contacts.some((c) => {
-      const e = Number(c.params.get('expires') ?? req.expires ?? 3600);
-      return e !== 0 && e < min;
-    })) return createResponse(req, 423, { headers: [['Min-Expires', min]] });
+    if (
+      min !== undefined &&
+      req.contacts.some((c) => {
+        const e = Number(c.params.get('expires') ?? req.expires ?? 3600);
+        return e !== 0 && e < min;
+      })
+    )
+      return createResponse(req, 423, { headers: [['Min-Expires', min]] });
     const effective = this.opts.grantExpires !== undefined ? withExpires(req, this.opts.grantExpires) : req;
     const outcome: RegisterOutcome = this.store.register(effective, flow);
     if (outcome.status !== 200) {
       const o = outcome as Extract<RegisterOutcome, { message: string }>;
-      return createResponse(req, o.status, { reason: o.reason, headers: [...o.headers, ['Warning', `399 sipconf "${o.message.replace(/["\\\r\n]/g, "'")}"`]] });
+      return createResponse(req, o.status, {
+        reason: o.reason,
+        headers: [...o.headers, ['Warning', `399 sipconf "${o.message.replace(/["\\\r\n]/g, "'")}"`]],
+      });
     }
     const ok = outcome as Extract<RegisterOutcome, { status: 200 }>;
     // §10.3 step 8: every current binding with its remaining expiry. The UA finds its own Contact among them by URI.
@@ -255,4 +287,3 @@ function withExpires(req: SipRequest, expires: number): SipRequest {
   for (const c of contacts) copy.append('Contact', c);
   return copy;
 }
-

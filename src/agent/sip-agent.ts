@@ -110,16 +110,28 @@ export class SipAgent {
       this.strayResponses.push(rx);
     });
     tx.on('garbage', (g: Garbage) => this.garbage.push(g));
-    transport.on('flow-close', (flow: Flow, reason: string) => this.flowEvents.push({ kind: 'close', flow, reason, at: performance.now() }));
+    transport.on('flow-close', (flow: Flow, reason: string) =>
+      this.flowEvents.push({ kind: 'close', flow, reason, at: performance.now() }),
+    );
     transport.on('flow-open', (flow: Flow) => this.flowEvents.push({ kind: 'open', flow, at: performance.now() }));
-    transport.on('keepalive-timeout', (flow: Flow) => this.flowEvents.push({ kind: 'keepalive-timeout', flow, at: performance.now() }));
+    transport.on('keepalive-timeout', (flow: Flow) =>
+      this.flowEvents.push({ kind: 'keepalive-timeout', flow, at: performance.now() }),
+    );
     transport.on('ping', (flow: Flow) => this.flowEvents.push({ kind: 'ping', flow, at: performance.now() }));
-    transport.on('pong', (flow: Flow, rttMs: number) => this.flowEvents.push({ kind: 'pong', flow, at: performance.now(), rttMs }));
+    transport.on('pong', (flow: Flow, rttMs: number) =>
+      this.flowEvents.push({ kind: 'pong', flow, at: performance.now(), rttMs }),
+    );
   }
 
   static async create(opts: AgentOptions): Promise<SipAgent> {
     const trace = opts.trace ?? new Trace();
-    const transport = new TransportLayer({ trace, agent: opts.name, autoPong: opts.autoPong, udpBufferBytes: opts.udpBufferBytes, tls: opts.tls });
+    const transport = new TransportLayer({
+      trace,
+      agent: opts.name,
+      autoPong: opts.autoPong,
+      udpBufferBytes: opts.udpBufferBytes,
+      tls: opts.tls,
+    });
     try {
       const host = opts.host ?? '127.0.0.1';
       for (const l of opts.listen ?? ['udp']) {
@@ -192,12 +204,20 @@ export class SipAgent {
   expectNoRequest(method: string, duration: Duration, match?: (r: IncomingRequest) => boolean): Promise<void> {
     const m = method.toUpperCase();
     const ms = this.ms(duration);
-    return this.requests.expectNone((r) => r.method === m && (!match || match(r)), ms, `${this.name} expected no ${m} for ${ms} ms`);
+    return this.requests.expectNone(
+      (r) => r.method === m && (!match || match(r)),
+      ms,
+      `${this.name} expected no ${m} for ${ms} ms`,
+    );
   }
 
   expectFlowEvent(kind: FlowEvent['kind'], opts: { flow?: Flow; within?: Duration } = {}): Promise<FlowEvent> {
     const within = this.ms(opts.within ?? '64*T1');
-    return this.flowEvents.expect((e) => e.kind === kind && (!opts.flow || e.flow.id === opts.flow.id), within, `${this.name} expected flow ${kind}${opts.flow ? ` on ${opts.flow.id}` : ''}`);
+    return this.flowEvents.expect(
+      (e) => e.kind === kind && (!opts.flow || e.flow.id === opts.flow.id),
+      within,
+      `${this.name} expected flow ${kind}${opts.flow ? ` on ${opts.flow.id}` : ''}`,
+    );
   }
 
   // ---- sending ----------------------------------------------------------------------------------------------------
@@ -206,7 +226,18 @@ export class SipAgent {
   createRequest(
     method: string,
     to: Uri | string,
-    opts: { from?: NameAddr; toHeader?: NameAddr; callId?: string; cseq?: number; contact?: NameAddr | NameAddr[] | false; transport?: TransportProtocol; headers?: Array<[string, string | number]>; body?: Buffer | string; contentType?: string; requestUri?: Uri | string } = {},
+    opts: {
+      from?: NameAddr;
+      toHeader?: NameAddr;
+      callId?: string;
+      cseq?: number;
+      contact?: NameAddr | NameAddr[] | false;
+      transport?: TransportProtocol;
+      headers?: Array<[string, string | number]>;
+      body?: Buffer | string;
+      contentType?: string;
+      requestUri?: Uri | string;
+    } = {},
   ): SipRequest {
     const toUri = typeof to === 'string' ? parseUri(to) : to;
     const reqUri = opts.requestUri ?? toUri;
@@ -219,7 +250,14 @@ export class SipAgent {
     req.append('Call-ID', opts.callId ?? newCallId(this.domain.replace(/[[\]]/g, '')));
     req.append('CSeq', `${opts.cseq ?? 1} ${method.toUpperCase()}`);
     if (opts.contact !== false) {
-      const contacts = opts.contact === undefined ? (needsContact(method) ? [this.contact(opts.transport ?? this.defaultTransport)] : []) : Array.isArray(opts.contact) ? opts.contact : [opts.contact];
+      const contacts =
+        opts.contact === undefined
+          ? needsContact(method)
+            ? [this.contact(opts.transport ?? this.defaultTransport)]
+            : []
+          : Array.isArray(opts.contact)
+            ? opts.contact
+            : [opts.contact];
       for (const c of contacts) req.append('Contact', c.toString());
     }
     for (const [n, v] of opts.headers ?? []) req.append(n, v);
@@ -234,9 +272,26 @@ export class SipAgent {
   }
 
   /** Sends an INVITE and returns the call (UAC side). */
-  async invite(to: Uri | string, opts: { target: Target; body?: string | Buffer; headers?: Array<[string, string | number]>; requestUri?: Uri | string; from?: NameAddr; contact?: NameAddr } = { target: undefined as never }): Promise<OutgoingCall> {
+  async invite(
+    to: Uri | string,
+    opts: {
+      target: Target;
+      body?: string | Buffer;
+      headers?: Array<[string, string | number]>;
+      requestUri?: Uri | string;
+      from?: NameAddr;
+      contact?: NameAddr;
+    } = { target: undefined as never },
+  ): Promise<OutgoingCall> {
     const transport = 'flow' in opts.target ? opts.target.flow.transport : opts.target.transport;
-    const req = this.createRequest('INVITE', to, { transport, headers: opts.headers, body: opts.body ?? defaultSdp(this), requestUri: opts.requestUri, from: opts.from, contact: opts.contact });
+    const req = this.createRequest('INVITE', to, {
+      transport,
+      headers: opts.headers,
+      body: opts.body ?? defaultSdp(this),
+      requestUri: opts.requestUri,
+      from: opts.from,
+      contact: opts.contact,
+    });
     const t = await this.tx.sendRequest(req, opts.target);
     const call = new OutgoingCall(this, t);
     this.calls.add(call);
@@ -290,8 +345,10 @@ export class IncomingRequest {
     const req = this.request;
     const res = new SipResponse(status, opts.reason);
     for (const h of req.headers) {
-      if (h.key === 'via' || h.key === 'from' || h.key === 'call-id' || h.key === 'cseq') res.headers.push({ name: h.name, key: h.key, value: h.value });
-      else if (h.key === 'record-route' && status >= 101 && status < 300) res.headers.push({ name: h.name, key: h.key, value: h.value }); // §12.1.1
+      if (h.key === 'via' || h.key === 'from' || h.key === 'call-id' || h.key === 'cseq')
+        res.headers.push({ name: h.name, key: h.key, value: h.value });
+      else if (h.key === 'record-route' && status >= 101 && status < 300)
+        res.headers.push({ name: h.name, key: h.key, value: h.value }); // §12.1.1
     }
     const to = req.to.clone();
     if (status > 100 && !to.tag) {
@@ -301,7 +358,12 @@ export class IncomingRequest {
     res.set('To', to.toString());
     const contact = opts.contact ?? (req.method === 'INVITE' && status >= 200 && status < 300);
     if (contact) {
-      const c = contact === true ? this.agent.contact(this.flow.transport) : typeof contact === 'string' ? parseNameAddr(contact) : contact;
+      const c =
+        contact === true
+          ? this.agent.contact(this.flow.transport)
+          : typeof contact === 'string'
+            ? parseNameAddr(contact)
+            : contact;
       res.append('Contact', c.toString());
     }
     for (const [n, v] of opts.headers ?? []) res.append(n, v);
@@ -338,7 +400,10 @@ export class IncomingRequest {
   }
 
   /** Sends a request in the dialog this request created (e.g. BYE from the callee). */
-  async sendInDialog(method: string, opts: { headers?: Array<[string, string | number]> } = {}): Promise<OutgoingRequest> {
+  async sendInDialog(
+    method: string,
+    opts: { headers?: Array<[string, string | number]> } = {},
+  ): Promise<OutgoingRequest> {
     if (!this.dialog) throw new Error('no dialog: accept() the INVITE first');
     const req = this.dialog.createRequest(method, opts);
     return this.agent.send(req, this.dialog.nextHop());
@@ -355,8 +420,15 @@ export class OutgoingRequest {
   ) {
     this.responses = new Inbox<Received<SipResponse>>((r) => describe(r.message));
     tx.on('response', (rx: Received<SipResponse>) => this.onResponse(rx));
-    tx.on('timeout', () => (this.failure = `no final response to ${tx.method} within 64·T1 = ${64 * agent.timers.t1} ms (Timer ${tx.isInvite ? 'B' : 'F'}, RFC 3261 §17.1)`));
-    tx.on('transport-error', (e: Error) => (this.failure = `transport error sending ${tx.method}: ${e.message} (RFC 3261 §8.1.3.1)`));
+    tx.on(
+      'timeout',
+      () =>
+        (this.failure = `no final response to ${tx.method} within 64·T1 = ${64 * agent.timers.t1} ms (Timer ${tx.isInvite ? 'B' : 'F'}, RFC 3261 §17.1)`),
+    );
+    tx.on(
+      'transport-error',
+      (e: Error) => (this.failure = `transport error sending ${tx.method}: ${e.message} (RFC 3261 §8.1.3.1)`),
+    );
   }
 
   /** Why the transaction failed without a final response (timeout, transport error). */
@@ -381,7 +453,8 @@ export class OutgoingRequest {
     try {
       return await this.responses.expect((r) => match(r.message.status), within, what);
     } catch (e) {
-      if (e instanceof ExpectationError && this.failure) throw new ExpectationError(`${what}: ${this.failure}`, e.arrived);
+      if (e instanceof ExpectationError && this.failure)
+        throw new ExpectationError(`${what}: ${this.failure}`, e.arrived);
       throw e;
     }
   }
@@ -396,7 +469,8 @@ export class OutgoingRequest {
   }
 }
 
-export type StatusMatch = number | `${1 | 2 | 3 | 4 | 5 | 6}xx` | 'final' | 'provisional' | ((status: number) => boolean);
+export type StatusMatch =
+  number | `${1 | 2 | 3 | 4 | 5 | 6}xx` | 'final' | 'provisional' | ((status: number) => boolean);
 
 function statusMatcher(s: StatusMatch): (status: number) => boolean {
   if (typeof s === 'function') return s;
@@ -439,7 +513,8 @@ export class OutgoingCall extends OutgoingRequest {
   /** A 2xx retransmission arriving after the transaction ended (Timer M) still belongs to this call. */
   ownsStray(rx: Received<SipResponse>): boolean {
     const res = rx.message;
-    if (res.callId !== this.request.callId || res.cseq.seq !== this.request.cseq.seq || res.cseq.method !== 'INVITE') return false;
+    if (res.callId !== this.request.callId || res.cseq.seq !== this.request.cseq.seq || res.cseq.method !== 'INVITE')
+      return false;
     this.onResponse(rx);
     return true;
   }
@@ -491,7 +566,16 @@ function fmt(e: Endpoint): string {
 export function defaultSdp(agent: SipAgent): string {
   const a = agent.transport.listeners()[0]?.local.address ?? '127.0.0.1';
   const ip = a.includes(':') ? `IP6 ${a}` : `IP4 ${a}`;
-  return ['v=0', `o=${agent.user} 1 1 IN ${ip}`, 's=sipconf', `c=IN ${ip}`, 't=0 0', 'm=audio 49170 RTP/AVP 0', 'a=rtpmap:0 PCMU/8000', ''].join('\r\n');
+  return [
+    'v=0',
+    `o=${agent.user} 1 1 IN ${ip}`,
+    's=sipconf',
+    `c=IN ${ip}`,
+    't=0 0',
+    'm=audio 49170 RTP/AVP 0',
+    'a=rtpmap:0 PCMU/8000',
+    '',
+  ].join('\r\n');
 }
 
 export { uriTarget };

@@ -17,7 +17,9 @@ export function uriEndpoint(uri: SipUri): Endpoint {
   let address = uri.params.get('maddr') ?? uri.hostname;
   if (address === 'localhost') address = '127.0.0.1';
   if (!/^[0-9.]+$/.test(address) && !address.includes(':')) {
-    throw new Error(`cannot resolve "${address}" in ${uri.toString()}: the harness sends only to IP addresses (no DNS)`);
+    throw new Error(
+      `cannot resolve "${address}" in ${uri.toString()}: the harness sends only to IP addresses (no DNS)`,
+    );
   }
   const port = uri.port ?? (uri.scheme === 'sips' || uri.transport === 'tls' ? 5061 : 5060);
   return { address, port };
@@ -31,7 +33,8 @@ export function uriTarget(uri: Uri, fallback: TransportProtocol = 'udp'): Target
 /** Parses "HOST:PORT" (IPv6 in brackets) into an Endpoint. */
 export function parseEndpoint(text: string): Endpoint {
   const m = /^\[([0-9A-Fa-f:.]+)\]:([0-9]{1,5})$/.exec(text) ?? /^([^:[\]]+):([0-9]{1,5})$/.exec(text);
-  if (!m || Number(m[2]) > 65535) throw new Error(`bad address "${text}": expected HOST:PORT, e.g. 127.0.0.1:5060 or [::1]:5060`);
+  if (!m || Number(m[2]) > 65535)
+    throw new Error(`bad address "${text}": expected HOST:PORT, e.g. 127.0.0.1:5060 or [::1]:5060`);
   const address = m[1] === 'localhost' ? '127.0.0.1' : m[1]!;
   return { address, port: Number(m[2]) };
 }

@@ -28,13 +28,18 @@ export function lintJson(r: LintResult): LintJson {
 }
 
 function plain(d: Diagnostic): Diagnostic {
-  return d.line === undefined ? { message: d.message, kind: d.kind } : { message: d.message, line: d.line, kind: d.kind };
+  return d.line === undefined
+    ? { message: d.message, kind: d.kind }
+    : { message: d.message, line: d.line, kind: d.kind };
 }
 
 /** Human report: one line per fault, `FILE:LINE: error|warning (syntax|semantic): message`. */
 export function formatLint(r: LintResult, file: string): string {
-  const what = r.kind === 'request' ? `${r.method} request` : r.kind === 'response' ? `${r.status} response` : 'message';
-  const lines = [`${file}: ${r.valid ? 'valid' : 'INVALID'} ${what} (${r.errors.length} error(s), ${r.warnings.length} warning(s))`];
+  const what =
+    r.kind === 'request' ? `${r.method} request` : r.kind === 'response' ? `${r.status} response` : 'message';
+  const lines = [
+    `${file}: ${r.valid ? 'valid' : 'INVALID'} ${what} (${r.errors.length} error(s), ${r.warnings.length} warning(s))`,
+  ];
   const at = (d: Diagnostic) => `${file}:${d.line ?? '-'}`;
   for (const d of r.errors) lines.push(`${at(d)}: error (${d.kind}): ${d.message}`);
   for (const d of r.warnings) lines.push(`${at(d)}: warning (${d.kind}): ${d.message}`);
@@ -57,7 +62,9 @@ export function registerLintCommand(program: Command, setExit: (code: number) =>
       try {
         buf = readInput(file);
       } catch (e) {
-        process.stderr.write(`sipconf lint: cannot read ${file === '-' ? 'stdin' : file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+        process.stderr.write(
+          `sipconf lint: cannot read ${file === '-' ? 'stdin' : file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`,
+        );
         setExit(2);
         return;
       }

@@ -8,9 +8,18 @@ export function registerListCommand(program: Command, setExit: SetExit): void {
   program
     .command('list')
     .description('list the conformance checks')
-    .option('--suite <list>', 'comma-separated suites', (v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .option('--suite <list>', 'comma-separated suites', (v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
     .option('--grep <text>', 'only checks whose id or title contains this')
-    .option('--scenarios <dir>', 'also load the checks in this folder (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option(
+      '--scenarios <dir>',
+      'also load the checks in this folder (repeatable)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .option('--json', 'machine-readable output')
     .action((o: { suite?: string[]; grep?: string; json?: boolean; scenarios?: string[] }) => {
       let checks;
@@ -25,7 +34,17 @@ export function registerListCommand(program: Command, setExit: SetExit): void {
         throw e;
       }
       if (o.json) {
-        const out = checks.map((c) => ({ id: c.id, suite: c.suite, title: c.title, rfc: c.rfc, severity: c.severity, roles: c.roles, requires: c.requires, kind: c.source.endsWith('.ts') ? 'typescript' : 'yaml', source: c.source.replace(/^.*\/(scenarios\/)/, '$1') }));
+        const out = checks.map((c) => ({
+          id: c.id,
+          suite: c.suite,
+          title: c.title,
+          rfc: c.rfc,
+          severity: c.severity,
+          roles: c.roles,
+          requires: c.requires,
+          kind: c.source.endsWith('.ts') ? 'typescript' : 'yaml',
+          source: c.source.replace(/^.*\/(scenarios\/)/, '$1'),
+        }));
         process.stdout.write(JSON.stringify(out, null, 2) + '\n');
         return;
       }

@@ -16,7 +16,8 @@ import type { SetExit } from './commands';
 function positiveNumber(what: string, allowZero = false) {
   return (v: string): number => {
     const n = Number(v);
-    if (!/^[0-9]+(\.[0-9]+)?$/.test(v) || (!allowZero && n <= 0)) throw new InvalidArgumentError(`${what} must be a ${allowZero ? 'non-negative' : 'positive'} number, got "${v}"`);
+    if (!/^[0-9]+(\.[0-9]+)?$/.test(v) || (!allowZero && n <= 0))
+      throw new InvalidArgumentError(`${what} must be a ${allowZero ? 'non-negative' : 'positive'} number, got "${v}"`);
     return n;
   };
 }
@@ -55,26 +56,72 @@ export function loadExitCode(r: LoadResult): 0 | 1 {
 export function registerLoadCommand(program: Command, setExit: SetExit): void {
   program
     .command('load')
-    .description('generate SIP load: place calls (INVITE-200-ACK-BYE) or REGISTERs at a rate, or answer calls (--uas); exit 0 all completed, 1 a call failed, 2 bad usage')
+    .description(
+      'generate SIP load: place calls (INVITE-200-ACK-BYE) or REGISTERs at a rate, or answer calls (--uas); exit 0 all completed, 1 a call failed, 2 bad usage',
+    )
     .option('--target <host:port>', 'where the calls go (UAC mode)')
     .option('--uas', 'answer calls instead of placing them (180, 200, wait for ACK and BYE)')
-    .addOption(new Option('--scenario <name>', 'UAC: call (INVITE-200-ACK-BYE), register (REGISTER storm), outbound (RFC 5626 registrations held --hold ms with STUN keep-alives)').choices(['call', 'register', 'outbound']).default('call'))
-    .option('--rate <n>', 'calls started per second (absent: closed loop up to --concurrency)', positiveNumber('--rate'))
+    .addOption(
+      new Option(
+        '--scenario <name>',
+        'UAC: call (INVITE-200-ACK-BYE), register (REGISTER storm), outbound (RFC 5626 registrations held --hold ms with STUN keep-alives)',
+      )
+        .choices(['call', 'register', 'outbound'])
+        .default('call'),
+    )
+    .option(
+      '--rate <n>',
+      'calls started per second (absent: closed loop up to --concurrency)',
+      positiveNumber('--rate'),
+    )
     .option('--duration <s>', 'stop starting calls after this many seconds', positiveNumber('--duration'))
     .option('--calls <n>', 'stop after this many calls', positiveNumber('--calls'))
-    .option('--concurrency <n>', 'most calls in flight at once (default unlimited with --rate, 10 without)', positiveNumber('--concurrency'))
-    .option('--hold <ms>', 'call length (pause between ACK and BYE), or how long an outbound registration is held', positiveNumber('--hold', true), 0)
-    .option('--keepalive <ms>', 'outbound: STUN keep-alive interval (RFC 5626 §4.4.2); default 1000', positiveNumber('--keepalive'))
-    .option('--keepalive-timeout <ms>', 'outbound: how long a keep-alive waits for its pong (RFC 5626 §4.4.1); default 10000', positiveNumber('--keepalive-timeout'))
-    .addOption(new Option('--transport <t>', 'udp, or tcp: one connection to the target for every call (SIPp -t t1); a UAS answers on the connection each request came on').choices(['udp', 'tcp']).default('udp'))
-    .option('--linger <ms>', 'tcp UAC: after the last call, leave the connection open up to MS for the peer to close it first', positiveNumber('--linger', true))
+    .option(
+      '--concurrency <n>',
+      'most calls in flight at once (default unlimited with --rate, 10 without)',
+      positiveNumber('--concurrency'),
+    )
+    .option(
+      '--hold <ms>',
+      'call length (pause between ACK and BYE), or how long an outbound registration is held',
+      positiveNumber('--hold', true),
+      0,
+    )
+    .option(
+      '--keepalive <ms>',
+      'outbound: STUN keep-alive interval (RFC 5626 §4.4.2); default 1000',
+      positiveNumber('--keepalive'),
+    )
+    .option(
+      '--keepalive-timeout <ms>',
+      'outbound: how long a keep-alive waits for its pong (RFC 5626 §4.4.1); default 10000',
+      positiveNumber('--keepalive-timeout'),
+    )
+    .addOption(
+      new Option(
+        '--transport <t>',
+        'udp, or tcp: one connection to the target for every call (SIPp -t t1); a UAS answers on the connection each request came on',
+      )
+        .choices(['udp', 'tcp'])
+        .default('udp'),
+    )
+    .option(
+      '--linger <ms>',
+      'tcp UAC: after the last call, leave the connection open up to MS for the peer to close it first',
+      positiveNumber('--linger', true),
+    )
     .option('--t1 <ms>', 'RFC 3261 T1 (retransmission and timeout timers)', positiveNumber('--t1'), 500)
     .option('--local <ip>', 'local address (default 127.0.0.1, ::1 toward an IPv6 target)')
     .option('--port <n>', 'local port (default ephemeral; set it for --uas)', positiveNumber('--port'))
     .option('-s, --service <user>', 'Request-URI user of the INVITE', 'service')
     .option('--users <n>', 'register: distinct users (user0 … userN-1)', positiveNumber('--users'))
     .option('--trying', 'UAS: send 100 Trying before 180')
-    .option('--workers <n>', 'UAC: spread the load over N worker threads (one socket and event loop each)', positiveNumber('--workers'), 1)
+    .option(
+      '--workers <n>',
+      'UAC: spread the load over N worker threads (one socket and event loop each)',
+      positiveNumber('--workers'),
+      1,
+    )
     .option('--json <file>', 'write the result as JSON')
     .option('--results-dir <dir>', 'Allure results directory', 'reports/allure-results')
     .option('--no-allure', 'do not write an Allure result')
@@ -126,7 +173,10 @@ export function registerLoadCommand(program: Command, setExit: SetExit): void {
         if (o.workers > 1) result = await runLoadWorkers(opts, o.workers);
         else {
           const handle = await startLoad(opts);
-          if (o.uas) process.stderr.write(`sipconf load: answering calls on ${o.transport} ${handle.local.address}:${handle.local.port}\n`);
+          if (o.uas)
+            process.stderr.write(
+              `sipconf load: answering calls on ${o.transport} ${handle.local.address}:${handle.local.port}\n`,
+            );
           result = await handle.done;
         }
       } catch (e) {

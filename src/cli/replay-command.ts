@@ -26,17 +26,24 @@ interface ReplayFlags {
 
 function nonNegative(name: string, v: string): number {
   const n = Number(v);
-  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n)) throw new ReplayInputError(`--${name} must be a whole number of milliseconds, not "${v}"`);
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n))
+    throw new ReplayInputError(`--${name} must be a whole number of milliseconds, not "${v}"`);
   return n;
 }
 
 export function registerReplayCommand(program: Command, setExit: (code: number) => void): void {
   program
     .command('replay')
-    .description('send saved SIP messages (raw bytes or a pcap) to a target, then check it still answers OPTIONS: exit 0 alive, 1 no longer answering, 2 bad input')
+    .description(
+      'send saved SIP messages (raw bytes or a pcap) to a target, then check it still answers OPTIONS: exit 0 alive, 1 no longer answering, 2 bad input',
+    )
     .argument('<files...>', 'files with the exact bytes of one message each (e.g. a robustness case), or pcap files')
     .requiredOption('--target <host:port>', 'where to send them')
-    .addOption(new Option('--transport <t>', 'udp: one datagram per message; tcp: one connection, messages in order').choices(['udp', 'tcp']).default('udp'))
+    .addOption(
+      new Option('--transport <t>', 'udp: one datagram per message; tcp: one connection, messages in order')
+        .choices(['udp', 'tcp'])
+        .default('udp'),
+    )
     .option('--wait <ms>', 'collect answers this long after the last message', '1000')
     .option('--gap <ms>', 'pause between messages', '0')
     .option('--include-responses', 'also send the responses found in a pcap (default: requests only)')
@@ -66,7 +73,9 @@ export function registerReplayCommand(program: Command, setExit: (code: number) 
           try {
             buf = readFileSync(f);
           } catch (e) {
-            throw new ReplayInputError(`cannot read ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+            throw new ReplayInputError(
+              `cannot read ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+            );
           }
           items.push(...replayItems(f, buf, { includeResponses: flags.includeResponses }));
         }

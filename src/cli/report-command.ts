@@ -62,7 +62,9 @@ export async function reportCommand(opts: ReportCommandOptions, setExit: (code: 
       singleFile: opts.singleFile ?? true,
     });
     const shown = display(r.indexHtml);
-    const history = r.historyPath ? `; history ${display(r.historyPath)} (${r.historyAppended ? 'trend point added' : 'results unchanged, no new trend point'})` : '';
+    const history = r.historyPath
+      ? `; history ${display(r.historyPath)} (${r.historyAppended ? 'trend point added' : 'results unchanged, no new trend point'})`
+      : '';
     say(`report: ${shown} (${r.resultCount} results, ${r.durationMs} ms${history})`);
     if (!opts.open) {
       setExit(0);
@@ -91,18 +93,28 @@ export function registerReportCommand(program: Command, setExit: (code: number) 
     .option('--no-history', 'no trend history')
     .option('--name <name>', 'report title')
     .option('--multi-file', 'write the multi-file report (needs HTTP to view) instead of one index.html')
-    .action(async (o: { resultsDir: string; out: string; open?: boolean; port?: string; history?: string | boolean; name?: string; multiFile?: boolean }) => {
-      await reportCommand(
-        {
-          resultsDir: o.resultsDir,
-          out: o.out,
-          open: o.open,
-          port: o.port,
-          history: o.history === false ? false : typeof o.history === 'string' ? o.history : undefined,
-          name: o.name,
-          singleFile: !o.multiFile,
-        },
-        setExit,
-      );
-    });
+    .action(
+      async (o: {
+        resultsDir: string;
+        out: string;
+        open?: boolean;
+        port?: string;
+        history?: string | boolean;
+        name?: string;
+        multiFile?: boolean;
+      }) => {
+        await reportCommand(
+          {
+            resultsDir: o.resultsDir,
+            out: o.out,
+            open: o.open,
+            port: o.port,
+            history: o.history === false ? false : typeof o.history === 'string' ? o.history : undefined,
+            name: o.name,
+            singleFile: !o.multiFile,
+          },
+          setExit,
+        );
+      },
+    );
 }

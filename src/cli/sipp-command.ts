@@ -35,7 +35,8 @@ class UsageError extends Error {}
 function int(name: string, v: string | undefined, min = 1): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n) || n < min || !/^\d+(\.\d+)?$/.test(v)) throw new UsageError(`--${name} must be a number >= ${min}, got "${v}"`);
+  if (!Number.isFinite(n) || n < min || !/^\d+(\.\d+)?$/.test(v))
+    throw new UsageError(`--${name} must be a number >= ${min}, got "${v}"`);
   return n;
 }
 
@@ -63,11 +64,18 @@ export function sippExitCode(r: SippResult): 0 | 1 | 2 {
 export function formatSippResult(r: SippResult, scenario: string, target?: string): string {
   const lines: string[] = [];
   const where = target ? ` → ${target}` : '';
-  lines.push(`sipp ${scenario}${where} (${r.transport}, local ${r.local.address}:${r.local.port}): ${r.verdict.status === 'passed' ? 'PASSED' : r.verdict.status.toUpperCase()} — ${r.verdict.message}`);
+  lines.push(
+    `sipp ${scenario}${where} (${r.transport}, local ${r.local.address}:${r.local.port}): ${r.verdict.status === 'passed' ? 'PASSED' : r.verdict.status.toUpperCase()} — ${r.verdict.message}`,
+  );
   if (r.stats) {
     const s = r.stats;
-    const median = r.responseTimeMedianMs === undefined ? 'no response times measured' : `response time median ${r.responseTimeMedianMs} ms, p95 ${r.responseTimeP95Ms} ms`;
-    lines.push(`  calls: ${s.calls.successful} ok, ${s.calls.failed} failed · retransmissions: ${s.retransmissions} · ${median} · ${r.durationMs} ms`);
+    const median =
+      r.responseTimeMedianMs === undefined
+        ? 'no response times measured'
+        : `response time median ${r.responseTimeMedianMs} ms, p95 ${r.responseTimeP95Ms} ms`;
+    lines.push(
+      `  calls: ${s.calls.successful} ok, ${s.calls.failed} failed · retransmissions: ${s.retransmissions} · ${median} · ${r.durationMs} ms`,
+    );
     const reasons = Object.entries(s.failures).map(([k, v]) => `${k} ${v}`);
     if (reasons.length) lines.push(`  failures: ${reasons.join(', ')}`);
   } else if (r.statsError) lines.push(`  statistics: ${r.statsError}`);
@@ -80,7 +88,9 @@ export function formatSippResult(r: SippResult, scenario: string, target?: strin
 export function registerSippCommand(program: Command, setExit: (code: number) => void): void {
   program
     .command('sipp')
-    .description('run one SIPp scenario with a hard time bound and report it: exit 0 all calls ok, 1 a call failed, 2 could not run')
+    .description(
+      'run one SIPp scenario with a hard time bound and report it: exit 0 all calls ok, 1 a call failed, 2 could not run',
+    )
     .argument('<scenario>', `SIPp XML scenario file, or a built-in scenario (${BUILTIN_SCENARIOS.join(', ')})`)
     .argument('[sippArgs...]', 'extra SIPp arguments after --, passed as they are (not -bg)')
     .option('--target <host:port>', 'the SUT (omit for a scenario that only answers)')
@@ -106,12 +116,17 @@ export function registerSippCommand(program: Command, setExit: (code: number) =>
       };
       let opts: SippRunOptions;
       try {
-        const builtin = !isFile(scenario) && (BUILTIN_SCENARIOS as readonly string[]).includes(scenario) ? scenario : undefined;
-        if (!builtin && !isFile(scenario)) throw new UsageError(`scenario file ${scenario}: no such file (nor a built-in scenario: ${BUILTIN_SCENARIOS.join(', ')})`);
+        const builtin =
+          !isFile(scenario) && (BUILTIN_SCENARIOS as readonly string[]).includes(scenario) ? scenario : undefined;
+        if (!builtin && !isFile(scenario))
+          throw new UsageError(
+            `scenario file ${scenario}: no such file (nor a built-in scenario: ${BUILTIN_SCENARIOS.join(', ')})`,
+          );
         const timeoutS = int('timeout', o.timeout)!;
         const rate = int('rate', o.rate);
         // With a rate and no count SIPp would place calls until the timeout, and report that as a failure.
-        if (rate !== undefined && o.count === undefined) throw new UsageError('--rate needs --count (otherwise SIPp calls until --timeout and ends in error)');
+        if (rate !== undefined && o.count === undefined)
+          throw new UsageError('--rate needs --count (otherwise SIPp calls until --timeout and ends in error)');
         opts = {
           ...(builtin ? { builtin } : { scenarioFile: scenario }),
           target: o.target,
@@ -133,8 +148,10 @@ export function registerSippCommand(program: Command, setExit: (code: number) =>
           hardTimeoutMs: timeoutS * 1000 + 5000,
           extraArgs: sippArgs,
         };
-        if (!['udp', 'tcp', 'tls', 'u1', 'un', 't1', 'tn', 'l1', 'ln'].includes(o.transport)) throw new UsageError(`--transport must be udp, tcp or tls, got "${o.transport}"`);
-        if (o.target !== undefined && !/^(\[[0-9a-fA-F:.]+\]|[^:\s]+)(:\d{1,5})?$/.test(o.target)) throw new UsageError(`--target must be HOST:PORT, got "${o.target}"`);
+        if (!['udp', 'tcp', 'tls', 'u1', 'un', 't1', 'tn', 'l1', 'ln'].includes(o.transport))
+          throw new UsageError(`--transport must be udp, tcp or tls, got "${o.transport}"`);
+        if (o.target !== undefined && !/^(\[[0-9a-fA-F:.]+\]|[^:\s]+)(:\d{1,5})?$/.test(o.target))
+          throw new UsageError(`--target must be HOST:PORT, got "${o.target}"`);
       } catch (e) {
         fail((e as Error).message);
         return;
@@ -143,7 +160,8 @@ export function registerSippCommand(program: Command, setExit: (code: number) =>
       try {
         handle = startSipp(opts);
       } catch (e) {
-        if (e instanceof SippNotFoundError || e instanceof SippScenarioError || e instanceof SippArgsError) return fail(e.message);
+        if (e instanceof SippNotFoundError || e instanceof SippScenarioError || e instanceof SippArgsError)
+          return fail(e.message);
         throw e;
       }
       // SIPp runs in its own process group, out of reach of the terminal's Ctrl-C: pass the signal on.
@@ -170,7 +188,19 @@ export function registerSippCommand(program: Command, setExit: (code: number) =>
       process.stdout.write(formatSippResult(result, scenario, o.target));
       if (o.json) {
         const { logs, ...rest } = result;
-        const json = { ...rest, stats: result.stats && { calls: result.stats.calls, retransmissions: result.stats.retransmissions, failures: result.stats.failures, responseTimeMeansMs: result.stats.responseTimeMeansMs, callLengthMeanMs: result.stats.callLengthMeanMs, callRate: result.stats.callRate }, responseTimes: undefined, files: logs.map((l) => ({ name: l.name, path: l.path, bytes: l.bytes })) };
+        const json = {
+          ...rest,
+          stats: result.stats && {
+            calls: result.stats.calls,
+            retransmissions: result.stats.retransmissions,
+            failures: result.stats.failures,
+            responseTimeMeansMs: result.stats.responseTimeMeansMs,
+            callLengthMeanMs: result.stats.callLengthMeanMs,
+            callRate: result.stats.callRate,
+          },
+          responseTimes: undefined,
+          files: logs.map((l) => ({ name: l.name, path: l.path, bytes: l.bytes })),
+        };
         writeFileSync(o.json, JSON.stringify(json, null, 2) + '\n');
       }
       setExit(sippExitCode(result));

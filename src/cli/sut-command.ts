@@ -22,7 +22,8 @@ export interface SutCommandOptions {
 
 function intOption(name: string, text: string | undefined, min: number, max: number): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^[0-9]+$/.test(text) || Number(text) < min || Number(text) > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, not "${text}"`);
+  if (!/^[0-9]+$/.test(text) || Number(text) < min || Number(text) > max)
+    throw new UsageError(`--${name} must be an integer from ${min} to ${max}, not "${text}"`);
   return Number(text);
 }
 
@@ -58,7 +59,9 @@ function untilSignal(): { signal: Promise<NodeJS.Signals>; stop: () => void } {
 export function registerSutCommand(program: Command, setExit: (code: number) => void): void {
   program
     .command('sut')
-    .description('serve the embedded reference SUT (registrar, proxy, RFC 5626 edge) in the foreground until SIGINT/SIGTERM')
+    .description(
+      'serve the embedded reference SUT (registrar, proxy, RFC 5626 edge) in the foreground until SIGINT/SIGTERM',
+    )
     .option('--host <address>', 'address to listen on (loopback)', '127.0.0.1')
     .option('--port <n>', 'port shared by UDP and TCP (0: ephemeral)', '0')
     .option('--fault <name...>', `switch on a defect (repeatable): ${FAULT_NAMES.join(', ')}`)
@@ -66,7 +69,10 @@ export function registerSutCommand(program: Command, setExit: (code: number) => 
     .option('--min-expires <s>', 'Min-Expires of the registrar (§10.3 step 7)')
     .option('--t1 <ms>', 'RFC 3261 T1 in milliseconds')
     .option('--flow-timer <s>', 'RFC 5626 Flow-Timer sent to outbound registrations (default 30)')
-    .option('--flow-timer-grace <ms>', 'how long past the Flow-Timer a silent outbound flow is kept before it is closed as dead (default 10000)')
+    .option(
+      '--flow-timer-grace <ms>',
+      'how long past the Flow-Timer a silent outbound flow is kept before it is closed as dead (default 10000)',
+    )
     .option('--user <user:password...>', 'require digest auth on REGISTER for these users')
     .option('--tls', 'also listen on TLS with a self-signed loopback certificate (printed)')
     .option('--quiet', 'do not log every message')
@@ -80,9 +86,15 @@ export function registerSutCommand(program: Command, setExit: (code: number) => 
       let flowTimerGraceMs: number | undefined;
       let users: Array<{ user: string; password: string }> | undefined;
       try {
-        const bad = (opts.fault ?? []).flatMap((f) => f.split(',')).map((f) => f.trim()).filter(Boolean);
+        const bad = (opts.fault ?? [])
+          .flatMap((f) => f.split(','))
+          .map((f) => f.trim())
+          .filter(Boolean);
         const unknown = bad.filter((f) => !isFaultName(f));
-        if (unknown.length) throw new UsageError(`unknown fault ${unknown.map((u) => `"${u}"`).join(', ')}; valid faults: ${FAULT_NAMES.join(', ')}`);
+        if (unknown.length)
+          throw new UsageError(
+            `unknown fault ${unknown.map((u) => `"${u}"`).join(', ')}; valid faults: ${FAULT_NAMES.join(', ')}`,
+          );
         faults = bad as FaultName[];
         port = intOption('port', opts.port, 0, 65535)!;
         minExpires = intOption('min-expires', opts.minExpires, 1, 86400);
@@ -120,8 +132,11 @@ export function registerSutCommand(program: Command, setExit: (code: number) => 
         return;
       }
       process.stdout.write(`sipconf reference SUT listening on ${sut.describeAddresses()}\n`);
-      if (sut.tlsCertificate) process.stdout.write(`TLS certificate (self-signed, trust it in your UA):\n${sut.tlsCertificate.trim()}\n`);
-      process.stdout.write(`domain ${sut.domain}${faults.length ? `; faults: ${faults.join(', ')}` : '; no faults'}; Ctrl-C to stop\n`);
+      if (sut.tlsCertificate)
+        process.stdout.write(`TLS certificate (self-signed, trust it in your UA):\n${sut.tlsCertificate.trim()}\n`);
+      process.stdout.write(
+        `domain ${sut.domain}${faults.length ? `; faults: ${faults.join(', ')}` : '; no faults'}; Ctrl-C to stop\n`,
+      );
       const sig = await signal;
       process.stdout.write(`sipconf sut: ${sig}, closing\n`);
       await sut.close();

@@ -34,7 +34,22 @@ export interface LoadSocket {
 }
 
 interface Addon {
-  create(family: number, host: string, port: number, rcvbuf: number, sndbuf: number, recvArena: Buffer, recvMeta: Uint32Array, sendArena: Buffer, sendMeta: Uint32Array, status: Int32Array, onRecv: (n: number) => void, onWritable: () => void, resource: object, coalesceMs: number): [unknown, number, number, number];
+  create(
+    family: number,
+    host: string,
+    port: number,
+    rcvbuf: number,
+    sndbuf: number,
+    recvArena: Buffer,
+    recvMeta: Uint32Array,
+    sendArena: Buffer,
+    sendMeta: Uint32Array,
+    status: Int32Array,
+    onRecv: (n: number) => void,
+    onWritable: () => void,
+    resource: object,
+    coalesceMs: number,
+  ): [unknown, number, number, number];
   connect(h: unknown, host: string, port: number): number;
   flush(h: unknown, count: number): void;
   close(h: unknown, cb: () => void): void;
@@ -83,8 +98,16 @@ function coalesceDefault(): number {
   return process.env.SIPCONF_LOAD_COALESCE_MS !== undefined && Number.isFinite(v) && v >= 0 ? v : DEFAULT_COALESCE_MS;
 }
 
-export async function openLoadSocket(o: { address: string; port: number; bufferBytes: number; io?: LoadIo; coalesceMs?: number }): Promise<LoadSocket> {
-  return resolveIo(o.io) === 'batch' ? BatchSocket.open(o.address, o.port, o.bufferBytes, o.coalesceMs ?? coalesceDefault()) : DgramSocket.open(o.address, o.port, o.bufferBytes);
+export async function openLoadSocket(o: {
+  address: string;
+  port: number;
+  bufferBytes: number;
+  io?: LoadIo;
+  coalesceMs?: number;
+}): Promise<LoadSocket> {
+  return resolveIo(o.io) === 'batch'
+    ? BatchSocket.open(o.address, o.port, o.bufferBytes, o.coalesceMs ?? coalesceDefault())
+    : DgramSocket.open(o.address, o.port, o.bufferBytes);
 }
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
@@ -202,7 +225,22 @@ class BatchSocket implements LoadSocket {
     const a = addon!;
     const family = isIPv6(address) ? 6 : 4;
     const s = new BatchSocket(a, family);
-    const [h, bound, rcv, snd] = a.create(family, address, port, bufferBytes, bufferBytes, s.recvArena, s.recvMeta, s.sendArena, s.sendMeta, s.status, (n) => s.onBatch(n), () => s.flush(), s, Math.max(0, Math.round(coalesceMs)));
+    const [h, bound, rcv, snd] = a.create(
+      family,
+      address,
+      port,
+      bufferBytes,
+      bufferBytes,
+      s.recvArena,
+      s.recvMeta,
+      s.sendArena,
+      s.sendMeta,
+      s.status,
+      (n) => s.onBatch(n),
+      () => s.flush(),
+      s,
+      Math.max(0, Math.round(coalesceMs)),
+    );
     s.handle = h;
     s.local = { address, port: bound };
     s.recvBufferBytes = rcv;
@@ -212,7 +250,10 @@ class BatchSocket implements LoadSocket {
 
   connect(target: Endpoint): Promise<void> {
     const e = this.a.connect(this.handle, target.address, target.port);
-    if (e !== 0) return Promise.reject(Object.assign(new Error(`connect ${target.address}:${target.port}: errno ${e}`), { errno: e }));
+    if (e !== 0)
+      return Promise.reject(
+        Object.assign(new Error(`connect ${target.address}:${target.port}: errno ${e}`), { errno: e }),
+      );
     return Promise.resolve();
   }
 
@@ -238,7 +279,12 @@ class BatchSocket implements LoadSocket {
           continue;
         }
         const off = i * slot;
-        this.handler(this.recvArena.subarray(off, off + meta[m]!), meta[m + 1]!, this.nameOf(m), now - meta[m + 8]! / 1000);
+        this.handler(
+          this.recvArena.subarray(off, off + meta[m]!),
+          meta[m + 1]!,
+          this.nameOf(m),
+          now - meta[m + 8]! / 1000,
+        );
       }
     } finally {
       this.inBatch = false;

@@ -88,7 +88,13 @@ export class LoadStats {
       retransmissions: this.retransmissions - this.last.retransmissions,
       inFlight,
     };
-    this.last = { started: this.started, completed: this.completed, clean: this.clean, failed: this.failed, retransmissions: this.retransmissions };
+    this.last = {
+      started: this.started,
+      completed: this.completed,
+      clean: this.clean,
+      failed: this.failed,
+      retransmissions: this.retransmissions,
+    };
     this.series.push(s);
     return s;
   }
@@ -113,7 +119,20 @@ export class LoadStats {
 
 /** Adds snapshots (worker threads): counts add, series add second by second. */
 export function mergeSnapshots(parts: StatsSnapshot[]): StatsSnapshot {
-  const out: StatsSnapshot = { started: 0, completed: 0, clean: 0, failed: 0, retransmissions: 0, stray: 0, unparseable: 0, failures: {}, histogram: new Array<number>(BUCKETS).fill(0), series: [], peakInFlight: 0, sumResponseMs: 0 };
+  const out: StatsSnapshot = {
+    started: 0,
+    completed: 0,
+    clean: 0,
+    failed: 0,
+    retransmissions: 0,
+    stray: 0,
+    unparseable: 0,
+    failures: {},
+    histogram: new Array<number>(BUCKETS).fill(0),
+    series: [],
+    peakInFlight: 0,
+    sumResponseMs: 0,
+  };
   for (const p of parts) {
     out.started += p.started;
     out.completed += p.completed;
@@ -127,7 +146,15 @@ export function mergeSnapshots(parts: StatsSnapshot[]): StatsSnapshot {
     for (const [k, v] of Object.entries(p.failures)) out.failures[k] = (out.failures[k] ?? 0) + v;
     for (let i = 0; i < BUCKETS; i++) out.histogram[i]! += p.histogram[i] ?? 0;
     for (const s of p.series) {
-      const o = (out.series[s.t] ??= { t: s.t, started: 0, completed: 0, clean: 0, failed: 0, retransmissions: 0, inFlight: 0 });
+      const o = (out.series[s.t] ??= {
+        t: s.t,
+        started: 0,
+        completed: 0,
+        clean: 0,
+        failed: 0,
+        retransmissions: 0,
+        inFlight: 0,
+      });
       o.started += s.started;
       o.completed += s.completed;
       o.clean += s.clean;

@@ -134,7 +134,8 @@ export class StreamLoadSocket implements LoadSocket {
 
   flowClosed(flow: StreamFlow, hadError: boolean): void {
     this.flows.delete(key(flow.remote.address, flow.remote.port));
-    if (flow === this.client && !this.closing) this.onConnectionLost(hadError ? 'the connection to the target was reset' : 'the target closed the connection');
+    if (flow === this.client && !this.closing)
+      this.onConnectionLost(hadError ? 'the connection to the target was reset' : 'the target closed the connection');
   }
 
   send(msg: string | Buffer, port?: number, address?: string): void {

@@ -9,14 +9,24 @@
  */
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { mergeSnapshots, type SecondSample, type StatsSnapshot } from './load-stats';
-import { buildResult, LoadUsageError, startLoad, type LoadOptions, type LoadProgress, type LoadResult } from './run-load';
+import {
+  buildResult,
+  LoadUsageError,
+  startLoad,
+  type LoadOptions,
+  type LoadProgress,
+  type LoadResult,
+} from './run-load';
 
 type WorkerOptions = Omit<LoadOptions, 'onProgress' | 'signal'>;
 
 /** Marks workerData as ours, so that importing this module in some other worker thread starts nothing. */
 const MARK = 'sipconfLoadWorker';
 
-type FromWorker = { type: 'progress'; p: LoadProgress } | { type: 'result'; r: LoadResult } | { type: 'error'; message: string; usage: boolean };
+type FromWorker =
+  | { type: 'progress'; p: LoadProgress }
+  | { type: 'result'; r: LoadResult }
+  | { type: 'error'; message: string; usage: boolean };
 
 /** Splits n into `parts` integers that add up to n (undefined stays undefined). */
 function split(n: number | undefined, parts: number, i: number, integer: boolean): number | undefined {
@@ -26,10 +36,13 @@ function split(n: number | undefined, parts: number, i: number, integer: boolean
 }
 
 export async function runLoadWorkers(opts: LoadOptions, workers: number): Promise<LoadResult> {
-  if (!Number.isInteger(workers) || workers < 1) throw new LoadUsageError(`workers must be a positive integer, got ${workers}`);
-  if ((opts.mode ?? 'uac') !== 'uac') throw new LoadUsageError('worker threads are for UAC loads (a UAS listens on one port)');
+  if (!Number.isInteger(workers) || workers < 1)
+    throw new LoadUsageError(`workers must be a positive integer, got ${workers}`);
+  if ((opts.mode ?? 'uac') !== 'uac')
+    throw new LoadUsageError('worker threads are for UAC loads (a UAS listens on one port)');
   if (workers === 1) return (await startLoad(opts)).done;
-  if (opts.calls !== undefined && opts.calls < workers) throw new LoadUsageError(`--calls ${opts.calls} is fewer than --workers ${workers}`);
+  if (opts.calls !== undefined && opts.calls < workers)
+    throw new LoadUsageError(`--calls ${opts.calls} is fewer than --workers ${workers}`);
   const { onProgress, signal, ...plain } = opts;
   const latest: Array<LoadProgress | undefined> = new Array(workers).fill(undefined);
   const results: LoadResult[] = [];
@@ -58,7 +71,9 @@ export async function runLoadWorkers(opts: LoadOptions, workers: number): Promis
         }
       });
       w.on('error', reject);
-      w.on('exit', (code) => (results[i] ? resolve() : reject(new Error(`load worker ${i} exited with code ${code} before its result`))));
+      w.on('exit', (code) =>
+        results[i] ? resolve() : reject(new Error(`load worker ${i} exited with code ${code} before its result`)),
+      );
     });
   });
   const onAbort = (): void => threads.forEach((w) => w.postMessage('stop'));
@@ -85,7 +100,9 @@ export async function runLoadWorkers(opts: LoadOptions, workers: number): Promis
     options: { ...first.options, rate: opts.rate, calls: opts.calls, concurrency: opts.concurrency, workers },
     spanMs,
     socketErrors: results.reduce((n, r) => n + r.socketErrors, 0),
-    ...(results.some((r) => r.connectionLost) ? { connectionLost: results.find((r) => r.connectionLost)!.connectionLost } : {}),
+    ...(results.some((r) => r.connectionLost)
+      ? { connectionLost: results.find((r) => r.connectionLost)!.connectionLost }
+      : {}),
     ...(results.every((r) => r.io === first.io) && first.io ? { io: first.io } : {}),
     memory: {
       rssStartBytes: Math.min(...results.map((r) => r.memory.rssStartBytes)),
@@ -104,7 +121,16 @@ function spawnWorker(data: unknown): Worker {
 
 function sumProgress(ps: Array<LoadProgress | undefined>): LoadProgress {
   const second: SecondSample = { t: 0, started: 0, completed: 0, clean: 0, failed: 0, retransmissions: 0, inFlight: 0 };
-  const out: LoadProgress = { elapsedS: 0, second, started: 0, completed: 0, clean: 0, failed: 0, retransmissions: 0, inFlight: 0 };
+  const out: LoadProgress = {
+    elapsedS: 0,
+    second,
+    started: 0,
+    completed: 0,
+    clean: 0,
+    failed: 0,
+    retransmissions: 0,
+    inFlight: 0,
+  };
   for (const p of ps) {
     if (!p) continue;
     out.elapsedS = Math.max(out.elapsedS, p.elapsedS);
@@ -124,7 +150,11 @@ if (!isMainThread && parentPort && data?.[MARK] === true) {
   const port = parentPort;
   const ac = new AbortController();
   port.on('message', (m) => m === 'stop' && ac.abort());
-  startLoad({ ...data.opts, signal: ac.signal, onProgress: (p) => port.postMessage({ type: 'progress', p } satisfies FromWorker) })
+  startLoad({
+    ...data.opts,
+    signal: ac.signal,
+    onProgress: (p) => port.postMessage({ type: 'progress', p } satisfies FromWorker),
+  })
     .then((h) => h.done)
     .then(
       (r) => {
@@ -132,7 +162,11 @@ if (!isMainThread && parentPort && data?.[MARK] === true) {
         port.close();
       },
       (e: Error) => {
-        port.postMessage({ type: 'error', message: e.message, usage: e instanceof LoadUsageError } satisfies FromWorker);
+        port.postMessage({
+          type: 'error',
+          message: e.message,
+          usage: e instanceof LoadUsageError,
+        } satisfies FromWorker);
         port.close();
       },
     );

@@ -95,7 +95,16 @@ export interface LoadResult {
   local: string;
   startedAt: string;
   durationMs: number;
-  options: { rate?: number; durationS?: number; calls?: number; concurrency?: number; holdMs: number; t1Ms: number; t2Ms: number; workers?: number };
+  options: {
+    rate?: number;
+    durationS?: number;
+    calls?: number;
+    concurrency?: number;
+    holdMs: number;
+    t1Ms: number;
+    t2Ms: number;
+    workers?: number;
+  };
   calls: { started: number; completed: number; clean: number; failed: number };
   /** Completed calls per second, over the time from the first start to the last end. */
   cps: number;
@@ -139,20 +148,38 @@ export class LoadUsageError extends Error {
 export function parseHostPort(v: string): Endpoint {
   const m = /^\[([0-9a-fA-F:.]+)\]:(\d{1,5})$/.exec(v) ?? /^([^:\s[\]]+):(\d{1,5})$/.exec(v);
   const port = m ? Number(m[2]) : NaN;
-  if (!m || !(port >= 1 && port <= 65535)) throw new LoadUsageError(`target must be HOST:PORT (an IP literal; [::1]:PORT for IPv6), got "${v}"`);
+  if (!m || !(port >= 1 && port <= 65535))
+    throw new LoadUsageError(`target must be HOST:PORT (an IP literal; [::1]:PORT for IPv6), got "${v}"`);
   return { address: m[1]!, port };
 }
 
 function positive(name: string, v: number | undefined, allowZero = false): void {
   if (v === undefined) return;
-  if (!Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) throw new LoadUsageError(`${name} must be a positive number, got ${v}`);
+  if (!Number.isFinite(v) || v < 0 || (!allowZero && v === 0))
+    throw new LoadUsageError(`${name} must be a positive number, got ${v}`);
 }
 
 function ms(x: number | undefined): number | undefined {
   return x === undefined ? undefined : Math.round(x * 1000) / 1000;
 }
 
-export interface ResultMeta extends Pick<LoadResult, 'mode' | 'scenario' | 'transport' | 'target' | 'local' | 'startedAt' | 'durationMs' | 'options' | 'socketErrors' | 'connectionLost' | 'memory' | 'recvBufferBytes' | 'sendBufferBytes' | 'io'> {
+export interface ResultMeta extends Pick<
+  LoadResult,
+  | 'mode'
+  | 'scenario'
+  | 'transport'
+  | 'target'
+  | 'local'
+  | 'startedAt'
+  | 'durationMs'
+  | 'options'
+  | 'socketErrors'
+  | 'connectionLost'
+  | 'memory'
+  | 'recvBufferBytes'
+  | 'sendBufferBytes'
+  | 'io'
+> {
   /** First call started → last call ended, ms (the rates are over this span). */
   spanMs: number;
 }
@@ -188,10 +215,21 @@ export function buildResult(snap: StatsSnapshot, meta: ResultMeta): LoadResult {
 }
 
 /** The UDP socket, or over TCP the UAC's connection to the target or the UAS's listener; a failure is a usage error. */
-async function openSocket(transport: LoadTransport, mode: LoadMode, localAddress: string, opts: LoadOptions, target: Endpoint | undefined): Promise<LoadSocket> {
+async function openSocket(
+  transport: LoadTransport,
+  mode: LoadMode,
+  localAddress: string,
+  opts: LoadOptions,
+  target: Endpoint | undefined,
+): Promise<LoadSocket> {
   const port = opts.localPort ?? 0;
   if (transport === 'udp') {
-    return openLoadSocket({ address: localAddress, port, bufferBytes: opts.udpBufferBytes ?? 4 * 1024 * 1024, io: opts.io }).catch((e: Error) => {
+    return openLoadSocket({
+      address: localAddress,
+      port,
+      bufferBytes: opts.udpBufferBytes ?? 4 * 1024 * 1024,
+      io: opts.io,
+    }).catch((e: Error) => {
       throw new LoadUsageError(`cannot bind UDP ${localAddress}:${port}: ${e.message}`);
     });
   }
@@ -217,21 +255,34 @@ export async function startLoad(opts: LoadOptions): Promise<LoadHandle> {
   const t1Ms = opts.t1Ms ?? 500;
   const t2Ms = opts.t2Ms ?? 4000;
   const holdMs = opts.holdMs ?? 0;
-  for (const [k, v] of [['rate', opts.rate], ['durationS', opts.durationS], ['calls', opts.calls], ['concurrency', opts.concurrency], ['t1Ms', t1Ms], ['t2Ms', t2Ms], ['users', opts.users]] as const) positive(k, v);
+  for (const [k, v] of [
+    ['rate', opts.rate],
+    ['durationS', opts.durationS],
+    ['calls', opts.calls],
+    ['concurrency', opts.concurrency],
+    ['t1Ms', t1Ms],
+    ['t2Ms', t2Ms],
+    ['users', opts.users],
+  ] as const)
+    positive(k, v);
   positive('holdMs', holdMs, true);
   positive('drainMs', opts.drainMs, true);
   positive('lingerMs', opts.lingerMs, true);
   positive('keepaliveMs', opts.keepaliveMs);
   positive('keepaliveTimeoutMs', opts.keepaliveTimeoutMs);
   if (mode === 'uac' && opts.target === undefined) throw new LoadUsageError('a UAC load needs a target (HOST:PORT)');
-  if (mode === 'uac' && opts.durationS === undefined && opts.calls === undefined) throw new LoadUsageError('give a duration or a number of calls');
-  const target = mode === 'uac' ? (typeof opts.target === 'string' ? parseHostPort(opts.target) : opts.target!) : undefined;
+  if (mode === 'uac' && opts.durationS === undefined && opts.calls === undefined)
+    throw new LoadUsageError('give a duration or a number of calls');
+  const target =
+    mode === 'uac' ? (typeof opts.target === 'string' ? parseHostPort(opts.target) : opts.target!) : undefined;
   const localAddress = opts.localAddress ?? (target && isIPv6(target.address) ? '::1' : '127.0.0.1');
   const transport = opts.transport ?? 'udp';
-  if (transport !== 'udp' && transport !== 'tcp') throw new LoadUsageError(`transport must be udp or tcp, got "${transport}"`);
+  if (transport !== 'udp' && transport !== 'tcp')
+    throw new LoadUsageError(`transport must be udp or tcp, got "${transport}"`);
   // RFC 5626 §4.4.1: keep-alives on TCP are CRLF pings, whose pongs carry no id; with every registration on one
   // connection they could not be told apart, so the outbound scenario runs over UDP with STUN (§4.4.2).
-  if (transport === 'tcp' && scenario === 'outbound') throw new LoadUsageError('the outbound scenario runs over udp only (STUN keep-alives, RFC 5626 §4.4.2)');
+  if (transport === 'tcp' && scenario === 'outbound')
+    throw new LoadUsageError('the outbound scenario runs over udp only (STUN keep-alives, RFC 5626 §4.4.2)');
   const socket = await openSocket(transport, mode, localAddress, opts, target);
   const local = socket.local;
   if (target) await socket.connect(target);
@@ -287,7 +338,11 @@ export async function startLoad(opts: LoadOptions): Promise<LoadHandle> {
   if (socket instanceof StreamLoadSocket) socket.onFramingError = () => engine.stats.unparseable++;
   const uas = engine instanceof UasEngine ? engine : undefined;
   const uac = engine instanceof UacEngine ? engine : undefined;
-  socket.onMessage(uas ? (data, port, address, at) => uas.onDatagram(data, port, address, at) : (data, _port, _address, at) => uac!.onDatagram(data, at));
+  socket.onMessage(
+    uas
+      ? (data, port, address, at) => uas.onDatagram(data, port, address, at)
+      : (data, _port, _address, at) => uac!.onDatagram(data, at),
+  );
 
   const concurrency = opts.concurrency ?? (opts.rate === undefined ? 10 : Infinity);
   const durationMs = opts.durationS === undefined ? Infinity : opts.durationS * 1000;
@@ -336,7 +391,10 @@ export async function startLoad(opts: LoadOptions): Promise<LoadHandle> {
   // Ticks of up to 10 ms, short enough that each starts about 5 calls: a 1 ms timer costs a wake-up per ms even at
   // low rates, a long one makes bursts.
   // A UAS only checks its duration and count: 10 ms.
-  const pacer = setInterval(pace, uas ? 10 : opts.rate === undefined ? 1 : Math.max(1, Math.min(10, Math.floor(5000 / opts.rate))));
+  const pacer = setInterval(
+    pace,
+    uas ? 10 : opts.rate === undefined ? 1 : Math.max(1, Math.min(10, Math.floor(5000 / opts.rate))),
+  );
   if (uac) pace();
 
   const progress = setInterval(() => {
@@ -392,7 +450,10 @@ export async function startLoad(opts: LoadOptions): Promise<LoadHandle> {
     opts.onProgress?.(progressOf(last, end));
     void (socket instanceof StreamLoadSocket ? socket.close(opts.lingerMs ?? 0) : socket.close()).then(() => {
       const snap = engine.stats.snapshot();
-      const spanMs = Math.max(1, (Number.isNaN(lastEnd) ? end : lastEnd) - (Number.isNaN(firstStart) ? t0 : firstStart));
+      const spanMs = Math.max(
+        1,
+        (Number.isNaN(lastEnd) ? end : lastEnd) - (Number.isNaN(firstStart) ? t0 : firstStart),
+      );
       resolveDone(
         buildResult(snap, {
           mode,
@@ -402,7 +463,15 @@ export async function startLoad(opts: LoadOptions): Promise<LoadHandle> {
           local: formatEndpoint(local),
           startedAt: startedAt.toISOString(),
           durationMs: Math.round(end - t0),
-          options: { rate: opts.rate, durationS: opts.durationS, calls: opts.calls, concurrency: Number.isFinite(concurrency) ? concurrency : undefined, holdMs, t1Ms, t2Ms },
+          options: {
+            rate: opts.rate,
+            durationS: opts.durationS,
+            calls: opts.calls,
+            concurrency: Number.isFinite(concurrency) ? concurrency : undefined,
+            holdMs,
+            t1Ms,
+            t2Ms,
+          },
           spanMs,
           socketErrors: socket.errors,
           ...(connectionLost ? { connectionLost } : {}),

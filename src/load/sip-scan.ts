@@ -33,7 +33,22 @@ export interface Scan {
 }
 
 export function newScan(): Scan {
-  return { ok: false, status: 0, method: '', requestUri: '', callId: '', cseq: 0, cseqMethod: '', vias: '', from: '', to: '', toTag: '', contact: '', recordRoute: [], bodyStart: -1 };
+  return {
+    ok: false,
+    status: 0,
+    method: '',
+    requestUri: '',
+    callId: '',
+    cseq: 0,
+    cseqMethod: '',
+    vias: '',
+    from: '',
+    to: '',
+    toTag: '',
+    contact: '',
+    recordRoute: [],
+    bodyStart: -1,
+  };
 }
 
 const CR = 13;

@@ -78,7 +78,16 @@ export class UacTemplates {
    * A request within the dialog (§12.2.1.1): Request-URI the remote target (its Contact), Route the route set (the
    * 2xx's Record-Route in reverse order, §12.1.2; loose routing assumed), To with the remote tag.
    */
-  inDialog(method: 'ACK' | 'BYE', cseq: number, branch: string, tag: string, callId: string, to: string, remoteTarget: string, routes: string): string {
+  inDialog(
+    method: 'ACK' | 'BYE',
+    cseq: number,
+    branch: string,
+    tag: string,
+    callId: string,
+    to: string,
+    remoteTarget: string,
+    routes: string,
+  ): string {
     return (
       `${method} ${remoteTarget || this.targetUri} SIP/2.0\r\n${this.viaPrefix}${branch};rport\r\nMax-Forwards: 70\r\n${routes}${this.fromPrefix}${tag}\r\n` +
       `To: ${to}\r\nCall-ID: ${callId}\r\nCSeq: ${cseq} ${method}\r\nContent-Length: 0\r\n\r\n`
@@ -95,7 +104,15 @@ export class UacTemplates {
   }
 
   /** RFC 5626 §4.2: an outbound registration (instance and reg-id on the Contact, Supported: outbound, path). */
-  registerOutbound(branch: string, tag: string, callId: string, user: string, cseq: number, expires: number, instance: string): string {
+  registerOutbound(
+    branch: string,
+    tag: string,
+    callId: string,
+    user: string,
+    cseq: number,
+    expires: number,
+    instance: string,
+  ): string {
     const aor = `<sip:${user}@${this.domain}>`;
     return (
       `${this.registerLine}${this.viaPrefix}${branch};rport\r\nMax-Forwards: 70\r\nFrom: ${aor};tag=${tag}\r\nTo: ${aor}\r\nCall-ID: ${callId}\r\n` +
@@ -112,6 +129,17 @@ export function uacRouteHeaders(recordRoute: readonly string[]): string {
 }
 
 /** A UAS response copying the request's Via lines, From, To (with our tag when the To had none), Call-ID, CSeq. */
-export function response(status: number, reason: string, vias: string, from: string, to: string, callId: string, cseq: number, method: string, extra: string, body: string): string {
+export function response(
+  status: number,
+  reason: string,
+  vias: string,
+  from: string,
+  to: string,
+  callId: string,
+  cseq: number,
+  method: string,
+  extra: string,
+  body: string,
+): string {
   return `SIP/2.0 ${status} ${reason}\r\n${vias}From: ${from}\r\nTo: ${to}\r\nCall-ID: ${callId}\r\nCSeq: ${cseq} ${method}\r\n${extra}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 }

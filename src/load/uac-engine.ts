@@ -132,7 +132,10 @@ export class UacEngine {
     if (this.o.scenario !== 'call') {
       c.branch = `${this.runTag}.${c.slot}.${c.gen}.r`;
       c.user = `user${this.seq % this.o.users}`;
-      c.request = this.o.scenario === 'outbound' ? this.tpl.registerOutbound(c.branch, c.tag, c.callId, c.user, 1, this.o.expires, this.instance(c)) : this.tpl.register(c.branch, c.tag, c.callId, c.user, 1, this.o.expires);
+      c.request =
+        this.o.scenario === 'outbound'
+          ? this.tpl.registerOutbound(c.branch, c.tag, c.callId, c.user, 1, this.o.expires, this.instance(c))
+          : this.tpl.register(c.branch, c.tag, c.callId, c.user, 1, this.o.expires);
       this.beginTx(c, State.RegisterSent, now);
     } else {
       c.branch = `${this.runTag}.${c.slot}.${c.gen}.i`;
@@ -189,7 +192,16 @@ export class UacEngine {
             // The dialog (§12.1.2): remote target from the Contact, route set from the Record-Route, remote tag in To.
             const routes = uacRouteHeaders(s.recordRoute);
             c.branch = `${this.runTag}.${c.slot}.${c.gen}.b`;
-            const ack = this.tpl.inDialog('ACK', 1, `${this.runTag}.${c.slot}.${c.gen}.a`, c.tag, c.callId, s.to, s.contact, routes);
+            const ack = this.tpl.inDialog(
+              'ACK',
+              1,
+              `${this.runTag}.${c.slot}.${c.gen}.a`,
+              c.tag,
+              c.callId,
+              s.to,
+              s.contact,
+              routes,
+            );
             const bye = this.tpl.inDialog('BYE', 2, c.branch, c.tag, c.callId, s.to, s.contact, routes);
             c.request = '';
             const held = this.o.holdMs > 0;
@@ -273,7 +285,8 @@ export class UacEngine {
   private onTimer(c: UacCall, now: number): void {
     switch (c.state) {
       case State.KeepAlive: {
-        if (c.pingOutstanding && now - c.pingSentAt >= this.o.keepaliveTimeoutMs - 0.5) return this.finish(c, 'keepalive-timeout');
+        if (c.pingOutstanding && now - c.pingSentAt >= this.o.keepaliveTimeoutMs - 0.5)
+          return this.finish(c, 'keepalive-timeout');
         if (now >= c.holdEnd - 0.5) {
           // RFC 3261 §10.2.2: Expires 0 removes the binding.
           c.branch = `${this.runTag}.${c.slot}.${c.gen}.u`;
@@ -287,7 +300,11 @@ export class UacEngine {
           c.pingSentAt = now;
           c.nextPingAt = now + this.o.keepaliveMs;
         }
-        const next = Math.min(c.nextPingAt, c.holdEnd, c.pingOutstanding ? c.pingSentAt + this.o.keepaliveTimeoutMs : Infinity);
+        const next = Math.min(
+          c.nextPingAt,
+          c.holdEnd,
+          c.pingOutstanding ? c.pingSentAt + this.o.keepaliveTimeoutMs : Infinity,
+        );
         this.wheel.arm(c, Math.max(1, next - now), now);
         return;
       }
@@ -302,7 +319,14 @@ export class UacEngine {
       case State.RegisterSent:
       case State.UnregisterSent: {
         if (now >= c.txEnd - 0.5) {
-          this.finish(c, c.state === State.Calling ? 'timeout-invite' : c.state === State.ByeSent ? 'timeout-bye' : 'timeout-register');
+          this.finish(
+            c,
+            c.state === State.Calling
+              ? 'timeout-invite'
+              : c.state === State.ByeSent
+                ? 'timeout-bye'
+                : 'timeout-register',
+          );
           return;
         }
         if (this.reliable) {

@@ -81,7 +81,10 @@ export class UasEngine {
     const contact = `Contact: <sip:sipconf@${formatEndpoint(o.local)}${contactTransportParam(o.transport)}>\r\n`;
     const sdp = sdpFor(o.local.address, 6000);
     this.ringingTail = Buffer.from(`${contact}Content-Length: 0\r\n\r\n`, 'latin1');
-    this.okTail = Buffer.from(`${contact}Content-Type: application/sdp\r\nContent-Length: ${Buffer.byteLength(sdp)}\r\n\r\n${sdp}`, 'latin1');
+    this.okTail = Buffer.from(
+      `${contact}Content-Type: application/sdp\r\nContent-Length: ${Buffer.byteLength(sdp)}\r\n\r\n${sdp}`,
+      'latin1',
+    );
     this.wheel = new TimerWheel<UasCall>((c, now) => this.onTimer(c, now));
   }
 
@@ -116,8 +119,17 @@ export class UasEngine {
       }
       case ReqMethod.Bye: {
         const c = this.calls.get(text.slice(r.callIdValueStart, r.callIdValueEnd));
-        const ours = r.toTagStart >= 0 && text.startsWith(this.tagPrefix, r.toTagStart) && r.toTagEnd - r.toTagStart > this.tagPrefix.length;
-        this.o.send(c || ours ? writeResponse(OK, data, r, '', false, NO_BODY) : writeResponse(NO_CALL, data, r, '', false, NO_BODY), port, address);
+        const ours =
+          r.toTagStart >= 0 &&
+          text.startsWith(this.tagPrefix, r.toTagStart) &&
+          r.toTagEnd - r.toTagStart > this.tagPrefix.length;
+        this.o.send(
+          c || ours
+            ? writeResponse(OK, data, r, '', false, NO_BODY)
+            : writeResponse(NO_CALL, data, r, '', false, NO_BODY),
+          port,
+          address,
+        );
         if (c) {
           // A BYE before the ACK also ends the call (§15.1.2); the missing ACK makes it unclean but not failed.
           this.end(c, undefined);
@@ -145,7 +157,22 @@ export class UasEngine {
     switch (s.method) {
       case 'CANCEL':
       case 'OPTIONS':
-        this.o.send(response(200, 'OK', s.vias, s.from, s.toTag ? s.to : `${s.to};tag=${this.tagPrefix}0`, s.callId, s.cseq, s.method, '', ''), port, address);
+        this.o.send(
+          response(
+            200,
+            'OK',
+            s.vias,
+            s.from,
+            s.toTag ? s.to : `${s.to};tag=${this.tagPrefix}0`,
+            s.callId,
+            s.cseq,
+            s.method,
+            '',
+            '',
+          ),
+          port,
+          address,
+        );
         return;
       case 'INVITE':
       case 'ACK':
@@ -154,7 +181,22 @@ export class UasEngine {
         this.stats.unparseable++;
         return;
       default:
-        this.o.send(response(501, 'Not Implemented', s.vias, s.from, s.toTag ? s.to : `${s.to};tag=${this.tagPrefix}0`, s.callId, s.cseq, s.method, '', ''), port, address);
+        this.o.send(
+          response(
+            501,
+            'Not Implemented',
+            s.vias,
+            s.from,
+            s.toTag ? s.to : `${s.to};tag=${this.tagPrefix}0`,
+            s.callId,
+            s.cseq,
+            s.method,
+            '',
+            '',
+          ),
+          port,
+          address,
+        );
     }
   }
 

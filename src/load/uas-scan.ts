@@ -41,7 +41,23 @@ export interface LineScan {
 }
 
 export function newLineScan(): LineScan {
-  return { method: ReqMethod.Other, via: [], rr: [], fromStart: -1, fromEnd: -1, callIdStart: -1, callIdEnd: -1, cseqStart: -1, cseqEnd: -1, toStart: -1, toEnd: -1, toTagStart: -1, toTagEnd: -1, callIdValueStart: -1, callIdValueEnd: -1 };
+  return {
+    method: ReqMethod.Other,
+    via: [],
+    rr: [],
+    fromStart: -1,
+    fromEnd: -1,
+    callIdStart: -1,
+    callIdEnd: -1,
+    cseqStart: -1,
+    cseqEnd: -1,
+    toStart: -1,
+    toEnd: -1,
+    toTagStart: -1,
+    toTagEnd: -1,
+    callIdValueStart: -1,
+    callIdValueEnd: -1,
+  };
 }
 
 const CR = 13;
@@ -70,7 +86,15 @@ function keyOf(s: string, start: number, end: number): Key {
   const c0 = s.charCodeAt(start) | 0x20;
   switch (end - start) {
     case 1: // compact forms, RFC 3261 §7.3.3
-      return c0 === 0x76 ? Key.Via : c0 === 0x66 ? Key.From : c0 === 0x74 ? Key.To : c0 === 0x69 ? Key.CallId : Key.None;
+      return c0 === 0x76
+        ? Key.Via
+        : c0 === 0x66
+          ? Key.From
+          : c0 === 0x74
+            ? Key.To
+            : c0 === 0x69
+              ? Key.CallId
+              : Key.None;
     case 2:
       return c0 === 0x74 && nameIs(s, start, 'to') ? Key.To : Key.None;
     case 3:
@@ -234,7 +258,14 @@ function addSeg(a: number, b: number, merge: boolean): void {
  * From, To (+ ";tag=" + `toTag` when the To had no tag and `toTag` is not empty), Call-ID, CSeq, the Record-Route
  * lines when `withRecordRoute`, then `tail` (the remaining headers, the blank line and the body).
  */
-export function writeResponse(statusLine: Buffer, data: Buffer, r: LineScan, toTag: string, withRecordRoute: boolean, tail: Buffer): Buffer {
+export function writeResponse(
+  statusLine: Buffer,
+  data: Buffer,
+  r: LineScan,
+  toTag: string,
+  withRecordRoute: boolean,
+  tail: Buffer,
+): Buffer {
   const addTag = toTag !== '' && r.toTagStart < 0;
   segs.length = 0;
   const via = r.via;

@@ -29,7 +29,10 @@ export function readPcap(buf: Buffer): PcapMessage[] {
   if (buf.length < 24) throw new PcapError('not a pcap file: shorter than its 24-byte header');
   const magic = buf.readUInt32LE(0);
   const le = magic === 0xa1b2c3d4 || magic === 0xa1b23c4d;
-  if (!le && magic !== 0xd4c3b2a1 && magic !== 0x4d3cb2a1) throw new PcapError(`not a pcap file: magic 0x${magic.toString(16)} (pcapng is not read; convert with "editcap -F pcap")`);
+  if (!le && magic !== 0xd4c3b2a1 && magic !== 0x4d3cb2a1)
+    throw new PcapError(
+      `not a pcap file: magic 0x${magic.toString(16)} (pcapng is not read; convert with "editcap -F pcap")`,
+    );
   const nano = magic === 0xa1b23c4d || magic === 0x4d3cb2a1;
   const u32 = (o: number) => (le ? buf.readUInt32LE(o) : buf.readUInt32BE(o));
   const linkType = u32(20) & 0x0fffffff;
@@ -43,7 +46,8 @@ export function readPcap(buf: Buffer): PcapMessage[] {
     const frac = u32(off + 4);
     const incl = u32(off + 8);
     const start = off + 16;
-    if (start + incl > buf.length) throw new PcapError(`packet ${n} is truncated (${incl} bytes announced, ${buf.length - start} left)`);
+    if (start + incl > buf.length)
+      throw new PcapError(`packet ${n} is truncated (${incl} bytes announced, ${buf.length - start} left)`);
     const pkt = buf.subarray(start, start + incl);
     off = start + incl;
     const time = sec + frac / (nano ? 1e9 : 1e6);
@@ -52,14 +56,16 @@ export function readPcap(buf: Buffer): PcapMessage[] {
     const seg = transportPayload(ip);
     if (!seg || seg.payload.length === 0) continue;
     if (seg.transport === 'udp') {
-      if (SIP_START.test(seg.payload.toString('latin1', 0, 64))) out.push({ transport: 'udp', src: seg.src, dst: seg.dst, time, data: Buffer.from(seg.payload) });
+      if (SIP_START.test(seg.payload.toString('latin1', 0, 64)))
+        out.push({ transport: 'udp', src: seg.src, dst: seg.dst, time, data: Buffer.from(seg.payload) });
       continue;
     }
     const key = `${seg.src}>${seg.dst}`;
     let framer = streams.get(key);
     if (!framer) streams.set(key, (framer = new StreamFramer({ maxBodyBytes: 16 * 1024 * 1024 })));
     for (const f of framer.push(Buffer.from(seg.payload))) {
-      if (f.kind === 'message') out.push({ transport: 'tcp', src: seg.src, dst: seg.dst, time, data: Buffer.from(f.data) });
+      if (f.kind === 'message')
+        out.push({ transport: 'tcp', src: seg.src, dst: seg.dst, time, data: Buffer.from(f.data) });
     }
   }
   return out;
@@ -92,7 +98,9 @@ function ipPayload(pkt: Buffer, linkType: number): Buffer | undefined {
   }
 }
 
-function transportPayload(ip: Buffer): { transport: 'udp' | 'tcp'; src: string; dst: string; payload: Buffer } | undefined {
+function transportPayload(
+  ip: Buffer,
+): { transport: 'udp' | 'tcp'; src: string; dst: string; payload: Buffer } | undefined {
   if (ip.length < 20) return undefined;
   const version = ip[0]! >> 4;
   let proto: number;
@@ -114,11 +122,21 @@ function transportPayload(ip: Buffer): { transport: 'udp' | 'tcp'; src: string; 
     body = ip.subarray(40, 40 + ip.readUInt16BE(4));
   } else return undefined;
   if (proto === 17 && body.length >= 8) {
-    return { transport: 'udp', src: `${srcIp}:${body.readUInt16BE(0)}`, dst: `${dstIp}:${body.readUInt16BE(2)}`, payload: body.subarray(8, body.readUInt16BE(4) || body.length) };
+    return {
+      transport: 'udp',
+      src: `${srcIp}:${body.readUInt16BE(0)}`,
+      dst: `${dstIp}:${body.readUInt16BE(2)}`,
+      payload: body.subarray(8, body.readUInt16BE(4) || body.length),
+    };
   }
   if (proto === 6 && body.length >= 20) {
     const dataOff = (body[12]! >> 4) * 4;
-    return { transport: 'tcp', src: `${srcIp}:${body.readUInt16BE(0)}`, dst: `${dstIp}:${body.readUInt16BE(2)}`, payload: body.subarray(dataOff) };
+    return {
+      transport: 'tcp',
+      src: `${srcIp}:${body.readUInt16BE(0)}`,
+      dst: `${dstIp}:${body.readUInt16BE(2)}`,
+      payload: body.subarray(dataOff),
+    };
   }
   return undefined;
 }

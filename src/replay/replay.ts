@@ -32,7 +32,8 @@ export function replayItems(file: string, buf: Buffer, opts: { includeResponses?
     throw new ReplayInputError(`${file}: ${(e as Error).message}`);
   }
   const picked = msgs.filter((m) => opts.includeResponses || !m.data.toString('latin1', 0, 8).startsWith('SIP/2.0 '));
-  if (picked.length === 0) throw new ReplayInputError(`${file} holds no SIP ${opts.includeResponses ? 'messages' : 'requests'} (UDP or TCP)`);
+  if (picked.length === 0)
+    throw new ReplayInputError(`${file} holds no SIP ${opts.includeResponses ? 'messages' : 'requests'} (UDP or TCP)`);
   return picked.map((m, i) => ({ label: `${file}#${i + 1} (${m.transport} ${m.src} → ${m.dst})`, data: m.data }));
 }
 
@@ -77,7 +78,13 @@ export async function replay(items: ReplayItem[], opts: ReplayOptions): Promise<
     await new Promise<void>((resolve) => sock.bind(0, local, resolve));
     try {
       for (const it of items) {
-        await new Promise<void>((resolve, reject) => sock.send(it.data, opts.target.port, opts.target.address, (e) => (e ? reject(new ReplayInputError(`cannot send ${it.label} (${it.data.length} bytes): ${e.message}`)) : resolve())));
+        await new Promise<void>((resolve, reject) =>
+          sock.send(it.data, opts.target.port, opts.target.address, (e) =>
+            e
+              ? reject(new ReplayInputError(`cannot send ${it.label} (${it.data.length} bytes): ${e.message}`))
+              : resolve(),
+          ),
+        );
         opts.log(`→ ${summarize(it.data)} (${it.data.length} bytes) from ${it.label}`);
         await gap();
       }
@@ -100,9 +107,18 @@ export async function replay(items: ReplayItem[], opts: ReplayOptions): Promise<
   });
   try {
     await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(new ReplayInputError(`TCP connect to ${formatEndpoint(opts.target)} timed out after 5000 ms`)), 5000);
+      const t = setTimeout(
+        () => reject(new ReplayInputError(`TCP connect to ${formatEndpoint(opts.target)} timed out after 5000 ms`)),
+        5000,
+      );
       sock.once('connect', () => (clearTimeout(t), resolve()));
-      sock.once('error', (e) => (clearTimeout(t), reject(new ReplayInputError(`cannot connect to ${formatEndpoint(opts.target)} (tcp): ${e.message}`))));
+      sock.once(
+        'error',
+        (e) => (
+          clearTimeout(t),
+          reject(new ReplayInputError(`cannot connect to ${formatEndpoint(opts.target)} (tcp): ${e.message}`))
+        ),
+      );
     });
     sock.on('error', (e: NodeJS.ErrnoException) => (closedByTarget = `reset (${e.code ?? e.message})`));
     sock.on('end', () => (closedByTarget ??= 'closed (FIN)'));

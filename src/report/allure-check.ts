@@ -50,7 +50,14 @@ export interface TraceAttachmentOptions extends LadderOptions {
 /** Attaches "<name> ladder" (SVG), "<name> raw" (text) and "<name>.pcap"; secrets are masked in the first two. */
 export async function attachTrace(entries: readonly TraceEntry[], opts: TraceAttachmentOptions = {}): Promise<void> {
   const name = opts.name ?? 'trace';
-  await allure.attachment(`${name} ladder`, renderLadder(entries, opts), { contentType: allure.ContentType.SVG, fileExtension: 'svg' });
-  await allure.attachment(`${name} raw`, renderTraceText(entries, { secrets: opts.secrets, endpointNames: opts.endpointNames }), { contentType: allure.ContentType.TEXT, fileExtension: 'txt' });
+  await allure.attachment(`${name} ladder`, renderLadder(entries, opts), {
+    contentType: allure.ContentType.SVG,
+    fileExtension: 'svg',
+  });
+  await allure.attachment(
+    `${name} raw`,
+    renderTraceText(entries, { secrets: opts.secrets, endpointNames: opts.endpointNames }),
+    { contentType: allure.ContentType.TEXT, fileExtension: 'txt' },
+  );
   await allure.attachment(`${name}.pcap`, writePcap(entries), PCAP_ATTACHMENT);
 }

@@ -51,17 +51,26 @@ export function environmentProperties(env: RunEnvironment, opts: { secrets?: rea
     ['node.version', env.nodeVersion ?? process.version],
     ...Object.entries(env.extra ?? {}),
   ];
-  const lines = pairs.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `${escapeProperty(k, true)}=${escapeProperty(maskSecrets(String(v), opts.secrets), false)}`);
+  const lines = pairs
+    .filter(([, v]) => v !== undefined && v !== '')
+    .map(([k, v]) => `${escapeProperty(k, true)}=${escapeProperty(maskSecrets(String(v), opts.secrets), false)}`);
   return lines.join('\n') + '\n';
 }
 
-export function writeEnvironmentProperties(resultsDir: string, env: RunEnvironment, opts: { secrets?: readonly string[] } = {}): string {
+export function writeEnvironmentProperties(
+  resultsDir: string,
+  env: RunEnvironment,
+  opts: { secrets?: readonly string[] } = {},
+): string {
   const path = join(resultsDir, 'environment.properties');
   writeFileAtomic(path, environmentProperties(env, opts));
   return path;
 }
 
-export function writeCategories(resultsDir: string, categories: readonly AllureCategory[] = FAILURE_CATEGORIES): string {
+export function writeCategories(
+  resultsDir: string,
+  categories: readonly AllureCategory[] = FAILURE_CATEGORIES,
+): string {
   const path = join(resultsDir, 'categories.json');
   writeFileAtomic(path, JSON.stringify(categories, null, 2) + '\n');
   return path;
@@ -93,7 +102,9 @@ export function detectExecutor(env: Env = process.env): AllureExecutor | undefin
       type: 'github',
       url: repo ? `${server}/${repo}` : undefined,
       buildOrder: num(env.GITHUB_RUN_NUMBER),
-      buildName: [env.GITHUB_WORKFLOW, env.GITHUB_RUN_NUMBER && `#${env.GITHUB_RUN_NUMBER}`].filter(Boolean).join(' ') || undefined,
+      buildName:
+        [env.GITHUB_WORKFLOW, env.GITHUB_RUN_NUMBER && `#${env.GITHUB_RUN_NUMBER}`].filter(Boolean).join(' ') ||
+        undefined,
       buildUrl: repo && env.GITHUB_RUN_ID ? `${server}/${repo}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
     };
   }
@@ -103,7 +114,8 @@ export function detectExecutor(env: Env = process.env): AllureExecutor | undefin
       type: 'gitlab',
       url: env.CI_PROJECT_URL,
       buildOrder: num(env.CI_PIPELINE_IID) ?? num(env.CI_PIPELINE_ID),
-      buildName: [env.CI_JOB_NAME, env.CI_PIPELINE_IID && `#${env.CI_PIPELINE_IID}`].filter(Boolean).join(' ') || undefined,
+      buildName:
+        [env.CI_JOB_NAME, env.CI_PIPELINE_IID && `#${env.CI_PIPELINE_IID}`].filter(Boolean).join(' ') || undefined,
       buildUrl: env.CI_JOB_URL ?? env.CI_PIPELINE_URL,
     };
   }
@@ -118,13 +130,22 @@ export function detectExecutor(env: Env = process.env): AllureExecutor | undefin
     };
   }
   if (env.CI === 'true' || env.CI === '1') {
-    return { name: 'CI', type: 'ci', buildName: env.BUILD_ID ?? env.CI_BUILD_ID ?? undefined, buildOrder: num(env.BUILD_NUMBER) };
+    return {
+      name: 'CI',
+      type: 'ci',
+      buildName: env.BUILD_ID ?? env.CI_BUILD_ID ?? undefined,
+      buildOrder: num(env.BUILD_NUMBER),
+    };
   }
   return undefined;
 }
 
 /** Writes executor.json when a CI is detected; returns its path, or undefined when there is no CI. */
-export function writeExecutor(resultsDir: string, env: Env = process.env, extra: Partial<AllureExecutor> = {}): string | undefined {
+export function writeExecutor(
+  resultsDir: string,
+  env: Env = process.env,
+  extra: Partial<AllureExecutor> = {},
+): string | undefined {
   const ex = detectExecutor(env);
   if (!ex) return undefined;
   const clean = Object.fromEntries(Object.entries({ ...ex, ...extra }).filter(([, v]) => v !== undefined && v !== ''));
@@ -134,7 +155,11 @@ export function writeExecutor(resultsDir: string, env: Env = process.env, extra:
 }
 
 /** All three at once: what a runner calls after (or before) the jest run. */
-export function writeAllureRunFiles(resultsDir: string, env: RunEnvironment, opts: { secrets?: readonly string[]; ciEnv?: Env } = {}): string[] {
+export function writeAllureRunFiles(
+  resultsDir: string,
+  env: RunEnvironment,
+  opts: { secrets?: readonly string[]; ciEnv?: Env } = {},
+): string[] {
   const written = [writeEnvironmentProperties(resultsDir, env, opts), writeCategories(resultsDir)];
   const ex = writeExecutor(resultsDir, opts.ciEnv ?? process.env);
   if (ex) written.push(ex);

@@ -37,7 +37,11 @@ export function labelEntry(e: TraceEntry): EntryLabel {
   switch (e.kind) {
     case 'keepalive': {
       // RFC 5626 §3.5.1: ping is CRLFCRLF, pong is a single CRLF.
-      const t = e.data.equals(Buffer.from('\r\n')) ? 'CRLF pong' : e.data.equals(Buffer.from('\r\n\r\n')) ? 'CRLF ping' : 'keep-alive';
+      const t = e.data.equals(Buffer.from('\r\n'))
+        ? 'CRLF pong'
+        : e.data.equals(Buffer.from('\r\n\r\n'))
+          ? 'CRLF ping'
+          : 'keep-alive';
       return { text: t, fault: false, minor: true };
     }
     case 'stun':

@@ -46,7 +46,12 @@ export class CheckFailure extends Error {
   ) {
     super(formatFailure(kind, detail));
     // "…AssertionError" → allure-jest reports failed; plain names → broken.
-    this.name = FAILURE_STATUS[kind] === 'failed' ? 'SutAssertionError' : kind === 'unreachable' ? 'SutUnreachableError' : 'HarnessError';
+    this.name =
+      FAILURE_STATUS[kind] === 'failed'
+        ? 'SutAssertionError'
+        : kind === 'unreachable'
+          ? 'SutUnreachableError'
+          : 'HarnessError';
   }
 }
 
@@ -65,7 +70,8 @@ export function classifyFailure(message: string | undefined): FailureKind | unde
     if (new RegExp(anchored(FAILURE_PREFIX[kind])).test(message)) return kind;
   }
   // jest's own test timeout is a timeout too
-  if (/^thrown: "Exceeded timeout of \d+ ms/.test(message) || /^Exceeded timeout of \d+ ms/.test(message)) return 'timeout';
+  if (/^thrown: "Exceeded timeout of \d+ ms/.test(message) || /^Exceeded timeout of \d+ ms/.test(message))
+    return 'timeout';
   return undefined;
 }
 
@@ -79,15 +85,34 @@ export interface AllureCategory {
 
 /** Categories in the order Allure matches them (first match wins). */
 export const FAILURE_CATEGORIES: readonly AllureCategory[] = [
-  { name: 'SUT non-conformance', matchedStatuses: ['failed', 'broken'], messageRegex: anchored(FAILURE_PREFIX.nonconformance), description: 'The SUT broke an RFC rule the check asserts.' },
+  {
+    name: 'SUT non-conformance',
+    matchedStatuses: ['failed', 'broken'],
+    messageRegex: anchored(FAILURE_PREFIX.nonconformance),
+    description: 'The SUT broke an RFC rule the check asserts.',
+  },
   {
     name: 'Timeout',
     matchedStatuses: ['failed', 'broken'],
     messageRegex: `(?:${anchored(FAILURE_PREFIX.timeout)})|(?:^(?:thrown: ")?Exceeded timeout of \\d+ ms[\\s\\S]*)`,
     description: 'The SUT did not answer within the time the RFC allows (or the check exceeded its time).',
   },
-  { name: 'SUT unreachable', matchedStatuses: ['failed', 'broken'], messageRegex: anchored(FAILURE_PREFIX.unreachable), description: 'Nothing answered at the target address.' },
-  { name: 'Harness error', matchedStatuses: ['failed', 'broken'], messageRegex: anchored(FAILURE_PREFIX.harness), description: 'A fault of the harness or its set-up, not of the SUT.' },
-  { name: 'Unclassified failure', matchedStatuses: ['failed'], description: 'A check failed with a message that names no failure kind.' },
+  {
+    name: 'SUT unreachable',
+    matchedStatuses: ['failed', 'broken'],
+    messageRegex: anchored(FAILURE_PREFIX.unreachable),
+    description: 'Nothing answered at the target address.',
+  },
+  {
+    name: 'Harness error',
+    matchedStatuses: ['failed', 'broken'],
+    messageRegex: anchored(FAILURE_PREFIX.harness),
+    description: 'A fault of the harness or its set-up, not of the SUT.',
+  },
+  {
+    name: 'Unclassified failure',
+    matchedStatuses: ['failed'],
+    description: 'A check failed with a message that names no failure kind.',
+  },
   { name: 'Unclassified harness error', matchedStatuses: ['broken'], description: 'An uncaught error in a check.' },
 ];

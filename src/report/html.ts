@@ -11,7 +11,17 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -66,10 +76,17 @@ export function listResultFiles(resultsDir: string): string[] {
 
 /** Throws ReportInputError with one clear line when the directory is missing, not a directory, or has no results. */
 export function checkResultsDir(resultsDir: string): number {
-  if (!existsSync(resultsDir)) throw new ReportInputError(`no Allure results: ${resultsDir} does not exist (run \`sipconf run\` first, or pass --results-dir)`);
-  if (!statSync(resultsDir).isDirectory()) throw new ReportInputError(`no Allure results: ${resultsDir} is not a directory`);
+  if (!existsSync(resultsDir))
+    throw new ReportInputError(
+      `no Allure results: ${resultsDir} does not exist (run \`sipconf run\` first, or pass --results-dir)`,
+    );
+  if (!statSync(resultsDir).isDirectory())
+    throw new ReportInputError(`no Allure results: ${resultsDir} is not a directory`);
   const n = listResultFiles(resultsDir).length;
-  if (n === 0) throw new ReportInputError(`no Allure results: ${resultsDir} holds no *-result.json files (run \`sipconf run\` first)`);
+  if (n === 0)
+    throw new ReportInputError(
+      `no Allure results: ${resultsDir} holds no *-result.json files (run \`sipconf run\` first)`,
+    );
   return n;
 }
 
@@ -92,11 +109,18 @@ function runAllure(args: string[], timeoutMs: number): Promise<void> {
     execFile(
       process.execPath,
       [allureCliPath(), ...args],
-      { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 16 * 1024 * 1024, env: { ...process.env, BROWSER: 'true', NO_COLOR: '1' } },
+      {
+        timeout: timeoutMs,
+        killSignal: 'SIGKILL',
+        maxBuffer: 16 * 1024 * 1024,
+        env: { ...process.env, BROWSER: 'true', NO_COLOR: '1' },
+      },
       (err, stdout, stderr) => {
         if (!err) return resolvePromise();
         const tail = `${stderr}\n${stdout}`.trim().split('\n').slice(-8).join('\n');
-        const why = (err as NodeJS.ErrnoException & { killed?: boolean }).killed ? `did not finish within ${timeoutMs} ms` : `failed (${err.message.split('\n')[0]})`;
+        const why = (err as NodeJS.ErrnoException & { killed?: boolean }).killed
+          ? `did not finish within ${timeoutMs} ms`
+          : `failed (${err.message.split('\n')[0]})`;
         reject(new Error(`allure generate ${why}${tail ? `:\n${tail}` : ''}`));
       },
     );
@@ -109,29 +133,49 @@ export async function generateReport(opts: GenerateReportOptions): Promise<Gener
   const resultsDir = resolve(opts.resultsDir);
   const outDir = resolve(opts.outDir);
   const resultCount = checkResultsDir(resultsDir);
-  if (outDir === resultsDir || resultsDir.startsWith(outDir + sep)) throw new ReportInputError(`--out ${opts.outDir} must not be (or contain) the results dir ${opts.resultsDir}`);
+  if (outDir === resultsDir || resultsDir.startsWith(outDir + sep))
+    throw new ReportInputError(`--out ${opts.outDir} must not be (or contain) the results dir ${opts.resultsDir}`);
   mkdirSync(outDir, { recursive: true });
 
-  const historyPath = opts.historyPath === false ? undefined : resolve(opts.historyPath ?? defaultHistoryPath(resultsDir));
+  const historyPath =
+    opts.historyPath === false ? undefined : resolve(opts.historyPath ?? defaultHistoryPath(resultsDir));
   let appendHistory = false;
   let fingerprint = '';
   if (historyPath) {
     fingerprint = resultsFingerprint(resultsDir);
     const markFile = `${historyPath}.last`;
-    appendHistory = !existsSync(markFile) || readFileSync(markFile, 'utf8').trim() !== fingerprint || !existsSync(historyPath);
+    appendHistory =
+      !existsSync(markFile) || readFileSync(markFile, 'utf8').trim() !== fingerprint || !existsSync(historyPath);
   }
   const config = {
     name: opts.reportName ?? DEFAULT_REPORT_NAME,
     output: outDir,
     ...(historyPath ? { historyPath, appendHistory } : {}),
-    categories: { rules: (opts.categories ?? FAILURE_CATEGORIES).map((c) => ({ name: c.name, matchedStatuses: c.matchedStatuses, ...(c.messageRegex ? { messageRegex: c.messageRegex } : {}) })) },
-    plugins: { awesome: { options: { singleFile: opts.singleFile ?? true, reportName: opts.reportName ?? DEFAULT_REPORT_NAME, groupBy: ['parentSuite', 'suite', 'subSuite'] } } },
+    categories: {
+      rules: (opts.categories ?? FAILURE_CATEGORIES).map((c) => ({
+        name: c.name,
+        matchedStatuses: c.matchedStatuses,
+        ...(c.messageRegex ? { messageRegex: c.messageRegex } : {}),
+      })),
+    },
+    plugins: {
+      awesome: {
+        options: {
+          singleFile: opts.singleFile ?? true,
+          reportName: opts.reportName ?? DEFAULT_REPORT_NAME,
+          groupBy: ['parentSuite', 'suite', 'subSuite'],
+        },
+      },
+    },
   };
   const tmp = mkdtempSync(join(tmpdir(), 'sipconf-allurerc-'));
   try {
     const configPath = join(tmp, 'allurerc.json');
     writeFileSync(configPath, JSON.stringify(config, null, 2));
-    await runAllure(['generate', resultsDir, '--config', configPath, '--output', outDir, '--cwd', tmp], opts.timeoutMs ?? 120_000);
+    await runAllure(
+      ['generate', resultsDir, '--config', configPath, '--output', outDir, '--cwd', tmp],
+      opts.timeoutMs ?? 120_000,
+    );
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
@@ -140,7 +184,14 @@ export async function generateReport(opts: GenerateReportOptions): Promise<Gener
   const patched = patchReportHtml(readFileSync(indexHtml, 'utf8'));
   if (patched.changed) writeFileAtomic(indexHtml, patched.html);
   if (historyPath && appendHistory) writeFileAtomic(`${historyPath}.last`, fingerprint + '\n');
-  return { outDir, indexHtml, historyPath, historyAppended: appendHistory, resultCount, durationMs: Math.round(performance.now() - started) };
+  return {
+    outDir,
+    indexHtml,
+    historyPath,
+    historyAppended: appendHistory,
+    resultCount,
+    durationMs: Math.round(performance.now() - started),
+  };
 }
 
 /**
@@ -153,7 +204,12 @@ export async function generateReport(opts: GenerateReportOptions): Promise<Gener
  *   build server should not call out, so those two script tags are removed.
  * When a future Allure changes this markup the patterns do not match and the file is left as it is.
  */
-export function patchReportHtml(html: string): { html: string; changed: boolean; movedDataDeclaration: boolean; removedAnalytics: boolean } {
+export function patchReportHtml(html: string): {
+  html: string;
+  changed: boolean;
+  movedDataDeclaration: boolean;
+  removedAnalytics: boolean;
+} {
   let out = html;
   let movedDataDeclaration = false;
   let removedAnalytics = false;
@@ -169,7 +225,8 @@ export function patchReportHtml(html: string): { html: string; changed: boolean;
       movedDataDeclaration = true;
     }
   }
-  const analytics = /<script async src="https:\/\/www\.googletagmanager\.com\/[^"]*"><\/script>\s*<script>(?:(?!<\/script>)[\s\S])*?gtag\((?:(?!<\/script>)[\s\S])*<\/script>/;
+  const analytics =
+    /<script async src="https:\/\/www\.googletagmanager\.com\/[^"]*"><\/script>\s*<script>(?:(?!<\/script>)[\s\S])*?gtag\((?:(?!<\/script>)[\s\S])*<\/script>/;
   if (analytics.test(out)) {
     out = out.replace(analytics, '');
     removedAnalytics = true;
@@ -224,12 +281,17 @@ export function serveReport(dir: string, opts: { port?: number } = {}): Promise<
       res.writeHead(404).end('not found');
       return;
     }
-    res.writeHead(200, { 'content-type': MIME[extname(file).toLowerCase()] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    res.writeHead(200, {
+      'content-type': MIME[extname(file).toLowerCase()] ?? 'application/octet-stream',
+      'cache-control': 'no-store',
+    });
     if (req.method === 'HEAD') res.end();
     else createReadStream(file).pipe(res);
   });
   return new Promise((resolvePromise, reject) => {
-    server.once('error', (e) => reject(new Error(`cannot serve the report on 127.0.0.1:${opts.port ?? 0}: ${e.message}`)));
+    server.once('error', (e) =>
+      reject(new Error(`cannot serve the report on 127.0.0.1:${opts.port ?? 0}: ${e.message}`)),
+    );
     server.listen(opts.port ?? 0, '127.0.0.1', () => {
       const port = (server.address() as AddressInfo).port;
       resolvePromise({

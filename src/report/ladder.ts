@@ -83,11 +83,15 @@ function offsetText(ms: number): string {
 }
 
 /** Builds the lanes and rows; exported for tests and for callers that draw the ladder differently. */
-export function layoutLadder(entries: readonly TraceEntry[], opts: LadderOptions = {}): { lanes: string[]; rows: Row[] } {
+export function layoutLadder(
+  entries: readonly TraceEntry[],
+  opts: LadderOptions = {},
+): { lanes: string[]; rows: Row[] } {
   const names = opts.endpointNames ?? {};
   const sorted = [...entries].sort((a, b) => a.seq - b.seq);
   const owner = new Map<string, string>();
-  for (const e of sorted) if (e.agent && !owner.has(formatEndpoint(e.local))) owner.set(formatEndpoint(e.local), e.agent);
+  for (const e of sorted)
+    if (e.agent && !owner.has(formatEndpoint(e.local))) owner.set(formatEndpoint(e.local), e.agent);
   const localName = (e: TraceEntry) => e.agent ?? names[formatEndpoint(e.local)] ?? formatEndpoint(e.local);
   const remoteName = (e: TraceEntry) => {
     const k = formatEndpoint(e.remote);
@@ -135,7 +139,13 @@ export function renderLadder(entries: readonly TraceEntry[], opts: LadderOptions
     .digest('hex')
     .slice(0, 8)}`;
   const laneCount = Math.max(lanes.length, 1);
-  const width = L.margin * 2 + L.gutter + (laneCount - 1) * L.laneSpacing + L.laneBoxWidth + 60 + (opts.highlight?.seq !== undefined && opts.highlight.text ? 220 : 0);
+  const width =
+    L.margin * 2 +
+    L.gutter +
+    (laneCount - 1) * L.laneSpacing +
+    L.laneBoxWidth +
+    60 +
+    (opts.highlight?.seq !== undefined && opts.highlight.text ? 220 : 0);
   const laneX = (i: number) => L.margin + L.gutter + L.laneBoxWidth / 2 + i * L.laneSpacing;
   const top = L.margin + (opts.title ? L.titleHeight : 0);
   const firstRowY = top + L.headerHeight + L.rowHeight * 0.8;
@@ -162,12 +172,18 @@ export function renderLadder(entries: readonly TraceEntry[], opts: LadderOptions
         ['red', RED],
         ['minor', MINOR],
       ]
-        .map(([n, c]) => `<marker id="${idp}-${n}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="${c}"/></marker>`)
+        .map(
+          ([n, c]) =>
+            `<marker id="${idp}-${n}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="${c}"/></marker>`,
+        )
         .join('') +
       `</defs>`,
   );
   out.push(`<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`);
-  if (opts.title) out.push(`<text class="title" x="${L.margin}" y="${L.margin + 16}" font-size="15" font-weight="bold" fill="${INK}">${escapeXml(mask(opts.title))}</text>`);
+  if (opts.title)
+    out.push(
+      `<text class="title" x="${L.margin}" y="${L.margin + 16}" font-size="15" font-weight="bold" fill="${INK}">${escapeXml(mask(opts.title))}</text>`,
+    );
 
   // Lane headers and lifelines.
   lanes.forEach((name, i) => {
@@ -187,40 +203,71 @@ export function renderLadder(entries: readonly TraceEntry[], opts: LadderOptions
     const color = r.fault ? RED : r.minor ? MINOR : INK;
     const marker = `url(#${idp}-${r.fault ? 'red' : r.minor ? 'minor' : 'ink'})`;
     const raw = mask(safeMessageText(e.data)).replace(/\n+$/, '');
-    const tip = [`#${e.seq} ${r.label}`, `${e.transport.toUpperCase()} ${formatEndpoint(e.direction === 'out' ? e.local : e.remote)} → ${formatEndpoint(e.direction === 'out' ? e.remote : e.local)} flow ${e.flowId}`];
+    const tip = [
+      `#${e.seq} ${r.label}`,
+      `${e.transport.toUpperCase()} ${formatEndpoint(e.direction === 'out' ? e.local : e.remote)} → ${formatEndpoint(e.direction === 'out' ? e.remote : e.local)} flow ${e.flowId}`,
+    ];
     if (e.note) tip.push(`note: ${mask(e.note)}`);
     if (raw) {
       const lines = raw.split('\n');
       tip.push('', ...lines.slice(0, tooltipLines));
       if (lines.length > tooltipLines) tip.push(`… (${lines.length - tooltipLines} more lines)`);
     }
-    const cls = ['msg', r.fault ? 'fault' : '', r.minor ? 'minor' : '', i === hlRow ? 'highlight' : ''].filter(Boolean).join(' ');
-    const parts: string[] = [`<g class="${cls}" data-seq="${e.seq}"${r.minor ? ' opacity="0.6"' : ''}><title>${escapeXml(tip.join('\n'))}</title>`];
-    if (i === hlRow) parts.push(`<rect class="highlight-band" x="${L.margin / 2}" y="${y - L.rowHeight / 2 - 4}" width="${width - L.margin}" height="${L.rowHeight}" fill="#fde8e8"/>`);
-    parts.push(`<text x="${L.margin}" y="${y - 5}" font-family="Menlo, Consolas, monospace" font-size="11" fill="#374151">${escapeXml(offsetText(e.mono - firstMono))}</text>`);
-    parts.push(`<text x="${L.margin}" y="${y + 8}" font-family="Menlo, Consolas, monospace" font-size="10" fill="#6b7280">${escapeXml(clip(`${e.transport.toUpperCase()} ${e.flowId}`, 18))}</text>`);
+    const cls = ['msg', r.fault ? 'fault' : '', r.minor ? 'minor' : '', i === hlRow ? 'highlight' : '']
+      .filter(Boolean)
+      .join(' ');
+    const parts: string[] = [
+      `<g class="${cls}" data-seq="${e.seq}"${r.minor ? ' opacity="0.6"' : ''}><title>${escapeXml(tip.join('\n'))}</title>`,
+    ];
+    if (i === hlRow)
+      parts.push(
+        `<rect class="highlight-band" x="${L.margin / 2}" y="${y - L.rowHeight / 2 - 4}" width="${width - L.margin}" height="${L.rowHeight}" fill="#fde8e8"/>`,
+      );
+    parts.push(
+      `<text x="${L.margin}" y="${y - 5}" font-family="Menlo, Consolas, monospace" font-size="11" fill="#374151">${escapeXml(offsetText(e.mono - firstMono))}</text>`,
+    );
+    parts.push(
+      `<text x="${L.margin}" y="${y + 8}" font-family="Menlo, Consolas, monospace" font-size="10" fill="#6b7280">${escapeXml(clip(`${e.transport.toUpperCase()} ${e.flowId}`, 18))}</text>`,
+    );
     const x1 = laneX(r.from);
     const x2 = laneX(r.to);
     const dash = r.minor ? ' stroke-dasharray="5 3"' : '';
     if (r.isFaultMark) {
-      if (r.from !== r.to) parts.push(`<line class="fault-line" x1="${x1}" y1="${y}" x2="${x2}" y2="${y}" stroke="${RED}" stroke-width="1.5" stroke-dasharray="2 3"/>`);
-      parts.push(`<path class="fault-mark" d="M${x1 - 6},${y - 6} L${x1 + 6},${y + 6} M${x1 - 6},${y + 6} L${x1 + 6},${y - 6}" stroke="${RED}" stroke-width="2.5"/>`);
+      if (r.from !== r.to)
+        parts.push(
+          `<line class="fault-line" x1="${x1}" y1="${y}" x2="${x2}" y2="${y}" stroke="${RED}" stroke-width="1.5" stroke-dasharray="2 3"/>`,
+        );
+      parts.push(
+        `<path class="fault-mark" d="M${x1 - 6},${y - 6} L${x1 + 6},${y + 6} M${x1 - 6},${y + 6} L${x1 + 6},${y - 6}" stroke="${RED}" stroke-width="2.5"/>`,
+      );
       const lx = r.from === r.to ? x1 + 12 : (x1 + x2) / 2;
       const span = r.from === r.to ? L.laneSpacing - 20 : Math.abs(x2 - x1) - 16;
-      parts.push(`<text x="${lx}" y="${y - 6}" text-anchor="${r.from === r.to ? 'start' : 'middle'}" fill="${RED}" font-weight="bold">${escapeXml(clip(mask(r.label), Math.floor(span / CHAR_W)))}</text>`);
+      parts.push(
+        `<text x="${lx}" y="${y - 6}" text-anchor="${r.from === r.to ? 'start' : 'middle'}" fill="${RED}" font-weight="bold">${escapeXml(clip(mask(r.label), Math.floor(span / CHAR_W)))}</text>`,
+      );
     } else if (r.from === r.to) {
       // A message between two endpoints drawn on one lane (e.g. an unnamed peer mapped to the same name): a loop.
-      parts.push(`<path class="arrow" d="M${x1},${y - 8} h40 v12 h-38" fill="none" stroke="${color}" stroke-width="1.5"${dash} marker-end="${marker}"/>`);
-      parts.push(`<text x="${x1 + 46}" y="${y}" fill="${color}">${escapeXml(clip(mask(r.label), Math.floor((L.laneSpacing - 50) / CHAR_W)))}</text>`);
+      parts.push(
+        `<path class="arrow" d="M${x1},${y - 8} h40 v12 h-38" fill="none" stroke="${color}" stroke-width="1.5"${dash} marker-end="${marker}"/>`,
+      );
+      parts.push(
+        `<text x="${x1 + 46}" y="${y}" fill="${color}">${escapeXml(clip(mask(r.label), Math.floor((L.laneSpacing - 50) / CHAR_W)))}</text>`,
+      );
     } else {
       const dir = x2 > x1 ? 1 : -1;
-      parts.push(`<line class="arrow" x1="${x1}" y1="${y}" x2="${x2 - dir * 2}" y2="${y}" stroke="${color}" stroke-width="${r.fault ? 2 : 1.5}"${dash} marker-end="${marker}"/>`);
+      parts.push(
+        `<line class="arrow" x1="${x1}" y1="${y}" x2="${x2 - dir * 2}" y2="${y}" stroke="${color}" stroke-width="${r.fault ? 2 : 1.5}"${dash} marker-end="${marker}"/>`,
+      );
       const span = Math.abs(x2 - x1) - 16;
-      parts.push(`<text x="${(x1 + x2) / 2}" y="${y - 6}" text-anchor="middle" fill="${color}"${r.fault ? ' font-weight="bold"' : ''}>${escapeXml(clip(mask(r.label), Math.floor(span / CHAR_W)))}</text>`);
+      parts.push(
+        `<text x="${(x1 + x2) / 2}" y="${y - 6}" text-anchor="middle" fill="${color}"${r.fault ? ' font-weight="bold"' : ''}>${escapeXml(clip(mask(r.label), Math.floor(span / CHAR_W)))}</text>`,
+      );
     }
     if (i === hlRow && noteLines.length > 0) {
       const nx = laneX(laneCount - 1) + L.laneBoxWidth / 2 + 10; // right of the last lane, in the extra width
-      parts.push(`<text class="highlight-note" x="${nx}" y="${y + 4}" fill="${RED}" font-weight="bold">${escapeXml(clip(noteLines[0], 36))}</text>`);
+      parts.push(
+        `<text class="highlight-note" x="${nx}" y="${y + 4}" fill="${RED}" font-weight="bold">${escapeXml(clip(noteLines[0], 36))}</text>`,
+      );
     }
     parts.push('</g>');
     out.push(parts.join(''));
@@ -232,7 +279,12 @@ export function renderLadder(entries: readonly TraceEntry[], opts: LadderOptions
     const y0 = rowsBottom + 12;
     out.push(
       `<g class="highlight-note"><rect x="${L.margin}" y="${y0}" width="${width - 2 * L.margin}" height="${noteHeight}" rx="4" fill="#fde8e8" stroke="${RED}"/>` +
-        noteLines.map((l, k) => `<text x="${L.margin + 10}" y="${y0 + 20 + k * L.noteLineHeight}" fill="${RED}"${k === 0 ? ' font-weight="bold"' : ''}>${escapeXml(clip(l, Math.floor((width - 2 * L.margin - 20) / CHAR_W)))}</text>`).join('') +
+        noteLines
+          .map(
+            (l, k) =>
+              `<text x="${L.margin + 10}" y="${y0 + 20 + k * L.noteLineHeight}" fill="${RED}"${k === 0 ? ' font-weight="bold"' : ''}>${escapeXml(clip(l, Math.floor((width - 2 * L.margin - 20) / CHAR_W)))}</text>`,
+          )
+          .join('') +
         `</g>`,
     );
   }

@@ -41,14 +41,32 @@ export function countTotals(checks: readonly CheckSummary[]): Record<CheckStatus
 }
 
 /** Builds a summary with totals counted from the checks (never passed in, so they cannot disagree). */
-export function buildSummary(input: { target: string; startedAt: Date | string; durationMs: number; checks: readonly CheckSummary[] }): RunSummary {
+export function buildSummary(input: {
+  target: string;
+  startedAt: Date | string;
+  durationMs: number;
+  checks: readonly CheckSummary[];
+}): RunSummary {
   const startedAt = typeof input.startedAt === 'string' ? input.startedAt : input.startedAt.toISOString();
   const checks = input.checks.map((c) => {
-    const out: CheckSummary = { id: c.id, suite: c.suite, title: c.title, status: c.status, durationMs: Math.round(c.durationMs), rfc: [...c.rfc] };
+    const out: CheckSummary = {
+      id: c.id,
+      suite: c.suite,
+      title: c.title,
+      status: c.status,
+      durationMs: Math.round(c.durationMs),
+      rfc: [...c.rfc],
+    };
     if (c.message !== undefined && c.message !== '') out.message = c.message;
     return out;
   });
-  return { target: input.target, startedAt, durationMs: Math.round(input.durationMs), totals: countTotals(checks), checks };
+  return {
+    target: input.target,
+    startedAt,
+    durationMs: Math.round(input.durationMs),
+    totals: countTotals(checks),
+    checks,
+  };
 }
 
 /** Exit code per the command contract: 0 all selected checks passed (skips allowed), 1 any failed or broken. */
@@ -71,20 +89,27 @@ export function validateSummary(v: unknown, where = 'summary'): asserts v is Run
   if (typeof totals !== 'object' || totals === null) fail('"totals" must be an object');
   (s.checks as unknown[]).forEach((c, i) => {
     const k = c as Record<string, unknown>;
-    for (const f of ['id', 'suite', 'title'] as const) if (typeof k?.[f] !== 'string') fail(`checks[${i}].${f} must be a string`);
-    if (!CHECK_STATUSES.includes(k.status as CheckStatus)) fail(`checks[${i}].status must be one of ${CHECK_STATUSES.join('|')}`);
+    for (const f of ['id', 'suite', 'title'] as const)
+      if (typeof k?.[f] !== 'string') fail(`checks[${i}].${f} must be a string`);
+    if (!CHECK_STATUSES.includes(k.status as CheckStatus))
+      fail(`checks[${i}].status must be one of ${CHECK_STATUSES.join('|')}`);
     if (typeof k.durationMs !== 'number') fail(`checks[${i}].durationMs must be a number`);
-    if (!Array.isArray(k.rfc) || !k.rfc.every((r) => typeof r === 'string')) fail(`checks[${i}].rfc must be an array of strings`);
+    if (!Array.isArray(k.rfc) || !k.rfc.every((r) => typeof r === 'string'))
+      fail(`checks[${i}].rfc must be an array of strings`);
     if (k.message !== undefined && typeof k.message !== 'string') fail(`checks[${i}].message must be a string`);
   });
   const counted = countTotals(s.checks as CheckSummary[]);
-  for (const st of CHECK_STATUSES) if (totals![st] !== counted[st]) fail(`totals.${st} is ${String(totals![st])} but the checks count ${counted[st]}`);
+  for (const st of CHECK_STATUSES)
+    if (totals![st] !== counted[st]) fail(`totals.${st} is ${String(totals![st])} but the checks count ${counted[st]}`);
 }
 
 /** Writes the summary atomically, pretty-printed, secrets masked in messages. */
 export function writeSummary(path: string, summary: RunSummary, opts: { secrets?: readonly string[] } = {}): void {
   validateSummary(summary);
-  const masked: RunSummary = { ...summary, checks: summary.checks.map((c) => (c.message ? { ...c, message: maskSecrets(c.message, opts.secrets) } : c)) };
+  const masked: RunSummary = {
+    ...summary,
+    checks: summary.checks.map((c) => (c.message ? { ...c, message: maskSecrets(c.message, opts.secrets) } : c)),
+  };
   writeFileAtomic(path, JSON.stringify(masked, null, 2) + '\n');
 }
 

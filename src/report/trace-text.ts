@@ -49,7 +49,12 @@ export function renderTraceText(entries: readonly TraceEntry[], opts: TraceTextO
       lines.push(`${indent}${JSON.stringify(e.data.toString('latin1'))}`);
     } else {
       const body = safeMessageText(e.data);
-      lines.push(...body.replace(/\n$/, '').split('\n').map((l) => indent + l));
+      lines.push(
+        ...body
+          .replace(/\n$/, '')
+          .split('\n')
+          .map((l) => indent + l),
+      );
       if (e.kind === 'garbage' && e.note) lines.push(`${indent}(garbage: ${e.note})`);
     }
     blocks.push(lines.join('\n'));

@@ -2,7 +2,8 @@
 
 // Characters XML 1.0 forbids (§2.2 Char): C0 controls other than TAB/LF/CR, lone surrogates, U+FFFE/U+FFFF.
 // eslint-disable-next-line no-control-regex
-const INVALID_XML_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const INVALID_XML_CHARS =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** Escapes text for element content and attribute values; characters XML cannot carry become U+FFFD. */
 export function escapeXml(text: string): string {

@@ -34,14 +34,26 @@ export function runCheckTest(id: string, source: string, skipReason?: string): v
   if (process.env.SIPCONF_DETECT_OPEN_HANDLES === '1') {
     afterAll(async () => {
       await new Promise((r) => setTimeout(r, 100));
-      process.stderr.write(`[${id}] active resources after the check: ${process.getActiveResourcesInfo().join(', ')}\n`);
+      process.stderr.write(
+        `[${id}] active resources after the check: ${process.getActiveResourcesInfo().join(', ')}\n`,
+      );
     });
   }
 }
 
 async function runCheck(def: CheckDefinition, config: RunConfig): Promise<void> {
-  await reportCheckMeta({ id: def.id, suite: def.suite, title: def.title, rfc: def.rfc, severity: def.severity, sut: config.sut.name, tags: [config.sut.role, ...config.sut.transports] });
-  await allure.description(def.description + (def.source ? `\n\nDefined in ${def.source.replace(/^.*\/scenarios\//, 'scenarios/')}.` : ''));
+  await reportCheckMeta({
+    id: def.id,
+    suite: def.suite,
+    title: def.title,
+    rfc: def.rfc,
+    severity: def.severity,
+    sut: config.sut.name,
+    tags: [config.sut.role, ...config.sut.transports],
+  });
+  await allure.description(
+    def.description + (def.source ? `\n\nDefined in ${def.source.replace(/^.*\/scenarios\//, 'scenarios/')}.` : ''),
+  );
   await allure.epic('SIP conformance');
   for (const [k, v] of Object.entries(config.parameters)) await allure.parameter(k, v);
   const known = config.expectedFailures[def.id];
@@ -51,7 +63,12 @@ async function runCheck(def: CheckDefinition, config: RunConfig): Promise<void> 
   }
 
   const launcher = config.uaProfile ? managedUaLauncher(config.uaProfile) : undefined;
-  const ctx: CheckContext = new CheckContext(def, config.sut, allureSteps((): CheckContext => ctx, config), launcher);
+  const ctx: CheckContext = new CheckContext(
+    def,
+    config.sut,
+    allureSteps((): CheckContext => ctx, config),
+    launcher,
+  );
   const logStart = logSize(config.sutLogPath);
   let failure: unknown;
   let timer: NodeJS.Timeout | undefined;
@@ -59,7 +76,10 @@ async function runCheck(def: CheckDefinition, config: RunConfig): Promise<void> 
     await Promise.race([
       def.run(ctx),
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new CheckFailure('timeout', `the check did not finish within ${config.checkTimeoutMs} ms`)), config.checkTimeoutMs);
+        timer = setTimeout(
+          () => reject(new CheckFailure('timeout', `the check did not finish within ${config.checkTimeoutMs} ms`)),
+          config.checkTimeoutMs,
+        );
       }),
     ]);
   } catch (e) {
@@ -161,7 +181,8 @@ export function classify(e: unknown): Error {
   else if (e instanceof TransportError) kind = 'unreachable';
   else kind = 'harness';
   const f = new CheckFailure(kind, message);
-  if (kind === 'harness' && e instanceof Error && e.stack) f.stack = `${f.name}: ${f.message}\n${e.stack.split('\n').slice(1).join('\n')}`;
+  if (kind === 'harness' && e instanceof Error && e.stack)
+    f.stack = `${f.name}: ${f.message}\n${e.stack.split('\n').slice(1).join('\n')}`;
   else f.stack = `${f.name}: ${f.message}`;
   return f;
 }

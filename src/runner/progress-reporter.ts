@@ -27,15 +27,19 @@ export default class ProgressReporter {
       const id = t.title.split(' — ')[0] ?? t.title;
       const ms = t.duration ?? 0;
       if (t.status === 'passed') process.stdout.write(`${pc.green('✓')} ${id} ${pc.dim(`(${ms} ms)`)}\n`);
-      else if (t.status === 'pending' || t.status === 'skipped') process.stdout.write(`${pc.yellow('○')} ${id} ${pc.dim(`skipped: ${this.opts.skipReasons?.[id] ?? ''}`)}\n`);
+      else if (t.status === 'pending' || t.status === 'skipped')
+        process.stdout.write(`${pc.yellow('○')} ${id} ${pc.dim(`skipped: ${this.opts.skipReasons?.[id] ?? ''}`)}\n`);
       else {
         const first = (t.failureDetails[0] as { message?: string } | undefined)?.message ?? t.failureMessages[0] ?? '';
         const known = this.opts.expected?.[id];
         const mark = known ? pc.yellow('✗') : pc.red('✗');
-        process.stdout.write(`${mark} ${id} ${pc.dim(`(${ms} ms)`)}${known ? pc.yellow(' known deviation') : ''}\n    ${first.split('\n')[0]}\n`);
+        process.stdout.write(
+          `${mark} ${id} ${pc.dim(`(${ms} ms)`)}${known ? pc.yellow(' known deviation') : ''}\n    ${first.split('\n')[0]}\n`,
+        );
       }
     }
-    if (result.testExecError) process.stdout.write(`${pc.red('✗')} ${result.testFilePath}: ${result.testExecError.message.split('\n')[0]}\n`);
+    if (result.testExecError)
+      process.stdout.write(`${pc.red('✗')} ${result.testFilePath}: ${result.testExecError.message.split('\n')[0]}\n`);
   }
 
   getLastError(): Error | undefined {

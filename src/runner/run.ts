@@ -53,13 +53,26 @@ const HARNESS_VERSION: string = (require('../../package.json') as { version: str
 export async function runChecks(opts: RunOptions): Promise<RunOutcome> {
   const all = loadChecks(opts.scenarioDirs);
   const selected = selectChecks(all, opts.selection);
-  if (selected.length === 0) throw new RunSetupError(`no check matches the selection (${describeSelection(opts.selection)}); "sipconf list" shows them all`);
+  if (selected.length === 0)
+    throw new RunSetupError(
+      `no check matches the selection (${describeSelection(opts.selection)}); "sipconf list" shows them all`,
+    );
   const startedAt = new Date();
-  const sut = await prepareSut({ target: opts.target, profile: opts.profile, transport: opts.transport, t1: opts.t1, faults: opts.faults, log: opts.log });
+  const sut = await prepareSut({
+    target: opts.target,
+    profile: opts.profile,
+    transport: opts.transport,
+    t1: opts.t1,
+    faults: opts.faults,
+    log: opts.log,
+  });
   const runDir = mkdtempSync(path.join(tmpdir(), 'sipconf-run-'));
   try {
     if (sut.probe && sut.info.address) {
-      const at = sut.probeAt ?? { endpoint: sut.info.address, transport: sut.info.transports.includes('udp') ? ('udp' as const) : ('tcp' as const) };
+      const at = sut.probeAt ?? {
+        endpoint: sut.info.address,
+        transport: sut.info.transports.includes('udp') ? ('udp' as const) : ('tcp' as const),
+      };
       // 7 s for the probe keeps "SUT unreachable" within 10 s of the command starting (issue #4).
       const probe = await probeOptions(at.endpoint, at.transport, 7_000, { t1: Math.min(sut.info.timers.t1, 500) });
       if (!probe.ok) throw new RunSetupError(`SUT unreachable: ${probe.reason}`);
@@ -81,7 +94,12 @@ export async function runChecks(opts: RunOptions): Promise<RunOutcome> {
     const results = await runJest(runDir, opts, config, skipReasons, sut);
     annotateSkippedResults(resultsDir, skipReasons);
     const checks = selected.map((c) => summarize(c, results.get(c.id), skipReasons[c.id], sut.expectedFailures[c.id]));
-    const summary = buildSummary({ target: sut.target, startedAt, durationMs: Date.now() - startedAt.getTime(), checks });
+    const summary = buildSummary({
+      target: sut.target,
+      startedAt,
+      durationMs: Date.now() - startedAt.getTime(),
+      checks,
+    });
     writeOutputs(summary, opts, sut, resultsDir);
     if (opts.report !== false) {
       const out = path.join(path.resolve(opts.reportsDir), 'allure-report');
@@ -93,7 +111,9 @@ export async function runChecks(opts: RunOptions): Promise<RunOutcome> {
       }
     }
     printSummary(summary, sut);
-    const unexpected = summary.checks.filter((c) => (c.status === 'failed' || c.status === 'broken') && !sut.expectedFailures[c.id]);
+    const unexpected = summary.checks.filter(
+      (c) => (c.status === 'failed' || c.status === 'broken') && !sut.expectedFailures[c.id],
+    );
     return { summary, exitCode: unexpected.length ? 1 : 0 };
   } finally {
     delete process.env[RUN_CONFIG_ENV];
@@ -138,7 +158,13 @@ interface TestOutcome {
   message?: string;
 }
 
-async function runJest(runDir: string, opts: RunOptions, config: RunConfig, skipReasons: Record<string, string>, sut: PreparedSut): Promise<Map<string, TestOutcome>> {
+async function runJest(
+  runDir: string,
+  opts: RunOptions,
+  config: RunConfig,
+  skipReasons: Record<string, string>,
+  sut: PreparedSut,
+): Promise<Map<string, TestOutcome>> {
   const { runCLI } = await import('jest');
   const reportsDir = path.resolve(opts.reportsDir);
   mkdirSync(reportsDir, { recursive: true });
@@ -148,13 +174,28 @@ async function runJest(runDir: string, opts: RunOptions, config: RunConfig, skip
     testMatch: ['**/*.check-test.ts'],
     testEnvironment: require.resolve('allure-jest/node'),
     testEnvironmentOptions: { resultsDir: config.resultsDir },
-    transform: { '^.+\\.ts$': [require.resolve('@swc/jest'), { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] },
+    transform: {
+      '^.+\\.ts$': [
+        require.resolve('@swc/jest'),
+        { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+      ],
+    },
     transformIgnorePatterns: ['/node_modules/(?!sipconf/)'],
     testTimeout: config.checkTimeoutMs + 15_000,
     cacheDirectory: path.join(tmpdir(), 'sipconf-jest-cache'),
     reporters: [
       [path.resolve(__dirname, 'progress-reporter.ts'), { skipReasons, expected: sut.expectedFailures }],
-      [require.resolve('jest-junit'), { outputDirectory: reportsDir, outputName: 'junit.xml', suiteName: `sipconf against ${sut.info.name}`, titleTemplate: '{title}', classNameTemplate: '{filename}', ancestorSeparator: ' › ' }],
+      [
+        require.resolve('jest-junit'),
+        {
+          outputDirectory: reportsDir,
+          outputName: 'junit.xml',
+          suiteName: `sipconf against ${sut.info.name}`,
+          titleTemplate: '{title}',
+          classNameTemplate: '{filename}',
+          ancestorSeparator: ' › ',
+        },
+      ],
     ],
   };
   // A config file in the run dir is read as the root configuration (global options such as reporters allowed).
@@ -173,7 +214,11 @@ async function runJest(runDir: string, opts: RunOptions, config: RunConfig, skip
     const id = path.basename(file.testFilePath).replace(/\.check-test\.ts$/, '');
     const t = file.testResults[0];
     if (!t) {
-      out.set(id, { status: 'failed', durationMs: 0, message: harnessError(file.testExecError?.message ?? file.failureMessage ?? 'the check file did not run') });
+      out.set(id, {
+        status: 'failed',
+        durationMs: 0,
+        message: harnessError(file.testExecError?.message ?? file.failureMessage ?? 'the check file did not run'),
+      });
       continue;
     }
     const detail = t.failureDetails[0] as { message?: string } | undefined;
@@ -183,7 +228,12 @@ async function runJest(runDir: string, opts: RunOptions, config: RunConfig, skip
   return out;
 }
 
-function summarize(c: CheckDefinition, r: TestOutcome | undefined, skip: string | undefined, known: { rfc: string; reason: string } | undefined): CheckSummary {
+function summarize(
+  c: CheckDefinition,
+  r: TestOutcome | undefined,
+  skip: string | undefined,
+  known: { rfc: string; reason: string } | undefined,
+): CheckSummary {
   const base = { id: c.id, suite: c.suite, title: c.title, rfc: c.rfc };
   if (skip) return { ...base, status: 'skipped', durationMs: 0, message: `skipped: ${skip}` };
   if (!r) return { ...base, status: 'broken', durationMs: 0, message: harnessError('the check produced no result') };
@@ -192,7 +242,12 @@ function summarize(c: CheckDefinition, r: TestOutcome | undefined, skip: string 
   const kind = classifyFailure(message);
   const status = kind ? FAILURE_STATUS[kind] : 'broken';
   const text = kind ? message : harnessError(message);
-  return { ...base, status, durationMs: r.durationMs, message: known ? `known deviation (${known.rfc}: ${known.reason}) — ${text}` : text };
+  return {
+    ...base,
+    status,
+    durationMs: r.durationMs,
+    message: known ? `known deviation (${known.rfc}: ${known.reason}) — ${text}` : text,
+  };
 }
 
 function writeOutputs(summary: RunSummary, opts: RunOptions, sut: PreparedSut, resultsDir: string): void {
@@ -201,7 +256,14 @@ function writeOutputs(summary: RunSummary, opts: RunOptions, sut: PreparedSut, r
   if (opts.json) writeSummary(path.resolve(opts.json), summary, { secrets: sut.secrets });
   writeAllureRunFiles(
     resultsDir,
-    { sutName: sut.info.name, sutVersion: sut.version, target: sut.target, transport: sut.info.transports.join(','), harnessVersion: HARNESS_VERSION, extra: { T1: `${sut.info.timers.t1} ms`, role: sut.info.role } },
+    {
+      sutName: sut.info.name,
+      sutVersion: sut.version,
+      target: sut.target,
+      transport: sut.info.transports.join(','),
+      harnessVersion: HARNESS_VERSION,
+      extra: { T1: `${sut.info.timers.t1} ms`, role: sut.info.role },
+    },
     { secrets: sut.secrets },
   );
 }
@@ -212,9 +274,15 @@ function printSummary(s: RunSummary, sut: PreparedSut): void {
   const color = (st: string) => (st === 'passed' ? pc.green : st === 'skipped' ? pc.yellow : pc.red);
   for (const c of s.checks) {
     const known = sut.expectedFailures[c.id] && c.status !== 'passed' ? pc.yellow(' (known deviation)') : '';
-    lines.push(`  ${c.id.padEnd(w)}  ${color(c.status)(c.status.padEnd(7))} ${String(c.durationMs).padStart(6)} ms  ${pc.dim(c.rfc[0] ?? '')}${known}`);
+    lines.push(
+      `  ${c.id.padEnd(w)}  ${color(c.status)(c.status.padEnd(7))} ${String(c.durationMs).padStart(6)} ms  ${pc.dim(c.rfc[0] ?? '')}${known}`,
+    );
   }
   const t = s.totals;
-  lines.push('', `${t.passed} passed, ${t.failed} failed, ${t.broken} broken, ${t.skipped} skipped in ${(s.durationMs / 1000).toFixed(1)} s`, '');
+  lines.push(
+    '',
+    `${t.passed} passed, ${t.failed} failed, ${t.broken} broken, ${t.skipped} skipped in ${(s.durationMs / 1000).toFixed(1)} s`,
+    '',
+  );
   process.stdout.write(lines.join('\n'));
 }

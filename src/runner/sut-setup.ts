@@ -10,7 +10,14 @@ import type { SutInfo } from '../scenario/check';
 import { resolveTimers } from '../transaction/timers';
 import type { Endpoint, TransportProtocol } from '../transport/types';
 import { FaultName, ReferenceSut } from '../sut/reference';
-import { ManagedSut, SutStartError, findExecutable, missingBinaryMessage, splitCommand, startManagedSut } from '../sut/managed';
+import {
+  ManagedSut,
+  SutStartError,
+  findExecutable,
+  missingBinaryMessage,
+  splitCommand,
+  startManagedSut,
+} from '../sut/managed';
 import { SutProfile, loadProfile, profileEndpoints } from '../sut/profile';
 
 export interface SutSetupOptions {
@@ -69,7 +76,14 @@ async function embedded(opts: SutSetupOptions): Promise<PreparedSut> {
   };
   let sut: ReferenceSut;
   try {
-    sut = await ReferenceSut.start({ timers, faults: opts.faults, users: [EMBEDDED_USER], minExpires: 60, log, tls: opts.transport === 'tls' });
+    sut = await ReferenceSut.start({
+      timers,
+      faults: opts.faults,
+      users: [EMBEDDED_USER],
+      minExpires: 60,
+      log,
+      tls: opts.transport === 'tls',
+    });
   } catch (e) {
     closeSync(logFd);
     rmSync(logDir, { recursive: true, force: true });
@@ -99,7 +113,15 @@ async function embedded(opts: SutSetupOptions): Promise<PreparedSut> {
     target: `embedded reference SUT ${name(address)}${faults}`,
     secrets: [EMBEDDED_USER.password],
     expectedFailures: {},
-    endpointNames: { [name(sut.address('udp'))]: 'SUT', [name(sut.registrarAddress('udp'))]: 'SUT registrar', [name(sut.address('tcp'))]: 'SUT', [name(sut.registrarAddress('tcp'))]: 'SUT registrar', ...(sut.tlsCertificate ? { [name(sut.address('tls'))]: 'SUT', [name(sut.registrarAddress('tls'))]: 'SUT registrar' } : {}) },
+    endpointNames: {
+      [name(sut.address('udp'))]: 'SUT',
+      [name(sut.registrarAddress('udp'))]: 'SUT registrar',
+      [name(sut.address('tcp'))]: 'SUT',
+      [name(sut.registrarAddress('tcp'))]: 'SUT registrar',
+      ...(sut.tlsCertificate
+        ? { [name(sut.address('tls'))]: 'SUT', [name(sut.registrarAddress('tls'))]: 'SUT registrar' }
+        : {}),
+    },
     probe: true,
     probeAt: { endpoint: sut.address('udp'), transport: 'udp' },
     version: 'embedded',
@@ -124,7 +146,15 @@ function fromTarget(target: string, opts: SutSetupOptions): PreparedSut {
     capabilities: ['registrar'],
     timers,
   };
-  return { info, target, secrets: [], expectedFailures: {}, endpointNames: { [name(address)]: 'SUT' }, probe: true, stop: async () => undefined };
+  return {
+    info,
+    target,
+    secrets: [],
+    expectedFailures: {},
+    endpointNames: { [name(address)]: 'SUT' },
+    probe: true,
+    stop: async () => undefined,
+  };
 }
 
 async function fromProfile(file: string, opts: SutSetupOptions): Promise<PreparedSut> {
@@ -137,7 +167,11 @@ async function fromProfile(file: string, opts: SutSetupOptions): Promise<Prepare
   }
   let managed: ManagedSut | undefined;
   if (profile.start && !perCheckUa) managed = await startManagedSut(profile);
-  const eps = perCheckUa ? { listen: { address: listenHost(profile.listen), port: 0 } } : managed ? { address: managed.address, registrar: managed.registrar, listen: managed.listen } : profileEndpoints(profile);
+  const eps = perCheckUa
+    ? { listen: { address: listenHost(profile.listen), port: 0 } }
+    : managed
+      ? { address: managed.address, registrar: managed.registrar, listen: managed.listen }
+      : profileEndpoints(profile);
   const timers = resolveTimers({ t1: opts.t1 ?? profile.timers.t1, t2: profile.timers.t2, t4: profile.timers.t4 });
   const info: SutInfo = {
     name: profile.name,
@@ -145,7 +179,13 @@ async function fromProfile(file: string, opts: SutSetupOptions): Promise<Prepare
     address: eps.address,
     registrar: eps.registrar,
     listen: eps.listen,
-    domain: profile.domain ?? (eps.address ? (eps.address.address.includes(':') ? `[${eps.address.address}]` : eps.address.address) : '127.0.0.1'),
+    domain:
+      profile.domain ??
+      (eps.address
+        ? eps.address.address.includes(':')
+          ? `[${eps.address.address}]`
+          : eps.address.address
+        : '127.0.0.1'),
     transports: opts.transport ? [opts.transport] : profile.transports,
     capabilities: profile.capabilities,
     users: profile.users,

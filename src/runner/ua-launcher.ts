@@ -12,7 +12,10 @@ export function managedUaLauncher(profileFile: string): UaLauncher {
   return {
     async start(listenPort, firstRegister): Promise<UaInstance> {
       const profile = await loadProfile(profileFile);
-      const sut = await startManagedSut(profile, { listenPort, waitForRegister: ({ signal }) => firstRegister(signal) });
+      const sut = await startManagedSut(profile, {
+        listenPort,
+        waitForRegister: ({ signal }) => firstRegister(signal),
+      });
       return { pid: sut.pid, dial: (uri) => sut.dial(uri), readLog: () => sut.readLog(), stop: () => sut.stop() };
     },
   };

@@ -67,13 +67,18 @@ export class NonConformance extends Error {
   }
 }
 
-export function defineCheck(def: Omit<CheckDefinition, 'source' | 'requires' | 'description'> & Partial<Pick<CheckDefinition, 'requires' | 'description'>>, source = ''): CheckDefinition {
+export function defineCheck(
+  def: Omit<CheckDefinition, 'source' | 'requires' | 'description'> &
+    Partial<Pick<CheckDefinition, 'requires' | 'description'>>,
+  source = '',
+): CheckDefinition {
   return { requires: [], description: def.title, ...def, source };
 }
 
 /** Why a check does not apply to a SUT, or undefined when it does. */
 export function notApplicable(check: CheckMeta, sut: SutInfo): string | undefined {
-  if (!check.roles.includes(sut.role)) return `applies to SUT roles ${check.roles.join('/')}, this SUT is a ${sut.role}`;
+  if (!check.roles.includes(sut.role))
+    return `applies to SUT roles ${check.roles.join('/')}, this SUT is a ${sut.role}`;
   const missing = check.requires.filter((c) => !sut.capabilities.includes(c));
   if (missing.length) return `the SUT profile does not claim ${missing.join(', ')}`;
   if (check.transports && !check.transports.some((t) => sut.transports.includes(t))) {

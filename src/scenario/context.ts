@@ -70,7 +70,10 @@ export class CheckContext {
 
   /** A user name no other check (or earlier run) uses: `alice-inv2xxack-3fa9c1`. */
   freshUser(prefix: string): string {
-    const id = this.check.id.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 12);
+    const id = this.check.id
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, '')
+      .slice(0, 12);
     return `${prefix}-${id}-${this.runTag}`;
   }
 
@@ -104,7 +107,9 @@ export class CheckContext {
     const creds = this.sut.users?.[0];
     // A "*" account means any user name with that password: the agent authenticates as its own (fresh) user.
     const username = creds ? (creds.user === '*' ? agent.user : (creds.authUser ?? creds.user)) : undefined;
-    const defined = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as Partial<RegistrantOptions>;
+    const defined = Object.fromEntries(
+      Object.entries(opts).filter(([, v]) => v !== undefined),
+    ) as Partial<RegistrantOptions>;
     return new Registrant(agent, {
       requestUri: `sip:${this.sut.domain}`,
       credentials: creds?.password && username ? { username, password: creds.password } : undefined,

@@ -26,7 +26,11 @@ export function hasRegistrar(ctx: CheckContext): boolean {
  * A party reachable through the SUT: registered when the SUT is a registrar (RFC 3261 §10), otherwise addressed
  * by its Contact URI, which a proxy forwards to (§16.5: a Request-URI outside the proxy's domain).
  */
-export async function reachableParty(ctx: CheckContext, name: string, transport: TransportProtocol = ctx.defaultTransport()): Promise<Party> {
+export async function reachableParty(
+  ctx: CheckContext,
+  name: string,
+  transport: TransportProtocol = ctx.defaultTransport(),
+): Promise<Party> {
   const agent = await ctx.agent(name, { listen: [transport] });
   if (!hasRegistrar(ctx)) {
     const c = agent.contact(transport).uri as SipUri;
@@ -35,7 +39,10 @@ export async function reachableParty(ctx: CheckContext, name: string, transport:
   const registrant = ctx.registrant(agent, { transport });
   await ctx.step(`${name} registers ${agent.aor} with the SUT`, async () => {
     const res = (await registrant.register(undefined, { within: ctx.ms('64*T1') })).message;
-    if (res.status !== 200) ctx.fail(`setting up: REGISTER for ${agent.aor} got ${res.status} ${res.reason}, not 200 (RFC 3261 §10.3); the check cannot reach ${name}`);
+    if (res.status !== 200)
+      ctx.fail(
+        `setting up: REGISTER for ${agent.aor} got ${res.status} ${res.reason}, not 200 (RFC 3261 §10.3); the check cannot reach ${name}`,
+      );
   });
   ctx.onCleanup(async () => {
     await registrant.unregister().catch(() => undefined);
@@ -43,7 +50,11 @@ export async function reachableParty(ctx: CheckContext, name: string, transport:
   return { agent, uri: agent.aor, registrant };
 }
 
-export async function caller(ctx: CheckContext, name: string, transport: TransportProtocol = ctx.defaultTransport()): Promise<SipAgent> {
+export async function caller(
+  ctx: CheckContext,
+  name: string,
+  transport: TransportProtocol = ctx.defaultTransport(),
+): Promise<SipAgent> {
   return ctx.agent(name, { listen: [transport] });
 }
 
@@ -56,7 +67,11 @@ export async function inviteThroughSut(
 ): Promise<{ call: OutgoingCall; inv: IncomingRequest }> {
   const transport = opts.transport ?? ctx.defaultTransport();
   const call = await ctx.step(`${from.name} sends INVITE ${to.uri} to the SUT`, () =>
-    from.invite(to.uri, { target: ctx.sutTarget(transport), headers: opts.headers, contact: new NameAddr(from.contact(transport).uri) }),
+    from.invite(to.uri, {
+      target: ctx.sutTarget(transport),
+      headers: opts.headers,
+      contact: new NameAddr(from.contact(transport).uri),
+    }),
   );
   const inv = await ctx.step(`${to.agent.name} receives the INVITE from the SUT`, async () => {
     try {
@@ -64,7 +79,9 @@ export async function inviteThroughSut(
     } catch (e) {
       if (e instanceof ExpectationError) {
         const answered = call.responses.all().map((r) => `${r.message.status} ${r.message.reason}`);
-        ctx.fail(`the SUT did not deliver the INVITE to ${to.uri} within 64·T1 = ${ctx.ms('64*T1')} ms (RFC 3261 §16.6)${answered.length ? `; the caller got ${answered.join(', ')}` : ''}`);
+        ctx.fail(
+          `the SUT did not deliver the INVITE to ${to.uri} within 64·T1 = ${ctx.ms('64*T1')} ms (RFC 3261 §16.6)${answered.length ? `; the caller got ${answered.join(', ')}` : ''}`,
+        );
       }
       throw e;
     }
@@ -73,12 +90,19 @@ export async function inviteThroughSut(
 }
 
 /** The caller waits for a response through the SUT, failing with what it got instead. */
-export async function expectAtCaller(ctx: CheckContext, call: OutgoingCall, status: number, rfc: string, within = '64*T1') {
+export async function expectAtCaller(
+  ctx: CheckContext,
+  call: OutgoingCall,
+  status: number,
+  rfc: string,
+  within = '64*T1',
+) {
   return ctx.step(`${call.agent.name} receives ${status} from the SUT`, async () => {
     try {
       return await call.expectResponse(status, { within });
     } catch (e) {
-      if (e instanceof ExpectationError) ctx.fail(`the caller did not receive the ${status} within ${ctx.ms(within)} ms (${rfc}): ${e.message}`);
+      if (e instanceof ExpectationError)
+        ctx.fail(`the caller did not receive the ${status} within ${ctx.ms(within)} ms (${rfc}): ${e.message}`);
       throw e;
     }
   });

@@ -20,28 +20,48 @@ export interface OutboundUa {
 }
 
 /** Registers reg-ids over TCP, one connection each (§4.2), expecting 200 for each. */
-export async function registerFlows(ctx: CheckContext, name: string, regIds: number[], via?: MockEdgeProxy): Promise<OutboundUa> {
+export async function registerFlows(
+  ctx: CheckContext,
+  name: string,
+  regIds: number[],
+  via?: MockEdgeProxy,
+): Promise<OutboundUa> {
   // Outbound flows are connections: TCP, or TLS when the run is over TLS (RFC 5626 §3.3).
   const stream = ctx.sut.transports.includes('tcp') ? 'tcp' : 'tls';
   const agent = await ctx.agent(name, { listen: [stream] });
-  const registrant = ctx.registrant(agent, { transport: stream, outbound: { regIds }, expires: 600, registrar: via ? via.uaTarget() : undefined });
+  const registrant = ctx.registrant(agent, {
+    transport: stream,
+    outbound: { regIds },
+    expires: 600,
+    registrar: via ? via.uaTarget() : undefined,
+  });
   const flows = new Map<number, Flow>();
   const responses = new Map<number, SipResponse>();
   for (const regId of regIds) {
-    await ctx.step(`${name} registers reg-id ${regId} of ${registrant.instance} on its own ${stream.toUpperCase()} flow${via ? ' through the harness edge proxy' : ''}`, async () => {
-      const res = (
-        await registrant.register(regId, { within: ctx.ms('64*T1') }).catch((e: unknown) => {
-          if (e instanceof ExpectationError) ctx.fail(`REGISTER for reg-id ${regId} got no final response: ${e.message} (RFC 5626 §4.2)`);
-          throw e;
-        })
-      ).message;
-      if (res.status !== 200) ctx.fail(`REGISTER with +sip.instance and reg-id ${regId} got ${res.status} ${res.reason}, not 200 (RFC 5626 §6)`);
-      flows.set(regId, registrant.flowOf(regId)!);
-      responses.set(regId, res);
-    });
+    await ctx.step(
+      `${name} registers reg-id ${regId} of ${registrant.instance} on its own ${stream.toUpperCase()} flow${via ? ' through the harness edge proxy' : ''}`,
+      async () => {
+        const res = (
+          await registrant.register(regId, { within: ctx.ms('64*T1') }).catch((e: unknown) => {
+            if (e instanceof ExpectationError)
+              ctx.fail(`REGISTER for reg-id ${regId} got no final response: ${e.message} (RFC 5626 §4.2)`);
+            throw e;
+          })
+        ).message;
+        if (res.status !== 200)
+          ctx.fail(
+            `REGISTER with +sip.instance and reg-id ${regId} got ${res.status} ${res.reason}, not 200 (RFC 5626 §6)`,
+          );
+        flows.set(regId, registrant.flowOf(regId)!);
+        responses.set(regId, res);
+      },
+    );
   }
   ctx.onCleanup(async () => {
-    for (const regId of regIds) await registrant.register(regId, { expires: 0, newFlow: registrant.flowOf(regId)?.closed ?? false, within: ctx.ms('4*T1') }).catch(() => undefined);
+    for (const regId of regIds)
+      await registrant
+        .register(regId, { expires: 0, newFlow: registrant.flowOf(regId)?.closed ?? false, within: ctx.ms('4*T1') })
+        .catch(() => undefined);
   });
   return { agent, registrant, flows, responses };
 }
@@ -66,13 +86,20 @@ export async function expectInviteOnFlows(ctx: CheckContext, ua: OutboundUa, why
   try {
     return await ua.agent.expect('INVITE', { within: '64*T1' });
   } catch (e) {
-    if (e instanceof ExpectationError) ctx.fail(`${why}: no INVITE reached ${ua.agent.name} on any of its flows within 64·T1 = ${ctx.ms('64*T1')} ms (${e.message}) (RFC 5626 §7, §5.3)`);
+    if (e instanceof ExpectationError)
+      ctx.fail(
+        `${why}: no INVITE reached ${ua.agent.name} on any of its flows within 64·T1 = ${ctx.ms('64*T1')} ms (${e.message}) (RFC 5626 §7, §5.3)`,
+      );
     throw e;
   }
 }
 
 export async function harnessEdge(ctx: CheckContext): Promise<MockEdgeProxy> {
-  const edge = await MockEdgeProxy.create('edge', { registrar: ctx.registrarTarget('udp'), trace: ctx.trace, timers: ctx.timers });
+  const edge = await MockEdgeProxy.create('edge', {
+    registrar: ctx.registrarTarget('udp'),
+    trace: ctx.trace,
+    timers: ctx.timers,
+  });
   ctx.onCleanup(() => edge.close());
   return edge;
 }

@@ -29,7 +29,12 @@ export function loadCheck(file: string): CheckDefinition {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require(file) as { default?: CheckDefinition };
     const def = mod.default;
-    if (!def || typeof def.run !== 'function' || !def.id) throw new ScenarioError(file, undefined, 'a .check.ts module must `export default defineCheck({...}, __filename)`');
+    if (!def || typeof def.run !== 'function' || !def.id)
+      throw new ScenarioError(
+        file,
+        undefined,
+        'a .check.ts module must `export default defineCheck({...}, __filename)`',
+      );
     return { ...def, source: file };
   }
   return loadScenario(file);
@@ -44,7 +49,8 @@ export function loadChecks(extraDirs: string[] = []): CheckDefinition[] {
   const seen = new Map<string, string>();
   const files: string[] = [];
   for (const dir of [SCENARIOS_DIR, ...extraDirs.map((d) => path.resolve(d))]) {
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ScenarioError(dir, undefined, 'no such scenarios folder');
+    if (!existsSync(dir) || !statSync(dir).isDirectory())
+      throw new ScenarioError(dir, undefined, 'no such scenarios folder');
     files.push(...checkFiles(dir));
   }
   for (const f of [...new Set(files)]) {

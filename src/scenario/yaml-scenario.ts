@@ -79,20 +79,29 @@ export function loadScenario(file: string, text = readFileSync(file, 'utf8')): C
 
 function mostSpecific(errors: ErrorObject[]): ErrorObject {
   // The deepest path is the most useful ("steps/3/expect/within" rather than "steps/3").
-  return [...errors].sort((a, b) => b.instancePath.length - a.instancePath.length || (a.keyword === 'additionalProperties' ? -1 : 1))[0]!;
+  return [...errors].sort(
+    (a, b) => b.instancePath.length - a.instancePath.length || (a.keyword === 'additionalProperties' ? -1 : 1),
+  )[0]!;
 }
 
 function describeAjvError(e: ErrorObject): string {
   const where = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : 'the scenario';
-  if (e.keyword === 'additionalProperties') return `${where}: unknown key "${(e.params as { additionalProperty: string }).additionalProperty}"`;
-  if (e.keyword === 'enum') return `${where}: must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
-  if (e.keyword === 'required') return `${where}: missing "${(e.params as { missingProperty: string }).missingProperty}"`;
-  if (e.keyword === 'maxProperties' || e.keyword === 'minProperties') return `${where}: a step has exactly one kind (register, invite, expect, respond ...)`;
+  if (e.keyword === 'additionalProperties')
+    return `${where}: unknown key "${(e.params as { additionalProperty: string }).additionalProperty}"`;
+  if (e.keyword === 'enum')
+    return `${where}: must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
+  if (e.keyword === 'required')
+    return `${where}: missing "${(e.params as { missingProperty: string }).missingProperty}"`;
+  if (e.keyword === 'maxProperties' || e.keyword === 'minProperties')
+    return `${where}: a step has exactly one kind (register, invite, expect, respond ...)`;
   return `${where}: ${e.message}`;
 }
 
 function lineOf(doc: Document, lc: LineCounter, pointer: string): number | undefined {
-  const path = pointer.split('/').slice(1).map((p) => (/^[0-9]+$/.test(p) ? Number(p) : p.replace(/~1/g, '/').replace(/~0/g, '~')));
+  const path = pointer
+    .split('/')
+    .slice(1)
+    .map((p) => (/^[0-9]+$/.test(p) ? Number(p) : p.replace(/~1/g, '/').replace(/~0/g, '~')));
   for (let n = path.length; n >= 0; n--) {
     const node = doc.getIn(path.slice(0, n), true) as YamlNode | undefined;
     if (node && node.range) return lc.linePos(node.range[0]).line;
@@ -140,7 +149,12 @@ const KIND_TEXT: Record<SavedKind, string> = {
 function checkReferences(sc: ScenarioDoc, file: string, lines: number[]): void {
   const agents = new Set(Object.keys(sc.agents));
   for (const [name, a] of Object.entries(sc.agents)) {
-    if (a['same-user-as'] && !agents.has(a['same-user-as'])) throw new ScenarioError(file, undefined, `agent ${name}: same-user-as names unknown agent "${a['same-user-as']}"`);
+    if (a['same-user-as'] && !agents.has(a['same-user-as']))
+      throw new ScenarioError(
+        file,
+        undefined,
+        `agent ${name}: same-user-as names unknown agent "${a['same-user-as']}"`,
+      );
   }
   const saved = new Map<string, SavedKind>();
   sc.steps.forEach((step, i) => {
@@ -153,14 +167,16 @@ function checkReferences(sc: ScenarioDoc, file: string, lines: number[]): void {
     };
     const mustBe = (key: string, value: unknown, ...kinds: SavedKind[]) => {
       const k = typeof value === 'string' ? saved.get(value) : undefined;
-      if (k && !kinds.includes(k)) throw fault(`${key} "${value}" is ${KIND_TEXT[k]}, not ${kinds.map((x) => KIND_TEXT[x]).join(' or ')}`);
+      if (k && !kinds.includes(k))
+        throw fault(`${key} "${value}" is ${KIND_TEXT[k]}, not ${kinds.map((x) => KIND_TEXT[x]).join(' or ')}`);
     };
     for (const k of ['agent', 'from']) need(k, agents, 'an agent');
     if (kind === 'invite') need('to', agents, 'an agent');
     if (kind === 'respond') need('to', saved, 'a saved request');
     for (const k of ['response', 'call', 'message']) need(k, saved, 'a saved name');
     if (kind === 'ack' && typeof raw === 'string' && !saved.has(raw)) throw fault(`"${raw}" is not a saved call`);
-    if (kind === 'expect' && !(('agent' in body && 'request' in body) || 'response' in body)) throw fault('give either agent + request, or response');
+    if (kind === 'expect' && !(('agent' in body && 'request' in body) || 'response' in body))
+      throw fault('give either agent + request, or response');
     if (kind === 'respond') mustBe('to', body.to, 'incoming');
     if (kind === 'ack') mustBe('ack', raw, 'call');
     if (kind === 'bye' || kind === 'cancel') mustBe('call', body.call, 'call');
@@ -216,7 +232,9 @@ class Interpreter {
         const party = await reachableParty(this.ctx, name, transport);
         this.parties.set(name, party);
       } else {
-        const agent = user ? await this.ctx.agent(name, { listen: [transport], user }) : await caller(this.ctx, name, transport);
+        const agent = user
+          ? await this.ctx.agent(name, { listen: [transport], user })
+          : await caller(this.ctx, name, transport);
         this.parties.set(name, { agent, uri: agent.aor });
       }
     }
@@ -240,13 +258,22 @@ class Interpreter {
     const b = (body ?? {}) as Record<string, unknown>;
     switch (kind) {
       case 'register': {
-        const what = b.contact === 'none' ? 'queries its bindings' : b.contact === 'star' ? 'removes all bindings (Contact: *)' : b.expires === 0 ? 'removes its binding (Expires: 0)' : 'registers';
+        const what =
+          b.contact === 'none'
+            ? 'queries its bindings'
+            : b.contact === 'star'
+              ? 'removes all bindings (Contact: *)'
+              : b.expires === 0
+                ? 'removes its binding (Expires: 0)'
+                : 'registers';
         return `${b.agent} ${what}${b.expires !== undefined && b.expires !== 0 ? ` for ${b.expires} s` : ''}${b.expect ? `, expects ${b.expect}` : ''}`;
       }
       case 'invite':
         return `${b.from} sends INVITE to ${b.to} through the SUT`;
       case 'expect':
-        return b.request ? `${b.agent} receives ${b.request}` : `${b.response} gets ${Array.isArray(b.status) ? b.status.join(' or ') : (b.status ?? 'a final response')}`;
+        return b.request
+          ? `${b.agent} receives ${b.request}`
+          : `${b.response} gets ${Array.isArray(b.status) ? b.status.join(' or ') : (b.status ?? 'a final response')}`;
       case 'expect-none':
         return `${b.agent} receives no ${b.request} for ${b.for}`;
       case 'respond':
@@ -282,7 +309,11 @@ class Interpreter {
         const from = this.agent(b.from as string);
         const headers = Object.entries((b.headers ?? {}) as Record<string, string | number>);
         const transport = from.transport.listeners()[0]!.transport;
-        const call = await from.invite(to.uri, { target: this.ctx.sutTarget(transport), headers, contact: new NameAddr(from.contact(transport).uri) });
+        const call = await from.invite(to.uri, {
+          target: this.ctx.sutTarget(transport),
+          headers,
+          contact: new NameAddr(from.contact(transport).uri),
+        });
         this.saved.set(b.as as string, { kind: 'call', call });
         return;
       }
@@ -298,7 +329,9 @@ class Interpreter {
       case 'respond': {
         const s = this.get(b.to as string);
         if (s.kind !== 'incoming') throw this.stepError(`respond: "${b.to}" is not a received request`);
-        await s.inc.respond(b.status as number, { headers: Object.entries((b.headers ?? {}) as Record<string, string | number>) });
+        await s.inc.respond(b.status as number, {
+          headers: Object.entries((b.headers ?? {}) as Record<string, string | number>),
+        });
         return;
       }
       case 'ack': {
@@ -333,18 +366,29 @@ class Interpreter {
     let final: Received<SipResponse>;
     if (!auth) {
       const rf = r.flows.get(regId)!;
-      const out = await r.sendRegister(rf, await r.targetFor(rf, false), { expires: b.expires as number | undefined, contact });
-      final = await out.final({ within: (b.within as string | undefined) ?? '64*T1' }).catch((e: Error) => this.ctx.fail(`no final response to REGISTER: ${e.message} (RFC 3261 §10.3)`));
+      const out = await r.sendRegister(rf, await r.targetFor(rf, false), {
+        expires: b.expires as number | undefined,
+        contact,
+      });
+      final = await out
+        .final({ within: (b.within as string | undefined) ?? '64*T1' })
+        .catch((e: Error) => this.ctx.fail(`no final response to REGISTER: ${e.message} (RFC 3261 §10.3)`));
       this.save(b.as, { kind: 'response', res: final.message, req: out.request });
     } else {
       final = await r
-        .register(regId, { expires: b.expires as number | undefined, contact, within: this.ctx.ms((b.within as string | undefined) ?? '64*T1') })
+        .register(regId, {
+          expires: b.expires as number | undefined,
+          contact,
+          within: this.ctx.ms((b.within as string | undefined) ?? '64*T1'),
+        })
         .catch((e: Error) => this.ctx.fail(`no final response to REGISTER: ${e.message} (RFC 3261 §10.3)`));
       this.save(b.as, { kind: 'response', res: final.message, req: r.flows.get(regId)!.lastRequest });
     }
     const want = b.expect as number | undefined;
     if (want !== undefined && final.message.status !== want) {
-      this.ctx.fail(`REGISTER got ${final.message.status} ${final.message.reason}, expected ${want} (${(b.rfc as string | undefined) ?? this.sc.rfc[0]})`);
+      this.ctx.fail(
+        `REGISTER got ${final.message.status} ${final.message.reason}, expected ${want} (${(b.rfc as string | undefined) ?? this.sc.rfc[0]})`,
+      );
     }
   }
 
@@ -356,7 +400,9 @@ class Interpreter {
     const agent = this.agent(b.agent as string);
     const rfc = (b.rfc as string | undefined) ?? this.sc.rfc[0];
     try {
-      const inc = await agent.expect(b.request as string, { within: (b.within as string | number | undefined) ?? '64*T1' });
+      const inc = await agent.expect(b.request as string, {
+        within: (b.within as string | number | undefined) ?? '64*T1',
+      });
       this.save(b.as, { kind: 'incoming', inc });
     } catch (e) {
       if (e instanceof ExpectationError) this.ctx.fail(`${e.message} (${rfc})`);
@@ -368,18 +414,25 @@ class Interpreter {
     const s = this.get(b.response as string);
     const out = s.kind === 'call' ? s.call : s.kind === 'outgoing' ? s.out : undefined;
     if (!out) throw this.stepError(`expect: "${b.response}" is not a request we sent`);
-    const statuses = b.status === undefined ? undefined : Array.isArray(b.status) ? (b.status as number[]) : [b.status as number];
+    const statuses =
+      b.status === undefined ? undefined : Array.isArray(b.status) ? (b.status as number[]) : [b.status as number];
     const rfc = (b.rfc as string | undefined) ?? this.sc.rfc[0];
     const within = (b.within as string | number | undefined) ?? '64*T1';
     let rx: Received<SipResponse>;
     try {
-      rx = statuses ? await out.expectResponse((st) => statuses.includes(st) || (st >= 200 && !statuses.some((x) => x < 200)), { within }) : await out.final({ within });
+      rx = statuses
+        ? await out.expectResponse((st) => statuses.includes(st) || (st >= 200 && !statuses.some((x) => x < 200)), {
+            within,
+          })
+        : await out.final({ within });
     } catch (e) {
       if (e instanceof ExpectationError) this.ctx.fail(`${e.message} (${rfc})`);
       throw e;
     }
     if (statuses && !statuses.includes(rx.message.status)) {
-      this.ctx.fail(`${out.tx.method} got ${rx.message.status} ${rx.message.reason}, expected ${statuses.join(' or ')} (${rfc})`);
+      this.ctx.fail(
+        `${out.tx.method} got ${rx.message.status} ${rx.message.reason}, expected ${statuses.join(' or ')} (${rfc})`,
+      );
     }
     this.save(b.as, { kind: 'response', res: rx.message, req: out.request });
   }
@@ -387,7 +440,14 @@ class Interpreter {
   private assert(b: Record<string, unknown>): void {
     const s = this.get(b.message as string);
     const rfc = b.rfc as string;
-    const msg: SipMessage = s.kind === 'response' ? s.res : s.kind === 'incoming' ? s.inc.request : s.kind === 'call' ? s.call.request : s.out.request;
+    const msg: SipMessage =
+      s.kind === 'response'
+        ? s.res
+        : s.kind === 'incoming'
+          ? s.inc.request
+          : s.kind === 'call'
+            ? s.call.request
+            : s.out.request;
     const req = s.kind === 'response' ? s.req : undefined;
     const fail = (what: string) => this.ctx.fail(`${b.message}: ${what} (${rfc})`);
     for (const h of (b['same-as-request'] as string[] | undefined) ?? []) {
@@ -402,19 +462,25 @@ class Interpreter {
       const v = Number(msg.get(h));
       if (!(v >= min)) fail(`${h} is ${msg.get(h) ?? 'absent'}, expected at least ${min}`);
     }
-    const c = b.contacts as { count?: number; includes?: string[]; excludes?: string[]; 'max-expires'?: number; 'with-expires'?: boolean } | undefined;
+    const c = b.contacts as
+      | { count?: number; includes?: string[]; excludes?: string[]; 'max-expires'?: number; 'with-expires'?: boolean }
+      | undefined;
     if (c) {
       const contacts = msg.contacts;
       const list = contacts.map((x) => x.toString()).join(', ') || 'none';
-      if (c.count !== undefined && contacts.length !== c.count) fail(`lists ${contacts.length} Contact(s) (${list}), expected ${c.count}`);
+      if (c.count !== undefined && contacts.length !== c.count)
+        fail(`lists ${contacts.length} Contact(s) (${list}), expected ${c.count}`);
       const port = (name: string) => this.agent(name).transport.listeners()[0]!.local.port;
       const listed = (name: string) => contacts.some((x) => x.uri.kind === 'sip' && x.uri.port === port(name));
-      for (const n of c.includes ?? []) if (!listed(n)) fail(`does not list ${n}'s binding (port ${port(n)}); Contacts: ${list}`);
+      for (const n of c.includes ?? [])
+        if (!listed(n)) fail(`does not list ${n}'s binding (port ${port(n)}); Contacts: ${list}`);
       for (const n of c.excludes ?? []) if (listed(n)) fail(`still lists ${n}'s binding; Contacts: ${list}`);
       for (const x of contacts) {
         const e = x.params.get('expires');
-        if ((c['with-expires'] || c['max-expires'] !== undefined) && (e === undefined || e === null)) fail(`Contact ${x} has no expires parameter`);
-        if (c['max-expires'] !== undefined && Number(e) > c['max-expires']) fail(`Contact ${x} has expires=${e}, more than the ${c['max-expires']} s asked`);
+        if ((c['with-expires'] || c['max-expires'] !== undefined) && (e === undefined || e === null))
+          fail(`Contact ${x} has no expires parameter`);
+        if (c['max-expires'] !== undefined && Number(e) > c['max-expires'])
+          fail(`Contact ${x} has expires=${e}, more than the ${c['max-expires']} s asked`);
       }
     }
   }

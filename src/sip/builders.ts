@@ -59,10 +59,21 @@ export function createRequest(init: RequestInit): SipRequest {
  * A response to `req` per §8.2.6.2: Via (all, in order), From, Call-ID and CSeq copied, To copied with a tag added
  * when the request's To had none (the tag is omitted on 100 Trying, §8.2.6.1).
  */
-export function createResponse(req: SipRequest, status: number, opts: { reason?: string; toTag?: string; headers?: Array<[string, string | number]>; body?: Buffer | string; contentType?: string } = {}): SipResponse {
+export function createResponse(
+  req: SipRequest,
+  status: number,
+  opts: {
+    reason?: string;
+    toTag?: string;
+    headers?: Array<[string, string | number]>;
+    body?: Buffer | string;
+    contentType?: string;
+  } = {},
+): SipResponse {
   const res = new SipResponse(status, opts.reason ?? REASON_PHRASES[status] ?? 'Unknown');
   for (const h of req.headers) {
-    if (h.key === 'via' || h.key === 'from' || h.key === 'call-id' || h.key === 'cseq') res.headers.push({ name: h.name, key: h.key, value: h.value });
+    if (h.key === 'via' || h.key === 'from' || h.key === 'call-id' || h.key === 'cseq')
+      res.headers.push({ name: h.name, key: h.key, value: h.value });
     else if (h.key === 'to') {
       let value = h.value;
       if (status > 100 && !req.to.tag) {

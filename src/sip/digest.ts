@@ -60,7 +60,9 @@ export interface DigestInput {
 }
 
 /** HA1 per RFC 7616 §3.4.2 (the `-sess` variants fold in the nonce and cnonce). */
-export function computeHA1(i: Pick<DigestInput, 'algorithm' | 'username' | 'password' | 'realm' | 'nonce' | 'cnonce'>): string {
+export function computeHA1(
+  i: Pick<DigestInput, 'algorithm' | 'username' | 'password' | 'realm' | 'nonce' | 'cnonce'>,
+): string {
   const base = digestHash(i.algorithm, `${i.username}:${i.realm}:${i.password}`);
   if (!i.algorithm.endsWith('-sess')) return base;
   if (i.cnonce === undefined) throw new SipSyntaxError(`${i.algorithm} needs a cnonce`);
@@ -73,7 +75,8 @@ export function computeDigestResponse(i: DigestInput): string {
 }
 
 function responseFromHA1(i: DigestInput, ha1: string): string {
-  const a2 = i.qop === 'auth-int' ? `${i.method}:${i.uri}:${digestHash(i.algorithm, i.body ?? '')}` : `${i.method}:${i.uri}`;
+  const a2 =
+    i.qop === 'auth-int' ? `${i.method}:${i.uri}:${digestHash(i.algorithm, i.body ?? '')}` : `${i.method}:${i.uri}`;
   const ha2 = digestHash(i.algorithm, a2);
   if (i.qop === undefined) return digestHash(i.algorithm, `${ha1}:${i.nonce}:${ha2}`);
   if (i.nc === undefined || i.cnonce === undefined) throw new SipSyntaxError('qop needs nc and cnonce');
@@ -97,7 +100,8 @@ export interface DigestChallenge {
 /** Parses a WWW-Authenticate / Proxy-Authenticate value. Throws SipSyntaxError when it is not a Digest challenge. */
 export function parseChallenge(value: string): DigestChallenge {
   const { scheme, params } = parseAuthParams(value);
-  if (scheme.toLowerCase() !== 'digest') throw new SipSyntaxError(`challenge scheme "${scheme}" is not Digest (RFC 3261 §22.4)`);
+  if (scheme.toLowerCase() !== 'digest')
+    throw new SipSyntaxError(`challenge scheme "${scheme}" is not Digest (RFC 3261 §22.4)`);
   const realm = params.get('realm');
   const nonce = params.get('nonce');
   if (realm === undefined) throw new SipSyntaxError('Digest challenge without realm');
@@ -176,7 +180,8 @@ export function parseAuthorization(value: string): Authorization {
   const algorithm = normalizeAlgorithm(algText);
   if (!algorithm) throw new SipSyntaxError(`unsupported digest algorithm "${algText}"`);
   const qopText = params.get('qop')?.toLowerCase();
-  if (qopText !== undefined && qopText !== 'auth' && qopText !== 'auth-int') throw new SipSyntaxError(`unsupported qop "${qopText}"`);
+  if (qopText !== undefined && qopText !== 'auth' && qopText !== 'auth-int')
+    throw new SipSyntaxError(`unsupported qop "${qopText}"`);
   const a: Authorization = {
     username: need('username'),
     realm: need('realm'),
@@ -216,14 +221,16 @@ export class DigestClient {
   /** Builds the Authorization (for a 401) or Proxy-Authorization (for a 407) value answering `challenge`. */
   authorize(challenge: DigestChallenge | string, method: string, uri: string, opts: AuthorizeOptions = {}): string {
     const c = typeof challenge === 'string' ? parseChallenge(challenge) : challenge;
-    if (c.unsupportedAlgorithm !== undefined) throw new SipSyntaxError(`unsupported digest algorithm "${c.unsupportedAlgorithm}"`);
+    if (c.unsupportedAlgorithm !== undefined)
+      throw new SipSyntaxError(`unsupported digest algorithm "${c.unsupportedAlgorithm}"`);
     let qop: DigestQop | undefined;
     if (c.qop.length > 0) {
       const want = opts.qop ?? 'auth';
       qop = c.qop.includes(want) ? want : c.qop[0];
     }
     const nc = qop ? this.nextNc(c.nonce) : undefined;
-    const cnonce = qop || c.algorithm.endsWith('-sess') ? (opts.cnonce ?? randomBytes(16).toString('base64url')) : undefined;
+    const cnonce =
+      qop || c.algorithm.endsWith('-sess') ? (opts.cnonce ?? randomBytes(16).toString('base64url')) : undefined;
     const response = computeDigestResponse({
       algorithm: c.algorithm,
       username: this.credentials.username,
@@ -237,7 +244,18 @@ export class DigestClient {
       cnonce,
       body: opts.body,
     });
-    return formatAuthorization({ username: this.credentials.username, realm: c.realm, nonce: c.nonce, uri, response, algorithm: c.algorithm, opaque: c.opaque, qop, nc, cnonce });
+    return formatAuthorization({
+      username: this.credentials.username,
+      realm: c.realm,
+      nonce: c.nonce,
+      uri,
+      response,
+      algorithm: c.algorithm,
+      opaque: c.opaque,
+      qop,
+      nc,
+      cnonce,
+    });
   }
 
   /** The nonce count the next request with this nonce will carry, as 8 hex digits. */
@@ -261,7 +279,17 @@ export interface DigestServerOptions {
   now?: () => number;
 }
 
-export type DigestFailure = 'malformed' | 'realm' | 'algorithm' | 'unknown-nonce' | 'stale' | 'unknown-user' | 'bad-response' | 'replay' | 'uri' | 'opaque';
+export type DigestFailure =
+  | 'malformed'
+  | 'realm'
+  | 'algorithm'
+  | 'unknown-nonce'
+  | 'stale'
+  | 'unknown-user'
+  | 'bad-response'
+  | 'replay'
+  | 'uri'
+  | 'opaque';
 
 export type DigestVerdict =
   | { ok: true; username: string; algorithm: DigestAlgorithm }
@@ -328,8 +356,19 @@ export class DigestServer {
    * unknown user). `requestUri`, when given, must equal the digest-uri (RFC 3261 §22.4 leaves the comparison to
    * the server; RFC 7616 §3.4.6 says check it).
    */
-  verify(value: string, method: string, lookup: (username: string, realm: string) => string | undefined, opts: { requestUri?: string; body?: Buffer | string } = {}): DigestVerdict {
-    const fail = (reason: DigestFailure, message: string, username?: string, stale = false): DigestVerdict => ({ ok: false, reason, message, username, stale });
+  verify(
+    value: string,
+    method: string,
+    lookup: (username: string, realm: string) => string | undefined,
+    opts: { requestUri?: string; body?: Buffer | string } = {},
+  ): DigestVerdict {
+    const fail = (reason: DigestFailure, message: string, username?: string, stale = false): DigestVerdict => ({
+      ok: false,
+      reason,
+      message,
+      username,
+      stale,
+    });
     let a: Authorization;
     try {
       a = parseAuthorization(value);
@@ -337,17 +376,44 @@ export class DigestServer {
       return fail(/algorithm/.test((e as Error).message) ? 'algorithm' : 'malformed', (e as Error).message);
     }
     if (a.realm !== this.realm) return fail('realm', `realm "${a.realm}" is not "${this.realm}"`, a.username);
-    if (!this.algorithms.includes(a.algorithm)) return fail('algorithm', `algorithm ${a.algorithm} was not offered`, a.username);
-    if (this.qop.length > 0 && a.qop === undefined) return fail('malformed', 'credentials without qop answering a challenge that offered qop (RFC 7616 §3.4)', a.username);
-    if (opts.requestUri !== undefined && a.uri !== opts.requestUri) return fail('uri', `digest-uri "${a.uri}" is not the Request-URI "${opts.requestUri}"`, a.username);
+    if (!this.algorithms.includes(a.algorithm))
+      return fail('algorithm', `algorithm ${a.algorithm} was not offered`, a.username);
+    if (this.qop.length > 0 && a.qop === undefined)
+      return fail(
+        'malformed',
+        'credentials without qop answering a challenge that offered qop (RFC 7616 §3.4)',
+        a.username,
+      );
+    if (opts.requestUri !== undefined && a.uri !== opts.requestUri)
+      return fail('uri', `digest-uri "${a.uri}" is not the Request-URI "${opts.requestUri}"`, a.username);
     const issued = this.nonceTime(a.nonce);
     if (issued === undefined) return fail('unknown-nonce', 'nonce was not issued by this server', a.username);
-    if (a.opaque !== undefined && a.opaque !== this.opaque) return fail('opaque', 'opaque does not match the challenge', a.username);
+    if (a.opaque !== undefined && a.opaque !== this.opaque)
+      return fail('opaque', 'opaque does not match the challenge', a.username);
     const password = lookup(a.username, a.realm);
     if (password === undefined) return fail('unknown-user', `unknown user "${a.username}"`, a.username);
     const expected = responseFromHA1(
-      { algorithm: a.algorithm, username: a.username, password, realm: a.realm, nonce: a.nonce, method, uri: a.uri, qop: a.qop, nc: a.nc, cnonce: a.cnonce, body: opts.body },
-      computeHA1({ algorithm: a.algorithm, username: a.username, password, realm: a.realm, nonce: a.nonce, cnonce: a.cnonce }),
+      {
+        algorithm: a.algorithm,
+        username: a.username,
+        password,
+        realm: a.realm,
+        nonce: a.nonce,
+        method,
+        uri: a.uri,
+        qop: a.qop,
+        nc: a.nc,
+        cnonce: a.cnonce,
+        body: opts.body,
+      },
+      computeHA1({
+        algorithm: a.algorithm,
+        username: a.username,
+        password,
+        realm: a.realm,
+        nonce: a.nonce,
+        cnonce: a.cnonce,
+      }),
     );
     const got = Buffer.from(a.response.toLowerCase());
     if (got.length !== expected.length || !timingSafeEqual(got, Buffer.from(expected))) {

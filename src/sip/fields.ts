@@ -2,7 +2,13 @@
  * Structured header values: name-addr / addr-spec (From, To, Contact, Route, Record-Route, Path; RFC 3261 §20.10,
  * §25.1), Via (§20.42), CSeq (§20.16), and small integer headers.
  */
-import { asciiBytes as asciiBytes_, bytesAre as bytesAre_, portAt as portAt_, skipSpTabAt as skipSpTabAt_, tokenEndAt as tokenEndAt_ } from './ascii';
+import {
+  asciiBytes as asciiBytes_,
+  bytesAre as bytesAre_,
+  portAt as portAt_,
+  skipSpTabAt as skipSpTabAt_,
+  tokenEndAt as tokenEndAt_,
+} from './ascii';
 import { SipSyntaxError } from './errors';
 import { Params, TOKEN_CHARS, isToken as isToken_, quote as quote_, readQuoted as readQuoted_ } from './lex';
 
@@ -18,7 +24,16 @@ function skipWs(s: string, i: number): number {
   }
   return i;
 }
-import { SipUri, Uri, checkHost as checkHost_, isIPv6 as isIPv6_, isPlainHost as isPlainHost_, parsePlainSipUriAt as parsePlainSipUriAt_, parseUriText as parseUriText_, plainHostEnd as plainHostEnd_ } from './uri';
+import {
+  SipUri,
+  Uri,
+  checkHost as checkHost_,
+  isIPv6 as isIPv6_,
+  isPlainHost as isPlainHost_,
+  parsePlainSipUriAt as parsePlainSipUriAt_,
+  parseUriText as parseUriText_,
+  plainHostEnd as plainHostEnd_,
+} from './uri';
 
 // Module-local bindings of the functions called on the hot path: in the CommonJS output (tsx, esbuild) every use
 // of an imported binding goes through an export accessor, which costs more than these small functions do.
@@ -90,7 +105,8 @@ export function parseNameAddr(text: string, strict = true): NameAddr {
         if (isPlainDisplayName(dn)) displayName = dn;
         else {
           // display-name = *(token LWS): every word a token.
-          if (strict && !dn.split(/[ \t\r\n]+/).every(isToken)) throw new SipSyntaxError(`display name "${dn}" must be quoted`);
+          if (strict && !dn.split(/[ \t\r\n]+/).every(isToken))
+            throw new SipSyntaxError(`display name "${dn}" must be quoted`);
           displayName = dn.replace(/[ \t\r\n]+/g, ' ');
         }
       }
@@ -112,7 +128,8 @@ export function parseNameAddr(text: string, strict = true): NameAddr {
     if (r === s.length) return new NameAddr(uri, displayName, new ParamsClass(), true);
     if (s.charCodeAt(r) !== 59) throw new SipSyntaxError(`unexpected "${s.slice(r)}" after ">"`);
     const b = asciiBytes(s);
-    if (b !== undefined && plainParamsEnd(b, r, s.length, false) === s.length) return new NameAddr(uri, displayName, ParamsClass.lazy(s, r, s.length), true);
+    if (b !== undefined && plainParamsEnd(b, r, s.length, false) === s.length)
+      return new NameAddr(uri, displayName, ParamsClass.lazy(s, r, s.length), true);
     return new NameAddr(uri, displayName, ParamsClass.parseRange(s, r + 1, s.length, true), true);
   }
   // addr-spec: the URI ends at the first ';' — everything after belongs to the header (§20.10).
@@ -120,7 +137,8 @@ export function parseNameAddr(text: string, strict = true): NameAddr {
   const uriText = semi < 0 ? s : s.slice(0, semi);
   if (/\s/.test(uriText.trim())) throw new SipSyntaxError(`space in URI "${uriText.trim()}"`);
   const uri = parseUriText(uriText.trim(), strict);
-  if (strict && uri.kind === 'sip' && uri.headers !== undefined) throw new SipSyntaxError(`URI with "?" must be enclosed in <> in "${s}"`);
+  if (strict && uri.kind === 'sip' && uri.headers !== undefined)
+    throw new SipSyntaxError(`URI with "?" must be enclosed in <> in "${s}"`);
   const params = semi < 0 ? new ParamsClass() : ParamsClass.parse(s.slice(semi + 1));
   return new NameAddr(uri, undefined, params, false);
 }
@@ -132,7 +150,13 @@ export function parseNameAddr(text: string, strict = true): NameAddr {
  * list: see parsePlainNameAddrListAt): parseNameAddr's general path then decides and explains. It gives what
  * parseNameAddr gives for the same text.
  */
-export function parsePlainNameAddrAt(b: Uint8Array, s: string, d: number, from: number, to: number): NameAddr | undefined {
+export function parsePlainNameAddrAt(
+  b: Uint8Array,
+  s: string,
+  d: number,
+  from: number,
+  to: number,
+): NameAddr | undefined {
   const na = plainNameAddr(b, s, d, from, to, false);
   return na !== undefined && plainEnd === to ? na : undefined;
 }
@@ -142,7 +166,13 @@ export function parsePlainNameAddrAt(b: Uint8Array, s: string, d: number, from: 
  * parsePlainNameAddrAt reads one: `, ` between them, SP or HTAB around the commas. undefined for anything else
  * (an empty element, a quoted comma ...): splitTopLevel and parseNameAddr then decide and explain.
  */
-export function parsePlainNameAddrListAt(b: Uint8Array, s: string, d: number, from: number, to: number): NameAddr[] | undefined {
+export function parsePlainNameAddrListAt(
+  b: Uint8Array,
+  s: string,
+  d: number,
+  from: number,
+  to: number,
+): NameAddr[] | undefined {
   const out: NameAddr[] = [];
   let i = from;
   for (;;) {
@@ -159,7 +189,14 @@ export function parsePlainNameAddrListAt(b: Uint8Array, s: string, d: number, fr
 /** Where plainNameAddr stopped: `to`, or in a list the byte after the element (a comma, SP or HTAB). */
 let plainEnd = 0;
 
-function plainNameAddr(b: Uint8Array, s: string, d: number, from: number, to: number, inList: boolean): NameAddr | undefined {
+function plainNameAddr(
+  b: Uint8Array,
+  s: string,
+  d: number,
+  from: number,
+  to: number,
+  inList: boolean,
+): NameAddr | undefined {
   let i = from;
   let displayName: string | undefined;
   const first = b[i];
@@ -352,9 +389,11 @@ function checkViaParams(params: Params): void {
     } else if (!isPlainHost(received)) checkHost(received);
   }
   const rport = params.get('rport');
-  if (rport !== undefined && rport !== null && portOfText(rport) < 0) throw new SipSyntaxError(`bad rport "${rport}" in Via`);
+  if (rport !== undefined && rport !== null && portOfText(rport) < 0)
+    throw new SipSyntaxError(`bad rport "${rport}" in Via`);
   const ttl = params.get('ttl');
-  if (ttl !== undefined && (ttl === null || !isDigits(ttl, 3) || Number(ttl) > 255)) throw new SipSyntaxError(`bad ttl in Via`);
+  if (ttl !== undefined && (ttl === null || !isDigits(ttl, 3) || Number(ttl) > 255))
+    throw new SipSyntaxError(`bad ttl in Via`);
 }
 
 /**
@@ -372,9 +411,26 @@ function parsePlainVia(s: string, strict: boolean): Via | undefined {
  * value where it was received. A comma or quote ends the plain form (undefined), so a Via list goes to the general
  * path.
  */
-export function parsePlainViaAt(b: Uint8Array, s: string, d: number, from: number, len: number, strict: boolean): Via | undefined {
+export function parsePlainViaAt(
+  b: Uint8Array,
+  s: string,
+  d: number,
+  from: number,
+  len: number,
+  strict: boolean,
+): Via | undefined {
   // "SIP/2.0/"
-  if (b[from] !== 83 || b[from + 1] !== 73 || b[from + 2] !== 80 || b[from + 3] !== 47 || b[from + 4] !== 50 || b[from + 5] !== 46 || b[from + 6] !== 48 || b[from + 7] !== 47) return undefined;
+  if (
+    b[from] !== 83 ||
+    b[from + 1] !== 73 ||
+    b[from + 2] !== 80 ||
+    b[from + 3] !== 47 ||
+    b[from + 4] !== 50 ||
+    b[from + 5] !== 46 ||
+    b[from + 6] !== 48 ||
+    b[from + 7] !== 47
+  )
+    return undefined;
   const transportStart = from + 8;
   let i = tokenEndAt(b, transportStart, len);
   if (i === transportStart || i >= len || b[i] !== 32) return undefined;
@@ -408,12 +464,25 @@ export function parsePlainViaAt(b: Uint8Array, s: string, d: number, from: numbe
     }
     if (strict && !plainViaParamOk(b, nameStart, nameEnd, valueStart, i)) return undefined;
   }
-  const t = transportEnd - transportStart === 3 && b[transportStart] === 85 && b[transportStart + 1] === 68 && b[transportStart + 2] === 80
-    ? 'UDP'
-    : transportEnd - transportStart === 3 && b[transportStart] === 84 && b[transportStart + 1] === 67 && b[transportStart + 2] === 80
-      ? 'TCP'
-      : s.slice(transportStart - d, transportEnd - d).toUpperCase();
-  return new Via(t, s.slice(hostStart - d, hostEnd - d), port, ParamsClass.lazy(s, paramsStart - d, len - d), 'SIP/2.0');
+  const t =
+    transportEnd - transportStart === 3 &&
+    b[transportStart] === 85 &&
+    b[transportStart + 1] === 68 &&
+    b[transportStart + 2] === 80
+      ? 'UDP'
+      : transportEnd - transportStart === 3 &&
+          b[transportStart] === 84 &&
+          b[transportStart + 1] === 67 &&
+          b[transportStart + 2] === 80
+        ? 'TCP'
+        : s.slice(transportStart - d, transportEnd - d).toUpperCase();
+  return new Via(
+    t,
+    s.slice(hostStart - d, hostEnd - d),
+    port,
+    ParamsClass.lazy(s, paramsStart - d, len - d),
+    'SIP/2.0',
+  );
 }
 
 /**
@@ -421,18 +490,30 @@ export function parsePlainViaAt(b: Uint8Array, s: string, d: number, from: numbe
  * via-branch needs a value; via-received is an address (RFC 5118 §4.5: parseVia's general path handles IPv6);
  * rport (RFC 3581) a port; via-ttl 1*3DIGIT ≤ 255 (§25.1).
  */
-function plainViaParamOk(b: Uint8Array, nameStart: number, nameEnd: number, valueStart: number, valueEnd: number): boolean {
+function plainViaParamOk(
+  b: Uint8Array,
+  nameStart: number,
+  nameEnd: number,
+  valueStart: number,
+  valueEnd: number,
+): boolean {
   const first = b[nameStart]! | 32;
   if (first !== 98 && first !== 114 && first !== 116) return true; // not b(ranch), r(eceived|port), t(tl)
   switch (nameEnd - nameStart) {
     case 6:
       return valueStart >= 0 || !bytesAre(b, nameStart, nameEnd, 'branch');
     case 8:
-      return !bytesAre(b, nameStart, nameEnd, 'received') || (valueStart >= 0 && plainHostEnd(b, valueStart, valueEnd) === valueEnd);
+      return (
+        !bytesAre(b, nameStart, nameEnd, 'received') ||
+        (valueStart >= 0 && plainHostEnd(b, valueStart, valueEnd) === valueEnd)
+      );
     case 5:
       return valueStart < 0 || !bytesAre(b, nameStart, nameEnd, 'rport') || portAt(b, valueStart, valueEnd) >= 0;
     case 3:
-      return !bytesAre(b, nameStart, nameEnd, 'ttl') || (valueStart >= 0 && valueEnd - valueStart <= 3 && ttlAt(b, valueStart, valueEnd) <= 255);
+      return (
+        !bytesAre(b, nameStart, nameEnd, 'ttl') ||
+        (valueStart >= 0 && valueEnd - valueStart <= 3 && ttlAt(b, valueStart, valueEnd) <= 255)
+      );
     default:
       return true;
   }
@@ -500,10 +581,12 @@ export function parseViaGeneral(text: string, strict = true): Via {
   let k: number;
   if (s.charCodeAt(i) === 91) {
     const close = s.indexOf(']', i);
-    if (close < 0 || close >= sbEnd) throw new SipSyntaxError(`unterminated IPv6 reference in Via "${s.slice(0, end)}"`);
+    if (close < 0 || close >= sbEnd)
+      throw new SipSyntaxError(`unterminated IPv6 reference in Via "${s.slice(0, end)}"`);
     host = s.slice(i, close + 1);
     k = skipWs(s, close + 1);
-    if (k < sbEnd && s.charCodeAt(k) !== 58) throw new SipSyntaxError(`unexpected "${s.slice(k, sbEnd)}" after host in Via`);
+    if (k < sbEnd && s.charCodeAt(k) !== 58)
+      throw new SipSyntaxError(`unexpected "${s.slice(k, sbEnd)}" after host in Via`);
   } else {
     k = i;
     while (k < sbEnd && s.charCodeAt(k) !== 58) k++;
@@ -558,7 +641,8 @@ export function parseCSeq(text: string): CSeq {
   const s = text.trim();
   const m = /^([0-9]+)[ \t\r\n]+(\S+)$/.exec(s);
   if (!m) throw new SipSyntaxError(`bad CSeq "${s}"`);
-  if (m[1]!.length > 10 || Number(m[1]) > 0x7fffffff) throw new SipSyntaxError(`CSeq number ${m[1]} is larger than 2**31 (§8.1.1.5)`);
+  if (m[1]!.length > 10 || Number(m[1]) > 0x7fffffff)
+    throw new SipSyntaxError(`CSeq number ${m[1]} is larger than 2**31 (§8.1.1.5)`);
   if (!isToken(m[2]!)) throw new SipSyntaxError(`bad CSeq method "${m[2]}"`);
   return { seq: Number(m[1]), method: m[2]! };
 }

@@ -5,7 +5,11 @@
  */
 import { findHeaderEnd } from './parser';
 
-export type Frame = { kind: 'message'; data: Buffer } | { kind: 'ping' } | { kind: 'pong' } | { kind: 'error'; message: string; data: Buffer };
+export type Frame =
+  | { kind: 'message'; data: Buffer }
+  | { kind: 'ping' }
+  | { kind: 'pong' }
+  | { kind: 'error'; message: string; data: Buffer };
 
 export interface FramerOptions {
   /** A header section larger than this without its end is a framing error (protects memory). */
@@ -75,7 +79,11 @@ export class StreamFramer {
       const end = findHeaderEnd(this.buf, 0, false);
       if (!end) {
         if (this.buf.length > this.maxHeaderBytes) {
-          frames.push({ kind: 'error', message: `no end of headers within ${this.maxHeaderBytes} bytes`, data: this.buf });
+          frames.push({
+            kind: 'error',
+            message: `no end of headers within ${this.maxHeaderBytes} bytes`,
+            data: this.buf,
+          });
           this.buf = Buffer.alloc(0);
         }
         break;
@@ -83,13 +91,21 @@ export class StreamFramer {
       const head = this.buf.toString('latin1', 0, end.headEnd);
       const m = CONTENT_LENGTH.exec(head);
       if (!m) {
-        frames.push({ kind: 'error', message: 'message on a stream transport without Content-Length (§18.3)', data: this.buf.subarray(0, end.bodyStart) });
+        frames.push({
+          kind: 'error',
+          message: 'message on a stream transport without Content-Length (§18.3)',
+          data: this.buf.subarray(0, end.bodyStart),
+        });
         this.buf = this.buf.subarray(end.bodyStart);
         continue;
       }
       const cl = Number(m[1]);
       if (cl > this.maxBodyBytes) {
-        frames.push({ kind: 'error', message: `Content-Length ${cl} exceeds the ${this.maxBodyBytes}-byte limit`, data: this.buf });
+        frames.push({
+          kind: 'error',
+          message: `Content-Length ${cl} exceeds the ${this.maxBodyBytes}-byte limit`,
+          data: this.buf,
+        });
         this.buf = Buffer.alloc(0);
         break;
       }

@@ -30,8 +30,8 @@ const CANONICAL: Record<string, string> = {
   cseq: 'CSeq',
   'www-authenticate': 'WWW-Authenticate',
   'mime-version': 'MIME-Version',
-  'rseq': 'RSeq',
-  'rack': 'RAck',
+  rseq: 'RSeq',
+  rack: 'RAck',
   'sip-etag': 'SIP-ETag',
   'sip-if-match': 'SIP-If-Match',
 };

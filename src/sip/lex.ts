@@ -7,7 +7,7 @@ import { SipSyntaxError } from './errors';
 
 /** 1 for the characters of `token` (§25.1). Exported so hot loops in other modules can index it directly. */
 export const TOKEN_CHARS = new Uint8Array(128);
-for (const ch of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`\'~') {
+for (const ch of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~") {
   TOKEN_CHARS[ch.charCodeAt(0)] = 1;
 }
 
@@ -212,7 +212,8 @@ export class Params {
         k++;
       }
       const after = nameStart + n;
-      if (k === n && (after === end || s.charCodeAt(after) === 61)) return after === end ? null : s.slice(after + 1, end);
+      if (k === n && (after === end || s.charCodeAt(after) === 61))
+        return after === end ? null : s.slice(after + 1, end);
       i = end;
     }
     return undefined;
@@ -294,7 +295,8 @@ export class Params {
       }
       p.add(name, lowerAscii(name), value);
       if (j >= len) break;
-      if (s.charCodeAt(j) !== 59) throw new SipSyntaxError(`unexpected "${s.slice(j, Math.min(j + 10, len))}" in parameters`);
+      if (s.charCodeAt(j) !== 59)
+        throw new SipSyntaxError(`unexpected "${s.slice(j, Math.min(j + 10, len))}" in parameters`);
       i = j + 1;
       if (i >= len) throw new SipSyntaxError('empty parameter after ";"');
     }

@@ -29,21 +29,70 @@ export interface LintResult {
 
 /** Option tags registered with IANA that a SIP element may plausibly support (RFC 3261 §19.2, §27.1). */
 export const KNOWN_OPTION_TAGS = new Set([
-  '100rel', 'answermode', 'early-session', 'eventlist', 'explicitsub', 'from-change', 'geolocation-http',
-  'geolocation-sip', 'gin', 'gruu', 'histinfo', 'ice', 'join', 'multiple-refer', 'norefersub', 'nosub', 'outbound',
-  'path', 'policy', 'precondition', 'pref', 'privacy', 'recipient-list-invite', 'recipient-list-message',
-  'recipient-list-subscribe', 'record-aware', 'replaces', 'resource-priority', 'sdp-anat', 'sec-agree', 'siprec',
-  'tdialog', 'timer', 'trickle-ice', 'uui',
+  '100rel',
+  'answermode',
+  'early-session',
+  'eventlist',
+  'explicitsub',
+  'from-change',
+  'geolocation-http',
+  'geolocation-sip',
+  'gin',
+  'gruu',
+  'histinfo',
+  'ice',
+  'join',
+  'multiple-refer',
+  'norefersub',
+  'nosub',
+  'outbound',
+  'path',
+  'policy',
+  'precondition',
+  'pref',
+  'privacy',
+  'recipient-list-invite',
+  'recipient-list-message',
+  'recipient-list-subscribe',
+  'record-aware',
+  'replaces',
+  'resource-priority',
+  'sdp-anat',
+  'sec-agree',
+  'siprec',
+  'tdialog',
+  'timer',
+  'trickle-ice',
+  'uui',
 ]);
 
 /** Body types a SIP element commonly understands; anything else would get 415 (RFC 3261 §8.2.3). */
 export const KNOWN_CONTENT_TYPES = new Set([
-  'application/sdp', 'application/isup', 'application/qsig', 'application/pidf+xml', 'application/dialog-info+xml',
-  'application/reginfo+xml', 'application/simple-message-summary', 'application/rlmi+xml', 'application/xpidf+xml',
-  'application/watcherinfo+xml', 'application/pkcs7-mime', 'application/pkcs7-signature', 'application/dtmf-relay',
-  'application/media_control+xml', 'application/resource-lists+xml', 'application/vnd.3gpp.sms', 'message/sip',
-  'message/sipfrag', 'message/cpim', 'text/plain', 'text/html', 'multipart/mixed', 'multipart/alternative',
-  'multipart/related', 'multipart/signed',
+  'application/sdp',
+  'application/isup',
+  'application/qsig',
+  'application/pidf+xml',
+  'application/dialog-info+xml',
+  'application/reginfo+xml',
+  'application/simple-message-summary',
+  'application/rlmi+xml',
+  'application/xpidf+xml',
+  'application/watcherinfo+xml',
+  'application/pkcs7-mime',
+  'application/pkcs7-signature',
+  'application/dtmf-relay',
+  'application/media_control+xml',
+  'application/resource-lists+xml',
+  'application/vnd.3gpp.sms',
+  'message/sip',
+  'message/sipfrag',
+  'message/cpim',
+  'text/plain',
+  'text/html',
+  'multipart/mixed',
+  'multipart/alternative',
+  'multipart/related',
+  'multipart/signed',
 ]);
 
 /** Methods that can establish a dialog and so MUST carry a Contact (RFC 3261 §8.1.1.8, RFC 3265, RFC 3515). */
@@ -105,7 +154,8 @@ function checkSemantics(m: SipMessage, sem: Report, warn: Report): void {
   const endLine = m.headers.length > 0 ? (m.headers[m.headers.length - 1]!.line ?? 1) + 1 : 2;
   // §8.1.1 (requests) and §8.2.6.2 (responses copy them): To, From, CSeq, Call-ID, Via are mandatory.
   for (const key of ALWAYS_REQUIRED) {
-    if (!first(m, key)) sem(`missing mandatory ${canonicalHeaderName(key)} header (RFC 3261 §8.1.1; a UAS answers 400)`, endLine);
+    if (!first(m, key))
+      sem(`missing mandatory ${canonicalHeaderName(key)} header (RFC 3261 §8.1.1; a UAS answers 400)`, endLine);
   }
   // §7.3.1 / §20: single-value headers appear once; repeated ones make the message ambiguous (400).
   const seen = new Map<string, Header>();
@@ -117,9 +167,15 @@ function checkSemantics(m: SipMessage, sem: Report, warn: Report): void {
       continue;
     }
     if (h.key === 'content-length') {
-      sem(`two Content-Length headers (line ${prev.line}: ${prev.value}, line ${h.line}: ${h.value}): the body length is ambiguous (RFC 3261 §20.14; 400)`, h.line);
+      sem(
+        `two Content-Length headers (line ${prev.line}: ${prev.value}, line ${h.line}: ${h.value}): the body length is ambiguous (RFC 3261 §20.14; 400)`,
+        h.line,
+      );
     } else {
-      sem(`duplicate ${canonicalHeaderName(h.key)} header (first on line ${prev.line}): it may appear only once (RFC 3261 §7.3.1; 400)`, h.line);
+      sem(
+        `duplicate ${canonicalHeaderName(h.key)} header (first on line ${prev.line}): it may appear only once (RFC 3261 §7.3.1; 400)`,
+        h.line,
+      );
     }
   }
   checkVias(m, sem, warn);
@@ -141,15 +197,29 @@ function checkVias(m: SipMessage, sem: Report, warn: Report): void {
       }
       const branch = via.branch;
       if (index === 0 && m.isRequest) {
-        if (branch === undefined) warn('top Via has no branch parameter: RFC 2543 transaction matching applies (RFC 3261 §17.2.3)', h.line);
+        if (branch === undefined)
+          warn('top Via has no branch parameter: RFC 2543 transaction matching applies (RFC 3261 §17.2.3)', h.line);
         else if (branch === MAGIC_COOKIE) {
-          warn(`top Via branch is the bare magic cookie "${MAGIC_COOKIE}" with no unique part: it cannot identify a transaction (RFC 3261 §8.1.1.7)`, h.line);
+          warn(
+            `top Via branch is the bare magic cookie "${MAGIC_COOKIE}" with no unique part: it cannot identify a transaction (RFC 3261 §8.1.1.7)`,
+            h.line,
+          );
         } else if (!branch.startsWith(MAGIC_COOKIE)) {
-          warn(`top Via branch "${branch}" lacks the magic cookie ${MAGIC_COOKIE}: RFC 2543 transaction matching applies (RFC 3261 §8.1.1.7)`, h.line);
+          warn(
+            `top Via branch "${branch}" lacks the magic cookie ${MAGIC_COOKIE}: RFC 2543 transaction matching applies (RFC 3261 §8.1.1.7)`,
+            h.line,
+          );
         }
       }
-      if (via.host === '255.255.255.255' || /^(?:[0-9]{1,3}\.){3}255$/.test(via.host) || via.received === '255.255.255.255') {
-        warn(`Via sent-by ${via.host} is a broadcast address: a response must not be sent there (RFC 3261 §18.2.2)`, h.line);
+      if (
+        via.host === '255.255.255.255' ||
+        /^(?:[0-9]{1,3}\.){3}255$/.test(via.host) ||
+        via.received === '255.255.255.255'
+      ) {
+        warn(
+          `Via sent-by ${via.host} is a broadcast address: a response must not be sent there (RFC 3261 §18.2.2)`,
+          h.line,
+        );
       }
       ambiguousIPv6(via.host, via.port, `Via sent-by`, h.line, warn);
       index++;
@@ -158,12 +228,26 @@ function checkVias(m: SipMessage, sem: Report, warn: Report): void {
 }
 
 /** RFC 5118 §4.3: `[2001:db8::10:5070]` has no port; the sender probably meant port 5070. */
-function ambiguousIPv6(host: string, port: number | undefined, what: string, line: number | undefined, warn: Report): void {
+function ambiguousIPv6(
+  host: string,
+  port: number | undefined,
+  what: string,
+  line: number | undefined,
+  warn: Report,
+): void {
   if (!host.startsWith('[') || port !== undefined) return;
   const inner = host.slice(1, -1);
   const lastGroup = inner.slice(inner.lastIndexOf(':') + 1);
-  if (inner.includes('::') && /^[0-9]{4,5}$/.test(lastGroup) && Number(lastGroup) >= 1024 && Number(lastGroup) <= 65535) {
-    warn(`${what} ${host} has no port, but its last group "${lastGroup}" looks like a port: write [${inner.slice(0, inner.lastIndexOf(':'))}]:${lastGroup} if a port is meant (RFC 5118 §4.3)`, line);
+  if (
+    inner.includes('::') &&
+    /^[0-9]{4,5}$/.test(lastGroup) &&
+    Number(lastGroup) >= 1024 &&
+    Number(lastGroup) <= 65535
+  ) {
+    warn(
+      `${what} ${host} has no port, but its last group "${lastGroup}" looks like a port: write [${inner.slice(0, inner.lastIndexOf(':'))}]:${lastGroup} if a port is meant (RFC 5118 §4.3)`,
+      line,
+    );
   }
 }
 
@@ -176,16 +260,27 @@ function checkRequest(m: SipMessage & { isRequest: true }, sem: Report, warn: Re
   // §8.2.2.1: a UAS that does not understand the Request-URI scheme answers 416.
   const ruri = tryUri(m.uriText);
   if (ruri) {
-    if (ruri.kind === 'absolute') sem(`Request-URI scheme "${ruri.scheme}" is not sip, sips or tel (RFC 3261 §8.2.2.1: 416 Unsupported URI Scheme)`, 1);
+    if (ruri.kind === 'absolute')
+      sem(
+        `Request-URI scheme "${ruri.scheme}" is not sip, sips or tel (RFC 3261 §8.2.2.1: 416 Unsupported URI Scheme)`,
+        1,
+      );
     if (ruri.kind === 'sip') ambiguousIPv6(ruri.host, ruri.port, 'Request-URI host', 1, warn);
     if (m.method === 'REGISTER' && ruri.kind === 'sip' && ruri.user !== undefined) {
       warn(`REGISTER Request-URI "${m.uriText}" has a user part, which it must not (RFC 3261 §10.2)`, 1);
     }
   }
   const mf = first(m, 'max-forwards');
-  if (!mf) missing(`no Max-Forwards header (RFC 3261 §8.1.1.6 requires one${legacy ? '; tolerated from an RFC 2543 element' : ''})`, endLine);
+  if (!mf)
+    missing(
+      `no Max-Forwards header (RFC 3261 §8.1.1.6 requires one${legacy ? '; tolerated from an RFC 2543 element' : ''})`,
+      endLine,
+    );
   else if (/^0+$/.test(mf.value.trim())) {
-    warn(`Max-Forwards is 0: a proxy must not forward this ${m.method} (483 Too Many Hops, RFC 3261 §16.3); only the target may answer it (§11)`, mf.line);
+    warn(
+      `Max-Forwards is 0: a proxy must not forward this ${m.method} (483 Too Many Hops, RFC 3261 §16.3); only the target may answer it (§11)`,
+      mf.line,
+    );
   }
   if (m.method === 'REGISTER') {
     // §10.3 step 5: the To header field holds the address-of-record, a SIP or SIPS URI.
@@ -193,7 +288,11 @@ function checkRequest(m: SipMessage & { isRequest: true }, sem: Report, warn: Re
     if (to) {
       try {
         const na = parseNameAddr(to.value, false);
-        if (na.uri.kind !== 'sip') sem(`REGISTER To "${to.value}" is not a SIP or SIPS URI: no address-of-record (RFC 3261 §10.3 step 5; 404/416)`, to.line);
+        if (na.uri.kind !== 'sip')
+          sem(
+            `REGISTER To "${to.value}" is not a SIP or SIPS URI: no address-of-record (RFC 3261 §10.3 step 5; 404/416)`,
+            to.line,
+          );
       } catch {
         /* syntax already reported */
       }
@@ -203,7 +302,8 @@ function checkRequest(m: SipMessage & { isRequest: true }, sem: Report, warn: Re
       for (const c of splitList(h.value)) {
         try {
           const na = parseNameAddr(c, false);
-          if (na.uri.kind === 'absolute') warn(`REGISTER Contact "${c}" uses scheme "${na.uri.scheme}", which the registrar may not support`, h.line);
+          if (na.uri.kind === 'absolute')
+            warn(`REGISTER Contact "${c}" uses scheme "${na.uri.scheme}", which the registrar may not support`, h.line);
         } catch {
           /* syntax already reported */
         }
@@ -211,7 +311,10 @@ function checkRequest(m: SipMessage & { isRequest: true }, sem: Report, warn: Re
     }
   }
   if (DIALOG_METHODS.has(m.method) && !first(m, 'contact')) {
-    missing(`${m.method} without a Contact header: a dialog-creating request MUST carry one (RFC 3261 §8.1.1.8${legacy ? '; tolerated from an RFC 2543 element' : ''})`, endLine);
+    missing(
+      `${m.method} without a Contact header: a dialog-creating request MUST carry one (RFC 3261 §8.1.1.8${legacy ? '; tolerated from an RFC 2543 element' : ''})`,
+      endLine,
+    );
   }
   // §8.2.2.3: every option tag in Require must be understood (else 420 Bad Extension); Proxy-Require likewise at
   // proxies (§16.3 step 4 / §20.29).
@@ -220,7 +323,10 @@ function checkRequest(m: SipMessage & { isRequest: true }, sem: Report, warn: Re
       if (h.key !== name) continue;
       for (const tag of splitList(h.value)) {
         if (tag !== '' && !KNOWN_OPTION_TAGS.has(tag.toLowerCase())) {
-          sem(`${canonicalHeaderName(name)} names the unknown extension "${tag}" (RFC 3261 §8.2.2.3: 420 Bad Extension)`, h.line);
+          sem(
+            `${canonicalHeaderName(name)} names the unknown extension "${tag}" (RFC 3261 §8.2.2.3: 420 Bad Extension)`,
+            h.line,
+          );
         }
       }
     }
@@ -248,10 +354,16 @@ function checkBody(m: SipMessage, sem: Report): void {
   if (m.isRequest) {
     const accept = m.headers.filter((h) => h.key === 'accept');
     if (accept.length > 0 && m.body.length > 0) {
-      const types = accept.flatMap((h) => splitList(h.value)).map(mediaType).filter((t) => t !== '');
+      const types = accept
+        .flatMap((h) => splitList(h.value))
+        .map(mediaType)
+        .filter((t) => t !== '');
       const ok = types.some((t) => t === '*/*' || t === type || (t.endsWith('/*') && type.startsWith(t.slice(0, -1))));
       if (!ok) {
-        sem(`the body is ${type} but Accept (line ${accept[0]!.line}) lists only ${types.join(', ') || 'nothing'}: no acceptable answer exists (RFC 3261 §21.4.7: 406 Not Acceptable)`, accept[0]!.line);
+        sem(
+          `the body is ${type} but Accept (line ${accept[0]!.line}) lists only ${types.join(', ') || 'nothing'}: no acceptable answer exists (RFC 3261 §21.4.7: 406 Not Acceptable)`,
+          accept[0]!.line,
+        );
       }
     }
   }
@@ -259,11 +371,20 @@ function checkBody(m: SipMessage, sem: Report): void {
 
 function checkAuth(m: SipMessage, warn: Report): void {
   for (const h of m.headers) {
-    if (h.key !== 'authorization' && h.key !== 'proxy-authorization' && h.key !== 'www-authenticate' && h.key !== 'proxy-authenticate') continue;
+    if (
+      h.key !== 'authorization' &&
+      h.key !== 'proxy-authorization' &&
+      h.key !== 'www-authenticate' &&
+      h.key !== 'proxy-authenticate'
+    )
+      continue;
     try {
       const { scheme } = parseAuthParams(h.value);
       if (scheme.toLowerCase() !== 'digest') {
-        warn(`${canonicalHeaderName(h.key)} uses the unknown authentication scheme "${scheme}": only Digest is defined for SIP (RFC 3261 §22.4); a registrar ignores it or challenges (401)`, h.line);
+        warn(
+          `${canonicalHeaderName(h.key)} uses the unknown authentication scheme "${scheme}": only Digest is defined for SIP (RFC 3261 §22.4); a registrar ignores it or challenges (401)`,
+          h.line,
+        );
       }
     } catch {
       /* syntax already reported */

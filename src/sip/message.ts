@@ -4,8 +4,20 @@
  * pays for what it reads. Mutators invalidate the cache.
  */
 import { SipSyntaxError } from './errors';
-import { CSeq, NameAddr, Via, parseCSeq as parseCSeq_, parseNameAddr as parseNameAddr_, parseUnsigned as parseUnsigned_, parseVia as parseVia_ } from './fields';
-import { canonicalHeaderName as canonicalHeaderName_, headerKey as headerKey_, isListHeader as isListHeader_ } from './headers';
+import {
+  CSeq,
+  NameAddr,
+  Via,
+  parseCSeq as parseCSeq_,
+  parseNameAddr as parseNameAddr_,
+  parseUnsigned as parseUnsigned_,
+  parseVia as parseVia_,
+} from './fields';
+import {
+  canonicalHeaderName as canonicalHeaderName_,
+  headerKey as headerKey_,
+  isListHeader as isListHeader_,
+} from './headers';
 import { splitTopLevel as splitTopLevel_ } from './lex';
 import { Uri, parseUri as parseUri_ } from './uri';
 

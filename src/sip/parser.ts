@@ -44,7 +44,11 @@ const CRLFCRLF = Buffer.from('\r\n\r\n');
 const LFLF = Buffer.from('\n\n');
 
 /** Index just past the blank line that ends the header section, and its length, or -1. */
-export function findHeaderEnd(buf: Buffer, start = 0, lenient = true): { headEnd: number; bodyStart: number } | undefined {
+export function findHeaderEnd(
+  buf: Buffer,
+  start = 0,
+  lenient = true,
+): { headEnd: number; bodyStart: number } | undefined {
   const crlf = buf.indexOf(CRLFCRLF, start);
   if (!lenient) return crlf < 0 ? undefined : { headEnd: crlf, bodyStart: crlf + 4 };
   // A bare-LF blank line counts only when it comes first: search for it before the CRLFCRLF, not in the body.
@@ -111,7 +115,8 @@ function parseFramed(buf: Buffer, opts: ParseOptions, lfChecked: boolean): Parse
     head = buf.toString('utf8', start, end.headEnd);
     headBytes = end.headEnd - start;
     bodyStart = end.bodyStart;
-    if (strict && buf[end.headEnd] !== 13) syntax(errors, 'header section ends with a bare LF blank line, not CRLF CRLF');
+    if (strict && buf[end.headEnd] !== 13)
+      syntax(errors, 'header section ends with a bare LF blank line, not CRLF CRLF');
   }
 
   // The received bytes, when each decoded to one character (bytes[start + k] is head.charCodeAt(k)): header names
@@ -121,7 +126,18 @@ function parseFramed(buf: Buffer, opts: ParseOptions, lfChecked: boolean): Parse
   // One left-to-right pass over the head: each line is found with indexOf, header names are scanned by char code,
   // values are sliced once (no regular expressions, no per-line arrays).
   const len = head.length;
-  const sc: LineScan = { head, len, pos: 0, nl: 0, lineEnd: 0, lineNo: 1 + leadingLines, strict, lfReported: false, crReported: false, errors };
+  const sc: LineScan = {
+    head,
+    len,
+    pos: 0,
+    nl: 0,
+    lineEnd: 0,
+    lineNo: 1 + leadingLines,
+    strict,
+    lfReported: false,
+    crReported: false,
+    errors,
+  };
   nextLine(sc);
   if (sc.lineEnd === 0) {
     syntax(errors, 'empty message', 1);
@@ -161,7 +177,12 @@ function parseFramed(buf: Buffer, opts: ParseOptions, lfChecked: boolean): Parse
     // header-name: token, then optional whitespace, then ":" (§7.3.1). The usual spellings of the usual headers,
     // right before their colon, come from a table (no scan of the name, no slice, no key lookup).
     let i = head.indexOf(':', pos);
-    let known = i > pos && i < lineEnd ? (bytes !== undefined ? knownHeaderAt(bytes, start + pos, start + i) : knownHeader(head, pos, i)) : undefined;
+    let known =
+      i > pos && i < lineEnd
+        ? bytes !== undefined
+          ? knownHeaderAt(bytes, start + pos, start + i)
+          : knownHeader(head, pos, i)
+        : undefined;
     let nameEnd = i;
     if (known === undefined) {
       i = pos;
@@ -175,7 +196,8 @@ function parseFramed(buf: Buffer, opts: ParseOptions, lfChecked: boolean): Parse
       while (i < lineEnd && (head.charCodeAt(i) === 32 || head.charCodeAt(i) === 9)) i++;
       if (i >= lineEnd || head.charCodeAt(i) !== 58 || nameEnd === pos) {
         const colon = head.indexOf(':', pos);
-        if (nameEnd > pos && colon >= 0 && colon < lineEnd) syntax(errors, `bad header name "${clip(head.slice(pos, colon))}"`, line);
+        if (nameEnd > pos && colon >= 0 && colon < lineEnd)
+          syntax(errors, `bad header name "${clip(head.slice(pos, colon))}"`, line);
         else syntax(errors, `header line without a colon: "${clip(head.slice(pos, lineEnd))}"`, line);
         continue;
       }
@@ -229,7 +251,11 @@ function parseFramed(buf: Buffer, opts: ParseOptions, lfChecked: boolean): Parse
     } else if (cl < available) {
       // Datagram: "additional bytes in the transport packet beyond the end of the body MUST be discarded".
       bodyLength = cl;
-      warnings.push({ message: `${available - cl} bytes after the body (beyond Content-Length ${cl}) discarded`, line: h.line, kind: 'syntax' });
+      warnings.push({
+        message: `${available - cl} bytes after the body (beyond Content-Length ${cl}) discarded`,
+        line: h.line,
+        kind: 'syntax',
+      });
     } else bodyLength = cl;
   } else if (opts.transport === 'stream') {
     syntax(errors, 'Content-Length is required on stream transports (§18.3)');
@@ -263,16 +289,71 @@ const VALUE_TO: number[] = [];
 /** Header names as nearly every implementation spells them, by length and first character (len * 128 + code). */
 const KNOWN: Array<KnownHeader[] | undefined> = [];
 for (const name of [
-  'Via', 'From', 'To', 'Call-ID', 'CSeq', 'Contact', 'Max-Forwards', 'Route', 'Record-Route', 'Content-Type',
-  'Content-Length', 'Allow', 'Supported', 'Require', 'Proxy-Require', 'Unsupported', 'User-Agent', 'Server',
-  'Authorization', 'Proxy-Authorization', 'WWW-Authenticate', 'Proxy-Authenticate', 'Expires', 'Min-Expires', 'Path',
-  'Service-Route', 'Date', 'Subject', 'Event', 'Allow-Events', 'Accept', 'Warning', 'Refer-To', 'Reply-To',
-  'Retry-After', 'Session-Expires', 'Min-SE', 'RSeq', 'RAck', 'Privacy', 'P-Asserted-Identity', 'Content-Disposition',
-  'Content-Encoding', 'Accept-Encoding', 'Accept-Language', 'Subscription-State', 'Referred-By', 'Timestamp',
-  'Organization', 'Priority', 'Call-Info', 'Alert-Info', 'Error-Info', 'MIME-Version', 'Replaces', 'Call-Id', 'Cseq',
+  'Via',
+  'From',
+  'To',
+  'Call-ID',
+  'CSeq',
+  'Contact',
+  'Max-Forwards',
+  'Route',
+  'Record-Route',
+  'Content-Type',
+  'Content-Length',
+  'Allow',
+  'Supported',
+  'Require',
+  'Proxy-Require',
+  'Unsupported',
+  'User-Agent',
+  'Server',
+  'Authorization',
+  'Proxy-Authorization',
+  'WWW-Authenticate',
+  'Proxy-Authenticate',
+  'Expires',
+  'Min-Expires',
+  'Path',
+  'Service-Route',
+  'Date',
+  'Subject',
+  'Event',
+  'Allow-Events',
+  'Accept',
+  'Warning',
+  'Refer-To',
+  'Reply-To',
+  'Retry-After',
+  'Session-Expires',
+  'Min-SE',
+  'RSeq',
+  'RAck',
+  'Privacy',
+  'P-Asserted-Identity',
+  'Content-Disposition',
+  'Content-Encoding',
+  'Accept-Encoding',
+  'Accept-Language',
+  'Subscription-State',
+  'Referred-By',
+  'Timestamp',
+  'Organization',
+  'Priority',
+  'Call-Info',
+  'Alert-Info',
+  'Error-Info',
+  'MIME-Version',
+  'Replaces',
+  'Call-Id',
+  'Cseq',
 ]) {
   const key = headerKey(name);
-  (KNOWN[name.length * 128 + name.charCodeAt(0)] ??= []).push({ name, codes: new Uint8Array(Buffer.from(name, 'latin1')), key, info: keyInfo(key) });
+  (KNOWN[name.length * 128 + name.charCodeAt(0)] ??= []).push({
+    name,
+    codes: new Uint8Array(Buffer.from(name, 'latin1')),
+    key,
+    info: keyInfo(key),
+  });
 }
 
 /** The table entry spelled exactly like head[from, to), or undefined. */
@@ -396,7 +477,9 @@ function parseStartLine(text: string, strict: boolean): SipMessage {
   if (plain !== undefined) return plain;
   if (text.startsWith('SIP/')) {
     // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
-    const m = strict ? /^(SIP\/[0-9]+\.[0-9]+) ([0-9]+) (.*)$/.exec(text) : /^(SIP\/[0-9]+\.[0-9]+)[ \t]+([0-9]+)(?:[ \t]+(.*))?$/.exec(text);
+    const m = strict
+      ? /^(SIP\/[0-9]+\.[0-9]+) ([0-9]+) (.*)$/.exec(text)
+      : /^(SIP\/[0-9]+\.[0-9]+)[ \t]+([0-9]+)(?:[ \t]+(.*))?$/.exec(text);
     if (!m) throw new SipSyntaxError(`bad status line "${clip(text)}"`);
     if (m[2]!.length !== 3) throw new SipSyntaxError(`status code "${clip(m[2]!)}" is not three digits`);
     const status = Number(m[2]);
@@ -409,16 +492,23 @@ function parseStartLine(text: string, strict: boolean): SipMessage {
   // Request-Line = Method SP Request-URI SP SIP-Version, single spaces (§25.1).
   const parts = strict ? text.split(' ') : text.trim().split(/[ \t]+/);
   if (parts.length !== 3) {
-    if (strict && (text.endsWith(' ') || text.endsWith('\t'))) throw new SipSyntaxError(`trailing whitespace after the SIP-Version on the request line "${clip(text)}" (§25.1)`);
-    if (strict && /  |\t/.test(text)) throw new SipSyntaxError(`request line "${clip(text)}" must separate its three elements by single spaces (§25.1)`);
+    if (strict && (text.endsWith(' ') || text.endsWith('\t')))
+      throw new SipSyntaxError(`trailing whitespace after the SIP-Version on the request line "${clip(text)}" (§25.1)`);
+    if (strict && /  |\t/.test(text))
+      throw new SipSyntaxError(
+        `request line "${clip(text)}" must separate its three elements by single spaces (§25.1)`,
+      );
     if (parts.length > 3 && /^SIP\/[0-9]/i.test(parts[parts.length - 1]!)) {
-      throw new SipSyntaxError(`whitespace inside the Request-URI "${clip(parts.slice(1, -1).join(' '))}" (§25.1: the Request-URI has no LWS)`);
+      throw new SipSyntaxError(
+        `whitespace inside the Request-URI "${clip(parts.slice(1, -1).join(' '))}" (§25.1: the Request-URI has no LWS)`,
+      );
     }
     throw new SipSyntaxError(`bad request line "${clip(text)}": expected "METHOD Request-URI SIP/2.0"`);
   }
   const [method, uri, version] = parts as [string, string, string];
   if (!isToken(method)) throw new SipSyntaxError(`bad method "${clip(method)}"`);
-  if (!/^SIP\/[0-9]+\.[0-9]+$/.test(version)) throw new SipSyntaxError(`bad SIP version "${clip(version)}" on the request line`);
+  if (!/^SIP\/[0-9]+\.[0-9]+$/.test(version))
+    throw new SipSyntaxError(`bad SIP version "${clip(version)}" on the request line`);
   checkVersion(version);
   if (uri.startsWith('<')) throw new SipSyntaxError(`Request-URI "${clip(uri)}" must not be enclosed in <> (§25.1)`);
   const r = new SipRequestClass(method, uri);

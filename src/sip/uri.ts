@@ -168,7 +168,8 @@ function checkChars(s: string, extra: string, what: string): void {
     const c = s.charCodeAt(i);
     if (c < 128 && t[c] === 1) continue;
     if (c === 37) {
-      if (!isHexDigit(s.charCodeAt(i + 1)) || !isHexDigit(s.charCodeAt(i + 2))) throw new SipSyntaxError(`bad escape "${s.slice(i, i + 3)}" in ${what}`);
+      if (!isHexDigit(s.charCodeAt(i + 1)) || !isHexDigit(s.charCodeAt(i + 2)))
+        throw new SipSyntaxError(`bad escape "${s.slice(i, i + 3)}" in ${what}`);
       i += 2;
       continue;
     }
@@ -235,7 +236,8 @@ export function isIPv6(s: string): boolean {
   if (tail.includes('.')) {
     if (!isIPv4(tail)) return false;
     groups = s.slice(0, lastColon + 1);
-    if (groups.endsWith('::')) groups = groups; // "::1.2.3.4"
+    if (groups.endsWith('::'))
+      groups = groups; // "::1.2.3.4"
     else groups = groups.slice(0, -1);
     maxGroups = 6;
   }
@@ -287,7 +289,8 @@ export function checkHost(host: string): void {
   const len = host.length;
   if (len === 0) throw new SipSyntaxError('empty host');
   if (host.charCodeAt(0) === 91) {
-    if (host.charCodeAt(len - 1) !== 93 || !isIPv6(host.slice(1, -1))) throw new SipSyntaxError(`bad IPv6 reference "${host}"`);
+    if (host.charCodeAt(len - 1) !== 93 || !isIPv6(host.slice(1, -1)))
+      throw new SipSyntaxError(`bad IPv6 reference "${host}"`);
     return;
   }
   // hostname = *( domainlabel "." ) toplabel [ "." ]; domainlabel = alphanum / alphanum *( alphanum / "-" ) alphanum
@@ -314,7 +317,8 @@ export function checkHost(host: string): void {
     return;
   }
   const top = host.charCodeAt(lastLabelStart);
-  if (!((top >= 65 && top <= 90) || (top >= 97 && top <= 122))) throw new SipSyntaxError(`bad hostname "${host}": top label must start with a letter`);
+  if (!((top >= 65 && top <= 90) || (top >= 97 && top <= 122)))
+    throw new SipSyntaxError(`bad hostname "${host}": top label must start with a letter`);
 }
 
 export type Uri = SipUri | TelUri | AbsoluteUri;
@@ -342,7 +346,15 @@ export class SipUri {
   }
 
   /** A URI whose plain parameters (already checked) are src[from, to); see Params.lazy. */
-  static withPlainParams(scheme: 'sip' | 'sips', user: string | undefined, host: string, port: number | undefined, src: string, from: number, to: number): SipUri {
+  static withPlainParams(
+    scheme: 'sip' | 'sips',
+    user: string | undefined,
+    host: string,
+    port: number | undefined,
+    src: string,
+    from: number,
+    to: number,
+  ): SipUri {
     const u = new SipUri(scheme, user, host, port, undefined);
     u.paramsSrc = src;
     u.paramsFrom = from;
@@ -352,7 +364,10 @@ export class SipUri {
 
   get params(): Params {
     if (this.params_ === undefined) {
-      this.params_ = this.paramsSrc === undefined ? new ParamsClass() : ParamsClass.lazy(this.paramsSrc, this.paramsFrom, this.paramsTo);
+      this.params_ =
+        this.paramsSrc === undefined
+          ? new ParamsClass()
+          : ParamsClass.lazy(this.paramsSrc, this.paramsFrom, this.paramsTo);
       this.paramsSrc = undefined;
     }
     return this.params_;
@@ -408,7 +423,12 @@ export class SipUri {
     }
     s += this.host;
     if (this.port !== undefined) s += ':' + this.port;
-    s += this.params_ === undefined ? (this.paramsSrc === undefined ? '' : this.paramsSrc.slice(this.paramsFrom, this.paramsTo)) : this.params_.toString();
+    s +=
+      this.params_ === undefined
+        ? this.paramsSrc === undefined
+          ? ''
+          : this.paramsSrc.slice(this.paramsFrom, this.paramsTo)
+        : this.params_.toString();
     if (this.headers !== undefined) s += '?' + this.headers;
     return s;
   }
@@ -471,7 +491,8 @@ export function parseUriGeneral(text: string, strict: boolean): Uri {
   const rest = text.slice(colon + 1);
   for (let i = 0; i < rest.length; i++) {
     const c = rest.charCodeAt(i);
-    if (c <= 32 || c === 60 || c === 62 || c === 34 || c === 0x7f || c === 0xa0) throw new SipSyntaxError(`whitespace or <>" inside URI "${text}"`);
+    if (c <= 32 || c === 60 || c === 62 || c === 34 || c === 0x7f || c === 0xa0)
+      throw new SipSyntaxError(`whitespace or <>" inside URI "${text}"`);
   }
   if (lower === 'sip' || lower === 'sips') return parseSipUri(lower, rest, strict);
   if (lower === 'tel') {
@@ -543,7 +564,9 @@ function parseSipUri(scheme: 'sip' | 'sips', rest: string, strict: boolean): Sip
       }
       const hostport = hostPart.slice(0, e);
       if (colons > 1)
-        throw new SipSyntaxError(`IPv6 address "${hostport}" must be enclosed in [] in a URI (RFC 3261 §25.1, RFC 5118 §4.2)`);
+        throw new SipSyntaxError(
+          `IPv6 address "${hostport}" must be enclosed in [] in a URI (RFC 3261 §25.1, RFC 5118 §4.2)`,
+        );
     }
   }
   if (strict) checkHost(host);
@@ -553,7 +576,8 @@ function parseSipUri(scheme: 'sip' | 'sips', rest: string, strict: boolean): Sip
     let j = i + 1;
     while (j < hostPart.length && hostPart.charCodeAt(j) >= 48 && hostPart.charCodeAt(j) <= 57) j++;
     const digits = hostPart.slice(i + 1, j);
-    if (digits === '' || digits.length > 5 || Number(digits) > 65535) throw new SipSyntaxError(`bad port "${hostPart.slice(i + 1, j + 1)}" in URI`);
+    if (digits === '' || digits.length > 5 || Number(digits) > 65535)
+      throw new SipSyntaxError(`bad port "${hostPart.slice(i + 1, j + 1)}" in URI`);
     port = Number(digits);
     i = j;
   }

@@ -5,7 +5,18 @@
  */
 import { asciiBytes as asciiBytes_, skipSpTabAt as skipSpTabAt_, tokenEndAt as tokenEndAt_ } from './ascii';
 import { Diagnostic, SipSyntaxError } from './errors';
-import { NameAddr, Via, parsePlainNameAddrAt as parsePlainNameAddrAt_, parsePlainNameAddrListAt as parsePlainNameAddrListAt_, parsePlainViaAt as parsePlainViaAt_, parseAuthParams as parseAuthParams_, parseCSeq as parseCSeq_, parseNameAddr as parseNameAddr_, parseUnsigned as parseUnsigned_, parseVia as parseVia_ } from './fields';
+import {
+  NameAddr,
+  Via,
+  parsePlainNameAddrAt as parsePlainNameAddrAt_,
+  parsePlainNameAddrListAt as parsePlainNameAddrListAt_,
+  parsePlainViaAt as parsePlainViaAt_,
+  parseAuthParams as parseAuthParams_,
+  parseCSeq as parseCSeq_,
+  parseNameAddr as parseNameAddr_,
+  parseUnsigned as parseUnsigned_,
+  parseVia as parseVia_,
+} from './fields';
 import { isToken as isToken_, splitTopLevel as splitTopLevel_ } from './lex';
 import { Header, SipMessage, viewSlotOf } from './message';
 import { parsePlainSipUriAt as parsePlainSipUriAt_, parseUri as parseUri_ } from './uri';
@@ -34,7 +45,15 @@ const tokenEndAt = tokenEndAt_;
  * paths. b is undefined when the value is not ASCII: only the general (string) path can read it. A check uses b
  * before its general path runs, never after (b may be asciiBytes' scratch, which the general path reuses).
  */
-type Check = (value: string, msg: SipMessage, b: Uint8Array | undefined, s: string, d: number, from: number, to: number) => unknown;
+type Check = (
+  value: string,
+  msg: SipMessage,
+  b: Uint8Array | undefined,
+  s: string,
+  d: number,
+  from: number,
+  to: number,
+) => unknown;
 
 const nameAddrList: Check = (value) => {
   for (const v of splitTopLevel(value)) {
@@ -59,7 +78,8 @@ const routeList: Check = (value, _msg, b, s, d, from, to) => {
 function checkTokenList(value: string, b: Uint8Array | undefined, from: number, to: number): void {
   if (b !== undefined && isTokenList(b, from, to)) return;
   // Something is wrong (or unusual): the element-by-element check names the culprit.
-  for (const v of splitTopLevel(value)) if (!isToken(v)) throw new SipSyntaxError(`"${v}" is not an option tag or token`);
+  for (const v of splitTopLevel(value))
+    if (!isToken(v)) throw new SipSyntaxError(`"${v}" is not an option tag or token`);
 }
 
 const tokenList: Check = (value, _msg, b, _s, _d, from, to) => checkTokenList(value, b, from, to);
@@ -135,13 +155,15 @@ function checkContactParams(na: NameAddr): NameAddr {
     parseUnsigned(exp, 'Contact expires');
   }
   const q = na.params.get('q');
-  if (q !== undefined && (q === null || !/^(0(\.[0-9]{0,3})?|1(\.0{0,3})?)$/.test(q))) throw new SipSyntaxError(`bad q value "${q}"`);
+  if (q !== undefined && (q === null || !/^(0(\.[0-9]{0,3})?|1(\.0{0,3})?)$/.test(q)))
+    throw new SipSyntaxError(`bad q value "${q}"`);
   return na;
 }
 
 /** callid = word [ "@" word ] (§25.1); word characters as a byte table. */
 const WORD = new Uint8Array(256);
-for (const ch of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`\'~()<>:\\"/[]?{}') WORD[ch.charCodeAt(0)] = 1;
+for (const ch of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`\'~()<>:\\"/[]?{}')
+  WORD[ch.charCodeAt(0)] = 1;
 
 /** callid in b[from, to), the value as received (its diagnostic quotes `value`); b undefined: not ASCII. */
 function checkCallId(value: string, b: Uint8Array | undefined, from: number, to: number): void {
@@ -169,8 +191,10 @@ const CHECKS: Record<string, Check> = {
     }
     return out;
   },
-  from: (value, _msg, b, s, d, from, to) => (b === undefined ? undefined : parsePlainNameAddrAt(b, s, d, from, to)) ?? parseNameAddr(value, true),
-  to: (value, _msg, b, s, d, from, to) => (b === undefined ? undefined : parsePlainNameAddrAt(b, s, d, from, to)) ?? parseNameAddr(value, true),
+  from: (value, _msg, b, s, d, from, to) =>
+    (b === undefined ? undefined : parsePlainNameAddrAt(b, s, d, from, to)) ?? parseNameAddr(value, true),
+  to: (value, _msg, b, s, d, from, to) =>
+    (b === undefined ? undefined : parsePlainNameAddrAt(b, s, d, from, to)) ?? parseNameAddr(value, true),
   'call-id': (value, _msg, b, _s, _d, from, to) => {
     checkCallId(value, b, from, to);
     return value;
@@ -214,7 +238,8 @@ const CHECKS: Record<string, Check> = {
   unsupported: tokenList,
   allow: optionalTokenList,
   'content-type': (value) => {
-    if (!/^[A-Za-z0-9\-.!%*_+`'~]+[ \t]*\/[ \t]*[A-Za-z0-9\-.!%*_+`'~]+[ \t]*(;.*)?$/.test(value)) throw new SipSyntaxError(`bad Content-Type "${value}"`);
+    if (!/^[A-Za-z0-9\-.!%*_+`'~]+[ \t]*\/[ \t]*[A-Za-z0-9\-.!%*_+`'~]+[ \t]*(;.*)?$/.test(value))
+      throw new SipSyntaxError(`bad Content-Type "${value}"`);
   },
   date: (value) => {
     // SIP-date = rfc1123-date, always GMT (§20.17).
@@ -224,7 +249,8 @@ const CHECKS: Record<string, Check> = {
   },
   warning: (value) => {
     for (const v of splitTopLevel(value)) {
-      if (!/^[0-9]{3} \S+ "/.test(v)) throw new SipSyntaxError(`bad Warning "${v}": warn-code is three digits (§20.43)`);
+      if (!/^[0-9]{3} \S+ "/.test(v))
+        throw new SipSyntaxError(`bad Warning "${v}": warn-code is three digits (§20.43)`);
     }
   },
   'www-authenticate': authValue,
@@ -252,7 +278,10 @@ export interface KeyInfo {
 
 /** One lookup per header: its check and how its result seeds the message's views. */
 const KEY_INFO = new Map<string, KeyInfo>(
-  Object.entries(CHECKS).map(([key, check]) => [key, { check, list: LIST_VIEWS.indexOf(key), first: FIRST_VIEWS.indexOf(key), slot: viewSlotOf(key) }]),
+  Object.entries(CHECKS).map(([key, check]) => [
+    key,
+    { check, list: LIST_VIEWS.indexOf(key), first: FIRST_VIEWS.indexOf(key), slot: viewSlotOf(key) },
+  ]),
 );
 const LIST_SLOTS = LIST_VIEWS.map((key) => viewSlotOf(key));
 
@@ -283,9 +312,13 @@ export function validateHeaders(
     try {
       // Request-Line = Method SP Request-URI SP SIP-Version with single spaces (§25.1), at the head's start.
       const from = delta + msg.method.length + 1;
-      const uri = (inPlace ? parsePlainSipUriAt(bytes, head!, delta, from, from + msg.uriText.length) : undefined) ?? parseUri(msg.uriText, { strict: true });
+      const uri =
+        (inPlace ? parsePlainSipUriAt(bytes, head!, delta, from, from + msg.uriText.length) : undefined) ??
+        parseUri(msg.uriText, { strict: true });
       if (uri.kind === 'sip' && uri.headers !== undefined) {
-        throw new SipSyntaxError(`Request-URI "${msg.uriText}" carries ?headers, which a Request-URI must not (§19.1.1)`);
+        throw new SipSyntaxError(
+          `Request-URI "${msg.uriText}" carries ?headers, which a Request-URI must not (§19.1.1)`,
+        );
       }
       msg.primeUri(uri);
     } catch (e) {
@@ -301,7 +334,12 @@ export function validateHeaders(
   for (let i = 0; i < headers.length; i++) {
     const h = headers[i]!;
     const known = infos === undefined ? null : infos[i];
-    const info = known === null || known === undefined ? (known === undefined && infos !== undefined ? undefined : KEY_INFO.get(h.key)) : known;
+    const info =
+      known === null || known === undefined
+        ? known === undefined && infos !== undefined
+          ? undefined
+          : KEY_INFO.get(h.key)
+        : known;
     if (info === undefined) continue;
     let parsed: unknown;
     try {

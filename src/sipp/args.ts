@@ -8,7 +8,18 @@ import { isAbsolute, resolve } from 'node:path';
 /** udp/tcp/tls, or SIPp's own modes: u1 one UDP socket, un one per call, t1/tn TCP, l1/ln TLS. */
 export type SippTransport = 'udp' | 'tcp' | 'tls' | 'u1' | 'un' | 't1' | 'tn' | 'l1' | 'ln';
 
-export const BUILTIN_SCENARIOS = ['uac', 'uas', 'regexp', 'branchc', 'branchs', 'uac_pcap', '3pcc-C-A', '3pcc-C-B', '3pcc-A', '3pcc-B'] as const;
+export const BUILTIN_SCENARIOS = [
+  'uac',
+  'uas',
+  'regexp',
+  'branchc',
+  'branchs',
+  'uac_pcap',
+  '3pcc-C-A',
+  '3pcc-C-B',
+  '3pcc-A',
+  '3pcc-B',
+] as const;
 
 export function transportMode(t: SippTransport = 'udp'): string {
   switch (t) {
@@ -86,17 +97,45 @@ export class SippArgsError extends Error {
 }
 
 /** Options we set ourselves: passing them again as extra args would fight the run (or detach it: -bg). */
-const OWNED = new Set(['-bg', '-sf', '-sn', '-i', '-p', '-t', '-stf', '-trace_stat', '-error_file', '-trace_err', '-screen_file', '-trace_screen', '-message_file', '-log_file', '-nostdin', '-fd']);
+const OWNED = new Set([
+  '-bg',
+  '-sf',
+  '-sn',
+  '-i',
+  '-p',
+  '-t',
+  '-stf',
+  '-trace_stat',
+  '-error_file',
+  '-trace_err',
+  '-screen_file',
+  '-trace_screen',
+  '-message_file',
+  '-log_file',
+  '-nostdin',
+  '-fd',
+]);
 /** Extra-arg options whose value is a file: resolved against the caller's directory, since SIPp runs in the run dir. */
-const FILE_VALUED = new Set(['-inf', '-infindex', '-oocsf', '-tls_cert', '-tls_key', '-tls_ca', '-tls_crl', '-ap_file']);
+const FILE_VALUED = new Set([
+  '-inf',
+  '-infindex',
+  '-oocsf',
+  '-tls_cert',
+  '-tls_key',
+  '-tls_ca',
+  '-tls_crl',
+  '-ap_file',
+]);
 
 function positive(name: string, v: number | undefined, allowZero = false): void {
   if (v === undefined) return;
-  if (!Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) throw new SippArgsError(`${name} must be a positive number, got ${v}`);
+  if (!Number.isFinite(v) || v < 0 || (!allowZero && v === 0))
+    throw new SippArgsError(`${name} must be a positive number, got ${v}`);
 }
 
 export function buildSippArgs(o: SippArgsInput, callerCwd = process.cwd()): string[] {
-  if (!o.scenarioFile === !o.builtin) throw new SippArgsError('give exactly one of scenarioFile (-sf) and builtin (-sn)');
+  if (!o.scenarioFile === !o.builtin)
+    throw new SippArgsError('give exactly one of scenarioFile (-sf) and builtin (-sn)');
   positive('rate', o.rate);
   positive('ratePeriodMs', o.ratePeriodMs);
   positive('callLimit', o.callLimit);
@@ -106,7 +145,8 @@ export function buildSippArgs(o: SippArgsInput, callerCwd = process.cwd()): stri
   positive('recvTimeoutMs', o.recvTimeoutMs);
   positive('bufferSize', o.bufferSize);
   positive('statsPeriodS', o.statsPeriodS);
-  if (!Number.isInteger(o.localPort) || o.localPort <= 0 || o.localPort > 65535) throw new SippArgsError(`localPort must be 1..65535, got ${o.localPort}`);
+  if (!Number.isInteger(o.localPort) || o.localPort <= 0 || o.localPort > 65535)
+    throw new SippArgsError(`localPort must be 1..65535, got ${o.localPort}`);
 
   const a: string[] = [];
   if (o.scenarioFile) a.push('-sf', resolve(callerCwd, o.scenarioFile));
@@ -139,7 +179,10 @@ export function buildSippArgs(o: SippArgsInput, callerCwd = process.cwd()): stri
   const extra = o.extraArgs ?? [];
   for (let i = 0; i < extra.length; i++) {
     const arg = extra[i]!;
-    if (OWNED.has(arg)) throw new SippArgsError(`extra SIPp argument ${arg} is managed by sipconf${arg === '-bg' ? ' (SIPp must stay in the foreground so it can be bounded and killed)' : ''}; use the typed option instead`);
+    if (OWNED.has(arg))
+      throw new SippArgsError(
+        `extra SIPp argument ${arg} is managed by sipconf${arg === '-bg' ? ' (SIPp must stay in the foreground so it can be bounded and killed)' : ''}; use the typed option instead`,
+      );
     a.push(arg);
     if (FILE_VALUED.has(arg) && i + 1 < extra.length) {
       const v = extra[++i]!;

@@ -74,7 +74,9 @@ class Relay implements ChallengeRelay {
     const r = keepSippChallenges(data);
     if (r.removed) {
       this.removed += r.removed;
-      this.log.push(`${data.subarray(0, data.indexOf('\r\n')).toString('latin1')}: removed ${r.removed} challenge(s) with an algorithm SIPp 3.6.1 cannot use (RFC 8760 §2.4)`);
+      this.log.push(
+        `${data.subarray(0, data.indexOf('\r\n')).toString('latin1')}: removed ${r.removed} challenge(s) with an algorithm SIPp 3.6.1 cannot use (RFC 8760 §2.4)`,
+      );
     }
     return r.data;
   }
@@ -170,7 +172,11 @@ async function startTcp(relay: Relay, upstream: Endpoint, host: string): Promise
 }
 
 /** Starts a relay on loopback in front of `upstream` (the SUT) for one transport. */
-export async function startChallengeRelay(opts: { upstream: Endpoint; transport: 'udp' | 'tcp'; host?: string }): Promise<ChallengeRelay> {
+export async function startChallengeRelay(opts: {
+  upstream: Endpoint;
+  transport: 'udp' | 'tcp';
+  host?: string;
+}): Promise<ChallengeRelay> {
   const relay = new Relay();
   const host = opts.host ?? (opts.upstream.address.includes(':') ? '::1' : '127.0.0.1');
   if (opts.transport === 'udp') await startUdp(relay, opts.upstream, host);

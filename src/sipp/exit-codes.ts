@@ -38,7 +38,8 @@ export interface ExitFacts {
   errors?: string[];
 }
 
-const FATAL_LOAD = /Unable to load or parse|Invalid XML|Unknown action|Unknown element|is referenced \d+ times|Unsupported keyword|Invalid argument/i;
+const FATAL_LOAD =
+  /Unable to load or parse|Invalid XML|Unknown action|Unknown element|is referenced \d+ times|Unsupported keyword|Invalid argument/i;
 
 function firstError(errors: string[] | undefined): string {
   return errors && errors.length ? `: ${errors[0]}` : '';
@@ -50,11 +51,19 @@ function callsText(c: ExitFacts['calls']): string {
 
 export function interpretSippExit(f: ExitFacts): SippVerdict {
   if (f.timedOut) {
-    return { status: 'timeout', ok: false, message: `SIPp did not finish within the hard bound of ${f.timeoutMs ?? '?'} ms and was killed${callsText(f.calls)}` };
+    return {
+      status: 'timeout',
+      ok: false,
+      message: `SIPp did not finish within the hard bound of ${f.timeoutMs ?? '?'} ms and was killed${callsText(f.calls)}`,
+    };
   }
   // stop(): SIGUSR1 makes SIPp dump its final statistics and exit 0; if it was still starting, the signal ends it.
   if (f.stopRequested && (f.signal || f.code === 0)) {
-    return { status: 'stopped', ok: (f.calls?.failed ?? 0) === 0, message: `SIPp stopped on request${callsText(f.calls)}` };
+    return {
+      status: 'stopped',
+      ok: (f.calls?.failed ?? 0) === 0,
+      message: `SIPp stopped on request${callsText(f.calls)}`,
+    };
   }
   if (f.signal) {
     return { status: 'crashed', ok: false, message: `SIPp was ended by signal ${f.signal}${firstError(f.errors)}` };
@@ -65,24 +74,49 @@ export function interpretSippExit(f: ExitFacts): SippVerdict {
     case 0:
       return { status: 'passed', ok: true, message: `all calls succeeded${callsText(f.calls)}` };
     case 1:
-      if (loadError && !(f.calls && f.calls.total > 0)) return { status: 'fatal', ok: false, message: `SIPp could not run the scenario: ${loadError}` };
-      return { status: 'failed', ok: false, message: `at least one call failed${callsText(f.calls)}${firstError(f.errors)}` };
+      if (loadError && !(f.calls && f.calls.total > 0))
+        return { status: 'fatal', ok: false, message: `SIPp could not run the scenario: ${loadError}` };
+      return {
+        status: 'failed',
+        ok: false,
+        message: `at least one call failed${callsText(f.calls)}${firstError(f.errors)}`,
+      };
     case 97:
-      return { status: 'aborted', ok: false, message: `SIPp exited on an internal command; calls may have been processed${callsText(f.calls)}` };
+      return {
+        status: 'aborted',
+        ok: false,
+        message: `SIPp exited on an internal command; calls may have been processed${callsText(f.calls)}`,
+      };
     case 99:
-      return { status: 'no-calls', ok: false, message: `SIPp exited normally without processing any call${firstError(f.errors)}` };
+      return {
+        status: 'no-calls',
+        ok: false,
+        message: `SIPp exited normally without processing any call${firstError(f.errors)}`,
+      };
     case 255:
     case -1:
       // -timeout with -timeout_error: "uac timed out after '2.000' seconds".
       if (f.errors?.some((e) => /timed out after/.test(e))) {
-        return { status: 'timeout', ok: false, message: `SIPp's own global timeout (-timeout) passed${callsText(f.calls)}${firstError(f.errors)}` };
+        return {
+          status: 'timeout',
+          ok: false,
+          message: `SIPp's own global timeout (-timeout) passed${callsText(f.calls)}${firstError(f.errors)}`,
+        };
       }
       return { status: 'fatal', ok: false, message: `SIPp fatal error (exit ${f.code})${firstError(f.errors)}` };
     case 254:
     case -2:
-      return { status: 'bind-failed', ok: false, message: `SIPp could not bind its socket (exit ${f.code})${firstError(f.errors)}` };
+      return {
+        status: 'bind-failed',
+        ok: false,
+        message: `SIPp could not bind its socket (exit ${f.code})${firstError(f.errors)}`,
+      };
     default:
-      return { status: 'crashed', ok: false, message: `SIPp exited with undocumented code ${String(f.code)}${firstError(f.errors)}` };
+      return {
+        status: 'crashed',
+        ok: false,
+        message: `SIPp exited with undocumented code ${String(f.code)}${firstError(f.errors)}`,
+      };
   }
 }
 

@@ -12,7 +12,19 @@
  *   median), SIPp's error lines and the files it wrote, with their contents, for the report.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, closeSync, constants, fstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readSync, statSync, writeSync } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  fstatSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Endpoint } from '../transport/types';
@@ -21,7 +33,14 @@ import { buildSippArgs, socketProtocol, type SippArgsInput, type SippRunFiles, t
 import { extractSippErrors, interpretSippExit, type SippVerdict } from './exit-codes';
 import { locateSipp } from './locate';
 import { portIsTaken, probeFreePort, processHasBound } from './ports';
-import { medianResponseMs, parseSippRttCsv, parseSippStatsCsv, percentileResponseMs, type RttSample, type SippStats } from './stats';
+import {
+  medianResponseMs,
+  parseSippRttCsv,
+  parseSippStatsCsv,
+  percentileResponseMs,
+  type RttSample,
+  type SippStats,
+} from './stats';
 
 export interface SippRunOptions extends Omit<SippArgsInput, 'files' | 'localAddress' | 'localPort' | 'target'> {
   /** The SUT (host:port or an Endpoint). Absent when SIPp only answers (a UAS). */
@@ -118,7 +137,9 @@ function checkScenarioFile(what: string, file: string | undefined): void {
   try {
     isFile = statSync(p).isFile();
   } catch (e) {
-    throw new SippScenarioError(`${what} ${p}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    throw new SippScenarioError(
+      `${what} ${p}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+    );
   }
   if (!isFile) throw new SippScenarioError(`${what} ${p}: not a file`);
   try {
@@ -203,7 +224,8 @@ class SippRun implements SippHandle {
       messages: opts.traceMessages ? join(runDir, 'messages.log') : undefined,
       logs: opts.traceLogs ? join(runDir, 'actions.log') : undefined,
     };
-    this.hardTimeoutMs = opts.hardTimeoutMs ?? (opts.sippTimeoutS !== undefined ? opts.sippTimeoutS * 1000 + 5000 : 60_000);
+    this.hardTimeoutMs =
+      opts.hardTimeoutMs ?? (opts.sippTimeoutS !== undefined ? opts.sippTimeoutS * 1000 + 5000 : 60_000);
     this.graceMs = opts.killGraceMs ?? 1000;
     // Fail fast on bad options, before anything is spawned.
     buildSippArgs(this.argsInput(opts.localPort || 5060));
@@ -300,14 +322,21 @@ class SippRun implements SippHandle {
         return;
       }
       if (performance.now() > deadline) {
-        this.settleReady(new Error(`SIPp did not bind ${proto.toUpperCase()} ${this.local.address}:${port} within ${Math.round(deadline - this.started)} ms`));
+        this.settleReady(
+          new Error(
+            `SIPp did not bind ${proto.toUpperCase()} ${this.local.address}:${port} within ${Math.round(deadline - this.started)} ms`,
+          ),
+        );
         return;
       }
       await sleep(20);
     }
   }
 
-  private spawnOnce(args: string[], attempt: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; spawnError?: Error }> {
+  private spawnOnce(
+    args: string[],
+    attempt: number,
+  ): Promise<{ code: number | null; signal: NodeJS.Signals | null; spawnError?: Error }> {
     const out = openSync(join(this.runDir, 'stdout.log'), 'a');
     const err = openSync(join(this.runDir, 'stderr.log'), 'a');
     if (attempt > 1) {
@@ -317,7 +346,12 @@ class SippRun implements SippHandle {
     return new Promise((resolveExit) => {
       let child: ChildProcess;
       try {
-        child = spawn(this.binary, args, { cwd: this.runDir, detached: true, stdio: ['ignore', out, err], env: this.opts.env ?? process.env });
+        child = spawn(this.binary, args, {
+          cwd: this.runDir,
+          detached: true,
+          stdio: ['ignore', out, err],
+          env: this.opts.env ?? process.env,
+        });
       } catch (e) {
         closeSync(out);
         closeSync(err);
@@ -366,7 +400,9 @@ class SippRun implements SippHandle {
     const earlierErrors: string[] = [];
     try {
       while (attempts < maxAttempts && !this.timedOut && !this.stopRequested) {
-        const port = fixedPort ? this.opts.localPort! : await (this.opts.portProbe ?? probeFreePort)(this.local.address);
+        const port = fixedPort
+          ? this.opts.localPort!
+          : await (this.opts.portProbe ?? probeFreePort)(this.local.address);
         if (this.timedOut || this.stopRequested) break;
         attempts++;
         this.local.port = port;
@@ -377,7 +413,9 @@ class SippRun implements SippHandle {
         exit = await exited;
         const bindFailed = (exit.code === 254 || exit.code === -2) && !this.timedOut && !this.stopRequested;
         if (!bindFailed || attempts >= maxAttempts) break;
-        earlierErrors.push(`attempt ${attempts}: SIPp could not bind ${this.local.address}:${port}, retrying on another port`);
+        earlierErrors.push(
+          `attempt ${attempts}: SIPp could not bind ${this.local.address}:${port}, retrying on another port`,
+        );
       }
     } catch (e) {
       exit = { code: null, signal: null, spawnError: e as Error };
@@ -390,7 +428,12 @@ class SippRun implements SippHandle {
     return result;
   }
 
-  private collect(exit: { code: number | null; signal: NodeJS.Signals | null; spawnError?: Error }, args: string[], attempts: number, earlierErrors: string[]): SippResult {
+  private collect(
+    exit: { code: number | null; signal: NodeJS.Signals | null; spawnError?: Error },
+    args: string[],
+    attempts: number,
+    earlierErrors: string[],
+  ): SippResult {
     const max = this.opts.maxLogBytes ?? 1024 * 1024;
     const logs: SippLog[] = [];
     let names: string[] = [];
@@ -405,7 +448,8 @@ class SippRun implements SippHandle {
       if (r) logs.push({ name, path, ...r });
     }
     // Statistics and response times are read whole (a row per period, a line per call); logs only in part.
-    const text = (name: string, limit = Number.MAX_SAFE_INTEGER): string => readLimited(join(this.runDir, name), limit)?.content ?? '';
+    const text = (name: string, limit = Number.MAX_SAFE_INTEGER): string =>
+      readLimited(join(this.runDir, name), limit)?.content ?? '';
     let stats: SippStats | undefined;
     let statsError: string | undefined;
     const statsText = text('stats.csv');
@@ -426,10 +470,20 @@ class SippRun implements SippHandle {
         statsError = statsError ?? (e as Error).message;
       }
     }
-    const errors = [...earlierErrors, ...extractSippErrors(text('stderr.log', max)), ...extractSippErrors(text('errors.log', max))].filter((e, i, a) => a.indexOf(e) === i).slice(0, 100);
+    const errors = [
+      ...earlierErrors,
+      ...extractSippErrors(text('stderr.log', max)),
+      ...extractSippErrors(text('errors.log', max)),
+    ]
+      .filter((e, i, a) => a.indexOf(e) === i)
+      .slice(0, 100);
     if (exit.spawnError) errors.unshift(`could not start ${this.binary}: ${exit.spawnError.message}`);
     const verdict = exit.spawnError
-      ? { status: 'fatal' as const, ok: false, message: `could not start SIPp (${this.binary}): ${exit.spawnError.message}` }
+      ? {
+          status: 'fatal' as const,
+          ok: false,
+          message: `could not start SIPp (${this.binary}): ${exit.spawnError.message}`,
+        }
       : attempts === 0 && this.stopRequested
         ? { status: 'stopped' as const, ok: true, message: 'stopped before SIPp started' }
         : interpretSippExit({
@@ -438,7 +492,13 @@ class SippRun implements SippHandle {
             timedOut: this.timedOut,
             timeoutMs: this.hardTimeoutMs,
             stopRequested: this.stopRequested,
-            calls: stats ? { total: stats.calls.successful + stats.calls.failed, successful: stats.calls.successful, failed: stats.calls.failed } : undefined,
+            calls: stats
+              ? {
+                  total: stats.calls.successful + stats.calls.failed,
+                  successful: stats.calls.successful,
+                  failed: stats.calls.failed,
+                }
+              : undefined,
             errors,
           });
     return {

@@ -73,10 +73,15 @@ function mask(text: string, secrets: string[]): string {
 
 /** A short text of what SIPp counted: calls, failures by reason, retransmissions, response times. */
 export function summarizeSippResult(label: string, r: SippResult): string {
-  const lines = [`${label}: ${r.verdict.status} — ${r.verdict.message}`, `exit ${r.exitCode ?? r.signal ?? '?'} after ${r.durationMs} ms, SIPp at ${formatEndpoint(r.local)} (${r.transport})`];
+  const lines = [
+    `${label}: ${r.verdict.status} — ${r.verdict.message}`,
+    `exit ${r.exitCode ?? r.signal ?? '?'} after ${r.durationMs} ms, SIPp at ${formatEndpoint(r.local)} (${r.transport})`,
+  ];
   const s = r.stats;
   if (s) {
-    lines.push(`calls: ${s.calls.created} created (${s.calls.outgoing} outgoing, ${s.calls.incoming} incoming), ${s.calls.successful} successful, ${s.calls.failed} failed`);
+    lines.push(
+      `calls: ${s.calls.created} created (${s.calls.outgoing} outgoing, ${s.calls.incoming} incoming), ${s.calls.successful} successful, ${s.calls.failed} failed`,
+    );
     const reasons = Object.entries(s.failures);
     lines.push(`failures: ${reasons.length ? reasons.map(([k, v]) => `${k}=${v}`).join(', ') : 'none'}`);
     lines.push(`retransmissions: ${s.retransmissions}`);
@@ -85,7 +90,9 @@ export function summarizeSippResult(label: string, r: SippResult): string {
     lines.push(`call length mean: ${s.callLengthMeanMs.toFixed(2)} ms, call rate ${s.callRate.toFixed(2)}/s`);
   } else lines.push(`statistics: ${r.statsError ?? 'none'}`);
   if (r.responseTimes.length) {
-    lines.push(`response times: ${r.responseTimes.length} samples, median ${r.responseTimeMedianMs?.toFixed(2) ?? '?'} ms, p95 ${r.responseTimeP95Ms?.toFixed(2) ?? '?'} ms`);
+    lines.push(
+      `response times: ${r.responseTimes.length} samples, median ${r.responseTimeMedianMs?.toFixed(2) ?? '?'} ms, p95 ${r.responseTimeP95Ms?.toFixed(2) ?? '?'} ms`,
+    );
   }
   if (r.errors.length) lines.push(`SIPp errors (${r.errors.length}): ${r.errors.slice(0, 5).join(' | ')}`);
   return lines.join('\n');
@@ -115,7 +122,9 @@ export function reportSippResult(ctx: CheckContext, label: string, r: SippResult
   const s = r.stats;
   ctx.note(
     `${label}: ${r.verdict.status}` +
-      (s ? `, calls ${s.calls.successful}/${s.calls.successful + s.calls.failed} successful, ${s.calls.failed} failed, ${s.retransmissions} retransmissions` : '') +
+      (s
+        ? `, calls ${s.calls.successful}/${s.calls.successful + s.calls.failed} successful, ${s.calls.failed} failed, ${s.retransmissions} retransmissions`
+        : '') +
       (r.responseTimeMedianMs !== undefined ? `, response time median ${r.responseTimeMedianMs.toFixed(2)} ms` : '') +
       `, ${r.durationMs} ms`,
   );
@@ -139,14 +148,25 @@ export function sippFailureReason(r: SippResult): string | undefined {
 }
 
 /** Fails the check unless SIPp succeeded with the expected number of successful calls. */
-export function assertSippResult(ctx: CheckContext, label: string, r: SippResult, rfc: string[], expectSuccessful?: number): void {
+export function assertSippResult(
+  ctx: CheckContext,
+  label: string,
+  r: SippResult,
+  rfc: string[],
+  expectSuccessful?: number,
+): void {
   const cite = rfc.length ? ` (${rfc.join(', ')})` : '';
   if (!r.verdict.ok) {
     const reasons = Object.entries(r.stats?.failures ?? {});
-    const failures = reasons.length ? `; SIPp failure counters: ${reasons.map(([k, v]) => `${k}=${v}`).join(', ')}` : '';
+    const failures = reasons.length
+      ? `; SIPp failure counters: ${reasons.map(([k, v]) => `${k}=${v}`).join(', ')}`
+      : '';
     const why = sippFailureReason(r);
     // The verdict message ends with SIPp's first error; replace it with the most telling one.
-    const verdict = r.errors[0] && r.verdict.message.endsWith(`: ${r.errors[0]}`) ? r.verdict.message.slice(0, -(r.errors[0].length + 2)) : r.verdict.message;
+    const verdict =
+      r.errors[0] && r.verdict.message.endsWith(`: ${r.errors[0]}`)
+        ? r.verdict.message.slice(0, -(r.errors[0].length + 2))
+        : r.verdict.message;
     ctx.fail(`${label}: SIPp ${r.verdict.status} — ${verdict}${why ? `: ${why}` : ''}${failures}${cite}`);
   }
   if (expectSuccessful !== undefined) {
@@ -160,16 +180,19 @@ export function assertSippResult(ctx: CheckContext, label: string, r: SippResult
 export async function runSippStep(ctx: CheckContext, opts: SippStepOptions): Promise<SippResult> {
   const run = runOptions(ctx, opts);
   const what = opts.scenarioFile ? opts.scenarioFile.replace(/^.*\//, '') : `-sn ${opts.builtin}`;
-  return ctx.step(`${opts.label} runs SIPp ${what}${opts.target ? ` against ${typeof opts.target === 'string' ? opts.target : formatEndpoint(opts.target)}` : ''}`, async () => {
-    const handle = startSipp(run);
-    ctx.onCleanup(async () => {
-      await handle.stop();
-    });
-    const r = await handle.result;
-    reportSippResult(ctx, opts.label, r);
-    assertSippResult(ctx, opts.label, r, opts.rfc, opts.expectSuccessful ?? opts.calls);
-    return r;
-  });
+  return ctx.step(
+    `${opts.label} runs SIPp ${what}${opts.target ? ` against ${typeof opts.target === 'string' ? opts.target : formatEndpoint(opts.target)}` : ''}`,
+    async () => {
+      const handle = startSipp(run);
+      ctx.onCleanup(async () => {
+        await handle.stop();
+      });
+      const r = await handle.result;
+      reportSippResult(ctx, opts.label, r);
+      assertSippResult(ctx, opts.label, r, opts.rfc, opts.expectSuccessful ?? opts.calls);
+      return r;
+    },
+  );
 }
 
 /**
@@ -252,7 +275,11 @@ export interface SippRoute {
  * noted and attached when the check ends. The Request-URI and digest-uri still name the SUT (-rsa changes only
  * where packets go).
  */
-export async function sippRoute(ctx: CheckContext, account: SippAccount, transport: TransportProtocol): Promise<SippRoute> {
+export async function sippRoute(
+  ctx: CheckContext,
+  account: SippAccount,
+  transport: TransportProtocol,
+): Promise<SippRoute> {
   const sut = ctx.sut.address;
   if (!sut) throw new Error('the SUT profile has no address: a SIPp check needs one');
   if (!account.hasCredentials) return { target: formatEndpoint(sut), extraArgs: [] };

@@ -106,7 +106,8 @@ function parseRepartition(header: string[], values: string[], base: string, wher
 export function parseSippStatsCsv(text: string, source = 'statistics file'): SippStats {
   const lines = text.split(/\r?\n/);
   const headerLine = lines[0] ?? '';
-  if (!headerLine.startsWith('StartTime;')) throw new SippStatsError(`${source}:1: not a SIPp statistics file (no StartTime header)`);
+  if (!headerLine.startsWith('StartTime;'))
+    throw new SippStatsError(`${source}:1: not a SIPp statistics file (no StartTime header)`);
   const header = headerLine.split(';');
   if (header[header.length - 1] === '') header.pop();
   const col = new Map(header.map((h, i) => [h, i]));
@@ -116,12 +117,16 @@ export function parseSippStatsCsv(text: string, source = 'statistics file'): Sip
     if (!raw || !raw.trim()) continue;
     const where = `${source}:${n + 1}`;
     const v = raw.split(';');
-    if (v.length < header.length) throw new SippStatsError(`${where}: ${v.length} fields, the header has ${header.length}`);
+    if (v.length < header.length)
+      throw new SippStatsError(`${where}: ${v.length} fields, the header has ${header.length}`);
     const get = (name: string): string | undefined => {
       const i = col.get(name);
       return i === undefined ? undefined : v[i];
     };
-    const pair = (name: string): Counter => ({ periodic: num(get(`${name}(P)`), `${name}(P)`, where), cumulative: num(get(`${name}(C)`), `${name}(C)`, where) });
+    const pair = (name: string): Counter => ({
+      periodic: num(get(`${name}(P)`), `${name}(P)`, where),
+      cumulative: num(get(`${name}(C)`), `${name}(C)`, where),
+    });
     const counters: Record<string, Counter> = {};
     const failureReasons: Record<string, Counter> = {};
     for (const h of header) {
@@ -129,14 +134,20 @@ export function parseSippStatsCsv(text: string, source = 'statistics file'): Sip
       if (!m || !col.has(`${m[1]}(P)`)) continue;
       const name = m[1]!;
       counters[name] = pair(name);
-      if (name.startsWith('Failed') && name !== 'FailedCall') failureReasons[name.slice('Failed'.length)] = counters[name]!;
+      if (name.startsWith('Failed') && name !== 'FailedCall')
+        failureReasons[name.slice('Failed'.length)] = counters[name]!;
     }
     const responseTimes: SippStatsRow['responseTimes'] = [];
     for (let i = 1; col.has(`ResponseTime${i}(C)`); i++) {
-      responseTimes.push({ name: `ResponseTime${i}`, mean: pair(`ResponseTime${i}`), stdev: pair(`ResponseTime${i}StDev`) });
+      responseTimes.push({
+        name: `ResponseTime${i}`,
+        mean: pair(`ResponseTime${i}`),
+        stdev: pair(`ResponseTime${i}StDev`),
+      });
     }
     const responseTimeRepartitions: Record<string, Repartition> = {};
-    for (const h of header) if (/^ResponseTimeRepartition\d+$/.test(h)) responseTimeRepartitions[h] = parseRepartition(header, v, h, where);
+    for (const h of header)
+      if (/^ResponseTimeRepartition\d+$/.test(h)) responseTimeRepartitions[h] = parseRepartition(header, v, h, where);
     const startTime = parseSippDate(get('StartTime') ?? '');
     const currentTime = parseSippDate(get('CurrentTime') ?? '');
     rows.push({
@@ -158,7 +169,9 @@ export function parseSippStatsCsv(text: string, source = 'statistics file'): Sip
       responseTimes,
       callLength: { mean: pair('CallLength'), stdev: pair('CallLengthStDev') },
       responseTimeRepartitions,
-      callLengthRepartition: col.has('CallLengthRepartition') ? parseRepartition(header, v, 'CallLengthRepartition', where) : undefined,
+      callLengthRepartition: col.has('CallLengthRepartition')
+        ? parseRepartition(header, v, 'CallLengthRepartition', where)
+        : undefined,
     });
   }
   const final = rows[rows.length - 1];
@@ -202,7 +215,8 @@ export function parseSippRttCsv(text: string, source = 'rtt file'): RttSample[] 
     if (!line || line.startsWith('Date_ms')) continue;
     const [at, ms, rtd] = line.split(';');
     const s = { atMs: Number(at), responseMs: Number(ms), rtd: Number(rtd) };
-    if (![s.atMs, s.responseMs, s.rtd].every(Number.isFinite)) throw new SippStatsError(`${source}:${n + 1}: expected "Date_ms;response_time_ms;rtd_no", got "${line}"`);
+    if (![s.atMs, s.responseMs, s.rtd].every(Number.isFinite))
+      throw new SippStatsError(`${source}:${n + 1}: expected "Date_ms;response_time_ms;rtd_no", got "${line}"`);
     out.push(s);
   }
   return out;
@@ -210,7 +224,10 @@ export function parseSippRttCsv(text: string, source = 'rtt file'): RttSample[] 
 
 /** Median of the samples of one rtd (default 1), or undefined when there are none. */
 export function medianResponseMs(samples: RttSample[], rtd = 1): number | undefined {
-  const xs = samples.filter((s) => s.rtd === rtd).map((s) => s.responseMs).sort((a, b) => a - b);
+  const xs = samples
+    .filter((s) => s.rtd === rtd)
+    .map((s) => s.responseMs)
+    .sort((a, b) => a - b);
   if (xs.length === 0) return undefined;
   const mid = xs.length >> 1;
   return xs.length % 2 ? xs[mid] : (xs[mid - 1]! + xs[mid]!) / 2;
@@ -218,7 +235,10 @@ export function medianResponseMs(samples: RttSample[], rtd = 1): number | undefi
 
 /** Percentile p (0..100, nearest rank) of one rtd's samples. */
 export function percentileResponseMs(samples: RttSample[], p: number, rtd = 1): number | undefined {
-  const xs = samples.filter((s) => s.rtd === rtd).map((s) => s.responseMs).sort((a, b) => a - b);
+  const xs = samples
+    .filter((s) => s.rtd === rtd)
+    .map((s) => s.responseMs)
+    .sort((a, b) => a - b);
   if (xs.length === 0) return undefined;
   const rank = Math.min(xs.length, Math.max(1, Math.ceil((p / 100) * xs.length)));
   return xs[rank - 1];

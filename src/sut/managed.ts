@@ -124,7 +124,12 @@ const PLACEHOLDER = /\{([A-Za-z][A-Za-z0-9]*)\}/g;
 export function renderStrict(template: string, values: Record<string, string>, what: string): string {
   return template.replace(PLACEHOLDER, (m, name: string) => {
     const v = values[name];
-    if (v === undefined) throw new Error(`${what}: unknown placeholder ${m} (known: ${Object.keys(values).map((k) => `{${k}}`).join(' ')})`);
+    if (v === undefined)
+      throw new Error(
+        `${what}: unknown placeholder ${m} (known: ${Object.keys(values)
+          .map((k) => `{${k}}`)
+          .join(' ')})`,
+      );
     return v;
   });
 }
@@ -188,7 +193,9 @@ export function findExecutable(name: string, envPath = process.env.PATH ?? ''): 
 export function missingBinaryMessage(name: string): string {
   const base = path.basename(name);
   const pkg = DEBIAN_PACKAGE[base];
-  return pkg ? `${base} is not installed (Debian package: ${pkg}; apt-get install ${pkg})` : `${name} is not installed or not executable`;
+  return pkg
+    ? `${base} is not installed (Debian package: ${pkg}; apt-get install ${pkg})`
+    : `${name} is not installed or not executable`;
 }
 
 // ---- start / stop -----------------------------------------------------------------------------------------------
@@ -196,28 +203,41 @@ export function missingBinaryMessage(name: string): string {
 /** The first lines of the SUT's output that look like errors, or its first lines when none do. */
 export function errorExcerpt(log: string, max = 12): string {
   const lines = log.split('\n').filter((l) => l.trim() !== '');
-  const errors = lines.filter((l) => /\b(error|critical|crit|fatal|alert|emerg|cannot|can't|could not|failed|no such|denied|invalid|bad)\b/i.test(l));
+  const errors = lines.filter((l) =>
+    /\b(error|critical|crit|fatal|alert|emerg|cannot|can't|could not|failed|no such|denied|invalid|bad)\b/i.test(l),
+  );
   const pick = (errors.length > 0 ? errors : lines).slice(0, max);
   return pick.map((l) => `  | ${l.length > 300 ? l.slice(0, 300) + '…' : l}`).join('\n');
 }
 
 export async function startManagedSut(profile: SutProfile, opts: ManagedSutOptions = {}): Promise<ManagedSut> {
   if (!profile.start) {
-    throw new ProfileError([{ file: profile.file, message: 'the profile has no start: command, so sipconf cannot manage this SUT' }]);
+    throw new ProfileError([
+      { file: profile.file, message: 'the profile has no start: command, so sipconf cannot manage this SUT' },
+    ]);
   }
   if (profile.ready === 'register' && !opts.waitForRegister) {
     // A UA SUT registers with the harness: whoever starts it must listen first and say when the REGISTER came.
-    throw new Error(`${profile.name}: ready: register needs ManagedSutOptions.waitForRegister — start the harness's registrar on {listenPort} first and resolve on the SUT's first REGISTER`);
+    throw new Error(
+      `${profile.name}: ready: register needs ManagedSutOptions.waitForRegister — start the harness's registrar on {listenPort} first and resolve on the SUT's first REGISTER`,
+    );
   }
   const host = opts.host ?? '127.0.0.1';
   const started = performance.now();
   const timeoutMs = opts.startTimeoutMs ?? profile.startTimeoutMs;
 
-  const runDir = await mkdtemp(path.join(opts.tmpRoot ?? os.tmpdir(), `sipconf-${profile.name.replace(/[^A-Za-z0-9.-]/g, '_')}-`));
+  const runDir = await mkdtemp(
+    path.join(opts.tmpRoot ?? os.tmpdir(), `sipconf-${profile.name.replace(/[^A-Za-z0-9.-]/g, '_')}-`),
+  );
   let child: ChildProcess | undefined;
   let sut: ManagedSut | undefined;
   try {
-    const need = [opts.port === undefined, opts.registrarPort === undefined, opts.listenPort === undefined, true].filter(Boolean).length;
+    const need = [
+      opts.port === undefined,
+      opts.registrarPort === undefined,
+      opts.listenPort === undefined,
+      true,
+    ].filter(Boolean).length;
     const free = await allocatePorts(host, need);
     const port = opts.port ?? free.shift()!;
     const registrarPort = opts.registrarPort ?? free.shift()!;
@@ -253,7 +273,8 @@ export async function startManagedSut(profile: SutProfile, opts: ManagedSutOptio
     for (const [k, v] of Object.entries(profile.vars)) values[k] = renderOrFail(v, `vars.${k}`);
     for (const [k, v] of Object.entries(opts.vars ?? {})) values[k] = String(v);
 
-    const endpoint = (raw: string | undefined, what: string) => (raw ? parseEndpoint(renderOrFail(raw, what)) : undefined);
+    const endpoint = (raw: string | undefined, what: string) =>
+      raw ? parseEndpoint(renderOrFail(raw, what)) : undefined;
     const address = endpoint(profile.address, 'address');
     const registrar = endpoint(profile.registrar, 'registrar');
     const listen = endpoint(profile.listen, 'listen');
@@ -264,7 +285,9 @@ export async function startManagedSut(profile: SutProfile, opts: ManagedSutOptio
       try {
         text = await readFile(from, 'utf8');
       } catch (e) {
-        throw new ProfileError([{ file: profile.file, message: `files: cannot read template ${from}: ${(e as NodeJS.ErrnoException).code}` }]);
+        throw new ProfileError([
+          { file: profile.file, message: `files: cannot read template ${from}: ${(e as NodeJS.ErrnoException).code}` },
+        ]);
       }
       const to = path.resolve(runDir, renderOrFail(f.to, 'files.to'));
       await mkdir(path.dirname(to), { recursive: true });
@@ -294,7 +317,8 @@ export async function startManagedSut(profile: SutProfile, opts: ManagedSutOptio
       proc.once('spawn', () => resolve(undefined));
       proc.once('error', (e) => resolve(e));
     });
-    if (spawnError || proc.pid === undefined) throw new SutStartError(`${profile.name}: cannot start ${bin}: ${spawnError?.message ?? 'no pid'}`);
+    if (spawnError || proc.pid === undefined)
+      throw new SutStartError(`${profile.name}: cannot start ${bin}: ${spawnError?.message ?? 'no pid'}`);
     const pid = proc.pid;
     live.add(pid);
     installSafetyNet();
@@ -339,7 +363,8 @@ export async function startManagedSut(profile: SutProfile, opts: ManagedSutOptio
       pid,
       placeholders: values,
       // {uri} is filled when a call is placed (dial), so it survives rendering unless given.
-      render: (t: string, extra: Record<string, string> = {}) => renderStrict(t, { ...values, uri: '{uri}', ...extra }, 'template'),
+      render: (t: string, extra: Record<string, string> = {}) =>
+        renderStrict(t, { ...values, uri: '{uri}', ...extra }, 'template'),
       readLog,
       dial: (uri: string, dialTimeoutMs = 10000) => runDial(profile, { ...values, uri }, dialTimeoutMs),
       get exited() {
@@ -357,20 +382,38 @@ export async function startManagedSut(profile: SutProfile, opts: ManagedSutOptio
       if (abort.signal.aborted) return new Promise<never>(() => undefined);
       await delay(50); // let the last output reach the log
       const how = exitInfo?.signal ? `was killed by ${exitInfo.signal}` : `exited with code ${exitInfo?.code}`;
-      throw new SutStartError(`${profile.name} ${how} before it was ready`, errorExcerpt(await readLog()), exitInfo?.code);
+      throw new SutStartError(
+        `${profile.name} ${how} before it was ready`,
+        errorExcerpt(await readLog()),
+        exitInfo?.code,
+      );
     });
     exitedEarly.catch(() => undefined);
     try {
       if (profile.ready === 'options') {
         const targets = [address, registrar].filter((e): e is Endpoint => e !== undefined);
-        if (targets.length === 0) throw new ProfileError([{ file: profile.file, message: 'ready: options needs address: (or registrar:) to probe' }]);
+        if (targets.length === 0)
+          throw new ProfileError([
+            { file: profile.file, message: 'ready: options needs address: (or registrar:) to probe' },
+          ]);
         const transport = profile.transports.includes('udp') ? 'udp' : 'tcp';
-        await Promise.race([waitForOptions(targets, transport, deadline, profile.timers.t1, abort.signal, profile.name), exitedEarly]);
+        await Promise.race([
+          waitForOptions(targets, transport, deadline, profile.timers.t1, abort.signal, profile.name),
+          exitedEarly,
+        ]);
       } else if (profile.ready === 'register') {
         if (!opts.waitForRegister) throw new Error('unreachable: checked before start');
         const listenAt = listen ?? { address: host, port: listenPort };
         const timeout = new Promise<never>((_, reject) => {
-          const t = setTimeout(() => reject(new SutStartError(`${profile.name} did not REGISTER to ${formatEndpoint(listenAt)} within ${timeoutMs} ms`)), Math.max(0, deadline - performance.now()));
+          const t = setTimeout(
+            () =>
+              reject(
+                new SutStartError(
+                  `${profile.name} did not REGISTER to ${formatEndpoint(listenAt)} within ${timeoutMs} ms`,
+                ),
+              ),
+            Math.max(0, deadline - performance.now()),
+          );
           abort.signal.addEventListener('abort', () => clearTimeout(t));
         });
         timeout.catch(() => undefined);
@@ -403,7 +446,8 @@ export async function startManagedSut(profile: SutProfile, opts: ManagedSutOptio
 }
 
 async function runDial(profile: SutProfile, values: Record<string, string>, timeoutMs: number): Promise<void> {
-  if (!profile.dial) throw new Error(`${profile.name}: the profile has no dial: command, so sipconf cannot make it place a call`);
+  if (!profile.dial)
+    throw new Error(`${profile.name}: the profile has no dial: command, so sipconf cannot make it place a call`);
   const cmd = renderStrict(profile.dial, values, 'dial');
   const ctrl = /^ctrl_tcp:\/\/([^/]+)\/(\S+)(?:\s+(.*))?$/.exec(cmd);
   if (ctrl) {
@@ -415,25 +459,46 @@ async function runDial(profile: SutProfile, values: Record<string, string>, time
   const bin = findExecutable(argv[0]!);
   if (!bin) throw new Error(`${profile.name}: dial: ${missingBinaryMessage(argv[0]!)}`);
   await new Promise<void>((resolve, reject) => {
-    const p = spawn(bin, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], timeout: timeoutMs, killSignal: 'SIGKILL' });
+    const p = spawn(bin, argv.slice(1), {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      timeout: timeoutMs,
+      killSignal: 'SIGKILL',
+    });
     let err = '';
     p.stderr?.on('data', (d: Buffer) => (err += d.toString()).length > 4000 && (err = err.slice(-4000)));
     p.on('error', reject);
     p.on('exit', (code, signal) => {
       if (code === 0) resolve();
-      else reject(new Error(`${profile.name}: dial command ${signal ? `killed by ${signal} (timeout ${timeoutMs} ms)` : `exited with ${code}`}: ${err.trim().split('\n')[0] ?? ''}`));
+      else
+        reject(
+          new Error(
+            `${profile.name}: dial command ${signal ? `killed by ${signal} (timeout ${timeoutMs} ms)` : `exited with ${code}`}: ${err.trim().split('\n')[0] ?? ''}`,
+          ),
+        );
     });
   });
 }
 
-async function waitForOptions(targets: Endpoint[], transport: 'udp' | 'tcp', deadline: number, t1: number, signal: AbortSignal, name: string): Promise<void> {
+async function waitForOptions(
+  targets: Endpoint[],
+  transport: 'udp' | 'tcp',
+  deadline: number,
+  t1: number,
+  signal: AbortSignal,
+  name: string,
+): Promise<void> {
   for (const target of targets) {
     let last = '';
     for (;;) {
       if (signal.aborted) return;
       const left = deadline - performance.now();
-      if (left <= 0) throw new SutStartError(`${name} never answered OPTIONS: ${last || `no answer from ${formatEndpoint(target)}`}`);
-      const r = await probeOptions(target, transport, Math.min(left, Math.max(1000, 4 * t1)), { t1: Math.min(t1, 250) });
+      if (left <= 0)
+        throw new SutStartError(
+          `${name} never answered OPTIONS: ${last || `no answer from ${formatEndpoint(target)}`}`,
+        );
+      const r = await probeOptions(target, transport, Math.min(left, Math.max(1000, 4 * t1)), {
+        t1: Math.min(t1, 250),
+      });
       if (r.ok) break;
       last = r.reason;
       await delay(Math.min(100, Math.max(0, deadline - performance.now())));

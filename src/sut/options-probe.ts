@@ -8,10 +8,23 @@
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { NameAddr, Params, SipResponse, StreamFramer, Via, createRequest, newBranch, newCallId, newTag, parse, parseUri } from '../sip';
+import {
+  NameAddr,
+  Params,
+  SipResponse,
+  StreamFramer,
+  Via,
+  createRequest,
+  newBranch,
+  newCallId,
+  newTag,
+  parse,
+  parseUri,
+} from '../sip';
 import { Endpoint, formatEndpoint } from '../transport/types';
 
-export type ProbeResult = { ok: true; status: number; reason: string; rttMs: number; server?: string } | { ok: false; reason: string };
+export type ProbeResult =
+  { ok: true; status: number; reason: string; rttMs: number; server?: string } | { ok: false; reason: string };
 
 export interface ProbeOptions {
   /** Retransmission base (T1) on UDP; default 500 ms. */
@@ -35,7 +48,9 @@ function buildOptions(target: Endpoint, transport: 'udp' | 'tcp', local: Endpoin
     callId: newCallId(localHost.replace(/[[\]]/g, '')),
     cseq: 1,
     maxForwards: 70,
-    contact: new NameAddr(parseUri(`sip:sipconf-probe@${localHost}:${local.port}${transport === 'tcp' ? ';transport=tcp' : ''}`)),
+    contact: new NameAddr(
+      parseUri(`sip:sipconf-probe@${localHost}:${local.port}${transport === 'tcp' ? ';transport=tcp' : ''}`),
+    ),
     headers: [
       ['Accept', 'application/sdp'],
       ['User-Agent', 'sipconf-probe'],
@@ -58,10 +73,21 @@ function matchFinal(data: Buffer, branch: string): SipResponse | undefined {
 }
 
 function success(res: SipResponse, started: number): ProbeResult {
-  return { ok: true, status: res.status, reason: res.reason, rttMs: Math.round(performance.now() - started), server: res.get('server') ?? res.get('user-agent') };
+  return {
+    ok: true,
+    status: res.status,
+    reason: res.reason,
+    rttMs: Math.round(performance.now() - started),
+    server: res.get('server') ?? res.get('user-agent'),
+  };
 }
 
-export function probeOptions(target: Endpoint, transport: 'udp' | 'tcp', timeoutMs: number, opts: ProbeOptions = {}): Promise<ProbeResult> {
+export function probeOptions(
+  target: Endpoint,
+  transport: 'udp' | 'tcp',
+  timeoutMs: number,
+  opts: ProbeOptions = {},
+): Promise<ProbeResult> {
   return transport === 'udp' ? probeUdp(target, timeoutMs, opts) : probeTcp(target, timeoutMs, opts);
 }
 
@@ -84,7 +110,8 @@ function probeUdp(target: Endpoint, timeoutMs: number, opts: ProbeOptions): Prom
     };
     sock.on('error', (e: NodeJS.ErrnoException) => {
       // On a connected UDP socket Linux reports ICMP port unreachable as ECONNREFUSED.
-      if (e.code === 'ECONNREFUSED') finish({ ok: false, reason: `ICMP port unreachable from ${where} (nothing listens on UDP)` });
+      if (e.code === 'ECONNREFUSED')
+        finish({ ok: false, reason: `ICMP port unreachable from ${where} (nothing listens on UDP)` });
       else finish({ ok: false, reason: `UDP error towards ${where}: ${e.message}` });
     });
     // Loopback targets: bind loopback too, so the probe never listens on other interfaces.
@@ -117,7 +144,10 @@ function probeUdp(target: Endpoint, timeoutMs: number, opts: ProbeOptions): Prom
         });
         send();
         schedule();
-        deadline = setTimeout(() => finish({ ok: false, reason: `no answer to OPTIONS from ${where} (udp) within ${timeoutMs} ms` }), timeoutMs);
+        deadline = setTimeout(
+          () => finish({ ok: false, reason: `no answer to OPTIONS from ${where} (udp) within ${timeoutMs} ms` }),
+          timeoutMs,
+        );
       });
     });
   });
@@ -137,16 +167,28 @@ function probeTcp(target: Endpoint, timeoutMs: number, opts: ProbeOptions): Prom
       resolve(r);
     };
     const deadline = setTimeout(
-      () => finish({ ok: false, reason: sock.connecting ? `TCP connect to ${where} timed out after ${timeoutMs} ms` : `no answer to OPTIONS from ${where} (tcp) within ${timeoutMs} ms` }),
+      () =>
+        finish({
+          ok: false,
+          reason: sock.connecting
+            ? `TCP connect to ${where} timed out after ${timeoutMs} ms`
+            : `no answer to OPTIONS from ${where} (tcp) within ${timeoutMs} ms`,
+        }),
       timeoutMs,
     );
     sock.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'ECONNREFUSED') finish({ ok: false, reason: `connection refused by ${where} (nothing listens on TCP)` });
+      if (e.code === 'ECONNREFUSED')
+        finish({ ok: false, reason: `connection refused by ${where} (nothing listens on TCP)` });
       else finish({ ok: false, reason: `TCP error towards ${where}: ${e.message}` });
     });
     sock.on('connect', () => {
       const uri = opts.uri ?? `sip:${where};transport=tcp`;
-      const { req, branch } = buildOptions(target, 'tcp', { address: sock.localAddress ?? '127.0.0.1', port: sock.localPort ?? 0 }, uri);
+      const { req, branch } = buildOptions(
+        target,
+        'tcp',
+        { address: sock.localAddress ?? '127.0.0.1', port: sock.localPort ?? 0 },
+        uri,
+      );
       const framer = new StreamFramer();
       sock.on('data', (chunk) => {
         for (const f of framer.push(chunk)) {
@@ -155,7 +197,9 @@ function probeTcp(target: Endpoint, timeoutMs: number, opts: ProbeOptions): Prom
           if (res) finish(success(res, started));
         }
       });
-      sock.on('close', () => finish({ ok: false, reason: `${where} closed the TCP connection without answering OPTIONS` }));
+      sock.on('close', () =>
+        finish({ ok: false, reason: `${where} closed the TCP connection without answering OPTIONS` }),
+      );
       sock.write(req.toBuffer());
     });
   });

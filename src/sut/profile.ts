@@ -102,7 +102,9 @@ export async function loadProfile(file: string, env: NodeJS.ProcessEnv = process
   try {
     text = await readFile(abs, 'utf8');
   } catch (e) {
-    throw new ProfileError([{ file: abs, message: `cannot read SUT profile: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
+    throw new ProfileError([
+      { file: abs, message: `cannot read SUT profile: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` },
+    ]);
   }
   return parseProfile(text, abs, env);
 }
@@ -132,7 +134,11 @@ export function parseProfile(text: string, file: string, env: NodeJS.ProcessEnv 
       node.value = node.value.replace(/\$\$|\$\{([^}]*)\}/g, (m, name: string | undefined) => {
         if (m === '$$') return '$';
         if (!name || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-          issues.push({ file: abs, ...at(refAt(m)), message: `bad variable reference "${m}" (use \${NAME}, or $$ for a literal $)` });
+          issues.push({
+            file: abs,
+            ...at(refAt(m)),
+            message: `bad variable reference "${m}" (use \${NAME}, or $$ for a literal $)`,
+          });
           return m;
         }
         const v = env[name];
@@ -162,12 +168,20 @@ export function parseProfile(text: string, file: string, env: NodeJS.ProcessEnv 
     for (const k of ['address', 'registrar', 'listen'] as const) {
       const v = raw[k];
       if (v && /\{/.test(v)) {
-        issues.push({ file: abs, ...at(nodeOf(doc, [k])?.range?.[0]), message: `${k}: placeholder in "${v}" is only filled in for a managed SUT (one with start:)` });
+        issues.push({
+          file: abs,
+          ...at(nodeOf(doc, [k])?.range?.[0]),
+          message: `${k}: placeholder in "${v}" is only filled in for a managed SUT (one with start:)`,
+        });
       }
     }
   }
   if (profile.ready === 'register' && profile.role !== 'ua') {
-    issues.push({ file: abs, ...at(nodeOf(doc, ['ready'])?.range?.[0]), message: 'ready: register applies to role ua only (the SUT registers with the harness)' });
+    issues.push({
+      file: abs,
+      ...at(nodeOf(doc, ['ready'])?.range?.[0]),
+      message: 'ready: register applies to role ua only (the SUT registers with the harness)',
+    });
   }
   if (issues.length > 0) throw new ProfileError(issues);
   return profile;
@@ -201,7 +215,9 @@ interface RawProfile {
 }
 
 function normalize(raw: RawProfile, file: string): SutProfile {
-  const secrets = (raw.users ?? []).map((u) => u.password).filter((p): p is string => typeof p === 'string' && p !== '');
+  const secrets = (raw.users ?? [])
+    .map((u) => u.password)
+    .filter((p): p is string => typeof p === 'string' && p !== '');
   const vars: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw.vars ?? {})) vars[k] = String(v);
   return {
@@ -269,8 +285,12 @@ function relevantErrors(errors: ErrorObject[]): ErrorObject[] {
     if (e.keyword === 'if') continue;
     if (anyOfPaths.has(e.instancePath) && e.keyword !== 'anyOf') continue;
     if (e.keyword === 'anyOf') {
-      const allowed = errors.filter((x) => x.instancePath === e.instancePath && x.keyword === 'enum').flatMap((x) => (x.params as { allowedValues: unknown[] }).allowedValues);
-      const patterns = errors.filter((x) => x.instancePath === e.instancePath && x.keyword === 'pattern').map((x) => String((x.params as { pattern: string }).pattern));
+      const allowed = errors
+        .filter((x) => x.instancePath === e.instancePath && x.keyword === 'enum')
+        .flatMap((x) => (x.params as { allowedValues: unknown[] }).allowedValues);
+      const patterns = errors
+        .filter((x) => x.instancePath === e.instancePath && x.keyword === 'pattern')
+        .map((x) => String((x.params as { pattern: string }).pattern));
       out.push({ ...e, keyword: 'enum', params: { allowedValues: allowed, patterns } });
       continue;
     }
@@ -320,7 +340,9 @@ function describeError(err: ErrorObject): string {
   const p = err.params as Record<string, unknown>;
   switch (err.keyword) {
     case 'additionalProperties': {
-      const allowed = Object.keys((err.parentSchema as { properties?: object })?.properties ?? {}).filter((k) => k !== '$schema');
+      const allowed = Object.keys((err.parentSchema as { properties?: object })?.properties ?? {}).filter(
+        (k) => k !== '$schema',
+      );
       return `unknown key "${String(p.additionalProperty)}"${where === '(top level)' ? '' : ` in ${where}`} (allowed: ${allowed.join(', ')})`;
     }
     case 'required':

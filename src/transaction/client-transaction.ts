@@ -133,7 +133,8 @@ export class ClientTransaction extends Transaction {
         return;
       case 'completed':
         // A retransmitted final response: re-send the ACK (INVITE), otherwise absorb it.
-        if (this.isInvite && status >= 300 && this.ack) void this.host.sendOn(this.txFlow, this.ack).catch(() => undefined);
+        if (this.isInvite && status >= 300 && this.ack)
+          void this.host.sendOn(this.txFlow, this.ack).catch(() => undefined);
         return;
       default:
         return;

@@ -54,7 +54,8 @@ export class ServerTransaction extends Transaction {
 
   /** Sends a response within this transaction, moving its state machine. */
   async respond(res: SipResponse): Promise<void> {
-    if (this.state === 'terminated') throw new Error(`transaction ${this.branch} already terminated; cannot send ${res.status}`);
+    if (this.state === 'terminated')
+      throw new Error(`transaction ${this.branch} already terminated; cannot send ${res.status}`);
     const data = res.toBuffer();
     const status = res.status;
     if (this.isInvite) {
@@ -122,7 +123,8 @@ export class ServerTransaction extends Transaction {
     this.arrivals.push(rx.at);
     this.emit('retransmission', rx);
     if (this.state === 'accepted') return; // RFC 6026: the TU's 2xx retransmissions cover this
-    if (this.lastResponseData && (this.state === 'proceeding' || this.state === 'completed')) void this.send(this.lastResponseData);
+    if (this.lastResponseData && (this.state === 'proceeding' || this.state === 'completed'))
+      void this.send(this.lastResponseData);
   }
 
   /** An ACK with this transaction's branch: the ACK for our non-2xx final response (§17.2.1). */

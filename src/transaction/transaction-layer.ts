@@ -73,7 +73,11 @@ export class TransactionLayer extends EventEmitter {
   /** A fresh Via for a request sent on `flow`, with a new branch (§8.1.1.7). */
   createVia(flow: Flow, branch = newBranch()): Via {
     const sb = this.sentBy(flow);
-    const via = new Via(flow.transport.toUpperCase(), sb.address.includes(':') ? `[${sb.address}]` : sb.address, sb.port);
+    const via = new Via(
+      flow.transport.toUpperCase(),
+      sb.address.includes(':') ? `[${sb.address}]` : sb.address,
+      sb.port,
+    );
     via.params.set('branch', branch);
     if (this.opts.rport ?? true) via.params.set('rport', null);
     return via;
@@ -84,16 +88,27 @@ export class TransactionLayer extends EventEmitter {
    * with TransportError when no flow can be had (connection refused...). Listeners attached right after the
    * await see every event: nothing is emitted before the next I/O turn.
    */
-  async sendRequest(req: SipRequest, target: Target, opts: { suppressNon2xxAck?: boolean } = {}): Promise<ClientTransaction> {
-    if (req.method === 'ACK') throw new Error('an ACK is not sent in a transaction: use sendStateless (§17.1.1.3, §13.2.2.4)');
+  async sendRequest(
+    req: SipRequest,
+    target: Target,
+    opts: { suppressNon2xxAck?: boolean } = {},
+  ): Promise<ClientTransaction> {
+    if (req.method === 'ACK')
+      throw new Error('an ACK is not sent in a transaction: use sendStateless (§17.1.1.3, §13.2.2.4)');
     const flow = await this.resolve(target);
     if (!req.has('via')) req.prepend('Via', this.createVia(flow).toString());
-    const tx = new ClientTransaction(req, flow, this.timers, {
-      sendOn: (f, data) => f.send(data),
-      forget: (t) => {
-        if (this.clients.get(clientKey(t.branch, t.method)) === t) this.clients.delete(clientKey(t.branch, t.method));
+    const tx = new ClientTransaction(
+      req,
+      flow,
+      this.timers,
+      {
+        sendOn: (f, data) => f.send(data),
+        forget: (t) => {
+          if (this.clients.get(clientKey(t.branch, t.method)) === t) this.clients.delete(clientKey(t.branch, t.method));
+        },
       },
-    }, opts.suppressNon2xxAck);
+      opts.suppressNon2xxAck,
+    );
     this.clients.set(clientKey(tx.branch, tx.method), tx);
     void tx.start();
     return tx;
@@ -134,7 +149,9 @@ export class TransactionLayer extends EventEmitter {
     const msg = result.message;
     const fatal = !msg || !usable(msg);
     if (fatal) {
-      const errors = result.errors.length ? result.errors : [{ message: 'message lacks a usable Via, CSeq, Call-ID, From or To', kind: 'syntax' as const }];
+      const errors = result.errors.length
+        ? result.errors
+        : [{ message: 'message lacks a usable Via, CSeq, Call-ID, From or To', kind: 'syntax' as const }];
       this.emit('garbage', { data, flow, errors } satisfies Garbage);
       return;
     }
@@ -193,7 +210,10 @@ export class TransactionLayer extends EventEmitter {
     if (flow.reliable) {
       if (!flow.closed) return flow.send(data);
       const host = via.received ?? via.host.replace(/^\[|\]$/g, '');
-      const f = await this.transport.flowTo({ address: host, port: via.port ?? (flow.transport === 'tls' ? 5061 : 5060) }, flow.transport);
+      const f = await this.transport.flowTo(
+        { address: host, port: via.port ?? (flow.transport === 'tls' ? 5061 : 5060) },
+        flow.transport,
+      );
       return f.send(data);
     }
     if (via.rport !== undefined && !flow.closed) return flow.send(data);

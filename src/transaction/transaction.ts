@@ -21,7 +21,8 @@ export interface Received<M extends SipMessage = SipMessage> {
   violations: Diagnostic[];
 }
 
-export type TransactionState = 'calling' | 'trying' | 'proceeding' | 'completed' | 'confirmed' | 'accepted' | 'terminated';
+export type TransactionState =
+  'calling' | 'trying' | 'proceeding' | 'completed' | 'confirmed' | 'accepted' | 'terminated';
 
 export abstract class Transaction extends EventEmitter {
   state: TransactionState;

@@ -34,13 +34,16 @@ export class TwoXxRetransmission extends EventEmitter {
     this.sends.push(performance.now());
     const data = this.response.toBuffer();
     const arm = () => {
-      this.retransmitTimer = setTimeout(() => {
-        if (this.finished) return;
-        this.count++;
-        this.sends.push(performance.now());
-        void this.sendData(data).catch(() => undefined);
-        arm();
-      }, timer.retransmit(this.timers, this.count, true));
+      this.retransmitTimer = setTimeout(
+        () => {
+          if (this.finished) return;
+          this.count++;
+          this.sends.push(performance.now());
+          void this.sendData(data).catch(() => undefined);
+          arm();
+        },
+        timer.retransmit(this.timers, this.count, true),
+      );
     };
     arm();
     this.giveUpTimer = setTimeout(() => this.finish(false), timer.sixtyFourT1(this.timers));

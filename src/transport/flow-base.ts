@@ -73,7 +73,8 @@ export abstract class BaseFlow implements Flow {
 
   // ---- send path ----
   async send(data: Buffer, kind: TraceKind = 'sip'): Promise<void> {
-    if (this.closed) throw new TransportError(`cannot send on ${this.id}: flow is closed (${this.closedReason})`, this.id);
+    if (this.closed)
+      throw new TransportError(`cannot send on ${this.id}: flow is closed (${this.closedReason})`, this.id);
     if (this.silenced) {
       this.record('out', 'fault', data, `swallowed (silence): ${kind}`);
       return;
@@ -90,10 +91,18 @@ export abstract class BaseFlow implements Flow {
     const delayed = this.delayMs;
     if (delayed > 0) {
       await this.sleep(delayed);
-      if (this.closed) throw new TransportError(`cannot send on ${this.id}: flow closed during the injected delay`, this.id);
+      if (this.closed)
+        throw new TransportError(`cannot send on ${this.id}: flow closed during the injected delay`, this.id);
     }
     for (let i = 0; i < copies; i++) {
-      const note = delayed > 0 ? (i > 0 ? `delayed ${delayed}ms, duplicate` : `delayed ${delayed}ms`) : i > 0 ? 'duplicate' : undefined;
+      const note =
+        delayed > 0
+          ? i > 0
+            ? `delayed ${delayed}ms, duplicate`
+            : `delayed ${delayed}ms`
+          : i > 0
+            ? 'duplicate'
+            : undefined;
       // Recorded when handed to the socket, so the trace keeps wire order even when the peer is in this process.
       const written = this.write(data);
       this.record('out', kind, data, note);
@@ -181,7 +190,17 @@ export abstract class BaseFlow implements Flow {
 
   protected record(direction: 'in' | 'out', kind: TraceKind, data: Buffer, note?: string): void {
     // One object shape for every entry (agent/note may be undefined): cheap on the hot path under load.
-    this.host.trace.record({ direction, transport: this.transport, local: this.local, remote: this.remote, flowId: this.id, kind, data, agent: this.host.agent, note });
+    this.host.trace.record({
+      direction,
+      transport: this.transport,
+      local: this.local,
+      remote: this.remote,
+      flowId: this.id,
+      kind,
+      data,
+      agent: this.host.agent,
+      note,
+    });
   }
 
   /** A pong (CRLF or STUN success) arrived: report the RTT of the oldest unanswered ping (NaN if unsolicited). */
@@ -194,9 +213,9 @@ export abstract class BaseFlow implements Flow {
   }
 
   private takeDrop(direction: 'in' | 'out'): boolean {
-    if (direction === 'in' && this.dropIn > 0) return this.dropIn--, true;
-    if (direction === 'out' && this.dropOut > 0) return this.dropOut--, true;
-    if (this.dropAny > 0) return this.dropAny--, true;
+    if (direction === 'in' && this.dropIn > 0) return (this.dropIn--, true);
+    if (direction === 'out' && this.dropOut > 0) return (this.dropOut--, true);
+    if (this.dropAny > 0) return (this.dropAny--, true);
     return false;
   }
 

@@ -71,7 +71,8 @@ export async function allocatePorts(host: string, count: number, [low, high] = c
         const port = low + Math.floor(Math.random() * (high - low + 1));
         if ((await bindBoth(host, port, held)) && (await bindBoth(host, port + 1, held))) found = port;
       }
-      if (found === undefined) throw new Error(`no pair of ports free for both UDP and TCP on ${host} in ${low}-${high + 1} after 200 tries`);
+      if (found === undefined)
+        throw new Error(`no pair of ports free for both UDP and TCP on ${host} in ${low}-${high + 1} after 200 tries`);
       ports.push(found);
     }
     return ports;

@@ -13,7 +13,16 @@ export async function loopbackCertificate(commonName = 'sipconf-loopback'): Prom
   const pems = await generate([{ name: 'commonName', value: commonName }], {
     days: 2,
     keySize: 2048,
-    extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }] }],
+    extensions: [
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 2, value: 'localhost' },
+          { type: 7, ip: '127.0.0.1' },
+          { type: 7, ip: '::1' },
+        ],
+      },
+    ],
   } as Parameters<typeof generate>[1]);
   return { key: pems.private, cert: pems.cert };
 }

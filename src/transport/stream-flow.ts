@@ -47,13 +47,16 @@ export class StreamFlow extends BaseFlow {
         reject(new TransportError(`cannot send on ${this.id}: socket is no longer writable`, this.id));
         return;
       }
-      this.socket.write(data, (err) => (err ? reject(new TransportError(`send on ${this.id} failed: ${err.message}`, this.id)) : resolve()));
+      this.socket.write(data, (err) =>
+        err ? reject(new TransportError(`send on ${this.id} failed: ${err.message}`, this.id)) : resolve(),
+      );
     });
   }
 
   /** RFC 5626 §3.5.1: a ping is a double CRLF; the answer (a single CRLF) is reported as the layer's 'pong'. */
   async ping(): Promise<void> {
-    if (this.closed) throw new TransportError(`cannot ping on ${this.id}: flow is closed (${this.closeReason})`, this.id);
+    if (this.closed)
+      throw new TransportError(`cannot ping on ${this.id}: flow is closed (${this.closeReason})`, this.id);
     this.pingsOutstanding.push(performance.now());
     await this.send(PING, 'keepalive');
   }

@@ -138,7 +138,7 @@ function bufferToIp(b: Buffer): string {
   // Compress the longest run of zero groups (RFC 5952 §4.2) so "::1" round-trips.
   let best = -1;
   let bestLen = 0;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== '0') {
       i++;
       continue;

@@ -36,7 +36,12 @@ export class Trace {
   private readonly listeners = new Set<(e: TraceEntry) => void>();
 
   record(input: TraceInput): TraceEntry {
-    const entry: TraceEntry = { ...input, seq: this.entries.length, mono: input.mono ?? performance.now(), wall: input.wall ?? Date.now() };
+    const entry: TraceEntry = {
+      ...input,
+      seq: this.entries.length,
+      mono: input.mono ?? performance.now(),
+      wall: input.wall ?? Date.now(),
+    };
     this.entries.push(entry);
     for (const l of this.listeners) l(entry);
     return entry;

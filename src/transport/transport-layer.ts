@@ -27,7 +27,15 @@ import { isStun } from './stun';
 import { StreamFlow } from './stream-flow';
 import { Trace } from './trace';
 import { formatEndpoint, TransportError } from './types';
-import type { Endpoint, Flow, FlowCloseReason, InboundMessage, Listener, ListenOptions, TransportProtocol } from './types';
+import type {
+  Endpoint,
+  Flow,
+  FlowCloseReason,
+  InboundMessage,
+  Listener,
+  ListenOptions,
+  TransportProtocol,
+} from './types';
 import { UdpFlow } from './udp-flow';
 
 export interface TlsClientOptions {
@@ -136,7 +144,8 @@ export class TransportLayer extends EventEmitter implements FlowHost {
     const port = opts.port ?? 0;
     const family: 4 | 6 = net.isIPv6(host) ? 6 : 4;
     if (opts.transport === 'udp') return this.listenUdp(host, port, family);
-    if (opts.transport === 'tls' && !opts.tls) throw new TransportError(`listen tls on ${host}:${port}: tls.key and tls.cert are required`);
+    if (opts.transport === 'tls' && !opts.tls)
+      throw new TransportError(`listen tls on ${host}:${port}: tls.key and tls.cert are required`);
     return this.listenStream(opts, host, port, family);
   }
 
@@ -149,7 +158,10 @@ export class TransportLayer extends EventEmitter implements FlowHost {
   }
 
   listener(transport: TransportProtocol, family?: 4 | 6): Listener | undefined {
-    return this.listeners().find((l) => l.transport === transport && (family === undefined || (l as UdpListener | StreamListener).family === family));
+    return this.listeners().find(
+      (l) =>
+        l.transport === transport && (family === undefined || (l as UdpListener | StreamListener).family === family),
+    );
   }
 
   private listenUdp(host: string, port: number, family: 4 | 6): Promise<Listener> {
@@ -173,9 +185,17 @@ export class TransportLayer extends EventEmitter implements FlowHost {
           // The kernel refused the size: keep its default, the listener still works.
         }
         const addr = socket.address();
-        const l: UdpListener = { transport: 'udp', family, socket, local: { address: addr.address, port: addr.port }, ...sizes };
+        const l: UdpListener = {
+          transport: 'udp',
+          family,
+          socket,
+          local: { address: addr.address, port: addr.port },
+          ...sizes,
+        };
         const index = this.udpListeners.push(l) - 1;
-        socket.on('message', (data, rinfo) => this.onDatagram(index, l, data, { address: rinfo.address, port: rinfo.port }));
+        socket.on('message', (data, rinfo) =>
+          this.onDatagram(index, l, data, { address: rinfo.address, port: rinfo.port }),
+        );
         socket.on('error', (err) => this.notify('socket-error', err, l));
         resolve(l);
       });
@@ -192,7 +212,11 @@ export class TransportLayer extends EventEmitter implements FlowHost {
     }
     return new Promise((resolve, reject) => {
       const onError = (err: Error): void =>
-        reject(new TransportError(`listen ${transport} on ${formatEndpoint({ address: host, port })} failed: ${err.message}`));
+        reject(
+          new TransportError(
+            `listen ${transport} on ${formatEndpoint({ address: host, port })} failed: ${err.message}`,
+          ),
+        );
       server.once('error', onError);
       server.listen({ host, port, ipv6Only: family === 6 }, () => {
         server.off('error', onError);
@@ -207,7 +231,12 @@ export class TransportLayer extends EventEmitter implements FlowHost {
   }
 
   /** An inbound connection: a server-side flow once TCP is up (TLS: once the handshake succeeded). */
-  private accept(raw: net.Socket, transport: 'tcp' | 'tls', ctx: tls.SecureContext | undefined, t: ListenOptions['tls']): void {
+  private accept(
+    raw: net.Socket,
+    transport: 'tcp' | 'tls',
+    ctx: tls.SecureContext | undefined,
+    t: ListenOptions['tls'],
+  ): void {
     if (this.closing) {
       raw.destroy();
       return;
@@ -219,7 +248,12 @@ export class TransportLayer extends EventEmitter implements FlowHost {
     }
     const remote = { address: raw.remoteAddress ?? '', port: raw.remotePort ?? 0 };
     const requestCert = t?.ca !== undefined;
-    const sock = new tls.TLSSocket(raw, { isServer: true, secureContext: ctx!, requestCert, rejectUnauthorized: t?.rejectUnauthorized ?? requestCert });
+    const sock = new tls.TLSSocket(raw, {
+      isServer: true,
+      secureContext: ctx!,
+      requestCert,
+      rejectUnauthorized: t?.rejectUnauthorized ?? requestCert,
+    });
     const fail = (err: Error): void => {
       clearTimeout(timer);
       this.pendingAborts.delete(abort);
@@ -234,7 +268,10 @@ export class TransportLayer extends EventEmitter implements FlowHost {
       raw.destroy();
     };
     this.pendingAborts.add(abort);
-    const timer = setTimeout(() => fail(new TransportError(`TLS handshake from ${formatEndpoint(remote)} timed out`)), TLS_HANDSHAKE_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => fail(new TransportError(`TLS handshake from ${formatEndpoint(remote)} timed out`)),
+      TLS_HANDSHAKE_TIMEOUT_MS,
+    );
     sock.once('error', fail);
     raw.once('error', fail);
     raw.once('close', abort); // the client went away mid-handshake without an error
@@ -267,10 +304,18 @@ export class TransportLayer extends EventEmitter implements FlowHost {
     if (transport === 'udp') {
       const local = opts.local;
       const index = local
-        ? this.udpListeners.findIndex((l) => l.local.port === local.port && normalizeAddress(l.local.address) === normalizeAddress(local.address))
+        ? this.udpListeners.findIndex(
+            (l) => l.local.port === local.port && normalizeAddress(l.local.address) === normalizeAddress(local.address),
+          )
         : this.udpListeners.findIndex((l) => l.family === family);
-      if (index < 0 && local) throw new TransportError(`no UDP listener on ${formatEndpoint(local)} to send to ${formatEndpoint(remote)} from`);
-      if (index < 0) throw new TransportError(`no UDP listener for IPv${family}: call listen({ transport: 'udp' }) before sending to ${formatEndpoint(remote)}`);
+      if (index < 0 && local)
+        throw new TransportError(
+          `no UDP listener on ${formatEndpoint(local)} to send to ${formatEndpoint(remote)} from`,
+        );
+      if (index < 0)
+        throw new TransportError(
+          `no UDP listener for IPv${family}: call listen({ transport: 'udp' }) before sending to ${formatEndpoint(remote)}`,
+        );
       return this.udpFlowFor(index, remote);
     }
     const key = `${transport}|${remote.address}|${remote.port}`;
@@ -332,16 +377,25 @@ export class TransportLayer extends EventEmitter implements FlowHost {
           sock.destroy();
           raw.destroy();
           const why = err ? err.message : 'transport layer closed';
-          reject(err instanceof TransportError ? err : new TransportError(`${transport} connect to ${target} failed: ${why}`));
+          reject(
+            err instanceof TransportError
+              ? err
+              : new TransportError(`${transport} connect to ${target} failed: ${why}`),
+          );
           return;
         }
         const flow = new StreamFlow(this, transport, sock, raw, this.framing);
         this.addFlow(flow);
         resolve(flow);
       };
-      const abort = (): void => finish(new TransportError(`${transport} connect to ${target} aborted: transport layer closed`));
+      const abort = (): void =>
+        finish(new TransportError(`${transport} connect to ${target} aborted: transport layer closed`));
       this.pendingAborts.add(abort);
-      const timer = setTimeout(() => finish(new TransportError(`${transport} connect to ${target} timed out after ${this.connectTimeoutMs} ms`)), this.connectTimeoutMs);
+      const timer = setTimeout(
+        () =>
+          finish(new TransportError(`${transport} connect to ${target} timed out after ${this.connectTimeoutMs} ms`)),
+        this.connectTimeoutMs,
+      );
       sock.once('error', finish);
       if (sock !== raw) raw.once('error', finish);
       sock.once(transport === 'tls' ? 'secureConnect' : 'connect', () => finish());
@@ -389,7 +443,8 @@ export class TransportLayer extends EventEmitter implements FlowHost {
    * failed flow means (RFC 5626 §4.4.1: treat it as failed, re-register).
    */
   startKeepalive(flow: Flow, opts: KeepaliveOptions): void {
-    if (!(opts.intervalMs > 0) || !(opts.timeoutMs > 0)) throw new RangeError(`startKeepalive: intervalMs and timeoutMs must be > 0`);
+    if (!(opts.intervalMs > 0) || !(opts.timeoutMs > 0))
+      throw new RangeError(`startKeepalive: intervalMs and timeoutMs must be > 0`);
     this.stopKeepalive(flow);
     if (flow.closed) throw new TransportError(`startKeepalive on ${flow.id}: flow is closed`, flow.id);
     const state: KeepaliveState = {
@@ -474,7 +529,11 @@ export class TransportLayer extends EventEmitter implements FlowHost {
         if (f) this.stopKeepalive(f);
       }
       for (const abort of [...this.pendingAborts]) abort();
-      await Promise.all([...this.flowMap.values()].map((f) => (f instanceof StreamFlow ? f.shutdown(SHUTDOWN_WAIT_MS) : (f as UdpFlow).shutdown())));
+      await Promise.all(
+        [...this.flowMap.values()].map((f) =>
+          f instanceof StreamFlow ? f.shutdown(SHUTDOWN_WAIT_MS) : (f as UdpFlow).shutdown(),
+        ),
+      );
       await Promise.all([
         ...this.streamListeners.map((l) => new Promise<void>((r) => l.server.close(() => r()))),
         ...this.udpListeners.map((l) => new Promise<void>((r) => l.socket.close(() => r()))),
@@ -488,14 +547,16 @@ export class TransportLayer extends EventEmitter implements FlowHost {
   }
 
   private assertOpen(what: string): void {
-    if (this.closing) throw new TransportError(`${what}: transport layer${this.agent ? ` of ${this.agent}` : ''} is closed`);
+    if (this.closing)
+      throw new TransportError(`${what}: transport layer${this.agent ? ` of ${this.agent}` : ''} is closed`);
   }
 }
 
 /** RFC 5626 §8: STUN and SIP share the UDP port; a datagram of only CR/LF is a keep-alive (RFC 3261 §7.5). */
 function classifyDatagram(data: Buffer): Inbound {
   if (isStun(data)) return { kind: 'stun', data };
-  if (data.length > 0 && data.every((b) => b === 13 || b === 10)) return data.length >= 4 ? { kind: 'ping', data } : { kind: 'pong', data };
+  if (data.length > 0 && data.every((b) => b === 13 || b === 10))
+    return data.length >= 4 ? { kind: 'ping', data } : { kind: 'pong', data };
   return { kind: 'sip', data };
 }
 

@@ -5,7 +5,14 @@
 import type { Socket as DgramSocket } from 'node:dgram';
 import { BaseFlow } from './flow-base';
 import type { FlowHost, Inbound } from './flow-base';
-import { decodeStun, encodeBindingRequest, encodeBindingSuccess, newTransactionId, STUN_BINDING_REQUEST, STUN_BINDING_SUCCESS } from './stun';
+import {
+  decodeStun,
+  encodeBindingRequest,
+  encodeBindingSuccess,
+  newTransactionId,
+  STUN_BINDING_REQUEST,
+  STUN_BINDING_SUCCESS,
+} from './stun';
 import { TransportError } from './types';
 import type { Endpoint } from './types';
 
@@ -37,7 +44,8 @@ export class UdpFlow extends BaseFlow {
 
   /** RFC 5626 §4.4.2: a STUN Binding request; the Binding success response is reported as 'pong'. */
   async ping(): Promise<void> {
-    if (this.closed) throw new TransportError(`cannot ping on ${this.id}: flow is closed (${this.closeReason})`, this.id);
+    if (this.closed)
+      throw new TransportError(`cannot ping on ${this.id}: flow is closed (${this.closeReason})`, this.id);
     const tid = newTransactionId();
     this.stunOutstanding.add(tid.toString('hex'));
     this.pingsOutstanding.push(performance.now());
@@ -67,7 +75,8 @@ export class UdpFlow extends BaseFlow {
     if (msg.type === STUN_BINDING_REQUEST) {
       this.host.notify('ping', this);
       // RFC 5389 §7.3.1: answer with where the request came from, in XOR-MAPPED-ADDRESS.
-      if (this.host.autoPong) this.send(encodeBindingSuccess(msg.transactionId, this.remote), 'stun').catch(() => undefined);
+      if (this.host.autoPong)
+        this.send(encodeBindingSuccess(msg.transactionId, this.remote), 'stun').catch(() => undefined);
     } else if (msg.type === STUN_BINDING_SUCCESS) {
       const known = this.stunOutstanding.delete(msg.transactionId.toString('hex'));
       if (known) {

@@ -46,7 +46,9 @@ describe.each<TransportProtocol>(['udp', 'tcp'])('agent to agent over %s (RFC 32
     const inv = await bob.expect('INVITE', { within: 1000 });
     await inv.respond(486);
     expect((await call.final({ within: 1000 })).message.status).toBe(486);
-    const ackEvent = await new Promise<string>((resolve) => inv.tx!.once('ack', (rx) => resolve(rx.message.topVia.branch)));
+    const ackEvent = await new Promise<string>((resolve) =>
+      inv.tx!.once('ack', (rx) => resolve(rx.message.topVia.branch)),
+    );
     expect(ackEvent).toBe(call.request.topVia.branch);
   });
 });
@@ -72,7 +74,8 @@ describe('UDP retransmission timers (RFC 3261 §17.1.1.2, §17.2.1, §13.3.1.4)'
     // up to 1 ms before its time (millisecond rounding), hence the 2 ms allowance.
     const arrivals = inv.tx!.arrivals;
     const sends = call.tx.sends;
-    for (let waited = 0; arrivals.length < 4 && waited < 60 * T1; waited += T1) await new Promise((r) => setTimeout(r, T1));
+    for (let waited = 0; arrivals.length < 4 && waited < 60 * T1; waited += T1)
+      await new Promise((r) => setTimeout(r, T1));
     expect(arrivals.length).toBeGreaterThanOrEqual(4); // the retransmissions were on the wire
     expect(sends.length).toBeGreaterThanOrEqual(arrivals.length);
     const gaps = sends.slice(1, 4).map((t, i) => t - sends[i]!);

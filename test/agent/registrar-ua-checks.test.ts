@@ -17,7 +17,15 @@ import acks from '../../scenarios/outbound-ua/UA-ACKS-2XX.check';
 import keepalive from '../../scenarios/outbound-ua/UA-KEEPALIVE-FAILURE.check';
 
 const timers = resolveTimers({ t1: 100 });
-const sut: SutInfo = { name: 'scripted UA', role: 'ua', listen: { address: '127.0.0.1', port: 0 }, domain: '127.0.0.1', transports: ['tcp'], capabilities: ['outbound', 'keepalive'], timers };
+const sut: SutInfo = {
+  name: 'scripted UA',
+  role: 'ua',
+  listen: { address: '127.0.0.1', port: 0 },
+  domain: '127.0.0.1',
+  transports: ['tcp'],
+  capabilities: ['outbound', 'keepalive'],
+  timers,
+};
 
 interface Ua {
   agent: SipAgent;
@@ -30,12 +38,21 @@ function scriptedUa(script: Script): UaLauncher {
   return {
     async start(listenPort, firstRegister) {
       const agent = await SipAgent.create({ name: 'ua', listen: ['tcp'], timers, user: 'bob', domain: '127.0.0.1' });
-      const reg = new Registrant(agent, { registrar: { remote: { address: '127.0.0.1', port: listenPort }, transport: 'tcp' }, outbound: { regIds: [1] }, expires: 60 });
+      const reg = new Registrant(agent, {
+        registrar: { remote: { address: '127.0.0.1', port: listenPort }, transport: 'tcp' },
+        outbound: { regIds: [1] },
+        expires: 60,
+      });
       const arrived = firstRegister(new AbortController().signal);
       await reg.register(1);
       await arrived;
       script.afterRegister?.({ agent, reg });
-      return { pid: process.pid, dial: (uri) => (script.dial ? script.dial({ agent, reg }, uri) : Promise.reject(new Error('no dial'))), readLog: async () => '', stop: () => agent.close() };
+      return {
+        pid: process.pid,
+        dial: (uri) => (script.dial ? script.dial({ agent, reg }, uri) : Promise.reject(new Error('no dial'))),
+        readLog: async () => '',
+        stop: () => agent.close(),
+      };
     },
   };
 }
@@ -52,7 +69,8 @@ async function run(check: CheckDefinition, script: Script): Promise<{ error?: un
   }
 }
 
-const later = (ms: number, fn: () => Promise<unknown>) => void new Promise((r) => setTimeout(r, ms)).then(fn).catch(() => undefined);
+const later = (ms: number, fn: () => Promise<unknown>) =>
+  void new Promise((r) => setTimeout(r, ms)).then(fn).catch(() => undefined);
 
 describe('OUTBOUND-UA checks against scripted UAs (each can pass and can fail)', () => {
   test('UA-REGISTER-ACCEPTED passes when the refresh keeps Call-ID, CSeq + 1, instance and reg-id (RFC 3261 §10.2.4)', async () => {
@@ -63,15 +81,24 @@ describe('OUTBOUND-UA checks against scripted UAs (each can pass and can fail)',
 
   test('UA-REGISTER-ACCEPTED fails when the next REGISTER starts a new Call-ID (RFC 3261 §10.2)', async () => {
     const { error } = await run(accepted, {
-      afterRegister: ({ agent, reg }) => later(300, () => new Registrant(agent, { ...reg.opts, outbound: { instance: reg.instance, regIds: [1] } }).register(1)),
+      afterRegister: ({ agent, reg }) =>
+        later(300, () =>
+          new Registrant(agent, { ...reg.opts, outbound: { instance: reg.instance, regIds: [1] } }).register(1),
+        ),
     });
     expect(error).toBeInstanceOf(NonConformance);
-    expect((error as Error).message).toMatch(/the refresh has Call-ID .* \(RFC 3261 §10\.2: one Call-ID per registration\)/);
+    expect((error as Error).message).toMatch(
+      /the refresh has Call-ID .* \(RFC 3261 §10\.2: one Call-ID per registration\)/,
+    );
   });
 
   test('UA-REREGISTER-AFTER-FLOW-FAILURE passes when the UA re-registers reg-id 1 on a new flow after the reset (RFC 5626 §4.5)', async () => {
     const { error, ctx } = await run(flowFailure, {
-      afterRegister: ({ agent, reg }) => void agent.expectFlowEvent('close', { flow: reg.flowOf(1), within: 5000 }).then(() => reg.register(1, { newFlow: true })).catch(() => undefined),
+      afterRegister: ({ agent, reg }) =>
+        void agent
+          .expectFlowEvent('close', { flow: reg.flowOf(1), within: 5000 })
+          .then(() => reg.register(1, { newFlow: true }))
+          .catch(() => undefined),
     });
     expect(error).toBeUndefined();
     expect(ctx.notes.join('\n')).toMatch(/re-registered \d+\.\d s after its flow was killed/);
@@ -82,7 +109,9 @@ describe('OUTBOUND-UA checks against scripted UAs (each can pass and can fail)',
       afterRegister: ({ agent, reg }) =>
         void agent
           .expectFlowEvent('close', { flow: reg.flowOf(1), within: 5000 })
-          .then(() => new Registrant(agent, { ...reg.opts, outbound: { instance: reg.instance, regIds: [2] } }).register(2))
+          .then(() =>
+            new Registrant(agent, { ...reg.opts, outbound: { instance: reg.instance, regIds: [2] } }).register(2),
+          )
           .catch(() => undefined),
     });
     expect(error).toBeInstanceOf(NonConformance);
@@ -92,10 +121,12 @@ describe('OUTBOUND-UA checks against scripted UAs (each can pass and can fail)',
   test('UA-REREGISTER-AFTER-430 fails when the UA retries at once instead of waiting the §4.5 retry delay', async () => {
     const { error } = await run(after430, { afterRegister: ({ reg }) => later(200, () => reg.register(1)) });
     expect(error).toBeInstanceOf(NonConformance);
-    expect((error as Error).message).toMatch(/retried 0\.\d s after its REGISTER failed with 430; RFC 5626 §4\.5 says it MUST wait at least the retry delay, which is never below 15 s/);
+    expect((error as Error).message).toMatch(
+      /retried 0\.\d s after its REGISTER failed with 430; RFC 5626 §4\.5 says it MUST wait at least the retry delay, which is never below 15 s/,
+    );
   });
 
-  test('a UA started outside the harness: the check binds the profile\'s fixed listen port and waits for the UA to register there', async () => {
+  test("a UA started outside the harness: the check binds the profile's fixed listen port and waits for the UA to register there", async () => {
     const port = await new Promise<number>((resolve) => {
       const srv = net.createServer().listen(0, '127.0.0.1', () => {
         const p = (srv.address() as net.AddressInfo).port;
@@ -103,7 +134,11 @@ describe('OUTBOUND-UA checks against scripted UAs (each can pass and can fail)',
       });
     });
     const agent = await SipAgent.create({ name: 'ua', listen: ['tcp'], timers, user: 'bob', domain: '127.0.0.1' });
-    const reg = new Registrant(agent, { registrar: { remote: { address: '127.0.0.1', port }, transport: 'tcp' }, outbound: { regIds: [1] }, expires: 60 });
+    const reg = new Registrant(agent, {
+      registrar: { remote: { address: '127.0.0.1', port }, transport: 'tcp' },
+      outbound: { regIds: [1] },
+      expires: 60,
+    });
     // The UA registers 300 ms after the check began listening, and refreshes 500 ms later.
     later(300, async () => {
       await reg.register(1);
@@ -124,14 +159,19 @@ describe('OUTBOUND-UA checks against scripted UAs (each can pass and can fail)',
     const { error, ctx } = await run(keepalive, {
       afterRegister: ({ agent, reg }) => {
         agent.transport.startKeepalive(reg.flowOf(1)!, { intervalMs: 500, timeoutMs: 300 });
-        void agent.expectFlowEvent('keepalive-timeout', { within: 5000 }).then(async (ev) => {
-          await ev.flow.close();
-          await reg.register(1, { newFlow: true });
-        }).catch(() => undefined);
+        void agent
+          .expectFlowEvent('keepalive-timeout', { within: 5000 })
+          .then(async (ev) => {
+            await ev.flow.close();
+            await reg.register(1, { newFlow: true });
+          })
+          .catch(() => undefined);
       },
     });
     expect(error).toBeUndefined();
-    expect(ctx.notes.join('\n')).toMatch(/first ping 0\.\d s after the REGISTER .*\n.*re-registered \d+\.\d s after the ping/);
+    expect(ctx.notes.join('\n')).toMatch(
+      /first ping 0\.\d s after the REGISTER .*\n.*re-registered \d+\.\d s after the ping/,
+    );
   });
 
   test('UA-KEEPALIVE-FAILURE fails when the UA never pings within the Flow-Timer (RFC 5626 §4.4.1)', async () => {
@@ -142,12 +182,18 @@ describe('OUTBOUND-UA checks against scripted UAs (each can pass and can fail)',
 
   async function call(ua: Ua, uri: string, ackRetransmissions: boolean): Promise<void> {
     const c: OutgoingCall = await ua.agent.invite(uri, { target: { flow: ua.reg.flowOf(1)! } });
-    void c.expectResponse(200, { within: 5000 }).then(async () => {
-      await c.ack();
-      c.autoAck = ackRetransmissions;
-    }).catch(() => undefined);
+    void c
+      .expectResponse(200, { within: 5000 })
+      .then(async () => {
+        await c.ack();
+        c.autoAck = ackRetransmissions;
+      })
+      .catch(() => undefined);
     // Answer the harness's BYE.
-    void ua.agent.expect('BYE', { within: 8000 }).then((bye) => bye.respond(200)).catch(() => undefined);
+    void ua.agent
+      .expect('BYE', { within: 8000 })
+      .then((bye) => bye.respond(200))
+      .catch(() => undefined);
   }
 
   test('UA-ACKS-2XX passes when the UA ACKs the 200 and its retransmission (RFC 3261 §13.2.2.4)', async () => {

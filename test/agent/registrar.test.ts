@@ -15,13 +15,21 @@ describe('MockRegistrar — the harness as registrar / edge for a UA SUT', () =>
     for (const c of closers.splice(0).reverse()) await c().catch(() => undefined);
   });
 
-  async function setUp(opts: Parameters<typeof MockRegistrar.create>[0] = {}, registrant: Partial<ConstructorParameters<typeof Registrant>[1]> = {}) {
+  async function setUp(
+    opts: Parameters<typeof MockRegistrar.create>[0] = {},
+    registrant: Partial<ConstructorParameters<typeof Registrant>[1]> = {},
+  ) {
     const trace = new Trace();
     const reg = await MockRegistrar.create({ trace, timers, ...opts });
     closers.push(() => reg.close());
     const ua = await SipAgent.create({ name: 'ua', listen: ['tcp'], trace, timers, user: 'bob', domain: '127.0.0.1' });
     closers.push(() => ua.close());
-    const r = new Registrant(ua, { registrar: { remote: reg.agent.address('tcp'), transport: 'tcp' }, outbound: { regIds: [1] }, expires: 600, ...registrant });
+    const r = new Registrant(ua, {
+      registrar: { remote: reg.agent.address('tcp'), transport: 'tcp' },
+      outbound: { regIds: [1] },
+      expires: 600,
+      ...registrant,
+    });
     return { reg, ua, r, trace };
   }
 
@@ -46,13 +54,19 @@ describe('MockRegistrar — the harness as registrar / edge for a UA SUT', () =>
   });
 
   test('challenges with Digest (401) and accepts the credentials; a wrong password stays 401 (RFC 3261 §22.4)', async () => {
-    const { reg, r } = await setUp({ credentials: { bob: 'secret' } }, { credentials: { username: 'bob', password: 'secret' } });
+    const { reg, r } = await setUp(
+      { credentials: { bob: 'secret' } },
+      { credentials: { username: 'bob', password: 'secret' } },
+    );
     const res = (await r.register(1)).message;
     expect(res.status).toBe(200);
     expect(reg.registers.map((x) => x.response?.status)).toEqual([401, 200]);
     expect(reg.registers[1]!.request.get('authorization')).toMatch(/^Digest /);
 
-    const { r: wrong } = await setUp({ credentials: { bob: 'secret' } }, { credentials: { username: 'bob', password: 'nope' } });
+    const { r: wrong } = await setUp(
+      { credentials: { bob: 'secret' } },
+      { credentials: { username: 'bob', password: 'nope' } },
+    );
     expect((await wrong.register(1)).message.status).toBe(401);
   });
 
@@ -101,6 +115,8 @@ describe('MockRegistrar — the harness as registrar / edge for a UA SUT', () =>
     const quiet = reg.expectNoRegister(2000);
     await r.register(1);
     await expect(quiet).rejects.toThrow(/expected no REGISTER for 2000 ms, but received REGISTER \(CSeq 1\)/);
-    await expect(reg.expectRegister({ within: 200, match: (x) => x.regId === 2, what: 'a REGISTER for reg-id 2' })).rejects.toThrow(/expected a REGISTER for reg-id 2 within 200 ms; received instead/);
+    await expect(
+      reg.expectRegister({ within: 200, match: (x) => x.regId === 2, what: 'a REGISTER for reg-id 2' }),
+    ).rejects.toThrow(/expected a REGISTER for reg-id 2 within 200 ms; received instead/);
   });
 });

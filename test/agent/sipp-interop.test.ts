@@ -33,7 +33,14 @@ describe('interop with SIPp 3.6 (RFC 3261 §13, §15, §17)', () => {
       }
     })();
     try {
-      const uac = await runSipp({ builtin: 'uac', target: bob.address('udp'), calls: 3, rate: 10, hardTimeoutMs: 30_000, runDir: runDir('uac') });
+      const uac = await runSipp({
+        builtin: 'uac',
+        target: bob.address('udp'),
+        calls: 3,
+        rate: 10,
+        hardTimeoutMs: 30_000,
+        runDir: runDir('uac'),
+      });
       await serve;
       expect(uac.verdict).toEqual(expect.objectContaining({ status: 'passed', ok: true }));
       expect(uac.stats?.calls).toEqual(expect.objectContaining({ successful: 3, failed: 0 }));
@@ -49,7 +56,9 @@ describe('interop with SIPp 3.6 (RFC 3261 §13, §15, §17)', () => {
     try {
       const at = await uas.ready;
       for (let i = 0; i < 3; i++) {
-        const call = await alice.invite(`sip:service@${at.address}:${at.port}`, { target: { remote: at, transport: 'udp' } });
+        const call = await alice.invite(`sip:service@${at.address}:${at.port}`, {
+          target: { remote: at, transport: 'udp' },
+        });
         const ok = await call.expectResponse(200, { within: 10_000 });
         expect(ok.message.to.tag).toBeTruthy();
         await call.ack();

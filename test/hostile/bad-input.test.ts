@@ -39,15 +39,22 @@ describe('bad CLI flags → exit 2, one line', () => {
     [['run', '--grep', 'NO-SUCH-CHECK-XYZ'], /no check matches the selection \(grep "NO-SUCH-CHECK-XYZ"\)/],
     [['run', '--fault', 'no-such-fault'], /no-such-fault/],
     [['frobnicate'], /unknown command 'frobnicate'/],
-  ])('sipconf %j', async (args, msg) => {
-    await expectExit2([...args, ...(args[0] === 'run' ? runArgs() : [])], msg);
-  }, 40_000);
+  ])(
+    'sipconf %j',
+    async (args, msg) => {
+      await expectExit2([...args, ...(args[0] === 'run' ? runArgs() : [])], msg);
+    },
+    40_000,
+  );
 });
 
 describe('bad SUT profiles → exit 2, naming the file (and line)', () => {
   test('unknown key: file:line', async () => {
     const f = path.join(dir, 'bad-key.yaml');
-    writeFileSync(f, 'name: x\nrole: proxy\naddress: 127.0.0.1:5060\ndomain: 127.0.0.1\ntransports: [udp]\nfavourite_colour: blue\n');
+    writeFileSync(
+      f,
+      'name: x\nrole: proxy\naddress: 127.0.0.1:5060\ndomain: 127.0.0.1\ntransports: [udp]\nfavourite_colour: blue\n',
+    );
     await expectExit2(['run', '--sut', f, ...runArgs()], new RegExp(`${f.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:6`));
   }, 40_000);
 
@@ -63,13 +70,19 @@ describe('bad SUT profiles → exit 2, naming the file (and line)', () => {
 
   test('a password from an unset environment variable names the variable', async () => {
     const f = path.join(dir, 'env.yaml');
-    writeFileSync(f, 'name: x\nrole: proxy\naddress: 127.0.0.1:5060\ndomain: 127.0.0.1\ntransports: [udp]\nusers:\n  - { user: alice, password: "${SIPCONF_TEST_UNSET_PASSWORD_XYZ}" }\n');
+    writeFileSync(
+      f,
+      'name: x\nrole: proxy\naddress: 127.0.0.1:5060\ndomain: 127.0.0.1\ntransports: [udp]\nusers:\n  - { user: alice, password: "${SIPCONF_TEST_UNSET_PASSWORD_XYZ}" }\n',
+    );
     await expectExit2(['run', '--sut', f, ...runArgs()], /SIPCONF_TEST_UNSET_PASSWORD_XYZ/);
   }, 40_000);
 
   test('a managed SUT whose binary is missing (kamailio not installed)', async () => {
     const f = path.join(dir, 'missing-kamailio.yaml');
-    writeFileSync(f, 'name: kamailio-missing\nrole: proxy\naddress: 127.0.0.1:{port}\ndomain: 127.0.0.1\ntransports: [udp]\nstart: "kamailio-not-installed-xyz -DD -f {run}/k.cfg"\nready: options\nstartTimeoutMs: 3000\n');
+    writeFileSync(
+      f,
+      'name: kamailio-missing\nrole: proxy\naddress: 127.0.0.1:{port}\ndomain: 127.0.0.1\ntransports: [udp]\nstart: "kamailio-not-installed-xyz -DD -f {run}/k.cfg"\nready: options\nstartTimeoutMs: 3000\n',
+    );
     await expectExit2(['run', '--sut', f, ...runArgs()], /kamailio-not-installed-xyz/);
   }, 40_000);
 });
@@ -80,11 +93,19 @@ describe('the SUT and the machine', () => {
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
     const port = (srv.address() as net.AddressInfo).port;
     await new Promise<void>((r) => srv.close(() => r()));
-    await expectExit2(['run', '--target', `127.0.0.1:${port}`, '--transport', 'tcp', ...runArgs()], /SUT unreachable: .*refused/);
+    await expectExit2(
+      ['run', '--target', `127.0.0.1:${port}`, '--transport', 'tcp', ...runArgs()],
+      /SUT unreachable: .*refused/,
+    );
   }, 40_000);
 
   test('sipconf sipp without sip-tester installed → exit 2 naming what to install', async () => {
-    await expectExit2(['sipp', path.join(REPO, 'scenarios', 'sipp', 'uas.xml'), '--target', '127.0.0.1:5060'], /sipp|sip-tester/i, 20_000, { PATH: path.dirname(process.execPath), SIPCONF_SIPP: '' });
+    await expectExit2(
+      ['sipp', path.join(REPO, 'scenarios', 'sipp', 'uas.xml'), '--target', '127.0.0.1:5060'],
+      /sipp|sip-tester/i,
+      20_000,
+      { PATH: path.dirname(process.execPath), SIPCONF_SIPP: '' },
+    );
   }, 40_000);
 
   test('sipconf sut on a port already in use → exit 2 naming the port', async () => {

@@ -32,7 +32,24 @@ afterEach(async () => {
 async function runAgainst(port: number, transport: 'udp' | 'tcp', grep = 'INVITE-2XX') {
   const json = path.join(dir, 'summary.json');
   const r = await sipconf(
-    ['run', '--target', `127.0.0.1:${port}`, '--transport', transport, '--grep', grep, '--t1', '50', '--no-report', '--json', json, '--results-dir', path.join(dir, 'results'), '--reports-dir', path.join(dir, 'reports')],
+    [
+      'run',
+      '--target',
+      `127.0.0.1:${port}`,
+      '--transport',
+      transport,
+      '--grep',
+      grep,
+      '--t1',
+      '50',
+      '--no-report',
+      '--json',
+      json,
+      '--results-dir',
+      path.join(dir, 'results'),
+      '--reports-dir',
+      path.join(dir, 'reports'),
+    ],
     { timeoutMs: 90_000 },
   );
   const summary = r.code === 1 || r.code === 0 ? (JSON.parse(readFileSync(json, 'utf8')) as Summary) : undefined;

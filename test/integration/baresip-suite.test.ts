@@ -10,7 +10,13 @@ import { loadProfile } from '../../src/sut/profile';
 import { ROOT, describeRun, readSummary, requireBinary, sipconf } from './sipconf-cli';
 
 const PROFILE = path.join(ROOT, 'scenarios/targets/baresip/profile.yaml');
-const UA_CHECKS = ['UA-REGISTER-ACCEPTED', 'UA-REREGISTER-AFTER-FLOW-FAILURE', 'UA-REREGISTER-AFTER-430', 'UA-KEEPALIVE-FAILURE', 'UA-ACKS-2XX'];
+const UA_CHECKS = [
+  'UA-REGISTER-ACCEPTED',
+  'UA-REREGISTER-AFTER-FLOW-FAILURE',
+  'UA-REREGISTER-AFTER-430',
+  'UA-KEEPALIVE-FAILURE',
+  'UA-ACKS-2XX',
+];
 
 describe('baresip 1.0 as the user-agent SUT of the OUTBOUND-UA suite (RFC 3261 §10.2, §13.2.2.4; RFC 5626 §4.4–§4.5)', () => {
   let dir: string;
@@ -24,7 +30,25 @@ describe('baresip 1.0 as the user-agent SUT of the OUTBOUND-UA suite (RFC 3261 �
     const profile = await loadProfile(PROFILE);
     const known = new Map(profile.expectedFailures.map((f) => [f.check, f]));
     const json = path.join(dir, 'baresip.json');
-    const r = await sipconf(['run', '--sut', PROFILE, '--suite', 'outbound-ua', '--json', json, '--results-dir', path.join(dir, 'results'), '--reports-dir', dir, '--no-report', '--workers', '4'], 200_000);
+    const r = await sipconf(
+      [
+        'run',
+        '--sut',
+        PROFILE,
+        '--suite',
+        'outbound-ua',
+        '--json',
+        json,
+        '--results-dir',
+        path.join(dir, 'results'),
+        '--reports-dir',
+        dir,
+        '--no-report',
+        '--workers',
+        '4',
+      ],
+      200_000,
+    );
     const summary = readSummary(json);
     const why = describeRun(summary, r.stdout);
     for (const id of UA_CHECKS) {
@@ -41,7 +65,22 @@ describe('baresip 1.0 as the user-agent SUT of the OUTBOUND-UA suite (RFC 3261 �
   }, 240_000);
 
   test('without baresip on PATH, sipconf run exits 2 before any check, naming the Debian package', async () => {
-    const r = await sipconf(['run', '--sut', PROFILE, '--suite', 'outbound-ua', '--no-report', '--results-dir', path.join(dir, 'nobin'), '--reports-dir', path.join(dir, 'nobin')], 60_000, { PATH: '/nonexistent' });
+    const r = await sipconf(
+      [
+        'run',
+        '--sut',
+        PROFILE,
+        '--suite',
+        'outbound-ua',
+        '--no-report',
+        '--results-dir',
+        path.join(dir, 'nobin'),
+        '--reports-dir',
+        path.join(dir, 'nobin'),
+      ],
+      60_000,
+      { PATH: '/nonexistent' },
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/baresip is not installed \(Debian package: baresip-core/);
   }, 90_000);

@@ -24,8 +24,41 @@ describe('Kamailio 5.6 as the SUT of the conformance suites (RFC 3261, RFC 5626)
   let authRun: Promise<Run> | undefined;
   const startRuns = () => {
     requireBinary('kamailio');
-    suiteRun ??= sipconf(['run', '--sut', PROFILE, '--json', path.join(dir, 'kamailio.json'), '--results-dir', path.join(dir, 'results'), '--reports-dir', dir, '--no-report', '--workers', '4'], 200_000);
-    authRun ??= sipconf(['run', '--sut', AUTH_PROFILE, '--grep', 'REGISTER-AUTH', '--json', path.join(dir, 'kamailio-auth.json'), '--results-dir', path.join(dir, 'results-auth'), '--reports-dir', path.join(dir, 'auth'), '--no-report'], 150_000, { SIPCONF_KAMAILIO_PASSWORD: password });
+    suiteRun ??= sipconf(
+      [
+        'run',
+        '--sut',
+        PROFILE,
+        '--json',
+        path.join(dir, 'kamailio.json'),
+        '--results-dir',
+        path.join(dir, 'results'),
+        '--reports-dir',
+        dir,
+        '--no-report',
+        '--workers',
+        '4',
+      ],
+      200_000,
+    );
+    authRun ??= sipconf(
+      [
+        'run',
+        '--sut',
+        AUTH_PROFILE,
+        '--grep',
+        'REGISTER-AUTH',
+        '--json',
+        path.join(dir, 'kamailio-auth.json'),
+        '--results-dir',
+        path.join(dir, 'results-auth'),
+        '--reports-dir',
+        path.join(dir, 'auth'),
+        '--no-report',
+      ],
+      150_000,
+      { SIPCONF_KAMAILIO_PASSWORD: password },
+    );
     suiteRun.catch(() => undefined);
     authRun.catch(() => undefined);
   };
@@ -45,7 +78,12 @@ describe('Kamailio 5.6 as the SUT of the conformance suites (RFC 3261, RFC 5626)
     for (const c of summary.checks) {
       if (c.status === 'skipped') {
         // Only for a capability or role the profile does not claim (design.md: never silently).
-        expect({ id: c.id, message: c.message }).toEqual({ id: c.id, message: expect.stringMatching(/^skipped: (applies to SUT roles|the SUT profile does not claim|needs transport)/) });
+        expect({ id: c.id, message: c.message }).toEqual({
+          id: c.id,
+          message: expect.stringMatching(
+            /^skipped: (applies to SUT roles|the SUT profile does not claim|needs transport)/,
+          ),
+        });
         continue;
       }
       const k = known.get(c.id);
@@ -56,14 +94,18 @@ describe('Kamailio 5.6 as the SUT of the conformance suites (RFC 3261, RFC 5626)
         expect({ id: c.id, status: c.status }).toEqual({ id: c.id, status: 'failed' });
         expect(c.message).toMatch(/^known deviation \(RFC \d+ §/);
       } else {
-        if (c.status !== 'passed') throw new Error(`${c.id} ${c.status} against Kamailio and is not a recorded deviation:\n${why}`);
+        if (c.status !== 'passed')
+          throw new Error(`${c.id} ${c.status} against Kamailio and is not a recorded deviation:\n${why}`);
       }
     }
     const edge430 = summary.checks.find((c) => c.id === 'OUTBOUND-FAILOVER-430');
     expect(edge430?.status).toBe('passed');
     for (const id of known.keys()) expect(summary.checks.map((c) => c.id)).toContain(id);
     expect(summary.totals.passed).toBeGreaterThanOrEqual(15);
-    if (r.code !== 0) throw new Error(`sipconf exited ${r.code}, expected 0 (only known deviations failed):\n${why}\n${r.stderr.slice(-2000)}`);
+    if (r.code !== 0)
+      throw new Error(
+        `sipconf exited ${r.code}, expected 0 (only known deviations failed):\n${why}\n${r.stderr.slice(-2000)}`,
+      );
   }, 240_000);
 
   test('REGISTER-AUTH passes against the Digest variant (profile-auth.yaml: 401 with qop=auth, RFC 3261 §22)', async () => {

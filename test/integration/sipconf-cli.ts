@@ -26,10 +26,17 @@ export interface Summary {
   checks: SummaryCheck[];
 }
 
-export function sipconf(args: string[], timeoutMs: number, env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+export function sipconf(
+  args: string[],
+  timeoutMs: number,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0', ...env } });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, FORCE_COLOR: '0', ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -52,7 +59,10 @@ export function readSummary(file: string): Summary {
 
 /** Fails (in CI and outside it) when the peer binary is missing, naming the Debian package. */
 export function requireBinary(name: string): void {
-  if (!findExecutable(name)) throw new Error(`${missingBinaryMessage(name)}${process.env.CI === 'true' ? ' — in CI a missing SUT is a failure' : ''}`);
+  if (!findExecutable(name))
+    throw new Error(
+      `${missingBinaryMessage(name)}${process.env.CI === 'true' ? ' — in CI a missing SUT is a failure' : ''}`,
+    );
 }
 
 /** One line per check that did not pass, for failure messages. */

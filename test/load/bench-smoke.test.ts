@@ -13,13 +13,20 @@ const ROOT = resolve(__dirname, '../..');
 describe('bench --smoke --only load,load-tcp,memory', () => {
   test('writes { load: { cps, sippCps, ratio, ... }, memory: {...} } with calls completed on every ladder', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'sipconf-bench-load-')), 'bench.json');
-    const p = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/main.ts'), '--smoke', '--only', 'load,load-tcp,memory', '--json', file], { cwd: ROOT, encoding: 'utf8', timeout: 150_000 });
+    const p = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'bench/main.ts'), '--smoke', '--only', 'load,load-tcp,memory', '--json', file],
+      { cwd: ROOT, encoding: 'utf8', timeout: 150_000 },
+    );
     expect(p.stderr).not.toMatch(/bench: /);
     expect(p.status).toBe(0);
     expect(p.stdout).toMatch(/== load:/);
     expect(p.stdout).toMatch(/== load-tcp: highest clean calls\/s over TCP/);
     const j = JSON.parse(readFileSync(file, 'utf8'));
-    for (const [section, transport] of [['load', 'udp'], ['load-tcp', 'tcp']] as const) {
+    for (const [section, transport] of [
+      ['load', 'udp'],
+      ['load-tcp', 'tcp'],
+    ] as const) {
       const l = j[section];
       expect(l.transport).toBe(transport);
       expect(l.cps).toBeGreaterThan(0);

@@ -21,7 +21,11 @@ test('the native batch path is built (npm ci runs node-gyp); in CI its absence i
 
 const paths: Array<'batch' | 'dgram'> = status.available ? ['batch', 'dgram'] : ['dgram'];
 
-function collect(s: LoadSocket, n: number, timeoutMs = 5000): Promise<Array<{ text: string; port: number; address: string; at: number; seenAt: number }>> {
+function collect(
+  s: LoadSocket,
+  n: number,
+  timeoutMs = 5000,
+): Promise<Array<{ text: string; port: number; address: string; at: number; seenAt: number }>> {
   const got: Array<{ text: string; port: number; address: string; at: number; seenAt: number }> = [];
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`got ${got.length} of ${n} datagrams`)), timeoutMs);
@@ -48,32 +52,39 @@ function until(cond: () => boolean, timeoutMs = 3000): Promise<void> {
 }
 
 describe.each(paths)('load socket over %s', (io) => {
-  test.each([0, 5])('a burst of 1,000 sends arrives intact with the sender address; replies go back to the sender through a connected socket (read coalescing %i ms)', async (coalesceMs) => {
-    const a = await openLoadSocket({ address: '127.0.0.1', port: 0, bufferBytes: 4 << 20, io, coalesceMs });
-    const b = await openLoadSocket({ address: '127.0.0.1', port: 0, bufferBytes: 4 << 20, io, coalesceMs });
-    try {
-      expect(a.io).toBe(io);
-      expect(a.recvBufferBytes).toBeGreaterThan(0);
-      await a.connect(b.local);
-      const atB = collect(b, 1000);
-      const sentAt = performance.now();
-      for (let i = 0; i < 1000; i++) a.send(i % 2 ? `datagram ${i}` : Buffer.from(`datagram ${i}`));
-      const got = await atB;
-      // Arrival times: after the sends began, never after the handler saw the datagram (kernel timestamps on the
-      // batch path, the event time on dgram).
-      expect(got.every((g) => g.at >= sentAt - 1 && g.at <= g.seenAt)).toBe(true);
-      expect(new Set(got.map((g) => g.text)).size).toBe(1000);
-      expect(got.every((g) => g.port === a.local.port && g.address === '127.0.0.1')).toBe(true);
-      const atA = collect(a, 3);
-      b.send('reply 1', a.local.port, '127.0.0.1');
-      b.send(Buffer.from('reply 2'), a.local.port, '127.0.0.1');
-      b.send('réponse 3', a.local.port, '127.0.0.1'); // strings leave as UTF-8, like dgram
-      expect((await atA).map((g) => Buffer.from(g.text, 'latin1').toString('utf8'))).toEqual(['reply 1', 'reply 2', 'réponse 3']);
-    } finally {
-      await a.close();
-      await b.close();
-    }
-  });
+  test.each([0, 5])(
+    'a burst of 1,000 sends arrives intact with the sender address; replies go back to the sender through a connected socket (read coalescing %i ms)',
+    async (coalesceMs) => {
+      const a = await openLoadSocket({ address: '127.0.0.1', port: 0, bufferBytes: 4 << 20, io, coalesceMs });
+      const b = await openLoadSocket({ address: '127.0.0.1', port: 0, bufferBytes: 4 << 20, io, coalesceMs });
+      try {
+        expect(a.io).toBe(io);
+        expect(a.recvBufferBytes).toBeGreaterThan(0);
+        await a.connect(b.local);
+        const atB = collect(b, 1000);
+        const sentAt = performance.now();
+        for (let i = 0; i < 1000; i++) a.send(i % 2 ? `datagram ${i}` : Buffer.from(`datagram ${i}`));
+        const got = await atB;
+        // Arrival times: after the sends began, never after the handler saw the datagram (kernel timestamps on the
+        // batch path, the event time on dgram).
+        expect(got.every((g) => g.at >= sentAt - 1 && g.at <= g.seenAt)).toBe(true);
+        expect(new Set(got.map((g) => g.text)).size).toBe(1000);
+        expect(got.every((g) => g.port === a.local.port && g.address === '127.0.0.1')).toBe(true);
+        const atA = collect(a, 3);
+        b.send('reply 1', a.local.port, '127.0.0.1');
+        b.send(Buffer.from('reply 2'), a.local.port, '127.0.0.1');
+        b.send('réponse 3', a.local.port, '127.0.0.1'); // strings leave as UTF-8, like dgram
+        expect((await atA).map((g) => Buffer.from(g.text, 'latin1').toString('utf8'))).toEqual([
+          'reply 1',
+          'reply 2',
+          'réponse 3',
+        ]);
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    },
+  );
 
   test('a 60,000-byte datagram and a plain dgram peer', async () => {
     const s = await openLoadSocket({ address: '127.0.0.1', port: 0, bufferBytes: 4 << 20, io });
@@ -146,33 +157,39 @@ test('a closed socket frees its port (bind it again at once)', async () => {
   }
 });
 
-test.each(paths)('a worker thread terminated with its %s socket open exits cleanly (the addon closes its handles at teardown)', async (io) => {
-  const addonPath = join(__dirname, '..', '..', 'build', 'Release', 'udp_batch.node');
-  const code =
-    io === 'batch'
-      ? `const a = require(${JSON.stringify(addonPath)});
+test.each(paths)(
+  'a worker thread terminated with its %s socket open exits cleanly (the addon closes its handles at teardown)',
+  async (io) => {
+    const addonPath = join(__dirname, '..', '..', 'build', 'Release', 'udp_batch.node');
+    const code =
+      io === 'batch'
+        ? `const a = require(${JSON.stringify(addonPath)});
          const [, port] = a.create(4, '127.0.0.1', 0, 1 << 20, 1 << 20, Buffer.allocUnsafeSlow(a.SLOT * a.RECV_BATCH), new Uint32Array(a.RECV_BATCH * a.META),
            Buffer.allocUnsafeSlow(1 << 20), new Uint32Array(a.SEND_BATCH * a.META), new Int32Array(3), () => {}, () => {}, {}, 1);
          require('node:worker_threads').parentPort.postMessage(port);`
-      : `const s = require('node:dgram').createSocket('udp4');
+        : `const s = require('node:dgram').createSocket('udp4');
          s.bind(0, '127.0.0.1', () => require('node:worker_threads').parentPort.postMessage(s.address().port));`;
-  const w = new Worker(code, { eval: true });
-  const port = await new Promise<number>((resolve, reject) => {
-    w.once('message', resolve);
-    w.once('error', reject);
-  });
-  expect(port).toBeGreaterThan(0);
-  expect(await w.terminate()).toBe(1);
-  // The port is free again: the worker's socket was closed.
-  const again = await openLoadSocket({ address: '127.0.0.1', port, bufferBytes: 1 << 20, io });
-  await again.close();
-});
+    const w = new Worker(code, { eval: true });
+    const port = await new Promise<number>((resolve, reject) => {
+      w.once('message', resolve);
+      w.once('error', reject);
+    });
+    expect(port).toBeGreaterThan(0);
+    expect(await w.terminate()).toBe(1);
+    // The port is free again: the worker's socket was closed.
+    const again = await openLoadSocket({ address: '127.0.0.1', port, bufferBytes: 1 << 20, io });
+    await again.close();
+  },
+);
 
 test('binding a taken port fails on either path', async () => {
   const taken = dgram.createSocket('udp4');
   await new Promise<void>((r) => taken.bind(0, '127.0.0.1', () => r()));
   try {
-    for (const io of paths) await expect(openLoadSocket({ address: '127.0.0.1', port: taken.address().port, bufferBytes: 1 << 20, io })).rejects.toThrow(/EADDRINUSE|in use/i);
+    for (const io of paths)
+      await expect(
+        openLoadSocket({ address: '127.0.0.1', port: taken.address().port, bufferBytes: 1 << 20, io }),
+      ).rejects.toThrow(/EADDRINUSE|in use/i);
   } finally {
     await new Promise<void>((r) => taken.close(() => r()));
   }

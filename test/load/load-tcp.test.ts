@@ -14,7 +14,9 @@ import { LoadUsageError, runLoad, startLoad } from '../../src/load/run-load';
 import { runSipp, startSipp } from '../../src/sipp';
 
 /** A raw TCP server: every connection's bytes are handed to `onData` with the socket to answer on. */
-async function rawServer(onData: (text: string, socket: net.Socket) => void): Promise<{ port: number; received: string[]; close(): Promise<void> }> {
+async function rawServer(
+  onData: (text: string, socket: net.Socket) => void,
+): Promise<{ port: number; received: string[]; close(): Promise<void> }> {
   const received: string[] = [];
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
@@ -54,7 +56,7 @@ async function rawClient(port: number): Promise<{ socket: net.Socket; text: () =
 }
 
 async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  for (const end = Date.now() + ms; !cond(); ) {
+  for (const end = Date.now() + ms; !cond();) {
     if (Date.now() > end) throw new Error(`not within ${ms} ms: ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
@@ -102,8 +104,10 @@ describe('load over TCP', () => {
       if (text.startsWith('INVITE') && !sent) {
         sent = true;
         const copy = (name: string) => `${name}: ${header(text, name)}\r\n`;
-        const common = copy('Via') + copy('From') + `To: ${header(text, 'To')};tag=srv\r\n` + copy('Call-ID') + copy('CSeq');
-        const sdp = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 6000 RTP/AVP 0\r\n';
+        const common =
+          copy('Via') + copy('From') + `To: ${header(text, 'To')};tag=srv\r\n` + copy('Call-ID') + copy('CSeq');
+        const sdp =
+          'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 6000 RTP/AVP 0\r\n';
         const bytes = Buffer.from(
           `SIP/2.0 180 Ringing\r\n${common}Content-Length: 0\r\n\r\n` +
             `SIP/2.0 200 OK\r\n${common}Contact: <sip:srv@127.0.0.1:${(socket.address() as net.AddressInfo).port};transport=tcp>\r\nContent-Type: application/sdp\r\nContent-Length: ${sdp.length}\r\n\r\n${sdp}`,
@@ -116,7 +120,9 @@ describe('load over TCP', () => {
         setTimeout(() => socket.write(bytes.subarray(from)), 80);
       } else if (text.includes('BYE ')) {
         const bye = text.slice(text.indexOf('BYE '));
-        socket.write(`SIP/2.0 200 OK\r\nVia: ${header(bye, 'Via')}\r\nFrom: ${header(bye, 'From')}\r\nTo: ${header(bye, 'To')}\r\nCall-ID: ${header(bye, 'Call-ID')}\r\nCSeq: ${header(bye, 'CSeq')}\r\nContent-Length: 0\r\n\r\n`);
+        socket.write(
+          `SIP/2.0 200 OK\r\nVia: ${header(bye, 'Via')}\r\nFrom: ${header(bye, 'From')}\r\nTo: ${header(bye, 'To')}\r\nCall-ID: ${header(bye, 'Call-ID')}\r\nCSeq: ${header(bye, 'CSeq')}\r\nContent-Length: 0\r\n\r\n`,
+        );
       }
     });
     try {
@@ -215,14 +221,18 @@ describe('load over TCP', () => {
   });
 
   test('usage: the outbound scenario is UDP only (STUN keep-alives); a refused connection names the target', async () => {
-    await expect(runLoad({ target: '127.0.0.1:5060', transport: 'tcp', scenario: 'outbound', calls: 1 })).rejects.toThrow(/outbound scenario runs over udp only/);
+    await expect(
+      runLoad({ target: '127.0.0.1:5060', transport: 'tcp', scenario: 'outbound', calls: 1 }),
+    ).rejects.toThrow(/outbound scenario runs over udp only/);
     const peer = await rawServer(() => undefined);
     const port = peer.port;
     await peer.close();
     const refused = runLoad({ target: `127.0.0.1:${port}`, transport: 'tcp', calls: 1 });
     await expect(refused).rejects.toThrow(LoadUsageError);
     await expect(refused).rejects.toThrow(new RegExp(`cannot connect over TCP to 127\\.0\\.0\\.1:${port}`));
-    await expect(runLoad({ target: '127.0.0.1:5060', transport: 'sctp' as never, calls: 1 })).rejects.toThrow(/transport must be udp or tcp/);
+    await expect(runLoad({ target: '127.0.0.1:5060', transport: 'sctp' as never, calls: 1 })).rejects.toThrow(
+      /transport must be udp or tcp/,
+    );
   });
 });
 
@@ -236,7 +246,13 @@ describe('load over TCP against SIPp 3.6 (-t t1)', () => {
   afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
   test('our TCP UAC → SIPp -sn uas -t t1: 200 calls complete on both sides; lingering, we let SIPp close the connection', async () => {
-    const uas = startSipp({ builtin: 'uas', transport: 'tcp', calls: 200, hardTimeoutMs: 60_000, runDir: runDir('uas') });
+    const uas = startSipp({
+      builtin: 'uas',
+      transport: 'tcp',
+      calls: 200,
+      hardTimeoutMs: 60_000,
+      runDir: runDir('uas'),
+    });
     try {
       const at = await uas.ready;
       // SIPp's uas ends each call with a 4 s pause (to absorb retransmissions) and fails a call whose connection
@@ -256,7 +272,15 @@ describe('load over TCP against SIPp 3.6 (-t t1)', () => {
   test('SIPp -sn uac -t t1 → our TCP UAS: 200 calls complete on both sides', async () => {
     const uas = await startLoad({ mode: 'uas', transport: 'tcp' });
     try {
-      const uac = await runSipp({ builtin: 'uac', transport: 'tcp', target: uas.local, calls: 200, rate: 200, hardTimeoutMs: 60_000, runDir: runDir('uac') });
+      const uac = await runSipp({
+        builtin: 'uac',
+        transport: 'tcp',
+        target: uas.local,
+        calls: 200,
+        rate: 200,
+        hardTimeoutMs: 60_000,
+        runDir: runDir('uac'),
+      });
       expect(uac.verdict).toEqual(expect.objectContaining({ status: 'passed', ok: true }));
       expect(uac.stats?.calls).toEqual(expect.objectContaining({ successful: 200, failed: 0 }));
       const u = await uas.stop();
@@ -265,5 +289,4 @@ describe('load over TCP against SIPp 3.6 (-t t1)', () => {
       await uas.stop();
     }
   }, 70_000);
-
 });

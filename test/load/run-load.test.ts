@@ -30,7 +30,11 @@ async function deadPort(): Promise<number> {
 }
 
 /** REGISTERs sip:service@127.0.0.1 at `target` with a Contact at the load UAS; resolves with the status line. */
-async function registerUas(target: { address: string; port: number }, transport: 'udp' | 'tcp', uasPort: number): Promise<string> {
+async function registerUas(
+  target: { address: string; port: number },
+  transport: 'udp' | 'tcp',
+  uasPort: number,
+): Promise<string> {
   const reg = (via: string) =>
     `REGISTER sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/${transport.toUpperCase()} ${via};branch=z9hG4bK-load-reg;rport\r\nMax-Forwards: 70\r\n` +
     `From: <sip:service@127.0.0.1>;tag=r1\r\nTo: <sip:service@127.0.0.1>\r\nCall-ID: load-reg-${transport}\r\nCSeq: 1 REGISTER\r\n` +
@@ -62,7 +66,12 @@ describe('runLoad', () => {
     const uas = await startLoad({ mode: 'uas', trying: true });
     try {
       const progress: number[] = [];
-      const r = await runLoad({ target: `127.0.0.1:${uas.local.port}`, rate: 150, calls: 300, onProgress: (p) => progress.push(p.completed) });
+      const r = await runLoad({
+        target: `127.0.0.1:${uas.local.port}`,
+        rate: 150,
+        calls: 300,
+        onProgress: (p) => progress.push(p.completed),
+      });
       expect(r.calls).toMatchObject({ started: 300, completed: 300, failed: 0 });
       expect(r.failures).toEqual({});
       expect(r.unparseable).toBe(0);
@@ -79,7 +88,13 @@ describe('runLoad', () => {
   test('calls with a hold time stay in flight together (concurrency), then end with BYE', async () => {
     const uas = await startLoad({ mode: 'uas' });
     try {
-      const r = await runLoad({ target: `127.0.0.1:${uas.local.port}`, rate: 200, calls: 100, holdMs: 400, concurrency: 50 });
+      const r = await runLoad({
+        target: `127.0.0.1:${uas.local.port}`,
+        rate: 200,
+        calls: 100,
+        holdMs: 400,
+        concurrency: 50,
+      });
       expect(r.calls).toMatchObject({ started: 100, completed: 100, failed: 0 });
       expect(r.peakInFlight).toBe(50);
       const u = await uas.stop();
@@ -89,32 +104,43 @@ describe('runLoad', () => {
     }
   });
 
-  test.each(['udp', 'tcp'] as const)('through the embedded reference SUT over %s: REGISTER storm, then calls routed to a registered UAS (Record-Route, §12.1.2)', async (transport) => {
-    const sut = await ReferenceSut.start();
-    const uas = await startLoad({ mode: 'uas', transport });
-    try {
-      const target = sut.address(transport);
-      const storm = await runLoad({ target, transport, scenario: 'register', rate: 200, calls: 200, users: 20 });
-      expect(storm.calls).toMatchObject({ started: 200, completed: 200, failed: 0 });
+  test.each(['udp', 'tcp'] as const)(
+    'through the embedded reference SUT over %s: REGISTER storm, then calls routed to a registered UAS (Record-Route, §12.1.2)',
+    async (transport) => {
+      const sut = await ReferenceSut.start();
+      const uas = await startLoad({ mode: 'uas', transport });
+      try {
+        const target = sut.address(transport);
+        const storm = await runLoad({ target, transport, scenario: 'register', rate: 200, calls: 200, users: 20 });
+        expect(storm.calls).toMatchObject({ started: 200, completed: 200, failed: 0 });
 
-      // Bind AOR sip:service@127.0.0.1 to the UAS (over TCP with transport=tcp), so the proxy forwards the INVITEs there.
-      expect(await registerUas(target, transport, uas.local.port)).toBe('SIP/2.0 200 OK');
+        // Bind AOR sip:service@127.0.0.1 to the UAS (over TCP with transport=tcp), so the proxy forwards the INVITEs there.
+        expect(await registerUas(target, transport, uas.local.port)).toBe('SIP/2.0 200 OK');
 
-      const calls = await runLoad({ target, transport, rate: 100, calls: 200 });
-      expect(calls.failures).toEqual({});
-      expect(calls.calls).toMatchObject({ started: 200, completed: 200, failed: 0 });
-      const u = await uas.stop();
-      expect(u.calls).toMatchObject({ started: 200, completed: 200, failed: 0 });
-    } finally {
-      await uas.stop();
-      await sut.close();
-    }
-  });
+        const calls = await runLoad({ target, transport, rate: 100, calls: 200 });
+        expect(calls.failures).toEqual({});
+        expect(calls.calls).toMatchObject({ started: 200, completed: 200, failed: 0 });
+        const u = await uas.stop();
+        expect(u.calls).toMatchObject({ started: 200, completed: 200, failed: 0 });
+      } finally {
+        await uas.stop();
+        await sut.close();
+      }
+    },
+  );
 
   test('outbound registrations through the reference SUT: REGISTER with instance/reg-id, STUN keep-alives answered, then Expires 0 (RFC 5626 §4.2, §4.4.2)', async () => {
     const sut = await ReferenceSut.start();
     try {
-      const r = await runLoad({ target: sut.address('udp'), scenario: 'outbound', rate: 50, calls: 40, holdMs: 700, keepaliveMs: 200, users: 40 });
+      const r = await runLoad({
+        target: sut.address('udp'),
+        scenario: 'outbound',
+        rate: 50,
+        calls: 40,
+        holdMs: 700,
+        keepaliveMs: 200,
+        users: 40,
+      });
       expect(r.calls).toMatchObject({ started: 40, completed: 40, failed: 0 });
       expect(r.peakInFlight).toBeGreaterThan(1);
       // A retransmitted REGISTER (UDP, a busy machine) is answered twice; the second answer finds no transaction.
@@ -130,10 +156,22 @@ describe('runLoad', () => {
     const scan = newScan();
     reg.on('message', (m, rinfo) => {
       if (!scanMessage(m.toString('latin1'), scan) || scan.method !== 'REGISTER') return;
-      reg.send(response(200, 'OK', scan.vias, scan.from, `${scan.to};tag=r`, scan.callId, scan.cseq, 'REGISTER', '', ''), rinfo.port, rinfo.address);
+      reg.send(
+        response(200, 'OK', scan.vias, scan.from, `${scan.to};tag=r`, scan.callId, scan.cseq, 'REGISTER', '', ''),
+        rinfo.port,
+        rinfo.address,
+      );
     });
     try {
-      const r = await runLoad({ target: `127.0.0.1:${reg.address().port}`, scenario: 'outbound', rate: 50, calls: 10, holdMs: 3000, keepaliveMs: 150, keepaliveTimeoutMs: 300 });
+      const r = await runLoad({
+        target: `127.0.0.1:${reg.address().port}`,
+        scenario: 'outbound',
+        rate: 50,
+        calls: 10,
+        holdMs: 3000,
+        keepaliveMs: 150,
+        keepaliveTimeoutMs: 300,
+      });
       expect(r.failures).toEqual({ 'keepalive-timeout': 10 });
       // Failed at the pong timeout (first ping at 150 ms + 300 ms), long before the 3 s hold ends.
       expect(r.durationMs).toBeLessThan(2500);
@@ -186,7 +224,10 @@ describe('runLoad', () => {
     const uas = await startLoad({ mode: 'uas' });
     try {
       const seen: number[] = [];
-      const r = await runLoadWorkers({ target: `127.0.0.1:${uas.local.port}`, rate: 200, calls: 201, onProgress: (p) => seen.push(p.completed) }, 2);
+      const r = await runLoadWorkers(
+        { target: `127.0.0.1:${uas.local.port}`, rate: 200, calls: 201, onProgress: (p) => seen.push(p.completed) },
+        2,
+      );
       expect(r.calls).toMatchObject({ started: 201, completed: 201, failed: 0 });
       expect(r.local.split(' ')).toHaveLength(2);
       expect(r.options.workers).toBe(2);
@@ -203,7 +244,9 @@ describe('runLoad', () => {
   test('bad options are usage errors', async () => {
     await expect(runLoad({ target: 'nohost', calls: 1 })).rejects.toThrow(LoadUsageError);
     await expect(runLoad({ target: '127.0.0.1:5060' })).rejects.toThrow(/duration or a number of calls/);
-    await expect(runLoad({ target: '127.0.0.1:5060', calls: 1, rate: -1 })).rejects.toThrow(/rate must be a positive number/);
+    await expect(runLoad({ target: '127.0.0.1:5060', calls: 1, rate: -1 })).rejects.toThrow(
+      /rate must be a positive number/,
+    );
     await expect(runLoad({ mode: 'uac', calls: 1 })).rejects.toThrow(/needs a target/);
   });
 

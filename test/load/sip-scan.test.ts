@@ -27,7 +27,9 @@ describe('scanMessage: the load engine’s lean reader', () => {
     expect(s.callId).toBe('42@host');
     expect(s.cseq).toBe(7);
     expect(s.cseqMethod).toBe('INVITE');
-    expect(s.vias).toBe('Via: SIP/2.0/UDP p1.example.com;branch=z9hG4bK1\r\nv: SIP/2.0/UDP 10.0.0.1:5062;branch=z9hG4bK2;rport\r\n');
+    expect(s.vias).toBe(
+      'Via: SIP/2.0/UDP p1.example.com;branch=z9hG4bK1\r\nv: SIP/2.0/UDP 10.0.0.1:5062;branch=z9hG4bK2;rport\r\n',
+    );
     expect(s.from).toBe('"Alice" <sip:alice@example.com>;tag=abc');
     expect(s.to).toBe('Bob\r\n <sip:bob@example.com>');
     expect(s.toTag).toBe('');
@@ -38,7 +40,8 @@ describe('scanMessage: the load engine’s lean reader', () => {
 
   test('a response: status code, To tag, CSeq method', () => {
     const s = newScan();
-    const r = 'SIP/2.0 486 Busy Here\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKx\r\nFrom: <sip:a@h>;tag=1\r\nTo: <sip:b@h> ; tag = 99\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\n\r\n';
+    const r =
+      'SIP/2.0 486 Busy Here\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKx\r\nFrom: <sip:a@h>;tag=1\r\nTo: <sip:b@h> ; tag = 99\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\n\r\n';
     expect(scanMessage(r, s)).toBe(true);
     expect(s.status).toBe(486);
     expect(s.toTag).toBe('99');
@@ -59,10 +62,18 @@ describe('scanMessage: the load engine’s lean reader', () => {
 
   test('long header names in any letter case; look-alike names are not taken (RFC 3261 §7.3.1)', () => {
     const s = newScan();
-    const r = 'SIP/2.0 200 OK\r\nVIA: SIP/2.0/UDP h;branch=z9hG4bKx\r\nfrom: <sip:a@h>;tag=1\r\nTO: <sip:b@h>;tag=2\r\nCALL-ID: c9\r\ncseq: 3 BYE\r\n' +
+    const r =
+      'SIP/2.0 200 OK\r\nVIA: SIP/2.0/UDP h;branch=z9hG4bKx\r\nfrom: <sip:a@h>;tag=1\r\nTO: <sip:b@h>;tag=2\r\nCALL-ID: c9\r\ncseq: 3 BYE\r\n' +
       'cOnTaCt: <sip:b@10.0.0.2>\r\nContact-X: <sip:wrong@h>\r\nRECORD-ROUTE: <sip:p;lr>\r\nTom: x\r\nCall-IDs: no\r\n\r\n';
     expect(scanMessage(r, s)).toBe(true);
-    expect([s.callId, s.cseq, s.cseqMethod, s.toTag, s.contact, s.from]).toEqual(['c9', 3, 'BYE', '2', 'sip:b@10.0.0.2', '<sip:a@h>;tag=1']);
+    expect([s.callId, s.cseq, s.cseqMethod, s.toTag, s.contact, s.from]).toEqual([
+      'c9',
+      3,
+      'BYE',
+      '2',
+      'sip:b@10.0.0.2',
+      '<sip:a@h>;tag=1',
+    ]);
     expect(s.recordRoute).toEqual(['<sip:p;lr>']);
     expect(s.vias).toBe('VIA: SIP/2.0/UDP h;branch=z9hG4bKx\r\n');
   });

@@ -2,23 +2,49 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getStatusFromError } from 'allure-js-commons/sdk';
-import { annotateSkippedResults, detectExecutor, environmentProperties, writeAllureRunFiles } from '../../src/report/allure-files';
-import { classifyFailure, failure, FAILURE_CATEGORIES, formatFailure, nonConformance, timeoutFailure, unreachable, harnessError } from '../../src/report/failures';
+import {
+  annotateSkippedResults,
+  detectExecutor,
+  environmentProperties,
+  writeAllureRunFiles,
+} from '../../src/report/allure-files';
+import {
+  classifyFailure,
+  failure,
+  FAILURE_CATEGORIES,
+  formatFailure,
+  nonConformance,
+  timeoutFailure,
+  unreachable,
+  harnessError,
+} from '../../src/report/failures';
 
 /** Allure 3's matcher: first category whose statuses and message regex (searched) match. */
 function allure3Category(status: string, message: string): string | undefined {
-  return FAILURE_CATEGORIES.find((c) => c.matchedStatuses.includes(status as never) && (c.messageRegex === undefined || new RegExp(c.messageRegex).test(message)))?.name;
+  return FAILURE_CATEGORIES.find(
+    (c) =>
+      c.matchedStatuses.includes(status as never) &&
+      (c.messageRegex === undefined || new RegExp(c.messageRegex).test(message)),
+  )?.name;
 }
 /** Allure 2's matcher: Java Pattern.matches, i.e. the whole message must match. */
 function allure2Category(status: string, message: string): string | undefined {
-  return FAILURE_CATEGORIES.find((c) => c.matchedStatuses.includes(status as never) && (c.messageRegex === undefined || new RegExp(`^(?:${c.messageRegex})$`).test(message)))?.name;
+  return FAILURE_CATEGORIES.find(
+    (c) =>
+      c.matchedStatuses.includes(status as never) &&
+      (c.messageRegex === undefined || new RegExp(`^(?:${c.messageRegex})$`).test(message)),
+  )?.name;
 }
 
 describe('failure messages and Allure categories', () => {
   it('formats messages with the fixed prefixes, once', () => {
-    expect(nonConformance('no ACK within 64*T1 (RFC 3261 §17.2.1)')).toBe('SUT non-conformance: no ACK within 64*T1 (RFC 3261 §17.2.1)');
+    expect(nonConformance('no ACK within 64*T1 (RFC 3261 §17.2.1)')).toBe(
+      'SUT non-conformance: no ACK within 64*T1 (RFC 3261 §17.2.1)',
+    );
     expect(timeoutFailure('no 200 to REGISTER in 32000 ms')).toBe('timeout: no 200 to REGISTER in 32000 ms');
-    expect(unreachable('no answer to OPTIONS at 127.0.0.1:5070')).toBe('SUT unreachable: no answer to OPTIONS at 127.0.0.1:5070');
+    expect(unreachable('no answer to OPTIONS at 127.0.0.1:5070')).toBe(
+      'SUT unreachable: no answer to OPTIONS at 127.0.0.1:5070',
+    );
     expect(harnessError('cannot bind 127.0.0.1:0')).toBe('harness error: cannot bind 127.0.0.1:0');
     expect(formatFailure('timeout', 'timeout: already')).toBe('timeout: already');
   });
@@ -28,14 +54,17 @@ describe('failure messages and Allure categories', () => {
     ['timeout', 'failed', 'Timeout'],
     ['unreachable', 'broken', 'SUT unreachable'],
     ['harness', 'broken', 'Harness error'],
-  ] as const)('a %s failure gets Allure status %s and category %s (Allure 2 and 3 matching)', (kind, status, category) => {
-    const err = failure(kind, 'detail\nsecond line');
-    expect(getStatusFromError(err)).toBe(status);
-    expect(classifyFailure(err.message)).toBe(kind);
-    expect(allure3Category(status, err.message)).toBe(category);
-    expect(allure2Category(status, err.message)).toBe(category);
-    expect(allure3Category(status, `${err.name}: ${err.message}`)).toBe(category);
-  });
+  ] as const)(
+    'a %s failure gets Allure status %s and category %s (Allure 2 and 3 matching)',
+    (kind, status, category) => {
+      const err = failure(kind, 'detail\nsecond line');
+      expect(getStatusFromError(err)).toBe(status);
+      expect(classifyFailure(err.message)).toBe(kind);
+      expect(allure3Category(status, err.message)).toBe(category);
+      expect(allure2Category(status, err.message)).toBe(category);
+      expect(allure3Category(status, `${err.name}: ${err.message}`)).toBe(category);
+    },
+  );
 
   it('puts jest timeouts under Timeout and anything unprefixed under the unclassified categories', () => {
     const jestTimeout = 'thrown: "Exceeded timeout of 5000 ms for a test.\nAdd a timeout value to this test..."';
@@ -57,7 +86,17 @@ describe('environment.properties, categories.json, executor.json', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('writes Java-properties-escaped environment info, with secrets masked', () => {
-    const text = environmentProperties({ sutName: 'kamailio 5.6', sutVersion: '5.6.3', target: 'udp:127.0.0.1:5070', harnessVersion: '0.1.0', nodeVersion: 'v20.20.0', extra: { 'note key': 'a=b#c\nnext é', pw: 'pass=hunter2', empty: undefined } }, { secrets: ['hunter2'] });
+    const text = environmentProperties(
+      {
+        sutName: 'kamailio 5.6',
+        sutVersion: '5.6.3',
+        target: 'udp:127.0.0.1:5070',
+        harnessVersion: '0.1.0',
+        nodeVersion: 'v20.20.0',
+        extra: { 'note key': 'a=b#c\nnext é', pw: 'pass=hunter2', empty: undefined },
+      },
+      { secrets: ['hunter2'] },
+    );
     expect(text.split('\n')).toEqual([
       'sut.name=kamailio 5.6',
       'sut.version=5.6.3',
@@ -72,9 +111,21 @@ describe('environment.properties, categories.json, executor.json', () => {
   });
 
   it('writes all three files when in CI, and no executor.json outside CI', () => {
-    const gh = { GITHUB_ACTIONS: 'true', CI: 'true', GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'acme/pbx', GITHUB_RUN_ID: '991', GITHUB_RUN_NUMBER: '42', GITHUB_WORKFLOW: 'conformance' };
+    const gh = {
+      GITHUB_ACTIONS: 'true',
+      CI: 'true',
+      GITHUB_SERVER_URL: 'https://github.com',
+      GITHUB_REPOSITORY: 'acme/pbx',
+      GITHUB_RUN_ID: '991',
+      GITHUB_RUN_NUMBER: '42',
+      GITHUB_WORKFLOW: 'conformance',
+    };
     const files = writeAllureRunFiles(dir, { sutName: 'x' }, { ciEnv: gh });
-    expect(files.map((f) => f.slice(dir.length + 1))).toEqual(['environment.properties', 'categories.json', 'executor.json']);
+    expect(files.map((f) => f.slice(dir.length + 1))).toEqual([
+      'environment.properties',
+      'categories.json',
+      'executor.json',
+    ]);
     expect(JSON.parse(readFileSync(join(dir, 'executor.json'), 'utf8'))).toEqual({
       name: 'GitHub Actions',
       type: 'github',
@@ -84,7 +135,14 @@ describe('environment.properties, categories.json, executor.json', () => {
       buildUrl: 'https://github.com/acme/pbx/actions/runs/991',
     });
     const cats = JSON.parse(readFileSync(join(dir, 'categories.json'), 'utf8'));
-    expect(cats.map((c: { name: string }) => c.name)).toEqual(['SUT non-conformance', 'Timeout', 'SUT unreachable', 'Harness error', 'Unclassified failure', 'Unclassified harness error']);
+    expect(cats.map((c: { name: string }) => c.name)).toEqual([
+      'SUT non-conformance',
+      'Timeout',
+      'SUT unreachable',
+      'Harness error',
+      'Unclassified failure',
+      'Unclassified harness error',
+    ]);
     const local = mkdtempSync(join(tmpdir(), 'sipconf-allure-files-'));
     try {
       expect(writeAllureRunFiles(local, {}, { ciEnv: {} })).toHaveLength(2);
@@ -94,7 +152,15 @@ describe('environment.properties, categories.json, executor.json', () => {
   });
 
   it('recognises GitLab, Jenkins and generic CI', () => {
-    expect(detectExecutor({ GITLAB_CI: 'true', CI_PROJECT_URL: 'https://gl/x', CI_PIPELINE_IID: '7', CI_JOB_NAME: 'sip', CI_JOB_URL: 'https://gl/x/-/jobs/1' })).toEqual({
+    expect(
+      detectExecutor({
+        GITLAB_CI: 'true',
+        CI_PROJECT_URL: 'https://gl/x',
+        CI_PIPELINE_IID: '7',
+        CI_JOB_NAME: 'sip',
+        CI_JOB_URL: 'https://gl/x/-/jobs/1',
+      }),
+    ).toEqual({
       name: 'GitLab CI',
       type: 'gitlab',
       url: 'https://gl/x',
@@ -102,7 +168,14 @@ describe('environment.properties, categories.json, executor.json', () => {
       buildName: 'sip #7',
       buildUrl: 'https://gl/x/-/jobs/1',
     });
-    expect(detectExecutor({ JENKINS_URL: 'https://j/', BUILD_NUMBER: '12', JOB_NAME: 'pbx', BUILD_URL: 'https://j/job/pbx/12/' })).toMatchObject({ type: 'jenkins', buildOrder: 12, buildName: 'pbx #12', buildUrl: 'https://j/job/pbx/12/' });
+    expect(
+      detectExecutor({
+        JENKINS_URL: 'https://j/',
+        BUILD_NUMBER: '12',
+        JOB_NAME: 'pbx',
+        BUILD_URL: 'https://j/job/pbx/12/',
+      }),
+    ).toMatchObject({ type: 'jenkins', buildOrder: 12, buildName: 'pbx #12', buildUrl: 'https://j/job/pbx/12/' });
     expect(detectExecutor({ CI: 'true' })).toMatchObject({ name: 'CI', type: 'ci' });
     expect(detectExecutor({})).toBeUndefined();
   });

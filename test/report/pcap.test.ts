@@ -115,14 +115,27 @@ describe('pcap writer (classic libpcap, Ethernet, synthesized IP/UDP/TCP)', () =
   it('tracks TCP seq/ack per flow and direction, with a handshake when a flow appears and RST/FIN for faults', () => {
     const tcp = readPcap(writePcap(sampleTrace())).filter((p) => p.proto === 6 && p.sport !== 0);
     const flow1 = tcp.filter((p) => p.sport === 40201 || p.dport === 40201);
-    const names = flow1.map((p) => [p.flags! & 0x02 && 'S', p.flags! & 0x10 && 'A', p.flags! & 0x08 && 'P', p.flags! & 0x04 && 'R', p.flags! & 0x01 && 'F'].filter(Boolean).join(''));
+    const names = flow1.map((p) =>
+      [
+        p.flags! & 0x02 && 'S',
+        p.flags! & 0x10 && 'A',
+        p.flags! & 0x08 && 'P',
+        p.flags! & 0x04 && 'R',
+        p.flags! & 0x01 && 'F',
+      ]
+        .filter(Boolean)
+        .join(''),
+    );
     expect(names).toEqual(['S', 'SA', 'A', 'AP', 'A', 'AP', 'A', 'AP', 'A', 'AP', 'A', 'AR']);
     const [syn, synAck, ack] = flow1;
     expect(synAck.ack).toBe((syn.seq! + 1) >>> 0);
     expect(ack.seq).toBe(synAck.ack);
     expect(ack.ack).toBe((synAck.seq! + 1) >>> 0);
     // every data segment starts where the previous one from the same side ended
-    const next = new Map<number, number>([[40201, ack.seq!], [5070, ack.ack!]]);
+    const next = new Map<number, number>([
+      [40201, ack.seq!],
+      [5070, ack.ack!],
+    ]);
     for (const p of flow1.slice(3)) {
       expect(p.seq).toBe(next.get(p.sport));
       next.set(p.sport, (p.seq! + p.payload.length) >>> 0);
@@ -144,7 +157,13 @@ describe('pcap writer (classic libpcap, Ethernet, synthesized IP/UDP/TCP)', () =
     const big = request('MESSAGE', { via: local, transport: 'TCP', body: 'x'.repeat(40000) });
     b.add({ direction: 'out', transport: 'tcp', local, flowId: 'f', data: big });
     b.add({ direction: 'in', transport: 'tcp', local, flowId: 'f', kind: 'fault', note: 'remote reset' });
-    b.add({ direction: 'out', transport: 'tcp', local, flowId: 'f', data: request('OPTIONS', { via: local, transport: 'TCP' }) });
+    b.add({
+      direction: 'out',
+      transport: 'tcp',
+      local,
+      flowId: 'f',
+      data: request('OPTIONS', { via: local, transport: 'TCP' }),
+    });
     const p = readPcap(writePcap(b.entries));
     const data = p.filter((x) => x.payload.length > 0 && x.sport === 41000);
     expect(data.map((x) => x.payload.length)).toEqual([16384, 16384, big.length - 32768, expect.any(Number)]);
@@ -167,7 +186,10 @@ describe('pcap writer (classic libpcap, Ethernet, synthesized IP/UDP/TCP)', () =
     const p = readPcap(writePcap(b.entries));
     expect(p.filter((x) => x.flags === 0x02)).toHaveLength(1);
     const data = p.filter((x) => x.payload.length > 0);
-    expect(data.map((x) => [x.sport, x.payload.length])).toEqual([[43001, reg.length], [43002, ok.length]]);
+    expect(data.map((x) => [x.sport, x.payload.length])).toEqual([
+      [43001, reg.length],
+      [43002, ok.length],
+    ]);
     expect(data[1].ack).toBe((data[0].seq! + reg.length) >>> 0);
   });
 
@@ -180,8 +202,22 @@ describe('pcap writer (classic libpcap, Ethernet, synthesized IP/UDP/TCP)', () =
     const local: Endpoint = { address: '::1', port: 42000 };
     const sut: Endpoint = { address: '::1', port: 5070 };
     b.add({ direction: 'out', transport: 'udp', local, remote: sut, flowId: 'u6', data: request('OPTIONS') });
-    b.add({ direction: 'in', transport: 'udp', local, remote: sut, flowId: 'u6', data: response(200, 'OK', 'OPTIONS') });
-    b.add({ direction: 'out', transport: 'tls', local, remote: sut, flowId: 't6', data: request('REGISTER', { transport: 'TLS' }) });
+    b.add({
+      direction: 'in',
+      transport: 'udp',
+      local,
+      remote: sut,
+      flowId: 'u6',
+      data: response(200, 'OK', 'OPTIONS'),
+    });
+    b.add({
+      direction: 'out',
+      transport: 'tls',
+      local,
+      remote: sut,
+      flowId: 't6',
+      data: request('REGISTER', { transport: 'TLS' }),
+    });
     const p = readPcap(writePcap(b.entries));
     expect(p.every((x) => x.family === 6)).toBe(true);
     expect(p.map((x) => x.proto)).toEqual([17, 17, 6, 6, 6, 6, 6]);
@@ -192,7 +228,26 @@ describe('pcap writer (classic libpcap, Ethernet, synthesized IP/UDP/TCP)', () =
     const file = join(dir, 'sample.pcap');
     const trace = sampleTrace();
     writeFileSync(file, writePcap(trace));
-    const lines = tshark(['-r', file, '-Y', 'sip', '-T', 'fields', '-E', 'separator=|', '-e', 'udp.srcport', '-e', 'tcp.srcport', '-e', 'sip.Method', '-e', 'sip.Status-Code', '-e', 'sip.CSeq.method'])
+    const lines = tshark([
+      '-r',
+      file,
+      '-Y',
+      'sip',
+      '-T',
+      'fields',
+      '-E',
+      'separator=|',
+      '-e',
+      'udp.srcport',
+      '-e',
+      'tcp.srcport',
+      '-e',
+      'sip.Method',
+      '-e',
+      'sip.Status-Code',
+      '-e',
+      'sip.CSeq.method',
+    ])
       .trim()
       .split('\n');
     expect(lines).toEqual([
@@ -211,8 +266,29 @@ describe('pcap writer (classic libpcap, Ethernet, synthesized IP/UDP/TCP)', () =
     ]);
     expect(tshark(['-r', file, '-Y', '_ws.malformed || (sip && _ws.expert.severity >= warning)']).trim()).toBe('');
     // the only warnings at all are the RST we wrote on purpose (RFC 5626 flow failure)
-    expect(tshark(['-r', file, '-Y', '_ws.expert.severity >= warning', '-T', 'fields', '-e', 'tcp.flags.reset']).trim()).toBe('1');
-    const checks = tshark(['-r', file, '-o', 'ip.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE', '-o', 'tcp.check_checksum:TRUE', '-T', 'fields', '-E', 'separator=|', '-e', 'ip.checksum.status', '-e', 'udp.checksum.status', '-e', 'tcp.checksum.status'])
+    expect(
+      tshark(['-r', file, '-Y', '_ws.expert.severity >= warning', '-T', 'fields', '-e', 'tcp.flags.reset']).trim(),
+    ).toBe('1');
+    const checks = tshark([
+      '-r',
+      file,
+      '-o',
+      'ip.check_checksum:TRUE',
+      '-o',
+      'udp.check_checksum:TRUE',
+      '-o',
+      'tcp.check_checksum:TRUE',
+      '-T',
+      'fields',
+      '-E',
+      'separator=|',
+      '-e',
+      'ip.checksum.status',
+      '-e',
+      'udp.checksum.status',
+      '-e',
+      'tcp.checksum.status',
+    ])
       .trim()
       .split('\n');
     expect(checks.length).toBeGreaterThan(20);
@@ -225,11 +301,27 @@ describe('pcap writer (classic libpcap, Ethernet, synthesized IP/UDP/TCP)', () =
     const b = new TraceBuilder();
     const local: Endpoint = { address: '::1', port: 42000 };
     const sut: Endpoint = { address: '::1', port: 5071 };
-    b.add({ direction: 'out', transport: 'tls', local, remote: sut, flowId: 't6', data: request('REGISTER', { transport: 'TLS', via: local }) });
-    b.add({ direction: 'in', transport: 'tls', local, remote: sut, flowId: 't6', data: response(200, 'OK', 'REGISTER', 1, local, 'TLS') });
+    b.add({
+      direction: 'out',
+      transport: 'tls',
+      local,
+      remote: sut,
+      flowId: 't6',
+      data: request('REGISTER', { transport: 'TLS', via: local }),
+    });
+    b.add({
+      direction: 'in',
+      transport: 'tls',
+      local,
+      remote: sut,
+      flowId: 't6',
+      data: response(200, 'OK', 'REGISTER', 1, local, 'TLS'),
+    });
     const file = join(dir, 'v6.pcap');
     writeFileSync(file, writePcap(b.entries));
-    expect(tshark(['-r', file, '-Y', 'sip && ipv6', '-T', 'fields', '-e', 'sip.CSeq.method']).trim().split('\n')).toEqual(['REGISTER', 'REGISTER']);
+    expect(
+      tshark(['-r', file, '-Y', 'sip && ipv6', '-T', 'fields', '-e', 'sip.CSeq.method']).trim().split('\n'),
+    ).toEqual(['REGISTER', 'REGISTER']);
     expect(tshark(['-r', file, '-Y', '_ws.malformed || _ws.expert.severity >= warning']).trim()).toBe('');
   }, 90_000);
 
@@ -240,14 +332,33 @@ describe('pcap writer (classic libpcap, Ethernet, synthesized IP/UDP/TCP)', () =
     stun.writeUInt32BE(0x2112a442, 4); // magic cookie (RFC 5389 §6)
     Buffer.from('0123456789ab').copy(stun, 8);
     b.add({ direction: 'out', transport: 'udp', local: ALICE_UDP, flowId: 'u', kind: 'stun', data: stun });
-    b.add({ direction: 'out', transport: 'udp', local: ALICE_UDP, flowId: 'u', kind: 'keepalive', data: Buffer.from('\r\n\r\n') });
+    b.add({
+      direction: 'out',
+      transport: 'udp',
+      local: ALICE_UDP,
+      flowId: 'u',
+      kind: 'keepalive',
+      data: Buffer.from('\r\n\r\n'),
+    });
     b.add({ direction: 'out', transport: 'udp', local: ALICE_UDP, flowId: 'u', data: request('OPTIONS') });
-    b.add({ direction: 'in', transport: 'udp', local: ALICE_UDP, flowId: 'u', kind: 'keepalive', data: Buffer.from('\r\n') });
+    b.add({
+      direction: 'in',
+      transport: 'udp',
+      local: ALICE_UDP,
+      flowId: 'u',
+      kind: 'keepalive',
+      data: Buffer.from('\r\n'),
+    });
     b.add({ direction: 'in', transport: 'udp', local: ALICE_UDP, flowId: 'u', kind: 'fault', note: 'silence' });
     const file = join(dir, 'stun.pcap');
     writeFileSync(file, writePcap(b.entries));
     expect(readPcap(writePcap(b.entries)).map((p) => p.payload.length)).toEqual([20, 4, request('OPTIONS').length, 2]);
-    expect(tshark(['-r', file, '-T', 'fields', '-e', '_ws.col.Protocol']).trim().split('\n')).toEqual(['STUN', 'UDP', 'SIP', 'UDP']);
+    expect(tshark(['-r', file, '-T', 'fields', '-e', '_ws.col.Protocol']).trim().split('\n')).toEqual([
+      'STUN',
+      'UDP',
+      'SIP',
+      'UDP',
+    ]);
     expect(tshark(['-r', file, '-Y', '_ws.malformed || _ws.expert.severity >= warning']).trim()).toBe('');
   }, 90_000);
 });

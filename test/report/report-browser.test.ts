@@ -15,7 +15,15 @@ import { generateReport, listResultFiles } from '../../src/report/html';
 import { runSampleChecks } from './sample-run';
 import { requireTool, tshark } from './tools';
 
-const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 jest.setTimeout(240_000); // generous: the machine may be loaded (CI runners, parallel jobs); every wait inside is bounded
 
@@ -41,7 +49,11 @@ describe('the HTML report in a real browser (Allure Report 3, single file, file:
     const run = await runSampleChecks(results);
     expect(run).toEqual({ passed: 1, failed: 1 });
     expect(listResultFiles(results)).toHaveLength(2);
-    writeAllureRunFiles(results, { sutName: 'sample SUT', sutVersion: '1.0', target: '127.0.0.1:5070', harnessVersion: '0.1.0' }, { ciEnv: { CI: 'true' } });
+    writeAllureRunFiles(
+      results,
+      { sutName: 'sample SUT', sutVersion: '1.0', target: '127.0.0.1:5070', harnessVersion: '0.1.0' },
+      { ciEnv: { CI: 'true' } },
+    );
 
     const report = await generateReport({ resultsDir: results, outDir: join(dir, 'allure-report') });
     expect(readFileSync(report.indexHtml, 'utf8')).not.toContain('googletagmanager');
@@ -67,14 +79,24 @@ describe('the HTML report in a real browser (Allure Report 3, single file, file:
     expect(await rfc.getAttribute('href')).toBe('https://www.rfc-editor.org/rfc/rfc5626#section-5.3');
     await page.getByText('alice calls bob: expect the INVITE on flow tcp-2').waitFor();
     expect(await page.getByText('bob registers two flows of one instance').isVisible()).toBe(true);
-    expect(await page.getByText(/^SUT non-conformance: INVITE was answered 430 Flow Failed/).first().isVisible()).toBe(true);
+    expect(
+      await page
+        .getByText(/^SUT non-conformance: INVITE was answered 430 Flow Failed/)
+        .first()
+        .isVisible(),
+    ).toBe(true);
 
     // The ladder: an image of our SVG, decoded by the browser at its real size.
     await page.getByText('trace ladder', { exact: true }).click();
     const ladder = page.locator('img[src^="blob:"]').first();
     await ladder.waitFor();
     // (the tsconfig has no DOM lib: the image is typed structurally)
-    type Img = { complete: boolean; naturalWidth: number; naturalHeight: number; addEventListener(ev: 'load', f: () => void): void };
+    type Img = {
+      complete: boolean;
+      naturalWidth: number;
+      naturalHeight: number;
+      addEventListener(ev: 'load', f: () => void): void;
+    };
     const size = await ladder.evaluate(
       (el) =>
         new Promise<[number, number]>((res) => {
@@ -93,7 +115,10 @@ describe('the HTML report in a real browser (Allure Report 3, single file, file:
     const pcapRow = page.getByTestId('test-result-attachment').filter({ hasText: 'trace.pcap' });
     await pcapRow.waitFor();
     expect(await pcapRow.innerText()).toContain('application/vnd.tcpdump.pcap');
-    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 15_000 }), pcapRow.locator('button').last().click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: 15_000 }),
+      pcapRow.locator('button').last().click(),
+    ]);
     const pcapFile = join(dir, 'downloaded.pcap');
     await download.saveAs(pcapFile);
     expect(readFileSync(pcapFile).readUInt32LE(0)).toBe(0xa1b2c3d4);
@@ -126,7 +151,10 @@ describe('the HTML report in a real browser (Allure Report 3, single file, file:
     await p.goto(`file://${second.indexHtml}`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
     await p.getByText('OUTBOUND-FAILOVER-430: the edge answers 430').first().click();
     await p.getByTestId('test-result-tab-history').click();
-    await p.getByText(/^\d{1,2}\/\d{1,2}\/\d{4} at \d{2}:\d{2}:\d{2}$/).first().waitFor();
+    await p
+      .getByText(/^\d{1,2}\/\d{1,2}\/\d{4} at \d{2}:\d{2}:\d{2}$/)
+      .first()
+      .waitFor();
     await p.screenshot({ path: 'reports/report-history-screenshot.png', fullPage: true });
     // the tab counts one earlier run, and lists it with its date and duration
     expect((await p.getByTestId('test-result-tab-history').innerText()).replace(/\s+/g, ' ').trim()).toBe('History 1');

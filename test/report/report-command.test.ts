@@ -3,22 +3,39 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { checkResultsDir, defaultHistoryPath, generateReport, patchReportHtml, ReportInputError, serveReport } from '../../src/report/html';
+import {
+  checkResultsDir,
+  defaultHistoryPath,
+  generateReport,
+  patchReportHtml,
+  ReportInputError,
+  serveReport,
+} from '../../src/report/html';
 import { runSampleChecks } from './sample-run';
 
 const ROOT = resolve(__dirname, '..', '..');
 const ENTRY = join(__dirname, 'report-cli-entry.ts');
 
 /** Runs the report command in a child process; resolves with exit code and output. Bounded. */
-function runReport(args: string[], opts: { untilStdout?: RegExp; onMatch?: (m: RegExpMatchArray, kill: () => void) => void; timeoutMs?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runReport(
+  args: string[],
+  opts: { untilStdout?: RegExp; onMatch?: (m: RegExpMatchArray, kill: () => void) => void; timeoutMs?: number } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     let matched = false;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`report command did not finish within ${opts.timeoutMs ?? 60000} ms; stdout: ${stdout} stderr: ${stderr}`));
+      reject(
+        new Error(
+          `report command did not finish within ${opts.timeoutMs ?? 60000} ms; stdout: ${stdout} stderr: ${stderr}`,
+        ),
+      );
     }, opts.timeoutMs ?? 60000);
     child.stdout.on('data', (d: Buffer) => {
       stdout += d.toString();
@@ -63,7 +80,9 @@ describe('sipconf report', () => {
   it('exits 2 with one clear line when the results dir is missing or empty', async () => {
     const missing = await runReport(['report', '--results-dir', join(dir, 'nope'), '--out', join(dir, 'out')]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr.trim().split('\n')).toEqual([`sipconf report: no Allure results: ${join(dir, 'nope')} does not exist (run \`sipconf run\` first, or pass --results-dir)`]);
+    expect(missing.stderr.trim().split('\n')).toEqual([
+      `sipconf report: no Allure results: ${join(dir, 'nope')} does not exist (run \`sipconf run\` first, or pass --results-dir)`,
+    ]);
     mkdirSync(join(dir, 'empty'));
     writeFileSync(join(dir, 'empty', 'environment.properties'), 'a=b\n');
     const empty = await runReport(['report', '--results-dir', join(dir, 'empty'), '--out', join(dir, 'out')]);
@@ -92,19 +111,22 @@ describe('sipconf report', () => {
     const out = join(dir, 'report-b');
     let page: { status: number; body: string; remote: string } | undefined;
     let traversal: { status: number } | undefined;
-    const r = await runReport(['report', '--results-dir', results, '--out', out, '--open', '--port', '0', '--no-history'], {
-      untilStdout: /serving the report at (http:\/\/127\.0\.0\.1:(\d+)\/)/,
-      onMatch: (m, kill) => {
-        void (async () => {
-          try {
-            page = await httpGet(m[1]);
-            traversal = await httpGet(`${m[1]}..%2f..%2fetc%2fpasswd`);
-          } finally {
-            kill();
-          }
-        })();
+    const r = await runReport(
+      ['report', '--results-dir', results, '--out', out, '--open', '--port', '0', '--no-history'],
+      {
+        untilStdout: /serving the report at (http:\/\/127\.0\.0\.1:(\d+)\/)/,
+        onMatch: (m, kill) => {
+          void (async () => {
+            try {
+              page = await httpGet(m[1]);
+              traversal = await httpGet(`${m[1]}..%2f..%2fetc%2fpasswd`);
+            } finally {
+              kill();
+            }
+          })();
+        },
       },
-    });
+    );
     expect(r.code).toBe(0);
     expect(page?.status).toBe(200);
     expect(page?.remote).toBe('127.0.0.1');
@@ -119,10 +141,14 @@ describe('report generation details', () => {
     try {
       writeFileSync(join(d, 'file'), 'x');
       expect(() => checkResultsDir(join(d, 'file'))).toThrow(ReportInputError);
-      expect(() => checkResultsDir(join(d, 'file'))).toThrow(`no Allure results: ${join(d, 'file')} is not a directory`);
+      expect(() => checkResultsDir(join(d, 'file'))).toThrow(
+        `no Allure results: ${join(d, 'file')} is not a directory`,
+      );
       mkdirSync(join(d, 'r'));
       writeFileSync(join(d, 'r', 'x-result.json'), '{}');
-      await expect(generateReport({ resultsDir: join(d, 'r'), outDir: d })).rejects.toThrow('must not be (or contain) the results dir');
+      await expect(generateReport({ resultsDir: join(d, 'r'), outDir: d })).rejects.toThrow(
+        'must not be (or contain) the results dir',
+      );
     } finally {
       rmSync(d, { recursive: true, force: true });
     }
@@ -147,7 +173,10 @@ describe('report generation details', () => {
     expect(decl).toBeLessThan(p.html.indexOf('</head>'));
     expect(decl).toBeLessThan(p.html.indexOf('data:text/javascript'));
     expect(p.html).toContain('Promise.allSettled([d("a","b")])');
-    expect(patchReportHtml('<html><head></head><body>x</body></html>')).toMatchObject({ changed: false, html: '<html><head></head><body>x</body></html>' });
+    expect(patchReportHtml('<html><head></head><body>x</body></html>')).toMatchObject({
+      changed: false,
+      html: '<html><head></head><body>x</body></html>',
+    });
   });
 
   it('serves only files inside the report dir, on 127.0.0.1', async () => {

@@ -18,10 +18,13 @@ describe('RFC section references (report links)', () => {
     expect(r.section).toBe(section);
   });
 
-  it.each(['', 'RFC', 'RFC abc', 'section 17', '3261#', 'RFC 3261 §', 'RFC 0'])('rejects %j with a message naming it', (text) => {
-    expect(() => parseRfcRef(text)).toThrow(`not an RFC reference: "${text}"`);
-    expect(tryParseRfcRef(text)).toBeUndefined();
-  });
+  it.each(['', 'RFC', 'RFC abc', 'section 17', '3261#', 'RFC 3261 §', 'RFC 0'])(
+    'rejects %j with a message naming it',
+    (text) => {
+      expect(() => parseRfcRef(text)).toThrow(`not an RFC reference: "${text}"`);
+      expect(tryParseRfcRef(text)).toBeUndefined();
+    },
+  );
 
   it('builds rfc-editor URLs with section anchors (RFC 3261 §17.1.1.3 → #section-17.1.1.3)', () => {
     expect(rfcUrl('RFC 3261 §17.1.1.3')).toBe('https://www.rfc-editor.org/rfc/rfc3261#section-17.1.1.3');
@@ -41,7 +44,9 @@ describe('RFC section references (report links)', () => {
   });
 
   it('finds every reference cited in a failure message, in order, without duplicates', () => {
-    const refs = findRfcRefs('430 expected (RFC 5626 §5.3); ACK must reuse the branch, RFC 3261 §17.1.1.3; again RFC 5626 §5.3; see RFC 3581.');
+    const refs = findRfcRefs(
+      '430 expected (RFC 5626 §5.3); ACK must reuse the branch, RFC 3261 §17.1.1.3; again RFC 5626 §5.3; see RFC 3581.',
+    );
     expect(refs.map(rfcDisplayName)).toEqual(['RFC 5626 §5.3', 'RFC 3261 §17.1.1.3', 'RFC 3581']);
   });
 });

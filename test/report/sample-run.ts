@@ -20,13 +20,24 @@ export async function runSampleChecks(resultsDir: string): Promise<SampleRun> {
     testEnvironment: 'allure-jest/node',
     testEnvironmentOptions: { resultsDir },
     transform: {
-      '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+      '^.+\\.ts$': [
+        '@swc/jest',
+        { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+      ],
     },
     reporters: [],
     cacheDirectory: resolve(ROOT, 'node_modules/.cache/jest-report-fixture'),
   };
   const { results } = await runCLI(
-    { config: JSON.stringify(config), runInBand: true, silent: true, ci: true, watchman: false, _: [], $0: 'jest' } as Parameters<typeof runCLI>[0],
+    {
+      config: JSON.stringify(config),
+      runInBand: true,
+      silent: true,
+      ci: true,
+      watchman: false,
+      _: [],
+      $0: 'jest',
+    } as Parameters<typeof runCLI>[0],
     [ROOT],
   );
   return { passed: results.numPassedTests, failed: results.numFailedTests };

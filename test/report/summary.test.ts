@@ -4,10 +4,41 @@ import { join } from 'node:path';
 import { buildSummary, exitCodeFor, readSummary, writeSummary, type CheckSummary } from '../../src/report/summary';
 
 const checks: CheckSummary[] = [
-  { id: 'INVITE-2XX-ACK', suite: 'invite', title: 'ACK for a 2xx goes end to end', status: 'passed', durationMs: 120.4, rfc: ['RFC 3261 §13.2.2.4'] },
-  { id: 'REGISTER-200-OK', suite: 'register', title: 'REGISTER is answered 200', status: 'failed', durationMs: 33, rfc: ['RFC 3261 §10.3'], message: 'SUT non-conformance: got 403 with password hunter2' },
-  { id: 'OUTBOUND-FAILOVER-430', suite: 'outbound', title: 'Edge fails over on 430', status: 'skipped', durationMs: 0, rfc: ['RFC 5626 §5.3'], message: 'skipped: the SUT profile lacks capability "outbound"' },
-  { id: 'X-BROKEN', suite: 'x', title: 'x', status: 'broken', durationMs: 1, rfc: [], message: 'harness error: cannot bind' },
+  {
+    id: 'INVITE-2XX-ACK',
+    suite: 'invite',
+    title: 'ACK for a 2xx goes end to end',
+    status: 'passed',
+    durationMs: 120.4,
+    rfc: ['RFC 3261 §13.2.2.4'],
+  },
+  {
+    id: 'REGISTER-200-OK',
+    suite: 'register',
+    title: 'REGISTER is answered 200',
+    status: 'failed',
+    durationMs: 33,
+    rfc: ['RFC 3261 §10.3'],
+    message: 'SUT non-conformance: got 403 with password hunter2',
+  },
+  {
+    id: 'OUTBOUND-FAILOVER-430',
+    suite: 'outbound',
+    title: 'Edge fails over on 430',
+    status: 'skipped',
+    durationMs: 0,
+    rfc: ['RFC 5626 §5.3'],
+    message: 'skipped: the SUT profile lacks capability "outbound"',
+  },
+  {
+    id: 'X-BROKEN',
+    suite: 'x',
+    title: 'x',
+    status: 'broken',
+    durationMs: 1,
+    rfc: [],
+    message: 'harness error: cannot bind',
+  },
 ];
 
 describe('summary JSON (design.md contract)', () => {
@@ -18,7 +49,12 @@ describe('summary JSON (design.md contract)', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('counts totals from the checks and keeps the contract shape', () => {
-    const s = buildSummary({ target: '127.0.0.1:5070', startedAt: new Date(Date.UTC(2026, 10, 24, 6, 0, 0)), durationMs: 1234.6, checks });
+    const s = buildSummary({
+      target: '127.0.0.1:5070',
+      startedAt: new Date(Date.UTC(2026, 10, 24, 6, 0, 0)),
+      durationMs: 1234.6,
+      checks,
+    });
     expect(Object.keys(s)).toEqual(['target', 'startedAt', 'durationMs', 'totals', 'checks']);
     expect(s.totals).toEqual({ passed: 1, failed: 1, skipped: 1, broken: 1 });
     expect(s.startedAt).toBe('2026-11-24T06:00:00.000Z');
@@ -26,7 +62,9 @@ describe('summary JSON (design.md contract)', () => {
     expect(Object.keys(s.checks[0])).toEqual(['id', 'suite', 'title', 'status', 'durationMs', 'rfc']);
     expect(Object.keys(s.checks[1])).toEqual(['id', 'suite', 'title', 'status', 'durationMs', 'rfc', 'message']);
     expect(exitCodeFor(s)).toBe(1);
-    expect(exitCodeFor(buildSummary({ target: 't', startedAt: new Date(), durationMs: 1, checks: [checks[0], checks[2]] }))).toBe(0);
+    expect(
+      exitCodeFor(buildSummary({ target: 't', startedAt: new Date(), durationMs: 1, checks: [checks[0], checks[2]] })),
+    ).toBe(0);
   });
 
   it('writes atomically (no temp file left, replaces a previous file whole) and reads back, secrets masked', () => {
@@ -46,10 +84,16 @@ describe('summary JSON (design.md contract)', () => {
 
   it('refuses inconsistent summaries with a message naming the field, and never leaves a partial file', () => {
     const path = join(dir, 'summary.json');
-    const bad = { ...buildSummary({ target: 't', startedAt: new Date(), durationMs: 5, checks }), totals: { passed: 4, failed: 0, skipped: 0, broken: 0 } };
+    const bad = {
+      ...buildSummary({ target: 't', startedAt: new Date(), durationMs: 5, checks }),
+      totals: { passed: 4, failed: 0, skipped: 0, broken: 0 },
+    };
     expect(() => writeSummary(path, bad)).toThrow('summary: totals.passed is 4 but the checks count 1');
     expect(existsSync(path)).toBe(false);
-    writeFileSync(path, '{"target": "t", "startedAt": "2026-11-24T06:00:00Z", "durationMs": 1, "totals": {}, "checks": [{"id": "A"}]}');
+    writeFileSync(
+      path,
+      '{"target": "t", "startedAt": "2026-11-24T06:00:00Z", "durationMs": 1, "totals": {}, "checks": [{"id": "A"}]}',
+    );
     expect(() => readSummary(path)).toThrow(`${path}: checks[0].suite must be a string`);
     writeFileSync(path, '{');
     expect(() => readSummary(path)).toThrow(`${path}: not valid JSON`);

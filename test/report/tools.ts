@@ -14,7 +14,9 @@ export function requireTool(name: string, candidates: string[] = [`/usr/bin/${na
     /* not on PATH */
   }
   const where = process.env.CI === 'true' ? 'in CI' : 'here';
-  throw new Error(`${name} is required for this test but is not installed ${where} (apt-get install ${name === 'tshark' ? 'tshark' : name})`);
+  throw new Error(
+    `${name} is required for this test but is not installed ${where} (apt-get install ${name === 'tshark' ? 'tshark' : name})`,
+  );
 }
 
 /** Runs tshark with a bounded time and returns stdout (stderr's "Running as root" noise is dropped). */

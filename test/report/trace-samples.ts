@@ -11,7 +11,10 @@ export const BOB_UDP: Endpoint = { address: '127.0.0.1', port: 40200 };
 export const BOB_TCP1: Endpoint = { address: '127.0.0.1', port: 40201 };
 export const BOB_TCP2: Endpoint = { address: '127.0.0.1', port: 40202 };
 
-export function request(method: string, opts: { cseq?: number; from?: string; transport?: string; via?: Endpoint; body?: string; extra?: string[] } = {}): Buffer {
+export function request(
+  method: string,
+  opts: { cseq?: number; from?: string; transport?: string; via?: Endpoint; body?: string; extra?: string[] } = {},
+): Buffer {
   const via = opts.via ?? ALICE_UDP;
   const body = opts.body ?? '';
   const lines = [
@@ -32,7 +35,14 @@ export function request(method: string, opts: { cseq?: number; from?: string; tr
   return Buffer.from(lines.join('\r\n'));
 }
 
-export function response(status: number, reason: string, method: string, cseq = 1, via: Endpoint = ALICE_UDP, transport = 'UDP'): Buffer {
+export function response(
+  status: number,
+  reason: string,
+  method: string,
+  cseq = 1,
+  via: Endpoint = ALICE_UDP,
+  transport = 'UDP',
+): Buffer {
   return Buffer.from(
     [
       `SIP/2.0 ${status} ${reason}`,
@@ -48,7 +58,8 @@ export function response(status: number, reason: string, method: string, cseq = 
   );
 }
 
-export const SDP = 'v=0\r\no=alice 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 49170 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n';
+export const SDP =
+  'v=0\r\no=alice 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 49170 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n';
 
 export class TraceBuilder {
   readonly entries: TraceEntry[] = [];
@@ -101,9 +112,25 @@ export function sampleTrace(): TraceEntry[] {
   u(ALICE_UDP, 'alice', 'in', response(200, 'OK', 'INVITE'));
   u(ALICE_UDP, 'alice', 'out', request('ACK'));
   // RFC 5626: two flows of one instance over TCP; REGISTER each, a keep-alive, then flow 1 is reset.
-  const tcp = (local: Endpoint, flowId: string, direction: 'in' | 'out', data: Buffer, kind: TraceKind = 'sip', note?: string) =>
-    b.add({ direction, transport: 'tcp', local, flowId, data, agent: 'bob', kind, note });
-  tcp(BOB_TCP1, 'tcp-1', 'out', request('REGISTER', { from: 'bob', via: BOB_TCP1, transport: 'TCP', extra: ['Supported: outbound', 'Expires: 600'] }));
+  const tcp = (
+    local: Endpoint,
+    flowId: string,
+    direction: 'in' | 'out',
+    data: Buffer,
+    kind: TraceKind = 'sip',
+    note?: string,
+  ) => b.add({ direction, transport: 'tcp', local, flowId, data, agent: 'bob', kind, note });
+  tcp(
+    BOB_TCP1,
+    'tcp-1',
+    'out',
+    request('REGISTER', {
+      from: 'bob',
+      via: BOB_TCP1,
+      transport: 'TCP',
+      extra: ['Supported: outbound', 'Expires: 600'],
+    }),
+  );
   tcp(BOB_TCP1, 'tcp-1', 'in', response(200, 'OK', 'REGISTER', 1, BOB_TCP1, 'TCP'));
   tcp(BOB_TCP2, 'tcp-2', 'out', request('REGISTER', { from: 'bob', via: BOB_TCP2, transport: 'TCP', cseq: 2 }));
   tcp(BOB_TCP2, 'tcp-2', 'in', response(200, 'OK', 'REGISTER', 2, BOB_TCP2, 'TCP'));

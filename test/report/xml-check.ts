@@ -48,7 +48,8 @@ export function parseXmlStrict(xml: string): XmlElement {
       const m = NAME.exec(xml.slice(i + 2));
       if (!m) throw new Error(`bad end tag at ${i}`);
       const top = stack.pop();
-      if (!top || top.name !== m[0]) throw new Error(`end tag </${m[0]}> at ${i} does not match <${top?.name ?? '(none)'}>`);
+      if (!top || top.name !== m[0])
+        throw new Error(`end tag </${m[0]}> at ${i} does not match <${top?.name ?? '(none)'}>`);
       i += 2 + m[0].length;
       ws();
       if (xml[i] !== '>') throw new Error(`bad end tag at ${i}`);

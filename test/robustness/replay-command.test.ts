@@ -30,7 +30,21 @@ let seq = 0;
 function options(port: number, extra = ''): Buffer {
   seq++;
   return Buffer.from(
-    [`OPTIONS sip:127.0.0.1:${port} SIP/2.0`, `Via: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bKreplay${seq};rport`, 'Max-Forwards: 70', 'From: <sip:r@127.0.0.1>;tag=1', `To: <sip:127.0.0.1:${port}>`, `Call-ID: replay-${seq}`, 'CSeq: 1 OPTIONS', extra, 'Content-Length: 0', '', ''].filter((l, i, a) => l !== '' || i >= a.length - 2).join('\r\n'),
+    [
+      `OPTIONS sip:127.0.0.1:${port} SIP/2.0`,
+      `Via: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bKreplay${seq};rport`,
+      'Max-Forwards: 70',
+      'From: <sip:r@127.0.0.1>;tag=1',
+      `To: <sip:127.0.0.1:${port}>`,
+      `Call-ID: replay-${seq}`,
+      'CSeq: 1 OPTIONS',
+      extra,
+      'Content-Length: 0',
+      '',
+      '',
+    ]
+      .filter((l, i, a) => l !== '' || i >= a.length - 2)
+      .join('\r\n'),
   );
 }
 
@@ -38,7 +52,9 @@ describe('sipconf replay', () => {
   test('a saved message over UDP: answer printed, target alive → exit 0', async () => {
     const f = path.join(dir, 'case.sip');
     writeFileSync(f, options(sut.address('udp').port));
-    const r = await sipconf(['replay', f, '--target', `127.0.0.1:${sut.address('udp').port}`, '--wait', '300'], { timeoutMs: 30_000 });
+    const r = await sipconf(['replay', f, '--target', `127.0.0.1:${sut.address('udp').port}`, '--wait', '300'], {
+      timeoutMs: 30_000,
+    });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/→ OPTIONS .*\(\d+ bytes\)/);
@@ -48,18 +64,32 @@ describe('sipconf replay', () => {
 
   test('a malformed message over TCP gets its 400 printed (RFC 3261 §21.4.1)', async () => {
     const f = path.join(dir, 'bad.sip');
-    writeFileSync(f, Buffer.from(options(sut.address('tcp').port).toString('latin1').replace('CSeq: 1 OPTIONS', 'CSeq: 1 INVITE').replace('/UDP', '/TCP')));
-    const r = await sipconf(['replay', f, '--target', `127.0.0.1:${sut.address('tcp').port}`, '--transport', 'tcp', '--wait', '300'], { timeoutMs: 30_000 });
+    writeFileSync(
+      f,
+      Buffer.from(
+        options(sut.address('tcp').port)
+          .toString('latin1')
+          .replace('CSeq: 1 OPTIONS', 'CSeq: 1 INVITE')
+          .replace('/UDP', '/TCP'),
+      ),
+    );
+    const r = await sipconf(
+      ['replay', f, '--target', `127.0.0.1:${sut.address('tcp').port}`, '--transport', 'tcp', '--wait', '300'],
+      { timeoutMs: 30_000 },
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/← 400 /);
   }, 40_000);
 
-  test("a pcap written by the harness: its requests (not its responses) are replayed", async () => {
+  test('a pcap written by the harness: its requests (not its responses) are replayed', async () => {
     const trace = new Trace();
     const alice = await SipAgent.create({ name: 'alice', trace, timers: { t1: 100 } });
     try {
       for (let i = 0; i < 2; i++) {
-        const out = await alice.send(alice.createRequest('OPTIONS', `sip:127.0.0.1:${sut.address('udp').port}`), { remote: sut.address('udp'), transport: 'udp' });
+        const out = await alice.send(alice.createRequest('OPTIONS', `sip:127.0.0.1:${sut.address('udp').port}`), {
+          remote: sut.address('udp'),
+          transport: 'udp',
+        });
         await out.final({ within: 2000 });
       }
     } finally {
@@ -71,7 +101,9 @@ describe('sipconf replay', () => {
     expect(msgs.filter((m) => m.data.toString('latin1').startsWith('OPTIONS'))).toHaveLength(2);
     const f = path.join(dir, 'run.pcap');
     writeFileSync(f, pcap);
-    const r = await sipconf(['replay', f, '--target', `127.0.0.1:${sut.address('udp').port}`, '--wait', '300'], { timeoutMs: 30_000 });
+    const r = await sipconf(['replay', f, '--target', `127.0.0.1:${sut.address('udp').port}`, '--wait', '300'], {
+      timeoutMs: 30_000,
+    });
     expect(r.code).toBe(0);
     expect(r.stdout.match(/^→ OPTIONS/gm)).toHaveLength(2);
     expect(r.stdout).toMatch(/sent 2 message\(s\)/);
@@ -85,7 +117,10 @@ describe('sipconf replay', () => {
     try {
       const f = path.join(dir, 'killer.sip');
       writeFileSync(f, options(victim.port, 'X-Kill: now'));
-      const r = await sipconf(['replay', f, '--target', `127.0.0.1:${victim.port}`, '--wait', '100', '--probe-timeout', '800'], { timeoutMs: 30_000 });
+      const r = await sipconf(
+        ['replay', f, '--target', `127.0.0.1:${victim.port}`, '--wait', '100', '--probe-timeout', '800'],
+        { timeoutMs: 30_000 },
+      );
       expect(r.code).toBe(1);
       expect(r.stdout).toMatch(/REPRODUCED: the target no longer answers OPTIONS/);
     } finally {
@@ -98,12 +133,16 @@ describe('sipconf replay', () => {
     [['replay', 'package.json', '--target', 'nohostport'], /--target "nohostport" is not HOST:PORT/],
     [['replay', 'package.json', '--target', '127.0.0.1:5060', '--wait', 'soon'], /--wait must be a whole number/],
     [['replay', 'package.json', '--target', '127.0.0.1:5060', '--transport', 'sctp'], /argument 'sctp' is invalid/],
-  ])('bad input %# → exit 2, one line naming the fault', async (args, msg) => {
-    const r = await sipconf(args, { timeoutMs: 20_000 });
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(msg);
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
-  }, 30_000);
+  ])(
+    'bad input %# → exit 2, one line naming the fault',
+    async (args, msg) => {
+      const r = await sipconf(args, { timeoutMs: 20_000 });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(msg);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    },
+    30_000,
+  );
 
   test('an empty file and a truncated pcap → exit 2 naming the file', async () => {
     const empty = path.join(dir, 'empty.sip');
@@ -126,7 +165,9 @@ describe('sipconf replay', () => {
     try {
       const f = path.join(dir, 'case2.sip');
       writeFileSync(f, options(silent.port));
-      const r = await sipconf(['replay', f, '--target', `127.0.0.1:${silent.port}`, '--probe-timeout', '700'], { timeoutMs: 20_000 });
+      const r = await sipconf(['replay', f, '--target', `127.0.0.1:${silent.port}`, '--probe-timeout', '700'], {
+        timeoutMs: 20_000,
+      });
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/does not answer OPTIONS before the replay/);
       expect(silent.received.every((d) => d.toString('latin1').startsWith('OPTIONS'))).toBe(true);

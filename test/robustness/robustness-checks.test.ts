@@ -12,7 +12,20 @@ import { hostileUdp, ok } from './support/hostile-udp';
 
 const factory: BaseFactory = (method) => {
   const branch = 'z9hG4bKfixed';
-  return { base: baseRequest({ method, requestUri: 'sip:127.0.0.1:5060', viaTransport: 'UDP', sentBy: '127.0.0.1:5555', branch, callId: 'fixed@127.0.0.1', fromUri: 'sip:a@127.0.0.1', toUri: 'sip:b@127.0.0.1', contact: 'sip:a@127.0.0.1:5555' }), branch };
+  return {
+    base: baseRequest({
+      method,
+      requestUri: 'sip:127.0.0.1:5060',
+      viaTransport: 'UDP',
+      sentBy: '127.0.0.1:5555',
+      branch,
+      callId: 'fixed@127.0.0.1',
+      fromUri: 'sip:a@127.0.0.1',
+      toUri: 'sip:b@127.0.0.1',
+      contact: 'sip:a@127.0.0.1:5555',
+    }),
+    branch,
+  };
 };
 
 describe('generation (PROTOS c07-sip style, RFC 4475 §3)', () => {
@@ -28,10 +41,26 @@ describe('generation (PROTOS c07-sip style, RFC 4475 §3)', () => {
   });
 
   test('UDP cases fit a datagram; the kinds the issue names are all there', () => {
-    const cases = generateMutations(factory, { seed: seedOf('ROBUSTNESS-MALFORMED-UDP'), count: 120, transport: 'udp' });
+    const cases = generateMutations(factory, {
+      seed: seedOf('ROBUSTNESS-MALFORMED-UDP'),
+      count: 120,
+      transport: 'udp',
+    });
     expect(Math.max(...cases.map((c) => c.bytes.length))).toBeLessThan(65_507);
     const names = cases.map((c) => c.name).join(' ');
-    for (const kind of ['overflow', 'integer', 'quote', 'escape', 'missing/', 'duplicate/', 'content-length/', 'huge/', 'nul', 'start-line/']) expect(names).toContain(kind);
+    for (const kind of [
+      'overflow',
+      'integer',
+      'quote',
+      'escape',
+      'missing/',
+      'duplicate/',
+      'content-length/',
+      'huge/',
+      'nul',
+      'start-line/',
+    ])
+      expect(names).toContain(kind);
     expect(cases.some((c) => c.bytes.includes(0))).toBe(true);
     const tcp = generateMutations(factory, { seed: 1, count: 200, transport: 'tcp' });
     expect(tcp.some((c) => c.bytes.length > 150_000)).toBe(true);
@@ -57,16 +86,35 @@ interface Attached {
 
 function recorder(): StepReporter & { attached: Attached[] } {
   const attached: Attached[] = [];
-  return { attached, step: (_n, body) => body(), attach: (name, content, type) => attached.push({ name, content: Buffer.from(content), type }) };
+  return {
+    attached,
+    step: (_n, body) => body(),
+    attach: (name, content, type) => attached.push({ name, content: Buffer.from(content), type }),
+  };
 }
 
-const CHECKS = new Map(loadChecks().filter((c) => c.suite === 'robustness').map((c) => [c.id, c]));
+const CHECKS = new Map(
+  loadChecks()
+    .filter((c) => c.suite === 'robustness')
+    .map((c) => [c.id, c]),
+);
 
 function info(port: number, t1 = 50): SutInfo {
-  return { name: 'test', role: 'proxy', address: { address: '127.0.0.1', port }, domain: '127.0.0.1', transports: ['udp', 'tcp'], capabilities: [], timers: resolveTimers({ t1 }) };
+  return {
+    name: 'test',
+    role: 'proxy',
+    address: { address: '127.0.0.1', port },
+    domain: '127.0.0.1',
+    transports: ['udp', 'tcp'],
+    capabilities: [],
+    timers: resolveTimers({ t1 }),
+  };
 }
 
-async function runCheck(def: CheckDefinition, sut: SutInfo): Promise<{ error?: unknown; rep: ReturnType<typeof recorder>; ctx: CheckContext; ms: number }> {
+async function runCheck(
+  def: CheckDefinition,
+  sut: SutInfo,
+): Promise<{ error?: unknown; rep: ReturnType<typeof recorder>; ctx: CheckContext; ms: number }> {
   const rep = recorder();
   const ctx = new CheckContext(def, sut, rep);
   const started = Date.now();
@@ -88,11 +136,15 @@ describe('the checks against the reference SUT (RFC 3261 §16.3, §18.3, RFC 447
   });
   afterAll(() => sut.close());
 
-  test.each([...CHECKS.keys()])('%s passes', async (id) => {
-    const r = await runCheck(CHECKS.get(id)!, { ...info(sut.address('udp').port), domain: sut.domain });
-    expect(r.error).toBeUndefined();
-    expect(r.ms).toBeLessThan(15_000);
-  }, 30_000);
+  test.each([...CHECKS.keys()])(
+    '%s passes',
+    async (id) => {
+      const r = await runCheck(CHECKS.get(id)!, { ...info(sut.address('udp').port), domain: sut.domain });
+      expect(r.error).toBeUndefined();
+      expect(r.ms).toBeLessThan(15_000);
+    },
+    30_000,
+  );
 });
 
 describe('the checks can fail', () => {
@@ -104,10 +156,14 @@ describe('the checks can fail', () => {
     try {
       const r = await runCheck(CHECKS.get('ROBUSTNESS-MALFORMED-UDP')!, info(victim.port));
       expect(r.error).toBeInstanceOf(NonConformance);
-      expect((r.error as Error).message).toMatch(/the SUT stopped answering after case \d+\/\d+ ".+".*attached as ROBUSTNESS-MALFORMED-UDP-case-\d{3}-.+\.sip/);
+      expect((r.error as Error).message).toMatch(
+        /the SUT stopped answering after case \d+\/\d+ ".+".*attached as ROBUSTNESS-MALFORMED-UDP-case-\d{3}-.+\.sip/,
+      );
       const bytes = r.rep.attached.find((a) => a.type === 'application/octet-stream')!;
       expect(bytes.content.includes(0)).toBe(true);
-      expect(r.ctx.notes.join('\n')).toMatch(new RegExp(`sipconf replay ${bytes.name} --target 127\\.0\\.0\\.1:${victim.port} --transport udp`));
+      expect(r.ctx.notes.join('\n')).toMatch(
+        new RegExp(`sipconf replay ${bytes.name} --target 127\\.0\\.0\\.1:${victim.port} --transport udp`),
+      );
       // Bounded: the case, then one probe of 16·T1 (at least 2 s).
       expect(r.ms).toBeLessThan(10_000);
     } finally {
@@ -134,7 +190,9 @@ describe('the checks can fail', () => {
     let n = 0;
     const naive = await hostileUdp((_d, req) => {
       if (!req) return [];
-      const res = ok(req, 200).toString('latin1').replace(/^(To: [^\r]*)/m, `$1;tag=t${n++}`);
+      const res = ok(req, 200)
+        .toString('latin1')
+        .replace(/^(To: [^\r]*)/m, `$1;tag=t${n++}`);
       return [Buffer.from(res, 'latin1')];
     });
     try {

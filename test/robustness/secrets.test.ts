@@ -24,7 +24,12 @@ function filesUnder(dir: string): string[] {
 
 /** Files (and encodings) in which `secret` appears: raw bytes, UTF-16, base64 and hex. */
 function leaks(dir: string, secret: string): string[] {
-  const needles = [Buffer.from(secret), Buffer.from(secret, 'utf16le'), Buffer.from(Buffer.from(secret).toString('base64').slice(0, 16)), Buffer.from(Buffer.from(secret).toString('hex'))];
+  const needles = [
+    Buffer.from(secret),
+    Buffer.from(secret, 'utf16le'),
+    Buffer.from(Buffer.from(secret).toString('base64').slice(0, 16)),
+    Buffer.from(Buffer.from(secret).toString('hex')),
+  ];
   return filesUnder(dir).filter((f) => {
     const data = readFileSync(f);
     return needles.some((n) => data.includes(n));
@@ -40,9 +45,25 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 test('the embedded SUT suites (invite, register: digest auth) leave no trace of the password in any file written', async () => {
   const results = path.join(dir, 'results');
   const reports = path.join(dir, 'reports');
-  const r = await sipconf(['run', '--suite', 'invite,register', '--results-dir', results, '--reports-dir', reports, '--json', path.join(dir, 'out.json')], { timeoutMs: 240_000 });
+  const r = await sipconf(
+    [
+      'run',
+      '--suite',
+      'invite,register',
+      '--results-dir',
+      results,
+      '--reports-dir',
+      reports,
+      '--json',
+      path.join(dir, 'out.json'),
+    ],
+    { timeoutMs: 240_000 },
+  );
   expect(r.code).toBe(0);
-  const summary = JSON.parse(readFileSync(path.join(dir, 'out.json'), 'utf8')) as { target: string; checks: Array<{ id: string; status: string }> };
+  const summary = JSON.parse(readFileSync(path.join(dir, 'out.json'), 'utf8')) as {
+    target: string;
+    checks: Array<{ id: string; status: string }>;
+  };
   // The run did authenticate, on loopback.
   expect(summary.checks.find((c) => c.id === 'REGISTER-AUTH')?.status).toBe('passed');
   expect(summary.target).toMatch(/127\.0\.0\.1/);
@@ -61,16 +82,39 @@ test('a password from the environment (${VAR} in a profile) reaches no file and 
   try {
     const profile = path.join(dir, 'profile.yaml');
     const a = sut.address('udp');
-    writeFileSync(profile, `name: env-auth\nrole: proxy\naddress: 127.0.0.1:${a.port}\ndomain: 127.0.0.1\ntransports: [udp]\ncapabilities: [registrar, auth]\nusers:\n  - { user: "*", password: "\${SIPCONF_TEST_SECRET_PW}" }\ntimers: { t1: 100 }\n`);
-    const r = await sipconf(['run', '--sut', profile, '--grep', 'REGISTER-AUTH', '--no-report', '--results-dir', path.join(dir, 'results'), '--reports-dir', path.join(dir, 'reports'), '--json', path.join(dir, 'out.json')], {
-      timeoutMs: 120_000,
-      env: { SIPCONF_TEST_SECRET_PW: secret },
-    });
+    writeFileSync(
+      profile,
+      `name: env-auth\nrole: proxy\naddress: 127.0.0.1:${a.port}\ndomain: 127.0.0.1\ntransports: [udp]\ncapabilities: [registrar, auth]\nusers:\n  - { user: "*", password: "\${SIPCONF_TEST_SECRET_PW}" }\ntimers: { t1: 100 }\n`,
+    );
+    const r = await sipconf(
+      [
+        'run',
+        '--sut',
+        profile,
+        '--grep',
+        'REGISTER-AUTH',
+        '--no-report',
+        '--results-dir',
+        path.join(dir, 'results'),
+        '--reports-dir',
+        path.join(dir, 'reports'),
+        '--json',
+        path.join(dir, 'out.json'),
+      ],
+      {
+        timeoutMs: 120_000,
+        env: { SIPCONF_TEST_SECRET_PW: secret },
+      },
+    );
     expect(r.code).toBe(0);
     expect(readFileSync(path.join(dir, 'out.json'), 'utf8')).toMatch(/"REGISTER-AUTH"[\s\S]*"passed"/);
     // The digest was really computed with it: the SUT accepted the retry (RFC 3261 §22.4), and its trace holds the
     // Authorization header with a response but never the password.
-    expect(sut.trace.entries.some((e) => /Authorization: Digest .*response="[0-9a-f]{32,64}"/.test(e.data.toString('latin1')))).toBe(true);
+    expect(
+      sut.trace.entries.some((e) =>
+        /Authorization: Digest .*response="[0-9a-f]{32,64}"/.test(e.data.toString('latin1')),
+      ),
+    ).toBe(true);
     expect(filesUnder(dir).length).toBeGreaterThan(5);
     expect(leaks(dir, secret)).toEqual([]);
     expect(r.stdout + r.stderr).not.toContain(secret);
@@ -85,5 +129,9 @@ test('the leak search is not blind: it finds a planted password in raw, UTF-16 a
   writeFileSync(path.join(dir, 'u16.bin'), Buffer.from(`..${secret}..`, 'utf16le'));
   writeFileSync(path.join(dir, 'hex.txt'), Buffer.from(secret).toString('hex'));
   writeFileSync(path.join(dir, 'clean.txt'), 'nothing here');
-  expect(leaks(dir, secret).map((f) => path.basename(f)).sort()).toEqual(['hex.txt', 'raw.txt', 'u16.bin']);
+  expect(
+    leaks(dir, secret)
+      .map((f) => path.basename(f))
+      .sort(),
+  ).toEqual(['hex.txt', 'raw.txt', 'u16.bin']);
 });

@@ -14,7 +14,9 @@ import { FAULT_NAMES, FaultName } from '../../src/sut/reference';
 const checks = loadChecks().filter((c) => ['invite', 'register', 'outbound'].includes(c.suite));
 const T1 = 100;
 
-async function runAll(faults: FaultName[]): Promise<Map<string, { ok: boolean; message?: string; conformance: boolean }>> {
+async function runAll(
+  faults: FaultName[],
+): Promise<Map<string, { ok: boolean; message?: string; conformance: boolean }>> {
   const sut = await prepareSut({ t1: T1, faults });
   try {
     const out = new Map<string, { ok: boolean; message?: string; conformance: boolean }>();
@@ -25,7 +27,11 @@ async function runAll(faults: FaultName[]): Promise<Map<string, { ok: boolean; m
           await c.run(ctx);
           out.set(c.id, { ok: true, conformance: true });
         } catch (e) {
-          out.set(c.id, { ok: false, message: (e as Error).message, conformance: e instanceof NonConformance || e instanceof ExpectationError });
+          out.set(c.id, {
+            ok: false,
+            message: (e as Error).message,
+            conformance: e instanceof NonConformance || e instanceof ExpectationError,
+          });
         } finally {
           await ctx.close();
         }
@@ -40,7 +46,8 @@ async function runAll(faults: FaultName[]): Promise<Map<string, { ok: boolean; m
 test('the fault table covers every fault switch', () => {
   expect(Object.keys(FAULT_GUARDS).sort()).toEqual([...FAULT_NAMES].sort());
   const ids = new Set(checks.map((c) => c.id));
-  for (const g of Object.values(FAULT_GUARDS)) for (const id of [...g.guards, ...g.alsoFails]) expect(ids).toContain(id);
+  for (const g of Object.values(FAULT_GUARDS))
+    for (const id of [...g.guards, ...g.alsoFails]) expect(ids).toContain(id);
 });
 
 test('with no fault, every INVITE, REGISTER and OUTBOUND check passes', async () => {
@@ -60,7 +67,9 @@ describe.each(FAULT_NAMES.map((f) => [f]))('fault %s', (fault) => {
       expect(v.message).toMatch(g.message);
       expect(v.message).toMatch(/RFC \d+ §/);
     }
-    const unexpected = [...r].filter(([id, v]) => !v.ok && !g.guards.includes(id) && !g.alsoFails.includes(id)).map(([id, v]) => `${id}: ${v.message}`);
+    const unexpected = [...r]
+      .filter(([id, v]) => !v.ok && !g.guards.includes(id) && !g.alsoFails.includes(id))
+      .map(([id, v]) => `${id}: ${v.message}`);
     expect(unexpected).toEqual([]);
   }, 60_000);
 });

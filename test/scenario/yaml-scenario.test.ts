@@ -34,7 +34,15 @@ function errorOf(text: string): ScenarioError {
 describe('scenario loader errors name file:line', () => {
   test('a valid scenario loads with its metadata', () => {
     const c = loadScenario('/x/my.yaml', GOOD);
-    expect(c).toEqual(expect.objectContaining({ id: 'MY-REGISTER', suite: 'custom', rfc: ['RFC 3261 §10.3'], roles: ['proxy', 'registrar'], requires: ['registrar'] }));
+    expect(c).toEqual(
+      expect.objectContaining({
+        id: 'MY-REGISTER',
+        suite: 'custom',
+        rfc: ['RFC 3261 §10.3'],
+        roles: ['proxy', 'registrar'],
+        requires: ['registrar'],
+      }),
+    );
   });
   test('YAML syntax error', () => {
     const e = errorOf(GOOD.replace('agents:\n  bob: {}', 'agents:\n  bob: {\n'));
@@ -56,14 +64,37 @@ describe('scenario loader errors name file:line', () => {
     const e = errorOf(GOOD.replace('assert: { message: ok,', 'assert: { message: nope,'));
     expect(e.message).toBe('/x/my.yaml:11: step 2 (assert): message "nope" is not a saved name defined before');
   });
-  const CALL = ['  - invite: { from: alice, to: bob, as: call }', '  - expect: { agent: bob, request: INVITE, as: inv }', '  - register: { agent: bob, as: ok }'];
+  const CALL = [
+    '  - invite: { from: alice, to: bob, as: call }',
+    '  - expect: { agent: bob, request: INVITE, as: inv }',
+    '  - register: { agent: bob, as: ok }',
+  ];
   test.each([
-    ['respond to a call', '  - respond: { to: call, status: 200 }', 'step 4 (respond): to "call" is a call (saved by invite), not a received request (saved by expect … request)'],
-    ['ack a received request', '  - ack: inv', 'step 4 (ack): ack "inv" is a received request (saved by expect … request), not a call (saved by invite)'],
-    ['bye on a response', '  - bye: { call: ok, as: b }', 'step 4 (bye): call "ok" is a response (saved by register or expect … response), not a call (saved by invite)'],
-    ['expect a response to a received request', '  - expect: { response: inv, status: 200 }', 'step 4 (expect): response "inv" is a received request (saved by expect … request), not a call (saved by invite) or a request we sent (saved by bye or cancel)'],
+    [
+      'respond to a call',
+      '  - respond: { to: call, status: 200 }',
+      'step 4 (respond): to "call" is a call (saved by invite), not a received request (saved by expect … request)',
+    ],
+    [
+      'ack a received request',
+      '  - ack: inv',
+      'step 4 (ack): ack "inv" is a received request (saved by expect … request), not a call (saved by invite)',
+    ],
+    [
+      'bye on a response',
+      '  - bye: { call: ok, as: b }',
+      'step 4 (bye): call "ok" is a response (saved by register or expect … response), not a call (saved by invite)',
+    ],
+    [
+      'expect a response to a received request',
+      '  - expect: { response: inv, status: 200 }',
+      'step 4 (expect): response "inv" is a received request (saved by expect … request), not a call (saved by invite) or a request we sent (saved by bye or cancel)',
+    ],
   ])('a saved name of the wrong kind fails at load, at its line (%s)', (_what, step, message) => {
-    const text = GOOD.replace(/agents:[\s\S]*$/, ['agents:', '  alice: {}', '  bob: { register: true }', 'steps:', ...CALL, step, ''].join('\n'));
+    const text = GOOD.replace(
+      /agents:[\s\S]*$/,
+      ['agents:', '  alice: {}', '  bob: { register: true }', 'steps:', ...CALL, step, ''].join('\n'),
+    );
     const lineNo = text.split('\n').indexOf(step) + 1;
     expect(errorOf(text).message).toBe(`/x/my.yaml:${lineNo}: ${message}`);
   });
@@ -72,7 +103,12 @@ describe('scenario loader errors name file:line', () => {
     expect(loadScenario(file, readFileSync(file, 'utf8')).id).toBe('INVITE-BYE');
   });
   test('two kinds in one step', () => {
-    const e = errorOf(GOOD.replace("  - assert: { message: ok, contacts: { includes: [bob] }, rfc: RFC 3261 §10.3 }", "  - { wait: 10, ack: x }"));
+    const e = errorOf(
+      GOOD.replace(
+        '  - assert: { message: ok, contacts: { includes: [bob] }, rfc: RFC 3261 §10.3 }',
+        '  - { wait: 10, ack: x }',
+      ),
+    );
     expect(e.message).toMatch(/:11: steps\.1: a step has exactly one kind/);
   });
 });
@@ -87,17 +123,41 @@ describe('user scenario folders through the CLI', () => {
 
   test('a bad user scenario: exit 2 and one line naming file:line', () => {
     writeFileSync(path.join(dir, 'bad.yaml'), GOOD.replace('severity: normal', 'severity: urgent'));
-    const r = spawnSync(process.execPath, [path.join(root, 'bin', 'sipconf'), 'list', '--scenarios', dir], { cwd: root, encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync(process.execPath, [path.join(root, 'bin', 'sipconf'), 'list', '--scenarios', dir], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toContain(`${path.join(dir, 'bad.yaml')}:5: severity: must be one of blocker, critical, normal, minor, trivial`);
+    expect(r.stderr).toContain(
+      `${path.join(dir, 'bad.yaml')}:5: severity: must be one of blocker, critical, normal, minor, trivial`,
+    );
   }, 40_000);
 
   test('a good user scenario runs against the embedded SUT like a shipped one', () => {
     rmSync(path.join(dir, 'bad.yaml'), { force: true });
     writeFileSync(path.join(dir, 'MY-REGISTER.yaml'), GOOD);
     const out = path.join(dir, 'out');
-    const r = spawnSync(process.execPath, [path.join(root, 'bin', 'sipconf'), 'run', '--scenarios', dir, '--suite', 'custom', '--no-report', '--results-dir', path.join(out, 'res'), '--reports-dir', out, '--json', path.join(out, 's.json')], { cwd: root, encoding: 'utf8', timeout: 90_000 });
+    const r = spawnSync(
+      process.execPath,
+      [
+        path.join(root, 'bin', 'sipconf'),
+        'run',
+        '--scenarios',
+        dir,
+        '--suite',
+        'custom',
+        '--no-report',
+        '--results-dir',
+        path.join(out, 'res'),
+        '--reports-dir',
+        out,
+        '--json',
+        path.join(out, 's.json'),
+      ],
+      { cwd: root, encoding: 'utf8', timeout: 90_000 },
+    );
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/MY-REGISTER/);
   }, 100_000);

@@ -22,20 +22,41 @@ describe('bench (parser section)', () => {
     expect(() => parseArgs(['--only', 'nope'])).toThrow(/no bench section "nope"/);
     expect(() => parseArgs(['--json'])).toThrow(/--json needs a FILE/);
     expect(() => parseArgs(['--frobnicate'])).toThrow(/unknown argument/);
-    expect(parseArgs(['--smoke', '--only', 'parser', '--json', 'x.json'])).toEqual({ smoke: true, only: ['parser'], json: 'x.json' });
+    expect(parseArgs(['--smoke', '--only', 'parser', '--json', 'x.json'])).toEqual({
+      smoke: true,
+      only: ['parser'],
+      json: 'x.json',
+    });
   });
 
   test('ratioVerdict: the median ratio is claimed only within the spread; the lower bound is our slowest against their fastest', () => {
-    const st = (min: number, median: number, max: number): Stats => ({ min, median, max, msgsPerSec: median, spread: (max - min) / median, samples: [min, median, max] });
-    expect(ratioVerdict(st(270, 280, 290), st(110, 115, 120), 0.15)).toEqual({ ratio: 2.43, lowerBound: 2.25, claimed: true });
+    const st = (min: number, median: number, max: number): Stats => ({
+      min,
+      median,
+      max,
+      msgsPerSec: median,
+      spread: (max - min) / median,
+      samples: [min, median, max],
+    });
+    expect(ratioVerdict(st(270, 280, 290), st(110, 115, 120), 0.15)).toEqual({
+      ratio: 2.43,
+      lowerBound: 2.25,
+      claimed: true,
+    });
     // A noisy peer: no median claim, and the bound uses its fastest batch.
-    expect(ratioVerdict(st(250, 280, 290), st(85, 113, 118), 0.15)).toEqual({ ratio: 2.48, lowerBound: 2.11, claimed: false });
+    expect(ratioVerdict(st(250, 280, 290), st(85, 113, 118), 0.15)).toEqual({
+      ratio: 2.48,
+      lowerBound: 2.11,
+      claimed: false,
+    });
     // The bound rounds down, never up past what was measured.
     expect(ratioVerdict(st(199.9, 210, 220), st(99, 100, 100), 0.15).lowerBound).toBe(1.99);
   });
 
   test('a contender process that fails is reported with its reason (--detectOpenHandles: no process is left running)', async () => {
-    await expect(benchParsers(['sipconf', 'no-such-parser'], { repeats: 1, batchMs: 20, maxSpread: 1 })).rejects.toThrow(/no-such-parser: no parser contender "no-such-parser"/);
+    await expect(
+      benchParsers(['sipconf', 'no-such-parser'], { repeats: 1, batchMs: 20, maxSpread: 1 }),
+    ).rejects.toThrow(/no-such-parser: no parser contender "no-such-parser"/);
   }, 60_000);
 
   test('--smoke --json FILE writes { parser: { msgsPerSec, peers, ratio, ... } } with all three peers measured', () => {
@@ -43,11 +64,17 @@ describe('bench (parser section)', () => {
     try {
       const file = join(dir, 'bench.json');
       // A child process, as `npm run bench` runs it (sip.js is an ES module, which tsx loads and jest cannot).
-      const p = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/main.ts'), '--smoke', '--only', 'parser', '--json', file], { cwd: ROOT, encoding: 'utf8', timeout: 100_000 });
+      const p = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', join(ROOT, 'bench/main.ts'), '--smoke', '--only', 'parser', '--json', file],
+        { cwd: ROOT, encoding: 'utf8', timeout: 100_000 },
+      );
       expect(p.stderr).toBe('');
       expect(p.status).toBe(0);
       expect(p.stdout).toMatch(/sipconf +\d+/);
-      expect(p.stdout).toMatch(/ratio vs fastest peer \((sip|jssip|sip\.js)\): (\d+(\.\d+)?× \(target ≥ 2×\)|NOT CLAIMED)/);
+      expect(p.stdout).toMatch(
+        /ratio vs fastest peer \((sip|jssip|sip\.js)\): (\d+(\.\d+)?× \(target ≥ 2×\)|NOT CLAIMED)/,
+      );
       const j = JSON.parse(readFileSync(file, 'utf8'));
       expect(j.parser.msgsPerSec).toBeGreaterThan(0);
       expect(Object.keys(j.parser.peers).sort()).toEqual(['jssip', 'sip', 'sip.js']);
@@ -61,7 +88,11 @@ describe('bench (parser section)', () => {
       else expect(j.parser.ratio).toBeCloseTo(j.parser.msgsPerSec / j.parser.peers[j.parser.fastestPeer].median, 1);
       const fastest = j.parser.peers[j.parser.fastestPeer];
       expect(j.parser.ratioLowerBound).toBeCloseTo(j.parser.stats.min / fastest.max, 1);
-      expect(p.stdout).toMatch(new RegExp(`lower bound vs ${j.parser.fastestPeer.replace('.', '\\.')}, our slowest batch against its fastest \\(holds under load\\): \\d+(\\.\\d+)?×`));
+      expect(p.stdout).toMatch(
+        new RegExp(
+          `lower bound vs ${j.parser.fastestPeer.replace('.', '\\.')}, our slowest batch against its fastest \\(holds under load\\): \\d+(\\.\\d+)?×`,
+        ),
+      );
       expect(j.parser.serializeMsgsPerSec).toBeGreaterThan(0);
       expect(j.parser.mode).toBe('strict');
       expect(j.machine.loadavg).toHaveLength(3);

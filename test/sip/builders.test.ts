@@ -14,7 +14,18 @@ function invite(): SipRequest {
   const via = new Via('UDP', '198.51.100.7', 5062);
   via.params.set('branch', newBranch());
   via.params.set('rport', null);
-  return createRequest({ method: 'INVITE', uri: bob.uri, from: alice, to: bob, via, cseq: 101, contact: new NameAddr(parseUri('sip:alice@198.51.100.7:5062')), body: 'v=0\r\n', contentType: 'application/sdp', routes: [new NameAddr(parseUri('sip:proxy.example.com;lr'))] });
+  return createRequest({
+    method: 'INVITE',
+    uri: bob.uri,
+    from: alice,
+    to: bob,
+    via,
+    cseq: 101,
+    contact: new NameAddr(parseUri('sip:alice@198.51.100.7:5062')),
+    body: 'v=0\r\n',
+    contentType: 'application/sdp',
+    routes: [new NameAddr(parseUri('sip:proxy.example.com;lr'))],
+  });
 }
 
 describe('createRequest (RFC 3261 §8.1.1)', () => {
@@ -75,7 +86,13 @@ describe('createResponse (RFC 3261 §8.2.6)', () => {
     expect(m.has('contact')).toBe(false);
     expect(lint(res.toBuffer()).errors).toEqual([]);
     // §12.1.1: a later response in the same dialog keeps the tag already present.
-    const reqInDialog = parseMessage(res.toBuffer().toString().replace('SIP/2.0 180 Ringing', 'BYE sip:alice@198.51.100.7:5062 SIP/2.0').replace('CSeq: 101 INVITE', 'CSeq: 102 BYE')) as SipRequest;
+    const reqInDialog = parseMessage(
+      res
+        .toBuffer()
+        .toString()
+        .replace('SIP/2.0 180 Ringing', 'BYE sip:alice@198.51.100.7:5062 SIP/2.0')
+        .replace('CSeq: 101 INVITE', 'CSeq: 102 BYE'),
+    ) as SipRequest;
     expect(createResponse(reqInDialog, 200).to.tag).toBe('b-tag');
   });
 
@@ -90,7 +107,9 @@ describe('createResponse (RFC 3261 §8.2.6)', () => {
 
 describe('message model', () => {
   test('compact and long names are one header; get/getAll/prepend/removeFirst keep list order (§7.3.1, §7.3.3)', () => {
-    const m = parseMessage('OPTIONS sip:a@b.example SIP/2.0\r\nv: SIP/2.0/UDP one.example;branch=z9hG4bK1, SIP/2.0/UDP two.example;branch=z9hG4bK2\r\nVia: SIP/2.0/UDP three.example;branch=z9hG4bK3\r\nf: <sip:x@y.example>;tag=1\r\nt: <sip:a@b.example>\r\ni: c\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nl: 0\r\n\r\n');
+    const m = parseMessage(
+      'OPTIONS sip:a@b.example SIP/2.0\r\nv: SIP/2.0/UDP one.example;branch=z9hG4bK1, SIP/2.0/UDP two.example;branch=z9hG4bK2\r\nVia: SIP/2.0/UDP three.example;branch=z9hG4bK3\r\nf: <sip:x@y.example>;tag=1\r\nt: <sip:a@b.example>\r\ni: c\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nl: 0\r\n\r\n',
+    );
     expect(m.getAll('VIA')).toHaveLength(3);
     expect(m.get('From')).toBe('<sip:x@y.example>;tag=1');
     m.prepend('Via', 'SIP/2.0/UDP zero.example;branch=z9hG4bK0');
@@ -103,7 +122,9 @@ describe('message model', () => {
   });
 
   test('views are re-read after a mutation (the strict parse seeds them, set() invalidates)', () => {
-    const m = parseMessage('OPTIONS sip:a@b.example SIP/2.0\r\nVia: SIP/2.0/UDP one.example;branch=z9hG4bK1\r\nFrom: <sip:x@y.example>;tag=1\r\nTo: <sip:a@b.example>\r\nCall-ID: c\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n\r\n');
+    const m = parseMessage(
+      'OPTIONS sip:a@b.example SIP/2.0\r\nVia: SIP/2.0/UDP one.example;branch=z9hG4bK1\r\nFrom: <sip:x@y.example>;tag=1\r\nTo: <sip:a@b.example>\r\nCall-ID: c\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n\r\n',
+    );
     expect(m.from.tag).toBe('1');
     m.set('From', '<sip:x@y.example>;tag=2');
     expect(m.from.tag).toBe('2');

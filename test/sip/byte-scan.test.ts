@@ -40,14 +40,20 @@ describe('strict parse when the head is not one byte per character', () => {
   });
 
   test('a fault after the UTF-8 header is still found and named by its line (§25.1 Via, via-ttl ≤ 255)', () => {
-    const r = parse(request('"José" <sip:jose@atlanta.example.com>;tag=9fx', ['Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK2;ttl=300']), { mode: 'strict' });
+    const r = parse(
+      request('"José" <sip:jose@atlanta.example.com>;tag=9fx', ['Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK2;ttl=300']),
+      { mode: 'strict' },
+    );
     expect(r.errors).toHaveLength(1);
     expect(r.errors[0]!.message).toMatch(/^Via: .*ttl/);
     expect(r.errors[0]!.line).toBe(10);
   });
 
   test('a non-ASCII Call-ID is rejected (§25.1 callid = word ["@" word], word characters are ASCII)', () => {
-    const buf = Buffer.from(request('<sip:a@example.com>;tag=1').toString('utf8').replace('Call-ID: 3848', 'Call-ID: é3848'), 'utf8');
+    const buf = Buffer.from(
+      request('<sip:a@example.com>;tag=1').toString('utf8').replace('Call-ID: 3848', 'Call-ID: é3848'),
+      'utf8',
+    );
     const r = parse(buf, { mode: 'strict' });
     expect(r.errors.map((e) => e.message)).toEqual([expect.stringMatching(/^Call-ID: bad Call-ID "é3848/)]);
   });

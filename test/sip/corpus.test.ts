@@ -12,7 +12,8 @@ import { Expectation, manifestSuite } from './support/manifest-suite';
 
 const REPO_ROOT = resolve(__dirname, '..', '..');
 const CORPUS = resolve(REPO_ROOT, '..', 'shared', 'corpus');
-const present = existsSync(join(CORPUS, 'rfc4475', 'MANIFEST.tsv')) && existsSync(join(CORPUS, 'rfc5118', 'MANIFEST.tsv'));
+const present =
+  existsSync(join(CORPUS, 'rfc4475', 'MANIFEST.tsv')) && existsSync(join(CORPUS, 'rfc5118', 'MANIFEST.tsv'));
 
 const req = (m: SipMessage) => {
   expect(m.isRequest).toBe(true);
@@ -26,7 +27,6 @@ const sipUri = (u: unknown) => {
   expect(u).toBeInstanceOf(SipUri);
   return u as SipUri;
 };
-
 
 const RFC4475: Record<string, Expectation> = {
   wsinv: {
@@ -61,7 +61,7 @@ const RFC4475: Record<string, Expectation> = {
       expect(r.method).toBe("!interesting-Method0123456789_*+`.%indeed'~");
       expect(r.cseq.method).toBe(r.method);
       expect(r.to.displayName).toBe('BEL:\x07 NUL:\x00 DEL:\x7f');
-      expect(r.callId).toBe("intmeth.word%ZK-!.*_+'@word`~)(><:\\/\"][?}{");
+      expect(r.callId).toBe('intmeth.word%ZK-!.*_+\'@word`~)(><:\\/"][?}{');
       const u = sipUri(r.uri);
       expect(u.user).toBe("1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*");
       expect(u.password).toBe("&it+has=1,weird!*pas$wo~d_too.(doesn't-it)");
@@ -138,13 +138,26 @@ const RFC4475: Record<string, Expectation> = {
       expect(u.userUnescaped).toBe('user;par=u@example.net');
       expect(u.host).toBe('example.com');
       expect(u.params.size).toBe(0);
-      expect(m.getAll('accept')).toEqual(['application/sdp', 'application/pkcs7-mime', 'multipart/mixed', 'multipart/signed', 'message/sip', 'message/sipfrag']);
+      expect(m.getAll('accept')).toEqual([
+        'application/sdp',
+        'application/pkcs7-mime',
+        'multipart/mixed',
+        'multipart/signed',
+        'message/sip',
+        'message/sipfrag',
+      ]);
     },
   },
   transports: {
     values: (m) => {
       expect(m.vias.map((v) => v.transport)).toEqual(['UDP', 'SCTP', 'TLS', 'UNKNOWN', 'TCP']);
-      expect(m.vias.map((v) => v.host)).toEqual(['t1.example.com', 't2.example.com', 't3.example.com', 't4.example.com', 't5.example.com']);
+      expect(m.vias.map((v) => v.host)).toEqual([
+        't1.example.com',
+        't2.example.com',
+        't3.example.com',
+        't4.example.com',
+        't5.example.com',
+      ]);
     },
   },
   mpart01: {
@@ -156,13 +169,25 @@ const RFC4475: Record<string, Expectation> = {
       expect(m.get('content-type')).toBe('multipart/mixed;boundary=7a9cbec02ceef655');
     },
   },
-  unreason: { values: (m) => expect([res(m).status, res(m).reason]).toEqual([200, '= 2**3 * 5**2 но сто девяносто девять - простое']) },
+  unreason: {
+    values: (m) =>
+      expect([res(m).status, res(m).reason]).toEqual([200, '= 2**3 * 5**2 но сто девяносто девять - простое']),
+  },
   noreason: { values: (m) => expect([res(m).status, res(m).reason]).toEqual([100, '']) },
   badinv01: { faults: [/^Via: empty parameter/, /^Contact: empty parameter/] },
   clerr: { faults: [/Content-Length 9999 is larger than the \d+ body bytes/] },
   ncl: { faults: [/Content-Length "-999" is not a non-negative integer/] },
-  scalar02: { faults: [/CSeq number 36893488147419103232 is larger than 2\*\*31/, /Max-Forwards 300 is too large/, /^Expires: Expires 1000+ is too large/, /Contact expires .* too large/] },
-  scalarlg: { faults: [/CSeq number \d+ is larger than 2\*\*31/, /Retry-After .* too large/, /warn-code is three digits/] },
+  scalar02: {
+    faults: [
+      /CSeq number 36893488147419103232 is larger than 2\*\*31/,
+      /Max-Forwards 300 is too large/,
+      /^Expires: Expires 1000+ is too large/,
+      /Contact expires .* too large/,
+    ],
+  },
+  scalarlg: {
+    faults: [/CSeq number \d+ is larger than 2\*\*31/, /Retry-After .* too large/, /warn-code is three digits/],
+  },
   quotbal: { faults: [/^To: unterminated quoted-string/] },
   ltgtruri: { faults: [/must not be enclosed in <>/] },
   lwsruri: { faults: [/whitespace inside the Request-URI/] },
@@ -182,10 +207,17 @@ const RFC4475: Record<string, Expectation> = {
   unkscm: { faults: [/Request-URI scheme "nobodyKnowsThisScheme" .*416/] },
   novelsc: { faults: [/Request-URI scheme "soap.beep" .*416/] },
   unksm2: { faults: [/REGISTER To "isbn:2983792873" is not a SIP or SIPS URI/] },
-  bext01: { faults: [/^Require names the unknown extension "nothingSupportsThis".*420/, /^Proxy-Require names the unknown extension "noProxiesSupportThis"/] },
+  bext01: {
+    faults: [
+      /^Require names the unknown extension "nothingSupportsThis".*420/,
+      /^Proxy-Require names the unknown extension "noProxiesSupportThis"/,
+    ],
+  },
   invut: { faults: [/Content-Type "application\/unknownformat" .*415/] },
   regaut01: { faults: [/unknown authentication scheme "NoOneKnowsThisScheme"/] },
-  multi01: { faults: [/duplicate CSeq/, /duplicate Call-ID/, /duplicate To/, /duplicate From/, /duplicate Max-Forwards/] },
+  multi01: {
+    faults: [/duplicate CSeq/, /duplicate Call-ID/, /duplicate To/, /duplicate From/, /duplicate Max-Forwards/],
+  },
   mcl01: { faults: [/two Content-Length headers \(line 7: 13, line 9: 5\)/] },
   bcast: { faults: [/255\.255\.255\.255 is a broadcast address/] },
   zeromf: { faults: [/Max-Forwards is 0/] },
@@ -229,9 +261,12 @@ const RFC5118: Record<string, Expectation> = {
   'ipv6-bad': { faults: [/IPv6 address "2001:db8::10" must be enclosed in \[\]/] },
   'port-ambiguous': {
     faults: [/\[2001:db8::10:5070\] has no port.*RFC 5118 §4\.3/],
-    values: (m) => expect([sipUri(req(m).uri).host, sipUri(req(m).uri).port]).toEqual(['[2001:db8::10:5070]', undefined]),
+    values: (m) =>
+      expect([sipUri(req(m).uri).host, sipUri(req(m).uri).port]).toEqual(['[2001:db8::10:5070]', undefined]),
   },
-  'port-unambiguous': { values: (m) => expect([sipUri(req(m).uri).host, sipUri(req(m).uri).port]).toEqual(['[2001:db8::10]', 5070]) },
+  'port-unambiguous': {
+    values: (m) => expect([sipUri(req(m).uri).host, sipUri(req(m).uri).port]).toEqual(['[2001:db8::10]', 5070]),
+  },
   'via-received-param-with-delim': { values: (m) => expect(m.topVia.received).toBe('[2001:db8::9:255]') },
   'via-received-param-no-delim': { values: (m) => expect(m.topVia.received).toBe('2001:db8::9:255') },
   'ipv6-in-sdp': {
@@ -263,10 +298,11 @@ const RFC5118: Record<string, Expectation> = {
   'ipv6-correct-abnf-2-colons': { values: (m) => expect(sipUri(req(m).uri).host).toBe('[2001:db8::192.0.2.1]') },
 };
 
-
 if (present) {
-  describe('RFC 4475 torture messages (../shared/corpus/rfc4475)', () => manifestSuite(join(CORPUS, 'rfc4475'), RFC4475));
-  describe('RFC 5118 IPv6 torture messages (../shared/corpus/rfc5118)', () => manifestSuite(join(CORPUS, 'rfc5118'), RFC5118));
+  describe('RFC 4475 torture messages (../shared/corpus/rfc4475)', () =>
+    manifestSuite(join(CORPUS, 'rfc4475'), RFC4475));
+  describe('RFC 5118 IPv6 torture messages (../shared/corpus/rfc5118)', () =>
+    manifestSuite(join(CORPUS, 'rfc5118'), RFC5118));
 } else if (process.env.CI === 'true') {
   test('the shared corpus exists at ../shared/corpus (required in CI)', () => {
     throw new Error(`torture corpus not found at ${CORPUS}: CI must provide it (see /work/shared/corpus/README.md)`);
@@ -275,5 +311,6 @@ if (present) {
   // Outside CI without the corpus: say so, and check the project's own messages instead of passing silently.
   // eslint-disable-next-line no-console
   console.warn(`shared corpus not found at ${CORPUS}: running the corpus suite on ${FIXTURE_DIR} instead`);
-  describe('corpus missing: the project fixtures stand in (test/fixtures/messages)', () => manifestSuite(FIXTURE_DIR, FIXTURE_EXPECTATIONS));
+  describe('corpus missing: the project fixtures stand in (test/fixtures/messages)', () =>
+    manifestSuite(FIXTURE_DIR, FIXTURE_EXPECTATIONS));
 }

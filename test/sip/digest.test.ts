@@ -22,11 +22,15 @@ const RFC7616 = {
 
 describe('digest authentication (RFC 7616, RFC 8760, RFC 2617)', () => {
   test('RFC 7616 §3.9.1 worked example: MD5 response 8ca523f5...', () => {
-    expect(computeDigestResponse({ ...RFC7616, algorithm: 'MD5', qop: 'auth' })).toBe('8ca523f5e9506fed4657c9700eebdbec');
+    expect(computeDigestResponse({ ...RFC7616, algorithm: 'MD5', qop: 'auth' })).toBe(
+      '8ca523f5e9506fed4657c9700eebdbec',
+    );
   });
 
   test('RFC 7616 §3.9.1 worked example: SHA-256 response 753927fa...', () => {
-    expect(computeDigestResponse({ ...RFC7616, algorithm: 'SHA-256', qop: 'auth' })).toBe('753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1');
+    expect(computeDigestResponse({ ...RFC7616, algorithm: 'SHA-256', qop: 'auth' })).toBe(
+      '753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1',
+    );
   });
 
   test('RFC 2617 §3.5 example: MD5 qop=auth response 6629fae4...', () => {
@@ -47,7 +51,15 @@ describe('digest authentication (RFC 7616, RFC 8760, RFC 2617)', () => {
 
   test('RFC 2069 form (no qop): response = H(HA1:nonce:HA2)', () => {
     // HA1 = MD5("Mufasa:testrealm@host.com:Circle Of Life") = 939e7578ed9e3c518a452acee763bce9 (RFC 2617 §3.5 era)
-    const r = computeDigestResponse({ algorithm: 'MD5', username: 'Mufasa', password: 'Circle Of Life', realm: 'testrealm@host.com', nonce: 'dcd98b7102dd2f0e8b11d0f600bfb0c093', method: 'GET', uri: '/dir/index.html' });
+    const r = computeDigestResponse({
+      algorithm: 'MD5',
+      username: 'Mufasa',
+      password: 'Circle Of Life',
+      realm: 'testrealm@host.com',
+      nonce: 'dcd98b7102dd2f0e8b11d0f600bfb0c093',
+      method: 'GET',
+      uri: '/dir/index.html',
+    });
     expect(r).toBe('670fd8c2df070c60b045671b8b24ff02');
   });
 
@@ -65,14 +77,26 @@ describe('digest authentication (RFC 7616, RFC 8760, RFC 2617)', () => {
     const ch = parseChallenge(
       `Digest realm="${RFC7616.realm}", qop="auth, auth-int", algorithm=SHA-256, nonce="${RFC7616.nonce}", opaque="${RFC7616.opaque}"`,
     );
-    expect(ch).toMatchObject({ realm: RFC7616.realm, algorithm: 'SHA-256', qop: ['auth', 'auth-int'], opaque: RFC7616.opaque, stale: false });
+    expect(ch).toMatchObject({
+      realm: RFC7616.realm,
+      algorithm: 'SHA-256',
+      qop: ['auth', 'auth-int'],
+      opaque: RFC7616.opaque,
+      stale: false,
+    });
     const client = new DigestClient({ username: 'Mufasa', password: 'Circle of Life' });
     const value = client.authorize(ch, 'GET', '/dir/index.html', { cnonce: RFC7616.cnonce });
     expect(value).toContain('response="753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1"');
     expect(value).toContain('qop=auth, nc=00000001,');
     expect(value).toContain('algorithm=SHA-256');
     const a = parseAuthorization(value);
-    expect(a).toMatchObject({ username: 'Mufasa', uri: '/dir/index.html', nc: '00000001', cnonce: RFC7616.cnonce, opaque: RFC7616.opaque });
+    expect(a).toMatchObject({
+      username: 'Mufasa',
+      uri: '/dir/index.html',
+      nc: '00000001',
+      cnonce: RFC7616.cnonce,
+      opaque: RFC7616.opaque,
+    });
   });
 
   test('nc counts per nonce (RFC 7616 §3.4) and restarts for a new nonce', () => {
@@ -80,11 +104,18 @@ describe('digest authentication (RFC 7616, RFC 8760, RFC 2617)', () => {
     const ch = 'Digest realm="r", nonce="n1", qop="auth"';
     expect(parseAuthorization(client.authorize(ch, 'REGISTER', 'sip:example.com')).nc).toBe('00000001');
     expect(parseAuthorization(client.authorize(ch, 'REGISTER', 'sip:example.com')).nc).toBe('00000002');
-    expect(parseAuthorization(client.authorize('Digest realm="r", nonce="n2", qop="auth"', 'REGISTER', 'sip:example.com')).nc).toBe('00000001');
+    expect(
+      parseAuthorization(client.authorize('Digest realm="r", nonce="n2", qop="auth"', 'REGISTER', 'sip:example.com'))
+        .nc,
+    ).toBe('00000001');
   });
 
   test('selectChallenge prefers SHA-256 over MD5 and skips unknown algorithms (RFC 8760 §2.4)', () => {
-    const c = selectChallenge(['Digest realm="r", nonce="a", algorithm=MD5', 'Digest realm="r", nonce="b", algorithm=SHA-256', 'Digest realm="r", nonce="c", algorithm=XYZ']);
+    const c = selectChallenge([
+      'Digest realm="r", nonce="a", algorithm=MD5',
+      'Digest realm="r", nonce="b", algorithm=SHA-256',
+      'Digest realm="r", nonce="c", algorithm=XYZ',
+    ]);
     expect(c?.algorithm).toBe('SHA-256');
     expect(c?.nonce).toBe('b');
     expect(selectChallenge(['Basic realm="r"'])).toBeUndefined();
@@ -99,17 +130,28 @@ describe('digest authentication (RFC 7616, RFC 8760, RFC 2617)', () => {
     const users: Record<string, string> = { alice: 'wonderland' };
     const lookup = (u: string) => users[u];
 
-    test.each(['MD5', 'MD5-sess', 'SHA-256', 'SHA-256-sess', 'SHA-512-256'] as const)('challenge → client answer → verify ok with %s', (alg) => {
-      const server = new DigestServer({ realm: 'example.com', algorithms: [alg] });
-      const client = new DigestClient({ username: 'alice', password: 'wonderland' });
-      const auth = client.authorize(server.challenge(), 'REGISTER', 'sip:example.com');
-      expect(server.verify(auth, 'REGISTER', lookup, { requestUri: 'sip:example.com' })).toEqual({ ok: true, username: 'alice', algorithm: alg });
-    });
+    test.each(['MD5', 'MD5-sess', 'SHA-256', 'SHA-256-sess', 'SHA-512-256'] as const)(
+      'challenge → client answer → verify ok with %s',
+      (alg) => {
+        const server = new DigestServer({ realm: 'example.com', algorithms: [alg] });
+        const client = new DigestClient({ username: 'alice', password: 'wonderland' });
+        const auth = client.authorize(server.challenge(), 'REGISTER', 'sip:example.com');
+        expect(server.verify(auth, 'REGISTER', lookup, { requestUri: 'sip:example.com' })).toEqual({
+          ok: true,
+          username: 'alice',
+          algorithm: alg,
+        });
+      },
+    );
 
     test('wrong password, unknown user, wrong method, foreign nonce and replayed nc fail with a named reason', () => {
       const server = new DigestServer({ realm: 'example.com' });
       const ch = server.challenge();
-      const bad = new DigestClient({ username: 'alice', password: 'nope' }).authorize(ch, 'REGISTER', 'sip:example.com');
+      const bad = new DigestClient({ username: 'alice', password: 'nope' }).authorize(
+        ch,
+        'REGISTER',
+        'sip:example.com',
+      );
       expect(server.verify(bad, 'REGISTER', lookup)).toMatchObject({ ok: false, reason: 'bad-response' });
       const bob = new DigestClient({ username: 'bob', password: 'x' }).authorize(ch, 'REGISTER', 'sip:example.com');
       expect(server.verify(bob, 'REGISTER', lookup)).toMatchObject({ ok: false, reason: 'unknown-user' });
@@ -118,17 +160,29 @@ describe('digest authentication (RFC 7616, RFC 8760, RFC 2617)', () => {
       expect(server.verify(good, 'INVITE', lookup)).toMatchObject({ ok: false, reason: 'bad-response' });
       expect(server.verify(good, 'REGISTER', lookup)).toMatchObject({ ok: true });
       expect(server.verify(good, 'REGISTER', lookup)).toMatchObject({ ok: false, reason: 'replay' });
-      expect(server.verify(client.authorize(ch, 'REGISTER', 'sip:example.com'), 'REGISTER', lookup)).toMatchObject({ ok: true });
+      expect(server.verify(client.authorize(ch, 'REGISTER', 'sip:example.com'), 'REGISTER', lookup)).toMatchObject({
+        ok: true,
+      });
       const other = new DigestServer({ realm: 'example.com' });
       expect(other.verify(good, 'REGISTER', lookup)).toMatchObject({ ok: false, reason: 'unknown-nonce' });
-      expect(server.verify('Digest username="alice"', 'REGISTER', lookup)).toMatchObject({ ok: false, reason: 'malformed' });
-      expect(server.verify(good, 'REGISTER', lookup, { requestUri: 'sip:other.com' })).toMatchObject({ ok: false, reason: 'uri' });
+      expect(server.verify('Digest username="alice"', 'REGISTER', lookup)).toMatchObject({
+        ok: false,
+        reason: 'malformed',
+      });
+      expect(server.verify(good, 'REGISTER', lookup, { requestUri: 'sip:other.com' })).toMatchObject({
+        ok: false,
+        reason: 'uri',
+      });
     });
 
     test('an expired nonce with the right password is stale (RFC 7616 §3.3), and the new challenge says stale=true', () => {
       let now = 1_000_000;
       const server = new DigestServer({ realm: 'example.com', nonceTtlMs: 1000, now: () => now });
-      const auth = new DigestClient({ username: 'alice', password: 'wonderland' }).authorize(server.challenge(), 'REGISTER', 'sip:example.com');
+      const auth = new DigestClient({ username: 'alice', password: 'wonderland' }).authorize(
+        server.challenge(),
+        'REGISTER',
+        'sip:example.com',
+      );
       now += 1001;
       expect(server.verify(auth, 'REGISTER', lookup)).toMatchObject({ ok: false, reason: 'stale', stale: true });
       expect(parseChallenge(server.challenge({ stale: true })).stale).toBe(true);
@@ -149,7 +203,10 @@ describe('digest authentication (RFC 7616, RFC 8760, RFC 2617)', () => {
       expect(parseAuthorization(auth).qop).toBe('auth-int');
       expect(server.verify(auth, 'MESSAGE', lookup, { body: 'hello' })).toMatchObject({ ok: true });
       const auth2 = client.authorize(server.challenge(), 'MESSAGE', 'sip:bob@r', { body: 'hello' });
-      expect(server.verify(auth2, 'MESSAGE', lookup, { body: 'HELLO' })).toMatchObject({ ok: false, reason: 'bad-response' });
+      expect(server.verify(auth2, 'MESSAGE', lookup, { body: 'HELLO' })).toMatchObject({
+        ok: false,
+        reason: 'bad-response',
+      });
     });
   });
 });

@@ -33,7 +33,9 @@ export const FIXTURE_EXPECTATIONS: Record<string, Expectation> = {
       expect(r.to.displayName).toBe('Carol');
       expect(r.callId).toBe('fold-call-1@198.51.100.7');
       expect(r.cseq).toEqual({ seq: 7, method: 'INVITE' });
-      expect(r.contacts[0]!.params.getUnquoted('+sip.instance')).toBe('<urn:uuid:00000000-0000-1000-8000-000A95A0E128>');
+      expect(r.contacts[0]!.params.getUnquoted('+sip.instance')).toBe(
+        '<urn:uuid:00000000-0000-1000-8000-000A95A0E128>',
+      );
       expect(r.optionTags('supported')).toEqual(['100rel', 'timer']);
       expect(r.get('subject')).toBe('lunch at noon');
       expect(r.get('content-type')).toBe('application/sdp');

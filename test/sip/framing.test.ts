@@ -76,12 +76,17 @@ describe('StreamFramer (RFC 3261 §18.3, RFC 5626 §3.5.1)', () => {
     expect(f.push(Buffer.from('INVITE sip:a@b SIP/2.0\r\nX: ' + 'a'.repeat(200)))[0]).toMatchObject({ kind: 'error' });
     expect(f.pending).toBe(0);
     const g = new StreamFramer({ maxBodyBytes: 10 });
-    expect(g.push(msg(6, 'x'.repeat(11)))[0]).toMatchObject({ kind: 'error', message: expect.stringContaining('Content-Length 11') });
+    expect(g.push(msg(6, 'x'.repeat(11)))[0]).toMatchObject({
+      kind: 'error',
+      message: expect.stringContaining('Content-Length 11'),
+    });
   });
 
   test('parse() in stream mode requires Content-Length (§18.3); datagrams discard octets past it', () => {
     const noCl = msg(7).toString().replace('Content-Length: 0\r\n', '');
-    expect(parse(noCl, { transport: 'stream' }).errors[0]!.message).toMatch(/Content-Length is required on stream transports/);
+    expect(parse(noCl, { transport: 'stream' }).errors[0]!.message).toMatch(
+      /Content-Length is required on stream transports/,
+    );
     expect(parse(noCl, { transport: 'datagram' }).errors).toEqual([]);
     const r = parse(Buffer.concat([msg(8, 'ab'), Buffer.from('junk')]));
     expect(r.message!.body.toString()).toBe('ab');

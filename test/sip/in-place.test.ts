@@ -4,7 +4,13 @@
  * give for the same text (RFC 3261 §20.10 name-addr, §20.42 Via, §20.30/§20.34 Route lists), and decline
  * (undefined) whatever they do not handle.
  */
-import { parseNameAddr, parsePlainNameAddrAt, parsePlainNameAddrListAt, parsePlainViaAt, parseVia } from '../../src/sip/fields';
+import {
+  parseNameAddr,
+  parsePlainNameAddrAt,
+  parsePlainNameAddrListAt,
+  parsePlainViaAt,
+  parseVia,
+} from '../../src/sip/fields';
 import { splitTopLevel } from '../../src/sip/lex';
 
 /**
@@ -14,7 +20,11 @@ import { splitTopLevel } from '../../src/sip/lex';
 const PAD = 7;
 const bytesOf = (text: string) => Buffer.concat([Buffer.alloc(PAD, 0x21), Buffer.from(text, 'latin1')]);
 
-const plain = (n: { displayName?: string; uri: { toString(): string }; params: { toString(): string } }) => ({ dn: n.displayName, uri: n.uri.toString(), params: n.params.toString() });
+const plain = (n: { displayName?: string; uri: { toString(): string }; params: { toString(): string } }) => ({
+  dn: n.displayName,
+  uri: n.uri.toString(),
+  params: n.params.toString(),
+});
 
 describe('name-addr read in place agrees with parseNameAddr', () => {
   const handled = [
@@ -89,7 +99,13 @@ describe('Via read in place agrees with parseVia', () => {
     const src = `Via: ${text}\r\nVia: SIP/2.0/UDP other.example;branch=z9hG4bKo\r\n`;
     const got = parsePlainViaAt(bytesOf(src), src, PAD, PAD + 5, PAD + 5 + text.length, true)!;
     const want = parseVia(text, true);
-    expect([got.transport, got.host, got.port, got.branch, got.params.toString()]).toEqual([want.transport, want.host, want.port, want.branch, want.params.toString()]);
+    expect([got.transport, got.host, got.port, got.branch, got.params.toString()]).toEqual([
+      want.transport,
+      want.host,
+      want.port,
+      want.branch,
+      want.params.toString(),
+    ]);
   });
 
   test.each([

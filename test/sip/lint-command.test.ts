@@ -8,7 +8,6 @@ import { FIXTURE_DIR } from './fixtures-expectations';
 
 const ROOT = resolve(__dirname, '..', '..');
 
-
 describe('sipconf lint (RFC 3261 §7, §8.1.1, §25)', () => {
   test('a valid message: exit 0, human output says valid with its method', async () => {
     const r = await run(['lint', join(FIXTURE_DIR, 'register-outbound.sip')]);
@@ -34,7 +33,9 @@ describe('sipconf lint (RFC 3261 §7, §8.1.1, §25)', () => {
     expect(r.code).toBe(1);
     const j = JSON.parse(r.out);
     expect(j).toMatchObject({ valid: false, kind: 'request', method: 'OPTIONS', warnings: [] });
-    expect(j.errors).toEqual([{ message: expect.stringMatching(/^duplicate From header \(first on line 4\)/), line: 7, kind: 'semantic' }]);
+    expect(j.errors).toEqual([
+      { message: expect.stringMatching(/^duplicate From header \(first on line 4\)/), line: 7, kind: 'semantic' },
+    ]);
     expect(j.status).toBeUndefined();
     const ok = JSON.parse((await run(['lint', '--json', join(FIXTURE_DIR, 'challenge-401.sip')])).out);
     expect(ok).toEqual({ valid: true, kind: 'response', status: 401, errors: [], warnings: [] });
@@ -45,7 +46,11 @@ describe('sipconf lint (RFC 3261 §7, §8.1.1, §25)', () => {
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
     expect(j.valid).toBe(true);
-    expect(j.warnings[0]).toMatchObject({ line: 3, kind: 'semantic', message: expect.stringContaining('Max-Forwards is 0') });
+    expect(j.warnings[0]).toMatchObject({
+      line: 3,
+      kind: 'semantic',
+      message: expect.stringContaining('Max-Forwards is 0'),
+    });
   });
 
   test('an unparseable start line: exit 1, kind unknown', async () => {
@@ -81,10 +86,20 @@ describe('sipconf lint (RFC 3261 §7, §8.1.1, §25)', () => {
 
   test('reads stdin with "-" (real process, exit code from the binary)', () => {
     const bytes = require('node:fs').readFileSync(join(FIXTURE_DIR, 'invite-folded-compact.sip'));
-    const p = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'lint', '--json', '-'], { input: bytes, cwd: ROOT, timeout: 60_000, encoding: 'utf8' });
+    const p = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'lint', '--json', '-'], {
+      input: bytes,
+      cwd: ROOT,
+      timeout: 60_000,
+      encoding: 'utf8',
+    });
     expect(p.status).toBe(0);
     expect(JSON.parse(p.stdout)).toMatchObject({ valid: true, kind: 'request', method: 'INVITE' });
-    const bad = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'lint', '-'], { input: 'INVITE  sip:a@b SIP/2.0\r\n\r\n', cwd: ROOT, timeout: 60_000, encoding: 'utf8' });
+    const bad = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'lint', '-'], {
+      input: 'INVITE  sip:a@b SIP/2.0\r\n\r\n',
+      cwd: ROOT,
+      timeout: 60_000,
+      encoding: 'utf8',
+    });
     expect(bad.status).toBe(1);
     expect(bad.stdout).toMatch(/<stdin>:1: error \(syntax\): request line .* single spaces/);
   }, 120_000);

@@ -35,7 +35,8 @@ describe('message layer basics (RFC 3261 §7, §8.1.1, §8.2.6)', () => {
   });
 
   test('compact forms and folding (§7.3.1, §7.3.3)', () => {
-    const raw = 'OPTIONS sip:a@b.example SIP/2.0\r\nv: SIP/2.0/TCP h.example;branch=z9hG4bKx\r\ni: abc\r\nf: <sip:x@y.example>;tag=1\r\nt: <sip:a@b.example>\r\nCSeq: 1\r\n  OPTIONS\r\nMax-Forwards: 70\r\nl: 0\r\n\r\n';
+    const raw =
+      'OPTIONS sip:a@b.example SIP/2.0\r\nv: SIP/2.0/TCP h.example;branch=z9hG4bKx\r\ni: abc\r\nf: <sip:x@y.example>;tag=1\r\nt: <sip:a@b.example>\r\nCSeq: 1\r\n  OPTIONS\r\nMax-Forwards: 70\r\nl: 0\r\n\r\n';
     const m = parseMessage(raw);
     expect(m.callId).toBe('abc');
     expect(m.cseq.method).toBe('OPTIONS');

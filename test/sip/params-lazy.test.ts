@@ -63,12 +63,17 @@ describe('Params.lazy reads like eagerly parsed parameters', () => {
     expect([via.branch, via.rport, via.received]).toEqual(['z9hG4bK1', null, '192.0.2.9']);
     expect(via.toString()).toBe('SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK1;rport;received=192.0.2.9');
     const uri = parseUri('sip:bob@example.com;transport=TCP;lr');
-    expect(uri.kind === 'sip' && [uri.transport, uri.params.has('lr'), uri.toString()]).toEqual(['tcp', true, 'sip:bob@example.com;transport=TCP;lr']);
+    expect(uri.kind === 'sip' && [uri.transport, uri.params.has('lr'), uri.toString()]).toEqual([
+      'tcp',
+      true,
+      'sip:bob@example.com;transport=TCP;lr',
+    ]);
     expect(m.from.tag).toBe('1');
   });
 
   test('a name-addr with a quoted +sip.instance (RFC 5626 §4.1) reads as the eager parse does', () => {
-    const text = '<sip:bob@192.0.2.40:49152;transport=tcp;ob>;reg-id=1;+sip.instance="<urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6>";expires=3600';
+    const text =
+      '<sip:bob@192.0.2.40:49152;transport=tcp;ob>;reg-id=1;+sip.instance="<urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6>";expires=3600';
     const na = parseNameAddr(text, true);
     const eager = Params.parse(text.slice(text.indexOf('>') + 2));
     expect(na.params.getUnquoted('+sip.instance')).toBe('<urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6>');
@@ -81,4 +86,3 @@ describe('Params.lazy reads like eagerly parsed parameters', () => {
     expect(odd.params.size).toBe(2);
   });
 });
-

@@ -15,7 +15,9 @@ const accepts = (h: string): boolean => {
 };
 
 test('plainHostEnd agrees with checkHost on hosts built from hostname and IPv4 characters', () => {
-  const host = fc.array(fc.constantFrom('a', 'Z', 'q', '0', '1', '9', '2', '5', '.', '-'), { minLength: 1, maxLength: 20 }).map((a) => a.join(''));
+  const host = fc
+    .array(fc.constantFrom('a', 'Z', 'q', '0', '1', '9', '2', '5', '.', '-'), { minLength: 1, maxLength: 20 })
+    .map((a) => a.join(''));
   fc.assert(
     fc.property(host, (h) => {
       const fast = plainHostEnd(Buffer.from(`${h};x`), 0, h.length + 2) === h.length; // stops at the ";" after the host

@@ -49,7 +49,17 @@ describe('buildSippArgs', () => {
     expect(after(a, '-message_file')).toBe('/run/messages.log');
     expect(after(a, '-log_file')).toBe('/run/actions.log');
     expect(after(a, '-screen_file')).toBe('/run/screen.log');
-    expect(a).toEqual(expect.arrayContaining(['-trace_stat', '-trace_err', '-trace_msg', '-trace_logs', '-trace_screen', '-trace_rtt', '-nostdin']));
+    expect(a).toEqual(
+      expect.arrayContaining([
+        '-trace_stat',
+        '-trace_err',
+        '-trace_msg',
+        '-trace_logs',
+        '-trace_screen',
+        '-trace_rtt',
+        '-nostdin',
+      ]),
+    );
     expect(after(a, '-rtt_freq')).toBe('1');
     expect(a.slice(a.indexOf('-key'), a.indexOf('-key') + 3)).toEqual(['-key', 'instance', 'urn:uuid:1']);
     expect(a.slice(a.indexOf('-set'), a.indexOf('-set') + 3)).toEqual(['-set', 'user', 'alice']);
@@ -58,7 +68,16 @@ describe('buildSippArgs', () => {
   });
 
   test('optional traces are off unless asked for; a scenario file is made absolute', () => {
-    const a = buildSippArgs({ ...base, builtin: undefined, scenarioFile: 'scenarios/sipp/uas.xml', oocScenarioFile: 'x/ooc.xml', traceRtt: false }, '/home/u');
+    const a = buildSippArgs(
+      {
+        ...base,
+        builtin: undefined,
+        scenarioFile: 'scenarios/sipp/uas.xml',
+        oocScenarioFile: 'x/ooc.xml',
+        traceRtt: false,
+      },
+      '/home/u',
+    );
     expect(after(a, '-sf')).toBe('/home/u/scenarios/sipp/uas.xml');
     expect(after(a, '-oocsf')).toBe('/home/u/x/ooc.xml');
     expect(a).not.toContain('-trace_msg');
@@ -90,7 +109,18 @@ describe('buildSippArgs', () => {
   });
 
   test('transport modes', () => {
-    expect([transportMode('udp'), transportMode('tcp'), transportMode('tls'), transportMode('un'), transportMode()]).toEqual(['u1', 't1', 'l1', 'un', 'u1']);
-    expect([socketProtocol('udp'), socketProtocol('un'), socketProtocol('tcp'), socketProtocol('ln')]).toEqual(['udp', 'udp', 'tcp', 'tcp']);
+    expect([
+      transportMode('udp'),
+      transportMode('tcp'),
+      transportMode('tls'),
+      transportMode('un'),
+      transportMode(),
+    ]).toEqual(['u1', 't1', 'l1', 'un', 'u1']);
+    expect([socketProtocol('udp'), socketProtocol('un'), socketProtocol('tcp'), socketProtocol('ln')]).toEqual([
+      'udp',
+      'udp',
+      'tcp',
+      'tcp',
+    ]);
   });
 });

@@ -16,11 +16,20 @@ const CHALLENGED = [
   '',
   '',
 ].join('\r\n');
-const OPTIONS = ['OPTIONS sip:x@127.0.0.1 SIP/2.0', 'Via: SIP/2.0/TCP 127.0.0.1:1;branch=z9hG4bK2', 'Content-Length: 3', '', 'abc'].join('\r\n');
+const OPTIONS = [
+  'OPTIONS sip:x@127.0.0.1 SIP/2.0',
+  'Via: SIP/2.0/TCP 127.0.0.1:1;branch=z9hG4bK2',
+  'Content-Length: 3',
+  '',
+  'abc',
+].join('\r\n');
 
 function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let t: NodeJS.Timeout;
-  return Promise.race([p, new Promise<never>((_, rej) => (t = setTimeout(() => rej(new Error(`${what} within ${ms} ms`)), ms)))]).finally(() => clearTimeout(t));
+  return Promise.race([
+    p,
+    new Promise<never>((_, rej) => (t = setTimeout(() => rej(new Error(`${what} within ${ms} ms`)), ms))),
+  ]).finally(() => clearTimeout(t));
 }
 
 function readUntil(s: Socket, done: (text: string) => boolean): Promise<string> {
@@ -55,7 +64,11 @@ test('TCP: one upstream connection per client connection; the 401 keeps only MD5
   try {
     a.write('REGISTER sip:r SIP/2.0\r\nContent-Length: 0\r\n\r\n');
     b.write('REGISTER sip:r SIP/2.0\r\nContent-Length: 0\r\n\r\n');
-    const [ta, tb] = await within(Promise.all([readUntil(a, (t) => t.endsWith('abc')), readUntil(b, (t) => t.endsWith('abc'))]), 5000, 'both answers');
+    const [ta, tb] = await within(
+      Promise.all([readUntil(a, (t) => t.endsWith('abc')), readUntil(b, (t) => t.endsWith('abc'))]),
+      5000,
+      'both answers',
+    );
     for (const t of [ta, tb]) {
       expect(t).toContain('algorithm=MD5');
       expect(t).not.toContain('SHA-256');
@@ -81,11 +94,18 @@ test('UDP: the 401 keeps only MD5, answers go back to the client that asked', as
   const upstream = createSocket('udp4');
   await new Promise<void>((r) => upstream.bind(0, '127.0.0.1', () => r()));
   upstream.on('message', (_m, rinfo) => upstream.send(CHALLENGED.replace('TCP', 'UDP'), rinfo.port, rinfo.address));
-  const relay = await startChallengeRelay({ upstream: { address: '127.0.0.1', port: upstream.address().port }, transport: 'udp' });
+  const relay = await startChallengeRelay({
+    upstream: { address: '127.0.0.1', port: upstream.address().port },
+    transport: 'udp',
+  });
   const client = createSocket('udp4');
   await new Promise<void>((r) => client.bind(0, '127.0.0.1', () => r()));
   try {
-    const got = within(new Promise<string>((r) => client.once('message', (m) => r(m.toString('latin1')))), 5000, 'the 401');
+    const got = within(
+      new Promise<string>((r) => client.once('message', (m) => r(m.toString('latin1')))),
+      5000,
+      'the 401',
+    );
     client.send('REGISTER sip:r SIP/2.0\r\nContent-Length: 0\r\n\r\n', relay.local.port, '127.0.0.1');
     const text = await got;
     expect(text).toContain('algorithm=MD5');

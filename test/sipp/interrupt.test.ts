@@ -28,13 +28,18 @@ async function until(what: string, within: number, cond: () => boolean): Promise
   }
 }
 
-function runNode(args: string[]): { pid: number; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }> } {
+function runNode(args: string[]): {
+  pid: number;
+  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }>;
+} {
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d) => (out += String(d)));
   child.stderr.on('data', (d) => (err += String(d)));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }>((r) => child.once('close', (code, signal) => r({ code, signal, out, err })));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }>((r) =>
+    child.once('close', (code, signal) => r({ code, signal, out, err })),
+  );
   return { pid: child.pid!, done };
 }
 

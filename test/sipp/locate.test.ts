@@ -22,7 +22,9 @@ describe('locating SIPp (Debian package sip-tester)', () => {
   });
 
   test('a name not on PATH gives the same message', () => {
-    expect(() => locateSipp({ binary: 'sipp', path: '/nonexistent-a:/nonexistent-b' })).toThrow(/apt-get install sip-tester/);
+    expect(() => locateSipp({ binary: 'sipp', path: '/nonexistent-a:/nonexistent-b' })).toThrow(
+      /apt-get install sip-tester/,
+    );
   });
 
   test('a file that is not executable is not SIPp', () => {
@@ -36,6 +38,8 @@ describe('locating SIPp (Debian package sip-tester)', () => {
   });
 
   test('runSipp with the locator pointed at a missing binary rejects with the sip-tester message, starting nothing', async () => {
-    await expect(runSipp({ builtin: 'uac', target: '127.0.0.1:9', binary: '/nonexistent/sipp' })).rejects.toThrow(/sip-tester/);
+    await expect(runSipp({ builtin: 'uac', target: '127.0.0.1:9', binary: '/nonexistent/sipp' })).rejects.toThrow(
+      /sip-tester/,
+    );
   });
 });

@@ -45,14 +45,21 @@ function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
   return Promise.race([p, bound]).finally(() => clearTimeout(timer));
 }
 
-
 describe('runSipp with SIPp built-in scenarios', () => {
   test('sipp -sn uas answers 5 calls of sipp -sn uac (-m 5): exit 0, 5 successful, 0 failed, stats and rtt parsed', async () => {
     const uas = startSipp({ builtin: 'uas', calls: 5, hardTimeoutMs: 20_000, runDir: runDir('uas') });
     const at = await uas.ready;
     expect(at.address).toBe('127.0.0.1');
     expect(at.port).toBeGreaterThan(0);
-    const uac = await runSipp({ builtin: 'uac', target: at, calls: 5, rate: 50, hardTimeoutMs: 20_000, runDir: runDir('uac'), traceMessages: true });
+    const uac = await runSipp({
+      builtin: 'uac',
+      target: at,
+      calls: 5,
+      rate: 50,
+      hardTimeoutMs: 20_000,
+      runDir: runDir('uac'),
+      traceMessages: true,
+    });
     expect(uac.verdict).toEqual(expect.objectContaining({ status: 'passed', ok: true }));
     expect(uac.exitCode).toBe(0);
     expect(uac.stats?.calls).toEqual({ created: 5, outgoing: 5, incoming: 0, successful: 5, failed: 0 });
@@ -78,7 +85,15 @@ describe('runSipp with SIPp built-in scenarios', () => {
   test('a background UAS stopped with stop() reports "stopped" with its final statistics', async () => {
     const uas = startSipp({ builtin: 'uas', hardTimeoutMs: 20_000, runDir: runDir('uas-stop') });
     const at = await uas.ready;
-    const uac = await runSipp({ builtin: 'uac', target: at, calls: 2, rate: 20, hardTimeoutMs: 20_000, runDir: runDir('uac-stop'), maxLogBytes: 100 });
+    const uac = await runSipp({
+      builtin: 'uac',
+      target: at,
+      calls: 2,
+      rate: 20,
+      hardTimeoutMs: 20_000,
+      runDir: runDir('uac-stop'),
+      maxLogBytes: 100,
+    });
     expect(uac.verdict.status).toBe('passed');
     // Logs are attached only up to maxLogBytes; the statistics are still read whole.
     const screen = uac.logs.find((l) => l.name === 'screen.log')!;
@@ -96,7 +111,13 @@ describe('runSipp with SIPp built-in scenarios', () => {
   test('a port that is already taken: SIPp exits 254 and the verdict is bind-failed, naming the error', async () => {
     const holder = startSipp({ builtin: 'uas', hardTimeoutMs: 20_000, runDir: runDir('holder') });
     const at = await holder.ready;
-    const r = await runSipp({ builtin: 'uas', localPort: at.port, calls: 1, hardTimeoutMs: 10_000, runDir: runDir('clash') });
+    const r = await runSipp({
+      builtin: 'uas',
+      localPort: at.port,
+      calls: 1,
+      hardTimeoutMs: 10_000,
+      runDir: runDir('clash'),
+    });
     expect(r.exitCode).toBe(254);
     expect(r.verdict.status).toBe('bind-failed');
     expect(r.verdict.message).toMatch(/Unable to bind main socket/);
@@ -117,7 +138,13 @@ describe('runSipp with SIPp built-in scenarios', () => {
     const uas = startSipp({ builtin: 'uas', calls: 1, hardTimeoutMs: 20_000, portProbe, runDir: runDir('retry') });
     const at = await uas.ready;
     expect(at.port).not.toBe(taken.port);
-    const uac = await runSipp({ builtin: 'uac', target: at, calls: 1, hardTimeoutMs: 20_000, runDir: runDir('retry-uac') });
+    const uac = await runSipp({
+      builtin: 'uac',
+      target: at,
+      calls: 1,
+      hardTimeoutMs: 20_000,
+      runDir: runDir('retry-uac'),
+    });
     const r = await uas.result;
     await holder.stop();
     expect(uac.verdict.status).toBe('passed');
@@ -126,7 +153,9 @@ describe('runSipp with SIPp built-in scenarios', () => {
     expect(offered).toEqual([taken.port, at.port]);
     expect(r.local.port).toBe(at.port);
     expect(r.errors[0]).toBe(`attempt 1: SIPp could not bind 127.0.0.1:${taken.port}, retrying on another port`);
-    expect(r.logs.find((l) => l.name === 'stderr.log')?.content).toMatch(/Unable to bind main socket[\s\S]*--- attempt 2/);
+    expect(r.logs.find((l) => l.name === 'stderr.log')?.content).toMatch(
+      /Unable to bind main socket[\s\S]*--- attempt 2/,
+    );
   });
 });
 
@@ -134,7 +163,14 @@ describe('hard time bound (every wait is bounded)', () => {
   test('a UAC toward a port where nothing answers is killed at the hard bound; verdict timeout; its process group is gone', async () => {
     // Port 9 (discard) on loopback: nothing listens, the INVITE is retransmitted until we kill SIPp.
     const started = Date.now();
-    const r = await runSipp({ builtin: 'uac', target: '127.0.0.1:9', calls: 1, hardTimeoutMs: 1500, killGraceMs: 500, runDir: runDir('timeout') });
+    const r = await runSipp({
+      builtin: 'uac',
+      target: '127.0.0.1:9',
+      calls: 1,
+      hardTimeoutMs: 1500,
+      killGraceMs: 500,
+      runDir: runDir('timeout'),
+    });
     const took = Date.now() - started;
     expect(r.timedOut).toBe(true);
     expect(r.verdict.status).toBe('timeout');
@@ -151,7 +187,15 @@ describe('hard time bound (every wait is bounded)', () => {
     const script = join(base, 'stubborn.sh');
     writeFileSync(script, "#!/bin/sh\ntrap '' TERM\nsleep 30 &\nsleep 30\n");
     chmodSync(script, 0o755);
-    const h = startSipp({ builtin: 'uac', target: '127.0.0.1:9', binary: script, hardTimeoutMs: 800, killGraceMs: 400, readyTimeoutMs: 500, runDir: runDir('stubborn') });
+    const h = startSipp({
+      builtin: 'uac',
+      target: '127.0.0.1:9',
+      binary: script,
+      hardTimeoutMs: 800,
+      killGraceMs: 400,
+      readyTimeoutMs: 500,
+      runDir: runDir('stubborn'),
+    });
     await expect(h.ready).rejects.toThrow(/did not bind|hard bound/);
     const r = await h.result;
     expect(r.verdict.status).toBe('timeout');
@@ -161,7 +205,13 @@ describe('hard time bound (every wait is bounded)', () => {
   });
 
   test("SIPp's own -timeout (with -timeout_error) gives a timeout verdict with SIPp's message", async () => {
-    const r = await runSipp({ builtin: 'uac', target: '127.0.0.1:9', calls: 1, sippTimeoutS: 1, runDir: runDir('sipp-timeout') });
+    const r = await runSipp({
+      builtin: 'uac',
+      target: '127.0.0.1:9',
+      calls: 1,
+      sippTimeoutS: 1,
+      runDir: runDir('sipp-timeout'),
+    });
     expect(r.timedOut).toBe(false);
     expect(r.exitCode).toBe(255);
     expect(r.verdict.status).toBe('timeout');
@@ -171,9 +221,24 @@ describe('hard time bound (every wait is bounded)', () => {
 
 describe('shipped scenarios (scenarios/sipp/)', () => {
   test('invite-through-proxy-uac.xml against uas.xml directly: INVITE/100/180/200/ACK/BYE/200 completes (RFC 3261 §13, §15)', async () => {
-    const uas = startSipp({ scenarioFile: shippedScenario('uas'), calls: 3, hardTimeoutMs: 20_000, runDir: runDir('pair-uas'), traceMessages: true });
+    const uas = startSipp({
+      scenarioFile: shippedScenario('uas'),
+      calls: 3,
+      hardTimeoutMs: 20_000,
+      runDir: runDir('pair-uas'),
+      traceMessages: true,
+    });
     const at = await uas.ready;
-    const uac = await runSipp({ scenarioFile: shippedScenario('invite-through-proxy-uac'), target: at, service: 'bob', calls: 3, rate: 20, hardTimeoutMs: 20_000, runDir: runDir('pair-uac'), traceMessages: true });
+    const uac = await runSipp({
+      scenarioFile: shippedScenario('invite-through-proxy-uac'),
+      target: at,
+      service: 'bob',
+      calls: 3,
+      rate: 20,
+      hardTimeoutMs: 20_000,
+      runDir: runDir('pair-uac'),
+      traceMessages: true,
+    });
     expect(uac.verdict.status).toBe('passed');
     expect(uac.stats?.calls.successful).toBe(3);
     expect(uac.stats?.calls.failed).toBe(0);
@@ -190,7 +255,15 @@ describe('shipped scenarios (scenarios/sipp/)', () => {
   test('load-uac.xml at a rate against sipp -sn uas: every call succeeds and the statistics count them', async () => {
     const uas = startSipp({ builtin: 'uas', hardTimeoutMs: 20_000, runDir: runDir('load-uas') });
     const at = await uas.ready;
-    const r = await runSipp({ scenarioFile: shippedScenario('load-uac'), target: at, calls: 40, rate: 100, callLimit: 20, hardTimeoutMs: 20_000, runDir: runDir('load-uac') });
+    const r = await runSipp({
+      scenarioFile: shippedScenario('load-uac'),
+      target: at,
+      calls: 40,
+      rate: 100,
+      callLimit: 20,
+      hardTimeoutMs: 20_000,
+      runDir: runDir('load-uac'),
+    });
     await uas.stop();
     expect(r.verdict.status).toBe('passed');
     expect(r.stats?.calls).toEqual(expect.objectContaining({ successful: 40, failed: 0, outgoing: 40 }));
@@ -201,12 +274,23 @@ describe('shipped scenarios (scenarios/sipp/)', () => {
   test('register.xml against a registrar that echoes the binding with expires: passes (RFC 3261 §10.3)', async () => {
     const reg = await startUdpRegistrar({ echoContact: true });
     try {
-      const r = await runSipp({ scenarioFile: shippedScenario('register'), target: reg.endpoint, service: 'alice', calls: 2, rate: 10, hardTimeoutMs: 15_000, runDir: runDir('register-ok'), traceLogs: true });
+      const r = await runSipp({
+        scenarioFile: shippedScenario('register'),
+        target: reg.endpoint,
+        service: 'alice',
+        calls: 2,
+        rate: 10,
+        hardTimeoutMs: 15_000,
+        runDir: runDir('register-ok'),
+        traceLogs: true,
+      });
       expect(r.verdict.status).toBe('passed');
       expect(r.stats?.calls.successful).toBe(2);
       expect(reg.registers).toHaveLength(2);
       expect(reg.registers[0]!.contacts[0]!.uri.toString()).toBe(`sip:alice@127.0.0.1:${r.local.port};transport=UDP`);
-      expect(r.logs.find((l) => l.name === 'actions.log')?.content).toMatch(new RegExp(`binding alice@127\\.0\\.0\\.1:${r.local.port} expires 3600`));
+      expect(r.logs.find((l) => l.name === 'actions.log')?.content).toMatch(
+        new RegExp(`binding alice@127\\.0\\.0\\.1:${r.local.port} expires 3600`),
+      );
     } finally {
       await reg.close();
     }
@@ -215,7 +299,15 @@ describe('shipped scenarios (scenarios/sipp/)', () => {
   test('register.xml fails the call when the 200 does not list our Contact', async () => {
     const reg = await startUdpRegistrar({ echoContact: false });
     try {
-      const r = await runSipp({ scenarioFile: shippedScenario('register'), target: reg.endpoint, service: 'alice', calls: 1, hardTimeoutMs: 15_000, runDir: runDir('register-bad'), traceLogs: true });
+      const r = await runSipp({
+        scenarioFile: shippedScenario('register'),
+        target: reg.endpoint,
+        service: 'alice',
+        calls: 1,
+        hardTimeoutMs: 15_000,
+        runDir: runDir('register-bad'),
+        traceLogs: true,
+      });
       expect(r.exitCode).toBe(1);
       expect(r.verdict.status).toBe('failed');
       expect(r.stats?.calls.failed).toBe(1);
@@ -251,7 +343,9 @@ describe('shipped scenarios (scenarios/sipp/)', () => {
       expect(contact.sipUri?.params.has('ob')).toBe(true);
       // Everything — REGISTER, the INVITE's responses, the BYE's 200 and the un-REGISTER — on one connection.
       expect(new Set(edge.received.map((x) => x.connection))).toEqual(new Set([reg.connection]));
-      const statuses = edge.received.filter((x) => !x.message.isRequest).map((x) => `${(x.message as import('../../src/sip/message').SipResponse).status} ${x.message.cseq.method}`);
+      const statuses = edge.received
+        .filter((x) => !x.message.isRequest)
+        .map((x) => `${(x.message as import('../../src/sip/message').SipResponse).status} ${x.message.cseq.method}`);
       expect(statuses).toEqual(['100 INVITE', '180 INVITE', '200 INVITE', '200 BYE']);
       const registers = edge.received.filter((x) => x.message.isRequest && x.message.method === 'REGISTER');
       expect(registers.map((x) => (x.message as import('../../src/sip/message').SipRequest).expires)).toEqual([600, 0]);

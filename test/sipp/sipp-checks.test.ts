@@ -18,7 +18,10 @@ interface Outcome {
   code: number | null;
   out: string;
   err: string;
-  summary: { totals: Record<string, number>; checks: Array<{ id: string; status: string; message?: string; durationMs: number }> };
+  summary: {
+    totals: Record<string, number>;
+    checks: Array<{ id: string; status: string; message?: string; durationMs: number }>;
+  };
   results: Array<{ name: string; status: string; attachments: string[] }>;
 }
 
@@ -42,12 +45,29 @@ function sipconfRun(name: string, args: string[], env: NodeJS.ProcessEnv = {}, b
   const resultsDir = join(dir, 'allure-results');
   const json = join(dir, 'summary.json');
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, 'run', '--suite', 'sipp', '--no-report', '--results-dir', resultsDir, '--reports-dir', join(dir, 'reports'), '--json', json, ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        'run',
+        '--suite',
+        'sipp',
+        '--no-report',
+        '--results-dir',
+        resultsDir,
+        '--reports-dir',
+        join(dir, 'reports'),
+        '--json',
+        json,
+        ...args,
+      ],
+      {
+        cwd: ROOT,
+        env: { ...process.env, ...env },
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -71,7 +91,11 @@ function sipconfRun(name: string, args: string[], env: NodeJS.ProcessEnv = {}, b
           .map((r) => ({ name: r.name, status: r.status, attachments: attachmentNames(r as never) }));
         done({ code, out, err, summary, results });
       } catch (e) {
-        fail(new Error(`sipconf run ${args.join(' ')} exited ${code} without results: ${(e as Error).message}\n${out}\n${err}`));
+        fail(
+          new Error(
+            `sipconf run ${args.join(' ')} exited ${code} without results: ${(e as Error).message}\n${out}\n${err}`,
+          ),
+        );
       }
     });
   });
@@ -128,16 +152,29 @@ describe('sipp suite against the embedded reference SUT', () => {
       expect(r.summary.checks[0]!.status).toBe('failed');
     }
     // The scenario's own FAIL line, SIPp's failure counter and the section.
-    expect(reg.summary.checks[0]!.message).toMatch(/^SUT non-conformance: sipp-register: SIPp failed .*FAIL: the 200 does not list our Contact .*RFC 3261 §10\.3/);
+    expect(reg.summary.checks[0]!.message).toMatch(
+      /^SUT non-conformance: sipp-register: SIPp failed .*FAIL: the 200 does not list our Contact .*RFC 3261 §10\.3/,
+    );
     // The callee never sees the ACK: its next message is the BYE.
-    expect(ack.summary.checks[0]!.message).toMatch(/^SUT non-conformance: sipp-uas: SIPp failed .*unexpected BYE.*RFC 3261 §13\.2\.2\.4/);
-    expect(ob.summary.checks[0]!.message).toMatch(/^SUT non-conformance: sipp-outbound-uas: SIPp failed .*header Require: not found.*RegexpHdrNotFound=1.*RFC 5626 §6/);
+    expect(ack.summary.checks[0]!.message).toMatch(
+      /^SUT non-conformance: sipp-uas: SIPp failed .*unexpected BYE.*RFC 3261 §13\.2\.2\.4/,
+    );
+    expect(ob.summary.checks[0]!.message).toMatch(
+      /^SUT non-conformance: sipp-outbound-uas: SIPp failed .*header Require: not found.*RegexpHdrNotFound=1.*RFC 5626 §6/,
+    );
     // The failing run still carries SIPp's evidence.
-    expect(reg.results[0]!.attachments).toEqual(expect.arrayContaining(['sipp-register messages.log', 'sipp-register stats.csv']));
+    expect(reg.results[0]!.attachments).toEqual(
+      expect.arrayContaining(['sipp-register messages.log', 'sipp-register stats.csv']),
+    );
   }, 120_000);
 
   test('a missing sipp binary fails the check (never a skip), naming the Debian package sip-tester', async () => {
-    const r = await sipconfRun('no-sipp', ['--grep', 'SIPP-REGISTER'], { SIPCONF_SIPP: join(base, 'no-such-dir', 'sipp') }, 60_000);
+    const r = await sipconfRun(
+      'no-sipp',
+      ['--grep', 'SIPP-REGISTER'],
+      { SIPCONF_SIPP: join(base, 'no-such-dir', 'sipp') },
+      60_000,
+    );
     expect(r.code).toBe(1);
     const c = r.summary.checks[0]!;
     expect(c.status).not.toBe('passed');
@@ -147,7 +184,17 @@ describe('sipp suite against the embedded reference SUT', () => {
 });
 
 describe('challenge filter for SIPp 3.6.1 (RFC 8760 §2.4)', () => {
-  const msg = (status: string, headers: string[]) => Buffer.from([`SIP/2.0 ${status}`, 'Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK1', ...headers, 'Content-Length: 4', '', 'abcd'].join('\r\n'));
+  const msg = (status: string, headers: string[]) =>
+    Buffer.from(
+      [
+        `SIP/2.0 ${status}`,
+        'Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK1',
+        ...headers,
+        'Content-Length: 4',
+        '',
+        'abcd',
+      ].join('\r\n'),
+    );
   const sha = 'WWW-Authenticate: Digest realm="r", nonce="n", algorithm=SHA-256, qop="auth"';
   const md5 = 'WWW-Authenticate: Digest realm="r", nonce="n", algorithm=MD5, qop="auth"';
 
@@ -162,7 +209,9 @@ describe('challenge filter for SIPp 3.6.1 (RFC 8760 §2.4)', () => {
 
   test('a challenge without algorithm counts as MD5 (RFC 3261 §22.4); folded lines go with their header', () => {
     const folded = 'Proxy-Authenticate: Digest realm="r",\r\n nonce="m", algorithm=SHA-512-256';
-    const r = keepSippChallenges(msg('407 Proxy Authentication Required', [folded, 'Proxy-Authenticate: Digest realm="r", nonce="m"']));
+    const r = keepSippChallenges(
+      msg('407 Proxy Authentication Required', [folded, 'Proxy-Authenticate: Digest realm="r", nonce="m"']),
+    );
     expect(r.removed).toBe(1);
     expect(r.data.toString('latin1')).not.toContain('SHA-512-256');
     expect(r.data.toString('latin1')).toContain('Proxy-Authenticate: Digest realm="r", nonce="m"');

@@ -18,18 +18,43 @@ afterAll(() => {
   expect(leftovers).toEqual([]);
 });
 
-
 describe('sipconf sipp', () => {
   test('a passing run: exit 0, verdict with calls ok/failed, retransmissions, response-time median; --json written', async () => {
-    const uas = startSipp({ scenarioFile: shippedScenario('uas'), calls: 2, hardTimeoutMs: 20_000, runDir: join(base, 'uas') });
+    const uas = startSipp({
+      scenarioFile: shippedScenario('uas'),
+      calls: 2,
+      hardTimeoutMs: 20_000,
+      runDir: join(base, 'uas'),
+    });
     const at = await uas.ready;
     const json = join(base, 'result.json');
-    const r = await run(['sipp', shippedScenario('invite-through-proxy-uac'), '--target', `127.0.0.1:${at.port}`, '--count', '2', '--rate', '10', '-s', 'bob', '--timeout', '15', '--run-dir', join(base, 'uac'), '--json', json]);
+    const r = await run([
+      'sipp',
+      shippedScenario('invite-through-proxy-uac'),
+      '--target',
+      `127.0.0.1:${at.port}`,
+      '--count',
+      '2',
+      '--rate',
+      '10',
+      '-s',
+      'bob',
+      '--timeout',
+      '15',
+      '--run-dir',
+      join(base, 'uac'),
+      '--json',
+      json,
+    ]);
     await uas.result;
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/ → 127\.0\.0\.1:\d+ \(udp, local 127\.0\.0\.1:\d+\): PASSED — all calls succeeded \(2 of 2 calls succeeded, 0 failed\)/);
-    expect(r.out).toMatch(/calls: 2 ok, 0 failed · retransmissions: 0 · response time median \d+(\.\d+)? ms, p95 \d+ ms/);
+    expect(r.out).toMatch(
+      / → 127\.0\.0\.1:\d+ \(udp, local 127\.0\.0\.1:\d+\): PASSED — all calls succeeded \(2 of 2 calls succeeded, 0 failed\)/,
+    );
+    expect(r.out).toMatch(
+      /calls: 2 ok, 0 failed · retransmissions: 0 · response time median \d+(\.\d+)? ms, p95 \d+ ms/,
+    );
     expect(r.out).toMatch(/rerun: cd .* && \S*sipp -sf \S*invite-through-proxy-uac\.xml/);
     const j = JSON.parse(readFileSync(json, 'utf8'));
     expect(j.verdict.status).toBe('passed');
@@ -40,7 +65,18 @@ describe('sipconf sipp', () => {
   test('a failing call: exit 1 and the failure reason', async () => {
     const reg = await startUdpRegistrar({ echoContact: false });
     try {
-      const r = await run(['sipp', shippedScenario('register'), '--target', `127.0.0.1:${reg.endpoint.port}`, '-s', 'alice', '--timeout', '10', '--run-dir', join(base, 'reg')]);
+      const r = await run([
+        'sipp',
+        shippedScenario('register'),
+        '--target',
+        `127.0.0.1:${reg.endpoint.port}`,
+        '-s',
+        'alice',
+        '--timeout',
+        '10',
+        '--run-dir',
+        join(base, 'reg'),
+      ]);
       expect(r.code).toBe(1);
       expect(r.out).toMatch(/FAILED — at least one call failed \(0 of 1 calls succeeded, 1 failed\)/);
       expect(r.out).toMatch(/failures: TimeoutOnRecv 1/);
@@ -66,7 +102,9 @@ describe('sipconf sipp', () => {
     writeFileSync(bad, '<scenario><send>\n');
     const r = await run(['sipp', bad, '--target', '127.0.0.1:9', '--timeout', '5', '--run-dir', join(base, 'bad')]);
     expect(r.code).toBe(2);
-    expect(r.out).toMatch(/FATAL — SIPp could not run the scenario: Unable to load or parse '.*bad\.xml' xml scenario file/);
+    expect(r.out).toMatch(
+      /FATAL — SIPp could not run the scenario: Unable to load or parse '.*bad\.xml' xml scenario file/,
+    );
   });
 
   test('a missing sipp binary: exit 2 naming the package sip-tester', async () => {
@@ -93,7 +131,19 @@ describe('sipconf sipp', () => {
   test('extra SIPp arguments after -- reach SIPp', async () => {
     const uas = startSipp({ builtin: 'uas', calls: 1, hardTimeoutMs: 20_000, runDir: join(base, 'x-uas') });
     const at = await uas.ready;
-    const r = await run(['sipp', 'uac', '--target', `127.0.0.1:${at.port}`, '--timeout', '10', '--run-dir', join(base, 'x-uac'), '--', '-base_cseq', '41']);
+    const r = await run([
+      'sipp',
+      'uac',
+      '--target',
+      `127.0.0.1:${at.port}`,
+      '--timeout',
+      '10',
+      '--run-dir',
+      join(base, 'x-uac'),
+      '--',
+      '-base_cseq',
+      '41',
+    ]);
     await uas.result;
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/-base_cseq 41/);

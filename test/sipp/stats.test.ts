@@ -5,7 +5,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSipp, startSipp } from '../../src/sipp';
-import { medianResponseMs, parseSippDate, parseSippDuration, parseSippRttCsv, parseSippStatsCsv, percentileResponseMs, SippStatsError } from '../../src/sipp/stats';
+import {
+  medianResponseMs,
+  parseSippDate,
+  parseSippDuration,
+  parseSippRttCsv,
+  parseSippStatsCsv,
+  percentileResponseMs,
+  SippStatsError,
+} from '../../src/sipp/stats';
 import { liveProcessesMentioning } from './support/process-group';
 
 let base: string;
@@ -24,7 +32,15 @@ describe('parseSippStatsCsv on files written by SIPp 3.6', () => {
     const uas = startSipp({ builtin: 'uas', hardTimeoutMs: 20_000, runDir: join(base, 'uas') });
     const at = await uas.ready;
     const dir = join(base, 'uac');
-    const r = await runSipp({ builtin: 'uac', target: at, calls: 5, rate: 4, statsPeriodS: 1, hardTimeoutMs: 20_000, runDir: dir });
+    const r = await runSipp({
+      builtin: 'uac',
+      target: at,
+      calls: 5,
+      rate: 4,
+      statsPeriodS: 1,
+      hardTimeoutMs: 20_000,
+      runDir: dir,
+    });
     await uas.stop();
     expect(r.verdict.status).toBe('passed');
 
@@ -67,7 +83,14 @@ describe('parseSippStatsCsv on files written by SIPp 3.6', () => {
 
   test('failed calls show up as FailedCall and their reason (FailedTimeoutOnRecv), with exit 1', async () => {
     const dir = join(base, 'fail');
-    const r = await runSipp({ builtin: 'uac', target: '127.0.0.1:9', calls: 1, recvTimeoutMs: 1000, hardTimeoutMs: 10_000, runDir: dir });
+    const r = await runSipp({
+      builtin: 'uac',
+      target: '127.0.0.1:9',
+      calls: 1,
+      recvTimeoutMs: 1000,
+      hardTimeoutMs: 10_000,
+      runDir: dir,
+    });
     expect(r.exitCode).toBe(1);
     expect(r.verdict.status).toBe('failed');
     const s = parseSippStatsCsv(readFileSync(join(dir, 'stats.csv'), 'utf8'));
@@ -96,12 +119,16 @@ describe('parser edge cases', () => {
 
   test('a short row names its line', () => {
     const header = 'StartTime;LastResetTime;CurrentTime;SuccessfulCall(P);SuccessfulCall(C);';
-    expect(() => parseSippStatsCsv(`${header}\n1;2\n`, 's.csv')).toThrow(new SippStatsError('s.csv:2: 2 fields, the header has 5'));
+    expect(() => parseSippStatsCsv(`${header}\n1;2\n`, 's.csv')).toThrow(
+      new SippStatsError('s.csv:2: 2 fields, the header has 5'),
+    );
   });
 
   test('a non-numeric counter names the column and line', () => {
     const header = 'StartTime;LastResetTime;CurrentTime;SuccessfulCall(P);SuccessfulCall(C);';
-    expect(() => parseSippStatsCsv(`${header}\n2026-11-24\t05:19:59.0\t1795497599.0;x;y;1;zz;\n`, 's.csv')).toThrow(/s\.csv:2: column SuccessfulCall\(C\) has "zz"/);
+    expect(() => parseSippStatsCsv(`${header}\n2026-11-24\t05:19:59.0\t1795497599.0;x;y;1;zz;\n`, 's.csv')).toThrow(
+      /s\.csv:2: column SuccessfulCall\(C\) has "zz"/,
+    );
   });
 
   test('header only (SIPp killed before its first dump) is an error, not zero calls', () => {

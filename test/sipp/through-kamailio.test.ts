@@ -28,13 +28,39 @@ afterAll(async () => {
 
 test('REGISTER bob, then INVITE bob through Kamailio: 200, ACK and BYE routed via the Record-Route; every SIPp run passes', async () => {
   const bobPort = await probeFreePort('127.0.0.1');
-  const reg = await runSipp({ scenarioFile: shippedScenario('register'), target: kamailio.endpoint, service: 'bob', localPort: bobPort, calls: 1, hardTimeoutMs: 10_000, runDir: join(base, 'register'), traceLogs: true });
+  const reg = await runSipp({
+    scenarioFile: shippedScenario('register'),
+    target: kamailio.endpoint,
+    service: 'bob',
+    localPort: bobPort,
+    calls: 1,
+    hardTimeoutMs: 10_000,
+    runDir: join(base, 'register'),
+    traceLogs: true,
+  });
   expect(reg.verdict.message).toBe('all calls succeeded (1 of 1 calls succeeded, 0 failed)');
-  expect(reg.logs.find((l) => l.name === 'actions.log')?.content).toMatch(new RegExp(`binding bob@127\\.0\\.0\\.1:${bobPort} expires \\d+`));
+  expect(reg.logs.find((l) => l.name === 'actions.log')?.content).toMatch(
+    new RegExp(`binding bob@127\\.0\\.0\\.1:${bobPort} expires \\d+`),
+  );
 
-  const bob = startSipp({ scenarioFile: shippedScenario('uas'), localPort: bobPort, calls: 1, hardTimeoutMs: 15_000, runDir: join(base, 'bob'), traceMessages: true });
+  const bob = startSipp({
+    scenarioFile: shippedScenario('uas'),
+    localPort: bobPort,
+    calls: 1,
+    hardTimeoutMs: 15_000,
+    runDir: join(base, 'bob'),
+    traceMessages: true,
+  });
   await bob.ready;
-  const alice = await runSipp({ scenarioFile: shippedScenario('invite-through-proxy-uac'), target: kamailio.endpoint, service: 'bob', calls: 1, hardTimeoutMs: 15_000, runDir: join(base, 'alice'), traceMessages: true });
+  const alice = await runSipp({
+    scenarioFile: shippedScenario('invite-through-proxy-uac'),
+    target: kamailio.endpoint,
+    service: 'bob',
+    calls: 1,
+    hardTimeoutMs: 15_000,
+    runDir: join(base, 'alice'),
+    traceMessages: true,
+  });
   const callee = await bob.result;
   expect(alice.verdict.status).toBe('passed');
   expect(callee.verdict.status).toBe('passed');
@@ -55,8 +81,18 @@ test('REGISTER bob, then INVITE bob through Kamailio: 200, ACK and BYE routed vi
     expect(req).toMatch(new RegExp(`^Route: <sip:127\\.0\\.0\\.1:${k.port};lr[^>]*>`, 'm'));
   }
   // Bob received them through the proxy: its Via is on top.
-  expect(bobMsgs).toMatch(new RegExp(`^ACK sip:127\\.0\\.0\\.1:${bobPort};transport=UDP SIP/2\\.0\\s*\\nVia: SIP/2\\.0/UDP 127\\.0\\.0\\.1:${k.port};branch=`, 'm'));
-  expect(bobMsgs).toMatch(new RegExp(`^BYE sip:127\\.0\\.0\\.1:${bobPort};transport=UDP SIP/2\\.0\\s*\\nVia: SIP/2\\.0/UDP 127\\.0\\.0\\.1:${k.port};branch=`, 'm'));
+  expect(bobMsgs).toMatch(
+    new RegExp(
+      `^ACK sip:127\\.0\\.0\\.1:${bobPort};transport=UDP SIP/2\\.0\\s*\\nVia: SIP/2\\.0/UDP 127\\.0\\.0\\.1:${k.port};branch=`,
+      'm',
+    ),
+  );
+  expect(bobMsgs).toMatch(
+    new RegExp(
+      `^BYE sip:127\\.0\\.0\\.1:${bobPort};transport=UDP SIP/2\\.0\\s*\\nVia: SIP/2\\.0/UDP 127\\.0\\.0\\.1:${k.port};branch=`,
+      'm',
+    ),
+  );
 });
 
 /** Polls a file until it matches, within a bound. */
@@ -85,7 +121,14 @@ test('carol REGISTERs over TCP with outbound (Require: outbound in the 200), and
   await carol.ready;
   // The 200 to the REGISTER is in carol's message trace once the binding exists.
   expect(await fileMatches(join(carolDir, 'messages.log'), /^Require: outbound/m, 5000)).toBe(true);
-  const caller = await runSipp({ scenarioFile: shippedScenario('invite-through-proxy-uac'), target: kamailio.endpoint, service: 'carol', calls: 1, hardTimeoutMs: 15_000, runDir: join(base, 'caller') });
+  const caller = await runSipp({
+    scenarioFile: shippedScenario('invite-through-proxy-uac'),
+    target: kamailio.endpoint,
+    service: 'carol',
+    calls: 1,
+    hardTimeoutMs: 15_000,
+    runDir: join(base, 'caller'),
+  });
   const callee = await carol.result;
   expect(caller.verdict.status).toBe('passed');
   expect(callee.verdict.status).toBe('passed');

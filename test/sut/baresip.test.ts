@@ -114,7 +114,10 @@ describe('baresip managed SUT (scenarios/targets/baresip)', () => {
     expect(profile.ready).toBe('register');
     const reg = registrar;
     const t0 = performance.now();
-    sut = await startManagedSut(profile, { listenPort: reg.port, waitForRegister: ({ signal }) => reg.firstRegister(signal) });
+    sut = await startManagedSut(profile, {
+      listenPort: reg.port,
+      waitForRegister: ({ signal }) => reg.firstRegister(signal),
+    });
     const readyMs = performance.now() - t0;
     expect(readyMs).toBeLessThan(5000);
     expect(sut.listen).toEqual({ address: '127.0.0.1', port: reg.port });
@@ -141,7 +144,10 @@ describe('baresip managed SUT (scenarios/targets/baresip)', () => {
     await sut.stop();
     let members: string[] = [];
     try {
-      members = execFileSync('pgrep', ['-g', String(pgid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+      members = execFileSync('pgrep', ['-g', String(pgid)], { encoding: 'utf8' })
+        .trim()
+        .split('\n')
+        .filter(Boolean);
     } catch {
       members = [];
     }

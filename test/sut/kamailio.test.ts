@@ -8,7 +8,18 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import path from 'node:path';
-import { DigestClient, newCallId, newTag, NameAddr, Params, parseChallenge, parseUri, createRequest, SipRequest, SipResponse } from '../../src/sip';
+import {
+  DigestClient,
+  newCallId,
+  newTag,
+  NameAddr,
+  Params,
+  parseChallenge,
+  parseUri,
+  createRequest,
+  SipRequest,
+  SipResponse,
+} from '../../src/sip';
 import { ManagedSut, startManagedSut } from '../../src/sut/managed';
 import { probeOptions } from '../../src/sut/options-probe';
 import { loadProfile } from '../../src/sut/profile';
@@ -65,7 +76,12 @@ async function registerTwoFlows(user: string) {
 
 /** Callee side of a call: answer INVITE with 200 on whichever peer it arrives at, expect the ACK end to end. */
 function autoAnswerInvites(peer: UdpPeer | TcpFlow, user: string) {
-  peer.autoAnswer = (req: SipRequest) => (req.method === 'INVITE' ? answer(req, 200, peer.contact(user)) : req.method === 'BYE' ? answer(req, 200, peer.contact(user)) : undefined);
+  peer.autoAnswer = (req: SipRequest) =>
+    req.method === 'INVITE'
+      ? answer(req, 200, peer.contact(user))
+      : req.method === 'BYE'
+        ? answer(req, 200, peer.contact(user))
+        : undefined;
 }
 
 describe('Kamailio managed SUT (scenarios/targets/kamailio)', () => {
@@ -91,7 +107,10 @@ describe('Kamailio managed SUT (scenarios/targets/kamailio)', () => {
     expect(res.contacts[0]!.uri.toString()).toBe(peer.contact(user).uri.toString());
     expect(Number(res.contacts[0]!.params.get('expires'))).toBeGreaterThan(290);
     // The ctl socket in the runtime dir answers kamcmd (bindings readable for diagnostics).
-    const dump = execFileSync('kamcmd', ['-s', `unix:${sut.runDir}/kamailio_ctl`, 'ul.lookup', 'location', user], { encoding: 'utf8', timeout: 3000 });
+    const dump = execFileSync('kamcmd', ['-s', `unix:${sut.runDir}/kamailio_ctl`, 'ul.lookup', 'location', user], {
+      encoding: 'utf8',
+      timeout: 3000,
+    });
     expect(dump).toContain(`sip:${user}@127.0.0.1:${peer.local.port}`);
   });
 
@@ -107,7 +126,10 @@ describe('Kamailio managed SUT (scenarios/targets/kamailio)', () => {
   test('known deviation (profile expectedFailures REGISTER-REMOVE-ALL): Contact: * through the edge → 200 but the binding stays; at the registrar port it goes (RFC 3261 §10.3 step 6)', async () => {
     expect(sut.profile.expectedFailures.map((f) => f.check)).toContain('REGISTER-REMOVE-ALL');
     const remaining: Record<string, number> = {};
-    for (const [label, target] of [['edge', sut.address!], ['registrar', sut.registrar!]] as const) {
+    for (const [label, target] of [
+      ['edge', sut.address!],
+      ['registrar', sut.registrar!],
+    ] as const) {
       const peer = track(await UdpPeer.open(`star-${label}`));
       const user = `star-${label}-${uniq()}`;
       const callId = newCallId();
@@ -115,7 +137,13 @@ describe('Kamailio managed SUT (scenarios/targets/kamailio)', () => {
         const reg = plainRegister(peer, { user, domain: DOMAIN, callId, cseq, expires });
         edit(reg);
         peer.send(reg, target);
-        return (await peer.next((m) => !m.isRequest && m.callId === callId && m.cseq.seq === cseq && m.status >= 200, 3000, `REGISTER ${cseq}`)).msg as SipResponse;
+        return (
+          await peer.next(
+            (m) => !m.isRequest && m.callId === callId && m.cseq.seq === cseq && m.status >= 200,
+            3000,
+            `REGISTER ${cseq}`,
+          )
+        ).msg as SipResponse;
       };
       expect((await send(1, () => undefined)).status).toBe(200);
       expect((await send(2, (r) => r.set('Contact', '*'), 0)).status).toBe(200);
@@ -147,7 +175,16 @@ describe('Kamailio managed SUT (scenarios/targets/kamailio)', () => {
     expect(ackAtBob.callId).toBe(callId);
     expect(ackAtBob.cseq).toEqual({ seq: inv.cseq.seq, method: 'ACK' });
 
-    const bye = createRequest({ method: 'BYE', uri: ok.contacts[0]!.uri, via: alice.via(), from: inv.from, to: ok.to, callId, cseq: 2, routes: [...ok.recordRoutes].reverse() });
+    const bye = createRequest({
+      method: 'BYE',
+      uri: ok.contacts[0]!.uri,
+      via: alice.via(),
+      from: inv.from,
+      to: ok.to,
+      callId,
+      cseq: 2,
+      routes: [...ok.recordRoutes].reverse(),
+    });
     alice.send(bye, sut.address!);
     expect(((await alice.response(callId, 'BYE')).msg as SipResponse).status).toBe(200);
   });
@@ -155,7 +192,10 @@ describe('Kamailio managed SUT (scenarios/targets/kamailio)', () => {
   test('Max-Forwards: 0 → 483 (RFC 3261 §16.3 item 3); unknown user → 404', async () => {
     const alice = track(await UdpPeer.open('alice'));
     const c1 = newCallId();
-    alice.send(invite(alice, { from: 'alice', to: 'nobody', domain: DOMAIN, callId: c1, maxForwards: 0 }), sut.address!);
+    alice.send(
+      invite(alice, { from: 'alice', to: 'nobody', domain: DOMAIN, callId: c1, maxForwards: 0 }),
+      sut.address!,
+    );
     expect(((await alice.response(c1, 'INVITE')).msg as SipResponse).status).toBe(483);
     const c2 = newCallId();
     alice.send(invite(alice, { from: 'alice', to: `nobody-${uniq()}`, domain: DOMAIN, callId: c2 }), sut.address!);
@@ -183,7 +223,9 @@ describe('Kamailio managed SUT (scenarios/targets/kamailio)', () => {
     const c1 = newCallId();
     alice.send(invite(alice, { from: 'alice', to: user, domain: DOMAIN, callId: c1 }), sut.address!);
     expect(((await alice.response(c1, 'INVITE')).msg as SipResponse).status).toBe(200);
-    const gotCall1 = flows.map((f) => f.inbox.some((r) => r.msg.isRequest && r.msg.method === 'INVITE' && r.msg.callId === c1));
+    const gotCall1 = flows.map((f) =>
+      f.inbox.some((r) => r.msg.isRequest && r.msg.method === 'INVITE' && r.msg.callId === c1),
+    );
     expect(gotCall1.filter(Boolean)).toHaveLength(1); // one flow per instance at a time (RFC 5626 §5.3)
     const first = gotCall1.indexOf(true);
 
@@ -194,18 +236,32 @@ describe('Kamailio managed SUT (scenarios/targets/kamailio)', () => {
     const c2 = newCallId();
     const sentAt = performance.now();
     alice.send(invite(alice, { from: 'alice', to: user, domain: DOMAIN, callId: c2 }), sut.address!);
-    const arrived = await survivor.next((m) => m.isRequest && m.method === 'INVITE' && m.callId === c2, 5000, 'INVITE on the surviving flow');
+    const arrived = await survivor.next(
+      (m) => m.isRequest && m.method === 'INVITE' && m.callId === c2,
+      5000,
+      'INVITE on the surviving flow',
+    );
     const failoverMs = arrived.at - sentAt;
     const final = (await alice.response(c2, 'INVITE')).msg as SipResponse;
     expect(final.status).toBe(200);
-    const statuses = alice.inbox.filter((r) => !r.msg.isRequest && r.msg.callId === c2).map((r) => (r.msg as SipResponse).status);
+    const statuses = alice.inbox
+      .filter((r) => !r.msg.isRequest && r.msg.callId === c2)
+      .map((r) => (r.msg as SipResponse).status);
     expect(statuses).toContain(100);
     expect(statuses.every((s) => s === 100)).toBe(true); // no 430/480 leaked to the caller
     expect(failoverMs).toBeLessThan(2000);
 
     // The registrar dropped the dead flow's binding (it unregisters on 430): a query lists only the survivor.
     const q = newCallId();
-    const query = outboundRegister(survivor, { user, domain: DOMAIN, to: sut.address!, instance: 'unused', regId: 9, callId: q, cseq: 1 });
+    const query = outboundRegister(survivor, {
+      user,
+      domain: DOMAIN,
+      to: sut.address!,
+      instance: 'unused',
+      regId: 9,
+      callId: q,
+      cseq: 1,
+    });
     query.remove('Contact');
     survivor.send(query);
     const listing = (await survivor.response(q, 'REGISTER')).msg as SipResponse;
@@ -225,7 +281,15 @@ describe('Kamailio managed SUT (scenarios/targets/kamailio)', () => {
     const atBob = (await bob.request('INVITE')).msg as SipRequest;
     await alice.next((m) => !m.isRequest && m.callId === c && m.status === 180, 3000, '180');
     // §9.1: CANCEL copies Request-URI, Call-ID, To, From, CSeq number and the top Via of the INVITE.
-    const cancel = createRequest({ method: 'CANCEL', uri: inv.uriText, via: inv.topVia, from: inv.from, to: inv.to, callId: c, cseq: inv.cseq.seq });
+    const cancel = createRequest({
+      method: 'CANCEL',
+      uri: inv.uriText,
+      via: inv.topVia,
+      from: inv.from,
+      to: inv.to,
+      callId: c,
+      cseq: inv.cseq.seq,
+    });
     alice.send(cancel, sut.address!);
     const cancelAtBob = (await bob.request('CANCEL')).msg as SipRequest;
     expect(cancelAtBob.topVia.branch).toBe(atBob.topVia.branch);
@@ -243,10 +307,16 @@ describe('Kamailio managed SUT (scenarios/targets/kamailio)', () => {
     const sentAt = performance.now();
     alice.send(invite(alice, { from: 'alice', to: user, domain: DOMAIN, callId: c }), sut.address!);
     // Neither flow answers the first try; whichever gets it stays silent.
-    const firstTry = await Promise.any(flows.map((f, i) => f.next((m) => m.isRequest && m.callId === c, 3000, 'INVITE').then(() => i)));
+    const firstTry = await Promise.any(
+      flows.map((f, i) => f.next((m) => m.isRequest && m.callId === c, 3000, 'INVITE').then(() => i)),
+    );
     const other = flows[1 - firstTry]!;
     autoAnswerInvites(other, user);
-    const second = await other.next((m) => m.isRequest && m.method === 'INVITE' && m.callId === c, 8000, 'INVITE after the silent flow');
+    const second = await other.next(
+      (m) => m.isRequest && m.method === 'INVITE' && m.callId === c,
+      8000,
+      'INVITE after the silent flow',
+    );
     const waitedMs = second.at - sentAt;
     expect(waitedMs).toBeGreaterThan(3000); // the edge's fr_timer (vars.frTimer = 4000 ms)
     expect(waitedMs).toBeLessThan(6000);
@@ -310,7 +380,9 @@ describe('Kamailio managed SUT (scenarios/targets/kamailio)', () => {
     const alice = track(await UdpPeer.open('alice'));
     const c = newCallId();
     alice.send(invite(alice, { from: 'alice', to: user, domain: DOMAIN, callId: c }), sut.address!);
-    expect(((await alice.response(c, 'INVITE', true, 5000)).msg as SipResponse).status).toBe(sut.profile.allFlowsFailedStatus);
+    expect(((await alice.response(c, 'INVITE', true, 5000)).msg as SipResponse).status).toBe(
+      sut.profile.allFlowsFailedStatus,
+    );
   });
 
   test('registrar port with the harness as edge: INVITE follows Path, a 430 from the edge → next flow (RFC 5626 §5.3, RFC 3327)', async () => {
@@ -352,7 +424,10 @@ function createResponseFor(req: SipRequest, status: number): SipResponse {
 describe('Kamailio with Digest (scenarios/targets/kamailio/profile-auth.yaml)', () => {
   test('REGISTER → 401 (qop=auth); the digest answer → 200; a wrong password → 401 again; the password stays out of the log (RFC 3261 §22.4)', async () => {
     const password = `pw-${uniq()}`;
-    const profile = await loadProfile(path.join(__dirname, '../../scenarios/targets/kamailio/profile-auth.yaml'), { ...process.env, SIPCONF_KAMAILIO_PASSWORD: password });
+    const profile = await loadProfile(path.join(__dirname, '../../scenarios/targets/kamailio/profile-auth.yaml'), {
+      ...process.env,
+      SIPCONF_KAMAILIO_PASSWORD: password,
+    });
     expect(profile.secrets).toEqual([password]);
     const authSut = await startManagedSut(profile);
     try {
@@ -363,17 +438,31 @@ describe('Kamailio with Digest (scenarios/targets/kamailio/profile-auth.yaml)', 
         const reg = plainRegister(peer, { user, domain: DOMAIN, callId, cseq });
         if (auth) reg.append('Authorization', auth.value);
         peer.send(reg, authSut.address!);
-        return (await peer.next((m) => !m.isRequest && m.callId === callId && m.cseq.seq === cseq && m.status >= 200, 3000, `final response to REGISTER ${cseq}`)).msg as SipResponse;
+        return (
+          await peer.next(
+            (m) => !m.isRequest && m.callId === callId && m.cseq.seq === cseq && m.status >= 200,
+            3000,
+            `final response to REGISTER ${cseq}`,
+          )
+        ).msg as SipResponse;
       };
       const challenge = await attempt(1);
       expect(challenge.status).toBe(401);
       const c = parseChallenge(challenge.get('www-authenticate')!);
       expect(c.realm).toBe(DOMAIN);
       expect(c.qop).toContain('auth');
-      const ok = await attempt(2, { value: new DigestClient({ username: 'sipconf', password }).authorize(c, 'REGISTER', `sip:${DOMAIN}`) });
+      const ok = await attempt(2, {
+        value: new DigestClient({ username: 'sipconf', password }).authorize(c, 'REGISTER', `sip:${DOMAIN}`),
+      });
       expect(ok.status).toBe(200);
       const again = await attempt(3);
-      const wrong = await attempt(4, { value: new DigestClient({ username: 'sipconf', password: 'not-it' }).authorize(parseChallenge(again.get('www-authenticate')!), 'REGISTER', `sip:${DOMAIN}`) });
+      const wrong = await attempt(4, {
+        value: new DigestClient({ username: 'sipconf', password: 'not-it' }).authorize(
+          parseChallenge(again.get('www-authenticate')!),
+          'REGISTER',
+          `sip:${DOMAIN}`,
+        ),
+      });
       expect(wrong.status).toBe(401);
     } finally {
       await authSut.stop();
@@ -389,7 +478,10 @@ describe('Kamailio stop', () => {
     const pgid = own.pid;
     const members = () => {
       try {
-        return execFileSync('pgrep', ['-g', String(pgid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+        return execFileSync('pgrep', ['-g', String(pgid)], { encoding: 'utf8' })
+          .trim()
+          .split('\n')
+          .filter(Boolean);
       } catch {
         return [];
       }

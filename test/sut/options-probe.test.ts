@@ -12,7 +12,9 @@ afterEach(() => {
   for (const close of open.splice(0)) close();
 });
 
-async function udpPeer(onRequest: (req: SipRequest, reply: (buf: Buffer) => void) => void): Promise<{ port: number; received: number[] }> {
+async function udpPeer(
+  onRequest: (req: SipRequest, reply: (buf: Buffer) => void) => void,
+): Promise<{ port: number; received: number[] }> {
   const sock = dgram.createSocket('udp4');
   const received: number[] = [];
   const t0 = performance.now();
@@ -120,6 +122,9 @@ describe('OPTIONS probe', () => {
       server.close();
     });
     const port = (server.address() as net.AddressInfo).port;
-    expect(await probeOptions({ address: '127.0.0.1', port }, 'tcp', 300)).toEqual({ ok: false, reason: `no answer to OPTIONS from 127.0.0.1:${port} (tcp) within 300 ms` });
+    expect(await probeOptions({ address: '127.0.0.1', port }, 'tcp', 300)).toEqual({
+      ok: false,
+      reason: `no answer to OPTIONS from 127.0.0.1:${port} (tcp) within 300 ms`,
+    });
   });
 });

@@ -3,7 +3,14 @@
  * ${VAR} from the environment, secrets for masking, and the shipped Kamailio/baresip profiles.
  */
 import path from 'node:path';
-import { ProfileError, expectedFailureFor, loadProfile, parseEndpoint, parseProfile, profileEndpoints } from '../../src/sut/profile';
+import {
+  ProfileError,
+  expectedFailureFor,
+  loadProfile,
+  parseEndpoint,
+  parseProfile,
+  profileEndpoints,
+} from '../../src/sut/profile';
 
 const FIX = path.join(__dirname, '../fixtures/profiles');
 const fixture = (name: string) => path.join(FIX, name);
@@ -39,7 +46,10 @@ describe('SUT profile loader', () => {
   });
 
   test('${VAR} reads the environment, $$ is a literal $, passwords become secrets', async () => {
-    const p = await loadProfile(fixture('env-users.yaml'), { SIPCONF_FIXTURE_ALICE: 'a-secret', SIPCONF_FIXTURE_BOB: 'b-secret' });
+    const p = await loadProfile(fixture('env-users.yaml'), {
+      SIPCONF_FIXTURE_ALICE: 'a-secret',
+      SIPCONF_FIXTURE_BOB: 'b-secret',
+    });
     expect(p.users).toEqual([
       { user: 'alice', password: 'a-secret' },
       { user: 'bob', password: 'pre-${literal}-b-secret' },
@@ -83,12 +93,18 @@ describe('SUT profile loader', () => {
     const ua = await profileError(fixture('ua-without-listen.yaml'));
     expect(ua.message).toMatch(/ua-without-listen\.yaml:1:1: missing required key "listen"/);
     const ph = await profileError(fixture('placeholder-unmanaged.yaml'));
-    expect(ph.message).toMatch(/placeholder-unmanaged\.yaml:3:10: address: placeholder in "127\.0\.0\.1:\{port\}" is only filled in for a managed SUT/);
-    expect(() => parseProfile('name: x\nrole: proxy\naddress: 127.0.0.1:5060\nready: register\n', '/tmp/x.yaml')).toThrow(/x\.yaml:4:8: ready: register applies to role ua only/);
+    expect(ph.message).toMatch(
+      /placeholder-unmanaged\.yaml:3:10: address: placeholder in "127\.0\.0\.1:\{port\}" is only filled in for a managed SUT/,
+    );
+    expect(() =>
+      parseProfile('name: x\nrole: proxy\naddress: 127.0.0.1:5060\nready: register\n', '/tmp/x.yaml'),
+    ).toThrow(/x\.yaml:4:8: ready: register applies to role ua only/);
   });
 
   test('duplicate keys, an empty file and an unreadable file are clear errors', async () => {
-    expect(() => parseProfile('name: a\nname: b\nrole: proxy\naddress: 127.0.0.1:1\n', '/tmp/dup.yaml')).toThrow(/dup\.yaml:2:1: YAML: .*[Uu]nique/);
+    expect(() => parseProfile('name: a\nname: b\nrole: proxy\naddress: 127.0.0.1:1\n', '/tmp/dup.yaml')).toThrow(
+      /dup\.yaml:2:1: YAML: .*[Uu]nique/,
+    );
     expect(() => parseProfile('', '/tmp/empty.yaml')).toThrow(/empty\.yaml:1: the profile is empty/);
     const e = await profileError(fixture('no-such-profile.yaml'));
     expect(e.message).toMatch(/no-such-profile\.yaml: cannot read SUT profile: ENOENT/);

@@ -5,7 +5,21 @@
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { NameAddr, Params, SipMessage, SipRequest, SipResponse, StreamFramer, Via, createRequest, createResponse, newBranch, newTag, parseMessage, parseUri } from '../../src/sip';
+import {
+  NameAddr,
+  Params,
+  SipMessage,
+  SipRequest,
+  SipResponse,
+  StreamFramer,
+  Via,
+  createRequest,
+  createResponse,
+  newBranch,
+  newTag,
+  parseMessage,
+  parseUri,
+} from '../../src/sip';
 import { Endpoint } from '../../src/transport/types';
 
 export interface Received {
@@ -66,7 +80,11 @@ abstract class Peer {
   }
 
   response(callId: string, method: string, final = true, timeoutMs?: number): Promise<Received> {
-    return this.next((m) => !m.isRequest && m.callId === callId && m.cseq.method === method && (!final || m.status >= 200), timeoutMs, `${final ? 'final ' : ''}response to ${method}`);
+    return this.next(
+      (m) => !m.isRequest && m.callId === callId && m.cseq.method === method && (!final || m.status >= 200),
+      timeoutMs,
+      `${final ? 'final ' : ''}response to ${method}`,
+    );
   }
 
   abstract get label(): string;
@@ -82,7 +100,11 @@ abstract class Peer {
 
   contact(user: string, params = ''): NameAddr {
     const t = this.transport === 'TCP' ? ';transport=tcp' : '';
-    return new NameAddr(parseUri(`sip:${user}@${this.local.address}:${this.local.port}${t}`), undefined, params ? Params.parse(params) : new Params());
+    return new NameAddr(
+      parseUri(`sip:${user}@${this.local.address}:${this.local.port}${t}`),
+      undefined,
+      params ? Params.parse(params) : new Params(),
+    );
   }
 }
 
@@ -202,7 +224,19 @@ export class TcpFlow extends Peer {
 }
 
 /** An outbound REGISTER (RFC 5626 §4.2): instance id, reg-id, Supported: outbound, path. */
-export function outboundRegister(peer: Peer, opts: { user: string; domain: string; to: Endpoint; instance: string; regId: number; callId: string; cseq: number; expires?: number }): SipRequest {
+export function outboundRegister(
+  peer: Peer,
+  opts: {
+    user: string;
+    domain: string;
+    to: Endpoint;
+    instance: string;
+    regId: number;
+    callId: string;
+    cseq: number;
+    expires?: number;
+  },
+): SipRequest {
   const aor = `sip:${opts.user}@${opts.domain}`;
   return createRequest({
     method: 'REGISTER',
@@ -220,7 +254,17 @@ export function outboundRegister(peer: Peer, opts: { user: string; domain: strin
   });
 }
 
-export function plainRegister(peer: Peer, opts: { user: string; domain: string; callId: string; cseq?: number; expires?: number; headers?: Array<[string, string]> }): SipRequest {
+export function plainRegister(
+  peer: Peer,
+  opts: {
+    user: string;
+    domain: string;
+    callId: string;
+    cseq?: number;
+    expires?: number;
+    headers?: Array<[string, string]>;
+  },
+): SipRequest {
   const aor = `sip:${opts.user}@${opts.domain}`;
   return createRequest({
     method: 'REGISTER',
@@ -235,7 +279,10 @@ export function plainRegister(peer: Peer, opts: { user: string; domain: string; 
   });
 }
 
-export function invite(peer: Peer, opts: { from: string; to: string; domain: string; callId: string; maxForwards?: number; uri?: string }): SipRequest {
+export function invite(
+  peer: Peer,
+  opts: { from: string; to: string; domain: string; callId: string; maxForwards?: number; uri?: string },
+): SipRequest {
   return createRequest({
     method: 'INVITE',
     uri: opts.uri ?? `sip:${opts.to}@${opts.domain}`,

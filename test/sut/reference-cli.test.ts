@@ -6,13 +6,20 @@ import { parseEndpoint } from '../../src/agent/targets';
 const ROOT = path.join(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'sipconf');
 
-function run(args: string[]): { child: ChildProcess; out: () => string; err: () => string; exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
+function run(args: string[]): {
+  child: ChildProcess;
+  out: () => string;
+  err: () => string;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+} {
   const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   return { child, out: () => out, err: () => err, exit };
 }
 
@@ -39,13 +46,24 @@ describe('sipconf sut (the reference SUT in the foreground)', () => {
 
   test('prints its address, answers OPTIONS with 200, logs each message, and exits 0 on SIGTERM (RFC 3261 §11)', async () => {
     proc = run(['sut', '--port', '0', '--t1', '50']);
-    const m = await waitFor(() => /listening on udp (\S+), tcp (\S+) \(registrar-only: udp (\S+), tcp (\S+)\)/.exec(proc!.out()), 20_000, () => `no address line; stdout: ${proc!.out()} stderr: ${proc!.err()}`);
+    const m = await waitFor(
+      () => /listening on udp (\S+), tcp (\S+) \(registrar-only: udp (\S+), tcp (\S+)\)/.exec(proc!.out()),
+      20_000,
+      () => `no address line; stdout: ${proc!.out()} stderr: ${proc!.err()}`,
+    );
     const udp = parseEndpoint(m[1]!);
     expect(parseEndpoint(m[2]!).port).toBeGreaterThan(0);
     agent = await SipAgent.create({ name: 'probe', timers: { t1: 50 } });
-    const out = await agent.send(agent.createRequest('OPTIONS', `sip:${udp.address}:${udp.port}`), { remote: udp, transport: 'udp' });
+    const out = await agent.send(agent.createRequest('OPTIONS', `sip:${udp.address}:${udp.port}`), {
+      remote: udp,
+      transport: 'udp',
+    });
     expect((await out.final({ within: 2000 })).message.status).toBe(200);
-    await waitFor(() => /← \S+ udp OPTIONS sip:/.exec(proc!.out()), 2000, () => `no log line for the OPTIONS; stdout: ${proc!.out()}`);
+    await waitFor(
+      () => /← \S+ udp OPTIONS sip:/.exec(proc!.out()),
+      2000,
+      () => `no log line for the OPTIONS; stdout: ${proc!.out()}`,
+    );
     expect(proc.out()).toMatch(/→ \S+ udp 200 OK \(OPTIONS\) \(Call-ID \S+\)/);
     proc.child.kill('SIGTERM');
     const { code } = await proc.exit;

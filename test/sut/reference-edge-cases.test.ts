@@ -12,7 +12,10 @@ describe('reference SUT across transports and listener sets (RFC 3261 §16.6, §
     w = await world();
     const alice = await w.agent('alice', ['udp']);
     const bob = await w.agent('bob', ['tcp']);
-    const reg = new Registrant(bob, { registrar: { remote: w.sut.address('tcp'), transport: 'tcp' }, outbound: { regIds: [1] } });
+    const reg = new Registrant(bob, {
+      registrar: { remote: w.sut.address('tcp'), transport: 'tcp' },
+      outbound: { regIds: [1] },
+    });
     await reg.register(1);
     const call = await alice.invite(bob.aor, { target: { remote: w.sut.address('udp'), transport: 'udp' } });
     const inv = await bob.expect('INVITE', { within: 2000 });
@@ -38,7 +41,10 @@ describe('reference SUT across transports and listener sets (RFC 3261 §16.6, §
     w = await world();
     const alice = await w.agent('alice', ['udp']);
     const bob = await w.agent('bob', ['tcp']);
-    const reg = new Registrant(bob, { registrar: { remote: w.sut.address('tcp'), transport: 'tcp' }, outbound: { regIds: [1] } });
+    const reg = new Registrant(bob, {
+      registrar: { remote: w.sut.address('tcp'), transport: 'tcp' },
+      outbound: { regIds: [1] },
+    });
     await reg.register(1);
     const call = await alice.invite(bob.aor, { target: { remote: w.sut.registrarAddress('udp'), transport: 'udp' } });
     const inv = await bob.expect('INVITE', { within: 2000 });
@@ -74,10 +80,19 @@ describe('reference SUT across transports and listener sets (RFC 3261 §16.6, §
       keySize: 2048,
       extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }],
     } as Parameters<typeof generate>[1]);
-    const bob = await SipAgent.create({ name: 'bob', trace: w.trace, timers: { t1: 50 }, listen: [{ transport: 'tls', tls: { key: pems.private, cert: pems.cert } }], tls: { ca: w.sut.tlsCertificate! } });
+    const bob = await SipAgent.create({
+      name: 'bob',
+      trace: w.trace,
+      timers: { t1: 50 },
+      listen: [{ transport: 'tls', tls: { key: pems.private, cert: pems.cert } }],
+      tls: { ca: w.sut.tlsCertificate! },
+    });
     w.agents.push(bob);
     const alice = await w.agent('alice', ['udp']);
-    const reg = new Registrant(bob, { registrar: { remote: w.sut.address('tls'), transport: 'tls' }, outbound: { regIds: [1] } });
+    const reg = new Registrant(bob, {
+      registrar: { remote: w.sut.address('tls'), transport: 'tls' },
+      outbound: { regIds: [1] },
+    });
     const res = (await reg.register(1)).message;
     expect(res.status).toBe(200);
     expect(res.optionTags('require')).toContain('outbound');
@@ -144,7 +159,11 @@ describe('reference SUT never crashes on bad input (RFC 3261 §16.3, §21.4.1)',
   });
 
   test('a grammar fault in a header the proxy does not read is tolerated (§16.3 step 1: reasonable syntax)', async () => {
-    const req = alice.createRequest('MESSAGE', 'sip:nobody@127.0.0.1', { body: 'x', contentType: 'text/plain', headers: [['Reply-To', '<<not a uri']] });
+    const req = alice.createRequest('MESSAGE', 'sip:nobody@127.0.0.1', {
+      body: 'x',
+      contentType: 'text/plain',
+      headers: [['Reply-To', '<<not a uri']],
+    });
     const out = await alice.send(req, sut());
     expect((await out.final({ within: 1000 })).message.status).toBe(404);
   });
@@ -166,7 +185,11 @@ describe('reference SUT never crashes on bad input (RFC 3261 §16.3, §21.4.1)',
   });
 
   test('an unknown Proxy-Require → 420 with Unsupported (§16.3 step 5)', async () => {
-    const req = alice.createRequest('MESSAGE', 'sip:bob@127.0.0.1', { body: 'x', contentType: 'text/plain', headers: [['Proxy-Require', 'teleport']] });
+    const req = alice.createRequest('MESSAGE', 'sip:bob@127.0.0.1', {
+      body: 'x',
+      contentType: 'text/plain',
+      headers: [['Proxy-Require', 'teleport']],
+    });
     const out = await alice.send(req, sut());
     const res = (await out.final({ within: 1000 })).message;
     expect(res.status).toBe(420);

@@ -11,14 +11,21 @@ import { T1, World, sleep, until, world } from './reference-support';
 let w: World;
 afterEach(async () => w?.close());
 
-async function start(fault: FaultName, transport: TransportProtocol = 'udp'): Promise<{ alice: SipAgent; bob: SipAgent }> {
+async function start(
+  fault: FaultName,
+  transport: TransportProtocol = 'udp',
+): Promise<{ alice: SipAgent; bob: SipAgent }> {
   w = await world({ faults: [fault] });
   const alice = await w.agent('alice', [transport]);
   const bob = await w.agent('bob', [transport]);
   return { alice, bob };
 }
 
-async function callBob(alice: SipAgent, bob: SipAgent, transport: TransportProtocol = 'udp'): Promise<{ call: OutgoingCall; inv: IncomingRequest }> {
+async function callBob(
+  alice: SipAgent,
+  bob: SipAgent,
+  transport: TransportProtocol = 'udp',
+): Promise<{ call: OutgoingCall; inv: IncomingRequest }> {
   await new Registrant(bob, { registrar: { remote: w.sut.address(transport), transport } }).register();
   const call = await alice.invite(bob.aor, { target: { remote: w.sut.address(transport), transport } });
   const inv = await bob.expect('INVITE', { within: 2000 });
@@ -26,7 +33,10 @@ async function callBob(alice: SipAgent, bob: SipAgent, transport: TransportProto
 }
 
 async function outboundBob(bob: SipAgent): Promise<Registrant> {
-  const reg = new Registrant(bob, { registrar: { remote: w.sut.address('tcp'), transport: 'tcp' }, outbound: { regIds: [1, 2] } });
+  const reg = new Registrant(bob, {
+    registrar: { remote: w.sut.address('tcp'), transport: 'tcp' },
+    outbound: { regIds: [1, 2] },
+  });
   for (const id of [1, 2]) await reg.register(id);
   return reg;
 }
@@ -34,8 +44,13 @@ async function outboundBob(bob: SipAgent): Promise<Registrant> {
 /** The harness as edge in front of the registrar-only listeners: bob's two flows registered with Path ;ob. */
 async function viaEdge(edge: SipAgent): Promise<void> {
   const e = edge.address('tcp');
-  const reg = new Registrant(edge, { registrar: { remote: w.sut.registrarAddress('tcp'), transport: 'tcp' }, aor: sipUri('sip:bob@127.0.0.1'), outbound: { regIds: [1, 2] } });
-  for (const id of [1, 2]) await reg.register(id, { headers: [['Path', `<sip:flow${id}@${e.address}:${e.port};transport=tcp;lr;ob>`]] });
+  const reg = new Registrant(edge, {
+    registrar: { remote: w.sut.registrarAddress('tcp'), transport: 'tcp' },
+    aor: sipUri('sip:bob@127.0.0.1'),
+    outbound: { regIds: [1, 2] },
+  });
+  for (const id of [1, 2])
+    await reg.register(id, { headers: [['Path', `<sip:flow${id}@${e.address}:${e.port};transport=tcp;lr;ob>`]] });
 }
 
 test('FAULTS describes every fault in one line, naming the RFC section it breaks', () => {
@@ -99,7 +114,8 @@ describe('fault switches reproduce their defect', () => {
 
   test('no-contact-in-200: the 200 to REGISTER lists no binding though one exists (§10.3 step 8)', async () => {
     const { bob } = await start('no-contact-in-200');
-    const res = (await new Registrant(bob, { registrar: { remote: w.sut.address(), transport: 'udp' } }).register()).message;
+    const res = (await new Registrant(bob, { registrar: { remote: w.sut.address(), transport: 'udp' } }).register())
+      .message;
     expect(res.status).toBe(200);
     expect(res.contacts).toHaveLength(0);
     expect(w.sut.bindings(bob.aor.toString())).toHaveLength(1);
@@ -126,7 +142,10 @@ describe('fault switches reproduce their defect', () => {
 
   test('no-require-outbound: the 200 to an outbound REGISTER has no Require: outbound (RFC 5626 §6)', async () => {
     const { bob } = await start('no-require-outbound', 'tcp');
-    const reg = new Registrant(bob, { registrar: { remote: w.sut.address('tcp'), transport: 'tcp' }, outbound: { regIds: [1] } });
+    const reg = new Registrant(bob, {
+      registrar: { remote: w.sut.address('tcp'), transport: 'tcp' },
+      outbound: { regIds: [1] },
+    });
     const res = (await reg.register(1)).message;
     expect(res.status).toBe(200);
     expect(res.optionTags('require')).not.toContain('outbound');
@@ -148,7 +167,9 @@ describe('fault switches reproduce their defect', () => {
     const { alice } = await start('no-failover-on-430', 'tcp');
     const edge = await w.agent('edge', ['tcp']);
     await viaEdge(edge);
-    const call = await alice.invite('sip:bob@127.0.0.1', { target: { remote: w.sut.registrarAddress('tcp'), transport: 'tcp' } });
+    const call = await alice.invite('sip:bob@127.0.0.1', {
+      target: { remote: w.sut.registrarAddress('tcp'), transport: 'tcp' },
+    });
     await (await edge.expect('INVITE', { within: 2000 })).respond(430);
     expect((await call.final({ within: 1000 })).message.status).toBe(430);
     await edge.expectNoRequest('INVITE', 4 * T1);
@@ -169,7 +190,9 @@ describe('fault switches reproduce their defect', () => {
     const { alice } = await start('hang-when-all-flows-failed', 'tcp');
     const edge = await w.agent('edge', ['tcp']);
     await viaEdge(edge);
-    const call = await alice.invite('sip:bob@127.0.0.1', { target: { remote: w.sut.registrarAddress('tcp'), transport: 'tcp' } });
+    const call = await alice.invite('sip:bob@127.0.0.1', {
+      target: { remote: w.sut.registrarAddress('tcp'), transport: 'tcp' },
+    });
     for (let i = 0; i < 2; i++) await (await edge.expect('INVITE', { within: 2000 })).respond(430);
     await expect(call.final({ within: 10 * T1 })).rejects.toThrow(/expected a final response/);
   });

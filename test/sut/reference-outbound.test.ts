@@ -4,7 +4,10 @@ import { T1, World, sleep, until, world } from './reference-support';
 
 /** A registrant for `agent` with two outbound flows over TCP to the co-located edge (RFC 5626 §4.2). */
 async function registerTwoFlows(w: World, agent: SipAgent): Promise<Registrant> {
-  const reg = new Registrant(agent, { registrar: { remote: w.sut.address('tcp'), transport: 'tcp' }, outbound: { regIds: [1, 2] } });
+  const reg = new Registrant(agent, {
+    registrar: { remote: w.sut.address('tcp'), transport: 'tcp' },
+    outbound: { regIds: [1, 2] },
+  });
   for (const id of [1, 2]) expect((await reg.register(id)).message.status).toBe(200);
   return reg;
 }
@@ -31,7 +34,10 @@ describe('reference SUT as RFC 5626 edge proxy + registrar (co-located, §5.3, �
   afterEach(async () => w.close());
 
   test('two TCP flows: each 200 has Require: outbound and Flow-Timer, and two bindings are kept by reg-id (§6, §4.4.1)', async () => {
-    const reg = new Registrant(bob, { registrar: { remote: w.sut.address('tcp'), transport: 'tcp' }, outbound: { regIds: [1, 2] } });
+    const reg = new Registrant(bob, {
+      registrar: { remote: w.sut.address('tcp'), transport: 'tcp' },
+      outbound: { regIds: [1, 2] },
+    });
     for (const id of [1, 2]) {
       const res = (await reg.register(id)).message;
       expect(res.status).toBe(200);
@@ -104,13 +110,23 @@ describe('reference SUT as RFC 5626 edge proxy + registrar (co-located, §5.3, �
     const rr = inv.request.recordRoutes.map((r) => r.toString());
     // Tamper: change one character of the token's MAC.
     const tampered = rr[0]!.replace(/\.([A-Za-z0-9_-])/, (_m, c: string) => `.${c === 'A' ? 'B' : 'A'}`);
-    const msg = alice.createRequest('MESSAGE', inv.request.contacts[0]?.uri ?? bob.aor, { body: 'x', contentType: 'text/plain', headers: [['Route', tampered]] });
+    const msg = alice.createRequest('MESSAGE', inv.request.contacts[0]?.uri ?? bob.aor, {
+      body: 'x',
+      contentType: 'text/plain',
+      headers: [['Route', tampered]],
+    });
     const out = await alice.send(msg, { remote: w.sut.address('tcp'), transport: 'tcp' });
     expect((await out.final({ within: 1000 })).message.status).toBe(403);
     // A user part that is not token-shaped is just part of our URI (an outbound-proxy setting like sip:proxy@...).
     const a = w.sut.address('tcp');
-    const plain = alice.createRequest('MESSAGE', 'sip:nobody@127.0.0.1', { body: 'x', contentType: 'text/plain', headers: [['Route', `<sip:john.doe@${a.address}:${a.port};transport=tcp;lr>`]] });
-    expect((await (await alice.send(plain, { remote: a, transport: 'tcp' })).final({ within: 1000 })).message.status).toBe(404);
+    const plain = alice.createRequest('MESSAGE', 'sip:nobody@127.0.0.1', {
+      body: 'x',
+      contentType: 'text/plain',
+      headers: [['Route', `<sip:john.doe@${a.address}:${a.port};transport=tcp;lr>`]],
+    });
+    expect(
+      (await (await alice.send(plain, { remote: a, transport: 'tcp' })).final({ within: 1000 })).message.status,
+    ).toBe(404);
     inv.flow.reset();
     const sutSide = w.sut.bindings(bob.aor.toString()).find((b) => b.flow!.remote.port === inv.flow.local.port)!;
     await until(() => sutSide.flow!.closed, 2000, 'the SUT saw the reset');
@@ -160,7 +176,10 @@ describe('reference SUT edge: Flow-Timer enforcement (RFC 5626 §4.4.1)', () => 
   }, 15_000);
 
   test('a silent UDP flow is forgotten after Flow-Timer + grace: with no other flow the INVITE gets 480 (§4.4.1, §7)', async () => {
-    const reg = new Registrant(bob, { registrar: { remote: w.sut.address('udp'), transport: 'udp' }, outbound: { regIds: [1] } });
+    const reg = new Registrant(bob, {
+      registrar: { remote: w.sut.address('udp'), transport: 'udp' },
+      outbound: { regIds: [1] },
+    });
     const res = (await reg.register(1)).message;
     expect(res.status).toBe(200);
     expect(res.get('flow-timer')).toBe(String(FLOW_TIMER_S));
@@ -174,7 +193,10 @@ describe('reference SUT edge: Flow-Timer enforcement (RFC 5626 §4.4.1)', () => 
   }, 15_000);
 
   test('STUN keep-alives on a UDP flow keep it (§4.4.2)', async () => {
-    const reg = new Registrant(bob, { registrar: { remote: w.sut.address('udp'), transport: 'udp' }, outbound: { regIds: [1] } });
+    const reg = new Registrant(bob, {
+      registrar: { remote: w.sut.address('udp'), transport: 'udp' },
+      outbound: { regIds: [1] },
+    });
     expect((await reg.register(1)).message.status).toBe(200);
     bob.transport.startKeepalive(reg.flowOf(1)!, { intervalMs: 400, timeoutMs: 2000 });
     const binding = w.sut.bindings(bob.aor.toString())[0]!;
@@ -201,9 +223,15 @@ describe('reference SUT as registrar + authoritative proxy behind an edge (RFC 5
 
   async function registerViaEdge(): Promise<void> {
     const e = edge.address('tcp');
-    const reg = new Registrant(edge, { registrar: { remote: w.sut.registrarAddress('tcp'), transport: 'tcp' }, aor: sipUri('sip:bob@127.0.0.1'), outbound: { regIds: [1, 2] } });
+    const reg = new Registrant(edge, {
+      registrar: { remote: w.sut.registrarAddress('tcp'), transport: 'tcp' },
+      aor: sipUri('sip:bob@127.0.0.1'),
+      outbound: { regIds: [1, 2] },
+    });
     for (const id of [1, 2]) {
-      const res = (await reg.register(id, { headers: [['Path', `<sip:flow${id}@${e.address}:${e.port};transport=tcp;lr;ob>`]] })).message;
+      const res = (
+        await reg.register(id, { headers: [['Path', `<sip:flow${id}@${e.address}:${e.port};transport=tcp;lr;ob>`]] })
+      ).message;
       expect(res.status).toBe(200);
       expect(res.optionTags('require')).toContain('outbound');
       expect(res.getAll('path')[0]).toContain(`flow${id}@`);
@@ -214,7 +242,9 @@ describe('reference SUT as registrar + authoritative proxy behind an edge (RFC 5
 
   test('430 from the edge → the INVITE is sent again on the other flow of the instance, and the call completes (§7)', async () => {
     await registerViaEdge();
-    const call = await alice.invite('sip:bob@127.0.0.1', { target: { remote: w.sut.registrarAddress('tcp'), transport: 'tcp' } });
+    const call = await alice.invite('sip:bob@127.0.0.1', {
+      target: { remote: w.sut.registrarAddress('tcp'), transport: 'tcp' },
+    });
     const first = await edge.expect('INVITE', { within: 2000 });
     expect(tokenOf(first)).toMatch(/^flow[12]$/);
     await first.respond(430);
@@ -229,7 +259,9 @@ describe('reference SUT as registrar + authoritative proxy behind an edge (RFC 5
   test('430 on every flow → 480 within a bounded time (§7)', async () => {
     await registerViaEdge();
     const started = performance.now();
-    const call = await alice.invite('sip:bob@127.0.0.1', { target: { remote: w.sut.registrarAddress('tcp'), transport: 'tcp' } });
+    const call = await alice.invite('sip:bob@127.0.0.1', {
+      target: { remote: w.sut.registrarAddress('tcp'), transport: 'tcp' },
+    });
     for (let i = 0; i < 2; i++) await (await edge.expect('INVITE', { within: 2000 })).respond(430);
     expect((await call.final({ within: 1000 })).message.status).toBe(480);
     expect(performance.now() - started).toBeLessThan(2000);
@@ -237,8 +269,12 @@ describe('reference SUT as registrar + authoritative proxy behind an edge (RFC 5
 
   test('a REGISTER with reg-id whose Path lacks ;ob → 439 First Hop Lacks Outbound Support (§6)', async () => {
     const e = edge.address('tcp');
-    const reg = new Registrant(edge, { registrar: { remote: w.sut.registrarAddress('tcp'), transport: 'tcp' }, outbound: { regIds: [1] } });
-    const res = (await reg.register(1, { headers: [['Path', `<sip:flow1@${e.address}:${e.port};transport=tcp;lr>`]] })).message;
+    const reg = new Registrant(edge, {
+      registrar: { remote: w.sut.registrarAddress('tcp'), transport: 'tcp' },
+      outbound: { regIds: [1] },
+    });
+    const res = (await reg.register(1, { headers: [['Path', `<sip:flow1@${e.address}:${e.port};transport=tcp;lr>`]] }))
+      .message;
     expect(res.status).toBe(439);
   });
 });

@@ -43,7 +43,9 @@ describe('reference SUT registrar (RFC 3261 §10.3)', () => {
     (second.uri as SipUri).user = 'alice2';
     const r2 = (await reg.register(0, { contact: second })).message;
     expect(r2.status).toBe(200);
-    expect(r2.contacts.map((c) => c.uri.toString()).sort()).toEqual([reg.contact(0).uri.toString(), second.uri.toString()].sort());
+    expect(r2.contacts.map((c) => c.uri.toString()).sort()).toEqual(
+      [reg.contact(0).uri.toString(), second.uri.toString()].sort(),
+    );
     const q = (await reg.query()).message;
     expect(q.status).toBe(200);
     expect(q.contacts).toHaveLength(2);
@@ -95,29 +97,51 @@ describe('reference SUT registrar (RFC 3261 §10.3)', () => {
     const challenged = (await noCreds.register()).message;
     expect(challenged.status).toBe(401);
     expect(challenged.get('www-authenticate')).toMatch(/^Digest realm="127\.0\.0\.1"/);
-    const withCreds = new Registrant(alice, { registrar: { remote: w.sut.address('udp'), transport: 'udp' }, credentials: { username: 'alice', password: 'wonderland' } });
+    const withCreds = new Registrant(alice, {
+      registrar: { remote: w.sut.address('udp'), transport: 'udp' },
+      credentials: { username: 'alice', password: 'wonderland' },
+    });
     const ok = await withCreds.register();
     expect(ok.message.status).toBe(200);
-    const wrong = new Registrant(alice, { registrar: { remote: w.sut.address('udp'), transport: 'udp' }, credentials: { username: 'alice', password: 'nope' } });
+    const wrong = new Registrant(alice, {
+      registrar: { remote: w.sut.address('udp'), transport: 'udp' },
+      credentials: { username: 'alice', password: 'nope' },
+    });
     expect((await wrong.register()).message.status).toBe(401);
   });
 
   test('with the wildcard user *: any user name registers with its password, a wrong one is challenged again (§22)', async () => {
     w = await world({ users: [{ user: '*', password: 'shared-secret' }] });
     alice = await w.agent('alice');
-    const good = new Registrant(alice, { registrar: { remote: w.sut.address('udp'), transport: 'udp' }, credentials: { username: 'alice', password: 'shared-secret' } });
+    const good = new Registrant(alice, {
+      registrar: { remote: w.sut.address('udp'), transport: 'udp' },
+      credentials: { username: 'alice', password: 'shared-secret' },
+    });
     expect((await good.register()).message.status).toBe(200);
-    const bad = new Registrant(alice, { registrar: { remote: w.sut.address('udp'), transport: 'udp' }, credentials: { username: 'alice', password: 'guess' } });
+    const bad = new Registrant(alice, {
+      registrar: { remote: w.sut.address('udp'), transport: 'udp' },
+      credentials: { username: 'alice', password: 'guess' },
+    });
     expect((await bad.register()).message.status).toBe(401);
     const bob = await w.agent('bob');
-    const call = await bob.invite('sip:carol@127.0.0.1', { target: { remote: w.sut.address('udp'), transport: 'udp' } });
+    const call = await bob.invite('sip:carol@127.0.0.1', {
+      target: { remote: w.sut.address('udp'), transport: 'udp' },
+    });
     expect((await call.final({ within: 1000 })).message.status).toBe(404);
   });
 
   test('with users: an authenticated user may not register another AOR → 403 (§10.3 step 4)', async () => {
-    w = await world({ users: [{ user: 'alice', password: 'wonderland' }, { user: 'mallory', password: 'evil' }] });
+    w = await world({
+      users: [
+        { user: 'alice', password: 'wonderland' },
+        { user: 'mallory', password: 'evil' },
+      ],
+    });
     alice = await w.agent('alice');
-    const reg = new Registrant(alice, { registrar: { remote: w.sut.address('udp'), transport: 'udp' }, credentials: { username: 'mallory', password: 'evil' } });
+    const reg = new Registrant(alice, {
+      registrar: { remote: w.sut.address('udp'), transport: 'udp' },
+      credentials: { username: 'mallory', password: 'evil' },
+    });
     expect((await reg.register()).message.status).toBe(403);
     expect(w.sut.bindings()).toHaveLength(0);
   });
@@ -133,7 +157,11 @@ describe('reference SUT registrar (RFC 3261 §10.3)', () => {
     alice = await w.agent('alice');
     const other = await w.agent('other-registrar');
     const o = other.address('udp');
-    const reg = new Registrant(alice, { registrar: { remote: w.sut.address('udp'), transport: 'udp' }, requestUri: `sip:${o.address}:${o.port}`, outbound: { regIds: [1] } });
+    const reg = new Registrant(alice, {
+      registrar: { remote: w.sut.address('udp'), transport: 'udp' },
+      requestUri: `sip:${o.address}:${o.port}`,
+      outbound: { regIds: [1] },
+    });
     const pending = reg.register(1, { within: 2000 });
     const got = await other.expect('REGISTER', { within: 2000 });
     const path = got.request.paths[0]!.sipUri!;
@@ -157,7 +185,10 @@ describe('reference SUT registrar (RFC 3261 §10.3)', () => {
     w = await world();
     alice = await w.agent('alice');
     const a = w.sut.address('udp');
-    const out = await alice.send(alice.createRequest('OPTIONS', `sip:${a.address}:${a.port}`), { remote: a, transport: 'udp' });
+    const out = await alice.send(alice.createRequest('OPTIONS', `sip:${a.address}:${a.port}`), {
+      remote: a,
+      transport: 'udp',
+    });
     const res = (await out.final({ within: 1000 })).message;
     expect(res.status).toBe(200);
     expect(res.get('allow')).toContain('INVITE');

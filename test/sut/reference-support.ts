@@ -23,7 +23,13 @@ export async function world(opts: ReferenceSutOptions = {}): Promise<World> {
     sut,
     agents,
     async agent(name, listen = ['udp'], o = {}) {
-      const a = await SipAgent.create({ name, trace, listen, timers: { t1: T1 }, ...(o.autoPong === undefined ? {} : { autoPong: o.autoPong }) });
+      const a = await SipAgent.create({
+        name,
+        trace,
+        listen,
+        timers: { t1: T1 },
+        ...(o.autoPong === undefined ? {} : { autoPong: o.autoPong }),
+      });
       agents.push(a);
       return a;
     },

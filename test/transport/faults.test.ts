@@ -66,39 +66,42 @@ describe.each<TransportProtocol>(['tcp', 'tls'])('connection faults over %s', (t
 });
 
 describe('silence', () => {
-  test.each<TransportProtocol>(['tcp', 'udp'])('over %s: nothing arrives either way while the socket stays open; silence(false) restores it', async (transport) => {
-    const { p, a, b } = await connected(transport);
-    try {
-      const aliceGot = collectMessages(p.alice);
-      const bobGot = collectMessages(p.bob);
-      a.silence();
-      await a.send(sipRequest(1)); // swallowed: resolves, never reaches the wire
-      await b.send(sipRequest(2)); // reaches alice's socket, swallowed there
-      await b.ping(); // no pong comes back from a silent peer
-      const pongs: unknown[] = [];
-      p.bob.on('pong', (...args: unknown[]) => pongs.push(args));
-      await sleep(300);
-      expect(aliceGot).toHaveLength(0);
-      expect(bobGot).toHaveLength(0);
-      expect(pongs).toHaveLength(0);
-      expect(a.closed || b.closed).toBe(false);
-      expect(p.alice.flows()).toContain(a);
+  test.each<TransportProtocol>(['tcp', 'udp'])(
+    'over %s: nothing arrives either way while the socket stays open; silence(false) restores it',
+    async (transport) => {
+      const { p, a, b } = await connected(transport);
+      try {
+        const aliceGot = collectMessages(p.alice);
+        const bobGot = collectMessages(p.bob);
+        a.silence();
+        await a.send(sipRequest(1)); // swallowed: resolves, never reaches the wire
+        await b.send(sipRequest(2)); // reaches alice's socket, swallowed there
+        await b.ping(); // no pong comes back from a silent peer
+        const pongs: unknown[] = [];
+        p.bob.on('pong', (...args: unknown[]) => pongs.push(args));
+        await sleep(300);
+        expect(aliceGot).toHaveLength(0);
+        expect(bobGot).toHaveLength(0);
+        expect(pongs).toHaveLength(0);
+        expect(a.closed || b.closed).toBe(false);
+        expect(p.alice.flows()).toContain(a);
 
-      a.silence(false);
-      const back = nextEvent<[InboundMessage]>(p.bob, 'message');
-      await a.send(sipRequest(3));
-      expect((await back)[0].data.equals(sipRequest(3))).toBe(true);
-      expect(faultNotes(p, 'alice')).toEqual([
-        'silence on',
-        'swallowed (silence): sip',
-        'swallowed (silence): sip',
-        `swallowed (silence): ${transport === 'udp' ? 'stun' : 'keepalive'}`,
-        'silence off',
-      ]);
-    } finally {
-      await p.close();
-    }
-  });
+        a.silence(false);
+        const back = nextEvent<[InboundMessage]>(p.bob, 'message');
+        await a.send(sipRequest(3));
+        expect((await back)[0].data.equals(sipRequest(3))).toBe(true);
+        expect(faultNotes(p, 'alice')).toEqual([
+          'silence on',
+          'swallowed (silence): sip',
+          'swallowed (silence): sip',
+          `swallowed (silence): ${transport === 'udp' ? 'stun' : 'keepalive'}`,
+          'silence off',
+        ]);
+      } finally {
+        await p.close();
+      }
+    },
+  );
 });
 
 describe('drop, duplicate and delay (counted at the other side)', () => {
@@ -153,57 +156,72 @@ describe('drop, duplicate and delay (counted at the other side)', () => {
     }
   });
 
-  test.each<TransportProtocol>(['udp', 'tcp'])('duplicate(2) over %s: three sends arrive as five messages, the first two twice', async (transport) => {
-    const { p, a } = await connected(transport);
-    try {
-      const got = collectMessages(p.bob);
-      a.duplicate(2);
-      for (let i = 1; i <= 3; i++) await a.send(sipRequest(i));
-      await waitFor(() => got.length >= 5, 'five messages');
-      await sleep(100);
-      expect(got.map((m) => m.data.toString())).toEqual([1, 1, 2, 2, 3].map((i) => sipRequest(i).toString()));
-      const out = p.trace.entries.filter((e) => e.agent === 'alice' && e.kind === 'sip' && e.direction === 'out');
-      expect(out.map((e) => e.note)).toEqual([undefined, undefined, 'duplicate', undefined, 'duplicate', undefined]);
-    } finally {
-      await p.close();
-    }
-  });
-
-  test.each<TransportProtocol>(['udp', 'tcp'])('delay(200) over %s: sends and deliveries both arrive 200 ms late, in order', async (transport) => {
-    const { p, a, b } = await connected(transport);
-    try {
-      const bobGot: Array<[number, string]> = [];
-      p.bob.on('message', (m: InboundMessage) => bobGot.push([performance.now(), m.data.toString()]));
-      a.delay(200);
-      const t0 = performance.now();
-      await Promise.all([1, 2, 3].map((i) => a.send(sipRequest(i))));
-      await waitFor(() => bobGot.length === 3, 'three delayed messages');
-      expect(bobGot.map(([, d]) => d)).toEqual([1, 2, 3].map((i) => sipRequest(i).toString()));
-      for (const [t] of bobGot) {
-        expect(t - t0).toBeGreaterThanOrEqual(190);
-        expect(t - t0).toBeLessThan(2000);
+  test.each<TransportProtocol>(['udp', 'tcp'])(
+    'duplicate(2) over %s: three sends arrive as five messages, the first two twice',
+    async (transport) => {
+      const { p, a } = await connected(transport);
+      try {
+        const got = collectMessages(p.bob);
+        a.duplicate(2);
+        for (let i = 1; i <= 3; i++) await a.send(sipRequest(i));
+        await waitFor(() => got.length >= 5, 'five messages');
+        await sleep(100);
+        expect(got.map((m) => m.data.toString())).toEqual([1, 1, 2, 2, 3].map((i) => sipRequest(i).toString()));
+        const out = p.trace.entries.filter((e) => e.agent === 'alice' && e.kind === 'sip' && e.direction === 'out');
+        expect(out.map((e) => e.note)).toEqual([undefined, undefined, 'duplicate', undefined, 'duplicate', undefined]);
+      } finally {
+        await p.close();
       }
-      // The delivery path: bob → alice is held 200 ms at alice.
-      const t1 = performance.now();
-      const back = nextEvent<[InboundMessage]>(p.alice, 'message');
-      await b.send(sipRequest(9));
-      await back;
-      const late = performance.now() - t1;
-      expect(late).toBeGreaterThanOrEqual(190);
-      expect(late).toBeLessThan(2000);
-      a.delay(0);
-      const t2 = performance.now();
-      const quick = nextEvent<[InboundMessage]>(p.bob, 'message');
-      await a.send(sipRequest(10));
-      await quick;
-      expect(performance.now() - t2).toBeLessThan(180); // well under the 200 ms that delay() would add
-      expect(faultNotes(p, 'alice')).toEqual(['delay 200ms', 'delay off']);
-      const notes = p.trace.entries.filter((e) => e.agent === 'alice' && e.kind === 'sip').map((e) => `${e.direction} ${e.note ?? ''}`);
-      expect(notes).toEqual(['out ', 'out delayed 200ms', 'out delayed 200ms', 'out delayed 200ms', 'in delayed 200ms', 'out ']);
-    } finally {
-      await p.close();
-    }
-  });
+    },
+  );
+
+  test.each<TransportProtocol>(['udp', 'tcp'])(
+    'delay(200) over %s: sends and deliveries both arrive 200 ms late, in order',
+    async (transport) => {
+      const { p, a, b } = await connected(transport);
+      try {
+        const bobGot: Array<[number, string]> = [];
+        p.bob.on('message', (m: InboundMessage) => bobGot.push([performance.now(), m.data.toString()]));
+        a.delay(200);
+        const t0 = performance.now();
+        await Promise.all([1, 2, 3].map((i) => a.send(sipRequest(i))));
+        await waitFor(() => bobGot.length === 3, 'three delayed messages');
+        expect(bobGot.map(([, d]) => d)).toEqual([1, 2, 3].map((i) => sipRequest(i).toString()));
+        for (const [t] of bobGot) {
+          expect(t - t0).toBeGreaterThanOrEqual(190);
+          expect(t - t0).toBeLessThan(2000);
+        }
+        // The delivery path: bob → alice is held 200 ms at alice.
+        const t1 = performance.now();
+        const back = nextEvent<[InboundMessage]>(p.alice, 'message');
+        await b.send(sipRequest(9));
+        await back;
+        const late = performance.now() - t1;
+        expect(late).toBeGreaterThanOrEqual(190);
+        expect(late).toBeLessThan(2000);
+        a.delay(0);
+        const t2 = performance.now();
+        const quick = nextEvent<[InboundMessage]>(p.bob, 'message');
+        await a.send(sipRequest(10));
+        await quick;
+        expect(performance.now() - t2).toBeLessThan(180); // well under the 200 ms that delay() would add
+        expect(faultNotes(p, 'alice')).toEqual(['delay 200ms', 'delay off']);
+        const notes = p.trace.entries
+          .filter((e) => e.agent === 'alice' && e.kind === 'sip')
+          .map((e) => `${e.direction} ${e.note ?? ''}`);
+        expect(notes).toEqual([
+          'out ',
+          'out delayed 200ms',
+          'out delayed 200ms',
+          'out delayed 200ms',
+          'in delayed 200ms',
+          'out ',
+        ]);
+      } finally {
+        await p.close();
+      }
+    },
+  );
 
   test('a flow closed during an injected delay rejects the pending send with TransportError', async () => {
     const { p, a } = await connected('tcp');
@@ -220,26 +238,29 @@ describe('drop, duplicate and delay (counted at the other side)', () => {
 });
 
 describe('UDP flow close and reset (RFC 5626 §3.3: a 5-tuple)', () => {
-  test.each(['close', 'reset'] as const)('%s() forgets the flow: sends on it reject, later traffic makes a new flow', async (how) => {
-    const { p, a, b } = await connected('udp');
-    try {
-      const closed = nextEvent<[Flow, string]>(p.alice, 'flow-close');
-      if (how === 'close') await a.close();
-      else a.reset();
-      expect(await closed).toEqual([a, 'local']);
-      await expect(a.send(sipRequest(1))).rejects.toBeInstanceOf(TransportError);
-      const opened = nextEvent<[Flow]>(p.alice, 'flow-open');
-      const got = nextEvent<[InboundMessage]>(p.alice, 'message');
-      await b.send(sipRequest(2));
-      const [nf] = await opened;
-      expect((await got)[0].flow).toBe(nf);
-      expect(nf.id).not.toBe(a.id);
-      expect(nf.remote).toEqual(a.remote);
-      expect(faultNotes(p, 'alice')).toEqual([how]);
-    } finally {
-      await p.close();
-    }
-  });
+  test.each(['close', 'reset'] as const)(
+    '%s() forgets the flow: sends on it reject, later traffic makes a new flow',
+    async (how) => {
+      const { p, a, b } = await connected('udp');
+      try {
+        const closed = nextEvent<[Flow, string]>(p.alice, 'flow-close');
+        if (how === 'close') await a.close();
+        else a.reset();
+        expect(await closed).toEqual([a, 'local']);
+        await expect(a.send(sipRequest(1))).rejects.toBeInstanceOf(TransportError);
+        const opened = nextEvent<[Flow]>(p.alice, 'flow-open');
+        const got = nextEvent<[InboundMessage]>(p.alice, 'message');
+        await b.send(sipRequest(2));
+        const [nf] = await opened;
+        expect((await got)[0].flow).toBe(nf);
+        expect(nf.id).not.toBe(a.id);
+        expect(nf.remote).toEqual(a.remote);
+        expect(faultNotes(p, 'alice')).toEqual([how]);
+      } finally {
+        await p.close();
+      }
+    },
+  );
 });
 
 test('IPv6 TCP reset is seen by the peer too (::1)', async () => {

@@ -16,7 +16,11 @@ describe('flow reuse (RFC 5626 §5.3, RFC 3261 §18.1.1)', () => {
       const bobOpens: Flow[] = [];
       p.bob.on('flow-open', (f: Flow) => bobOpens.push(f));
       const dest = endpointOf(p.bobListener);
-      const [f1, f2, f3] = await Promise.all([p.alice.flowTo(dest, 'tcp'), p.alice.flowTo(dest, 'tcp'), p.alice.flowTo(dest, 'tcp')]);
+      const [f1, f2, f3] = await Promise.all([
+        p.alice.flowTo(dest, 'tcp'),
+        p.alice.flowTo(dest, 'tcp'),
+        p.alice.flowTo(dest, 'tcp'),
+      ]);
       expect(f2).toBe(f1);
       expect(f3).toBe(f1);
       expect(await p.alice.flowTo(dest, 'tcp')).toBe(f1);
@@ -84,7 +88,9 @@ test('UDP: a second listening port gives a second flow to the same remote (flowT
     const got = nextEvent<[InboundMessage]>(p.bob, 'message');
     await f2.send(sipRequest(1));
     expect((await got)[0].flow.remote).toEqual(second.local);
-    await expect(p.alice.flowTo(dest, 'udp', { local: { address: '127.0.0.1', port: 1 } })).rejects.toThrow(/no UDP listener on 127\.0\.0\.1:1/);
+    await expect(p.alice.flowTo(dest, 'udp', { local: { address: '127.0.0.1', port: 1 } })).rejects.toThrow(
+      /no UDP listener on 127\.0\.0\.1:1/,
+    );
   } finally {
     await p.close();
   }
@@ -161,7 +167,11 @@ describe('connect failures and TLS verification', () => {
 
 describe('close() (no open handles)', () => {
   const kinds = ['TCPServerWrap', 'TCPSocketWrap', 'TLSWrap', 'UDPWrap'];
-  const handles = (): string[] => process.getActiveResourcesInfo().filter((k) => kinds.includes(k)).sort();
+  const handles = (): string[] =>
+    process
+      .getActiveResourcesInfo()
+      .filter((k) => kinds.includes(k))
+      .sort();
   const timers = (): number => process.getActiveResourcesInfo().filter((k) => k === 'Timeout').length;
 
   test('closes listeners, connections (both sides see it), keep-alive timers; idempotent; the layer refuses new work', async () => {
@@ -188,7 +198,9 @@ describe('close() (no open handles)', () => {
     expect((await bobSawFin)[1]).toBe('fin');
     expect(closes.map(([id]) => id).sort()).toEqual([a.id, u.id, t6.id].sort());
     expect(closes.every(([, r]) => r === 'local')).toBe(true);
-    await expect(p.alice.flowTo(endpointOf(p.bobListener), 'tls')).rejects.toThrow(/transport layer of alice is closed/);
+    await expect(p.alice.flowTo(endpointOf(p.bobListener), 'tls')).rejects.toThrow(
+      /transport layer of alice is closed/,
+    );
     await expect(p.alice.listen({ transport: 'udp' })).rejects.toBeInstanceOf(TransportError);
 
     await p.bob.close();

@@ -40,7 +40,11 @@ describe('allocatePorts', () => {
     const blockers: Array<net.Server | dgram.Socket> = [];
     try {
       // A range base … base+11 with every port free: each pair [p, p+1] for p = base, base+2 … base+10 is.
-      const pairFree = (p: number) => allocatePorts('127.0.0.1', 1, [p, p]).then(() => true, () => false);
+      const pairFree = (p: number) =>
+        allocatePorts('127.0.0.1', 1, [p, p]).then(
+          () => true,
+          () => false,
+        );
       const rangeFree = async () => {
         for (let p = base; p <= base + 10; p += 2) if (!(await pairFree(p))) return false;
         return true;
@@ -67,5 +71,4 @@ describe('allocatePorts', () => {
       await Promise.all(blockers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     }
   });
-
 });

@@ -7,7 +7,12 @@ import { TransportLayer } from '../../src/transport/transport-layer';
 import type { TransportLayerOptions } from '../../src/transport/transport-layer';
 
 /** Resolves with the args of the next `event` that satisfies `pred`; rejects after `ms`. */
-export function nextEvent<T extends unknown[] = unknown[]>(emitter: EventEmitter, event: string, ms = 3000, pred: (...args: T) => boolean = () => true): Promise<T> {
+export function nextEvent<T extends unknown[] = unknown[]>(
+  emitter: EventEmitter,
+  event: string,
+  ms = 3000,
+  pred: (...args: T) => boolean = () => true,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const onEvent = (...args: unknown[]): void => {
       if (!pred(...(args as T))) return;
@@ -70,7 +75,16 @@ export function loopbackCert(): Promise<{ key: string; cert: string }> {
   certPromise ??= generate([{ name: 'commonName', value: 'localhost' }], {
     days: 1,
     keySize: 2048,
-    extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }] }],
+    extensions: [
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 2, value: 'localhost' },
+          { type: 7, ip: '127.0.0.1' },
+          { type: 7, ip: '::1' },
+        ],
+      },
+    ],
   } as Parameters<typeof generate>[1]).then((p) => ({ key: p.private, cert: p.cert }));
   return certPromise;
 }
@@ -80,7 +94,14 @@ export async function agentPair(
   transport: TransportProtocol,
   family: 4 | 6 = 4,
   opts: { alice?: TransportLayerOptions; bob?: TransportLayerOptions } = {},
-): Promise<{ trace: Trace; alice: TransportLayer; bob: TransportLayer; bobListener: Listener; aliceListener: Listener; close: () => Promise<void> }> {
+): Promise<{
+  trace: Trace;
+  alice: TransportLayer;
+  bob: TransportLayer;
+  bobListener: Listener;
+  aliceListener: Listener;
+  close: () => Promise<void>;
+}> {
   const trace = new Trace();
   const { key, cert } = transport === 'tls' ? await loopbackCert() : { key: '', cert: '' };
   const clientTls = transport === 'tls' ? { ca: cert } : undefined;
@@ -90,7 +111,14 @@ export async function agentPair(
   const tlsOpts = transport === 'tls' ? { tls: { key, cert } } : {};
   const aliceListener = await alice.listen({ transport, host, ...tlsOpts });
   const bobListener = await bob.listen({ transport, host, ...tlsOpts });
-  return { trace, alice, bob, aliceListener, bobListener, close: async () => void (await Promise.all([alice.close(), bob.close()])) };
+  return {
+    trace,
+    alice,
+    bob,
+    aliceListener,
+    bobListener,
+    close: async () => void (await Promise.all([alice.close(), bob.close()])),
+  };
 }
 
 export function flowIds(flows: Flow[]): string[] {

@@ -62,13 +62,19 @@ describe('interop with Kamailio (a real peer)', () => {
         '',
       ].join('\n'),
     );
-    kam = spawn(KAMAILIO, ['-DD', '-E', '-f', join(dir, 'kamailio.cfg'), '-Y', dir, '-P', join(dir, 'kamailio.pid'), '-m', '32', '-M', '8'], {
-      detached: true,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    kam = spawn(
+      KAMAILIO,
+      ['-DD', '-E', '-f', join(dir, 'kamailio.cfg'), '-Y', dir, '-P', join(dir, 'kamailio.pid'), '-m', '32', '-M', '8'],
+      {
+        detached: true,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     const spawned = new Promise<void>((resolve, reject) => {
       kam!.once('spawn', resolve);
-      kam!.once('error', (e) => reject(new Error(`cannot start ${KAMAILIO}: ${e.message} (is the kamailio package installed?)`)));
+      kam!.once('error', (e) =>
+        reject(new Error(`cannot start ${KAMAILIO}: ${e.message} (is the kamailio package installed?)`)),
+      );
     });
     kam.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
     await spawned;
@@ -85,7 +91,8 @@ describe('interop with Kamailio (a real peer)', () => {
       );
       await flow.send(options(n, 'udp', flow.local, port));
       if (await answered) break;
-      if (Date.now() > deadline) throw new Error(`kamailio on 127.0.0.1:${port} did not answer OPTIONS within 10 s: ${stderr}`);
+      if (Date.now() > deadline)
+        throw new Error(`kamailio on 127.0.0.1:${port} did not answer OPTIONS within 10 s: ${stderr}`);
       await sleep(100);
     }
   }, 20_000);
@@ -126,7 +133,7 @@ describe('interop with Kamailio (a real peer)', () => {
     expect(timeouts).toEqual([]);
   });
 
-  test('TCP: OPTIONS → 200 on the same connection, and a CRLFCRLF ping gets Kamailio\'s CRLF pong', async () => {
+  test("TCP: OPTIONS → 200 on the same connection, and a CRLFCRLF ping gets Kamailio's CRLF pong", async () => {
     const flow = await layer.flowTo({ address: '127.0.0.1', port }, 'tcp');
     const got = nextEvent<[InboundMessage]>(layer, 'message', 3000, (m: InboundMessage) => m.flow === flow);
     await flow.send(options(1, 'tcp', flow.local, port));
@@ -135,7 +142,9 @@ describe('interop with Kamailio (a real peer)', () => {
     const pong = nextEvent<[Flow, number]>(layer, 'pong', 3000, (f: Flow) => f === flow);
     await flow.ping();
     expect((await pong)[1]).toBeGreaterThanOrEqual(0);
-    const ka = trace.entries.filter((e) => e.flowId === flow.id && e.kind === 'keepalive').map((e) => `${e.direction} ${e.data.toString('hex')}`);
+    const ka = trace.entries
+      .filter((e) => e.flowId === flow.id && e.kind === 'keepalive')
+      .map((e) => `${e.direction} ${e.data.toString('hex')}`);
     expect(ka).toEqual(['out 0d0a0d0a', 'in 0d0a']);
   });
 });

@@ -10,7 +10,10 @@ import { agentPair, collectMessages, endpointOf, nextEvent, sipRequest, sleep, w
 
 type Pair = Awaited<ReturnType<typeof agentPair>>;
 
-async function connected(transport: TransportProtocol, opts: Parameters<typeof agentPair>[2] = {}): Promise<{ p: Pair; a: Flow; b: Flow }> {
+async function connected(
+  transport: TransportProtocol,
+  opts: Parameters<typeof agentPair>[2] = {},
+): Promise<{ p: Pair; a: Flow; b: Flow }> {
   const p = await agentPair(transport, 4, opts);
   const got = nextEvent<[InboundMessage]>(p.bob, 'message');
   const a = await p.alice.send(endpointOf(p.bobListener), transport, sipRequest(0));
@@ -37,7 +40,9 @@ describe.each<TransportProtocol>(['tcp', 'tls'])('CRLF keep-alive over %s (RFC 5
       expect((await alicePinged)[0]).toBe(a);
       expect((await bobPong)[0]).toBe(b);
 
-      const ka = p.trace.entries.filter((e) => e.kind === 'keepalive').map((e) => [e.agent, e.direction, e.flowId, e.data.toString('hex')]);
+      const ka = p.trace.entries
+        .filter((e) => e.kind === 'keepalive')
+        .map((e) => [e.agent, e.direction, e.flowId, e.data.toString('hex')]);
       expect(ka).toEqual([
         ['alice', 'out', a.id, '0d0a0d0a'],
         ['bob', 'in', b.id, '0d0a0d0a'],
@@ -133,7 +138,12 @@ describe('STUN keep-alive over UDP (RFC 5626 §4.4.2, RFC 5389 §7.3)', () => {
       await sleep(50);
       expect(msgs).toHaveLength(0);
       const last = p.trace.entries.at(-1)!;
-      expect([last.agent, last.direction, last.kind, last.data.toString('hex')]).toEqual(['bob', 'in', 'keepalive', '0d0a0d0a']);
+      expect([last.agent, last.direction, last.kind, last.data.toString('hex')]).toEqual([
+        'bob',
+        'in',
+        'keepalive',
+        '0d0a0d0a',
+      ]);
     } finally {
       sock.close();
       await p.close();
@@ -164,12 +174,18 @@ describe.each<TransportProtocol>(['tcp', 'udp'])('keep-alive timer over %s (RFC 
       expect(elapsed).toBeGreaterThanOrEqual(150 - 50 - 5);
       expect(elapsed).toBeLessThan(50 + 150 + 500);
       expect(a.closed).toBe(false); // the caller decides what a failed flow means
-      const marks = p.trace.entries.filter((e) => e.kind === 'fault' && e.agent === 'alice').map((e) => `${e.direction} ${e.note}`);
+      const marks = p.trace.entries
+        .filter((e) => e.kind === 'fault' && e.agent === 'alice')
+        .map((e) => `${e.direction} ${e.note}`);
       expect(marks).toEqual(['in keepalive timeout: no pong within 150 ms (RFC 5626 §4.4.1)']);
       // The timer stopped: no more pings leave.
-      const sent = p.trace.entries.filter((e) => e.agent === 'alice' && e.direction === 'out' && e.kind !== 'fault').length;
+      const sent = p.trace.entries.filter(
+        (e) => e.agent === 'alice' && e.direction === 'out' && e.kind !== 'fault',
+      ).length;
       await sleep(200);
-      expect(p.trace.entries.filter((e) => e.agent === 'alice' && e.direction === 'out' && e.kind !== 'fault').length).toBe(sent);
+      expect(
+        p.trace.entries.filter((e) => e.agent === 'alice' && e.direction === 'out' && e.kind !== 'fault').length,
+      ).toBe(sent);
     } finally {
       await p.close();
     }
@@ -186,7 +202,9 @@ describe.each<TransportProtocol>(['tcp', 'udp'])('keep-alive timer over %s (RFC 
       expect(p.trace.entries.filter((e) => e.agent === 'bob' && e.direction === 'out' && e.kind !== 'sip')).toEqual([]);
       // Let bob read every ping alice sent before answering again: pongs to a backlog of pings would leave together,
       // and on a stream CRLF CRLF from coalesced pongs reads as a ping (RFC 5626 §3.5.1), not as pongs.
-      const alicePings = p.trace.entries.filter((e) => e.agent === 'alice' && e.direction === 'out' && e.kind === 'keepalive').length;
+      const alicePings = p.trace.entries.filter(
+        (e) => e.agent === 'alice' && e.direction === 'out' && e.kind === 'keepalive',
+      ).length;
       await waitFor(() => bobPings.length >= alicePings, `bob to read all ${alicePings} pings`);
       p.bob.autoPong = true; // switched back on mid-check
       const pong = nextEvent(p.alice, 'pong');
@@ -203,7 +221,8 @@ describe.each<TransportProtocol>(['tcp', 'udp'])('keep-alive timer over %s (RFC 
       p.alice.startKeepalive(a, { intervalMs: 30, timeoutMs: 500 });
       await sleep(100);
       p.alice.stopKeepalive(a);
-      const count = (): number => p.trace.entries.filter((e) => e.agent === 'alice' && e.direction === 'out' && e.kind !== 'sip').length;
+      const count = (): number =>
+        p.trace.entries.filter((e) => e.agent === 'alice' && e.direction === 'out' && e.kind !== 'sip').length;
       const n = count();
       expect(n).toBeGreaterThanOrEqual(2);
       await sleep(120);

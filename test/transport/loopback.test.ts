@@ -5,7 +5,9 @@
 import type { Flow, InboundMessage, TransportProtocol } from '../../src/transport/types';
 import { agentPair, endpointOf, nextEvent, sipRequest } from './helpers';
 
-const RESPONSE = Buffer.from('SIP/2.0 200 OK\r\nVia: SIP/2.0/TCP 127.0.0.1;branch=z9hG4bK-test-1\r\nCall-ID: call-1@127.0.0.1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n');
+const RESPONSE = Buffer.from(
+  'SIP/2.0 200 OK\r\nVia: SIP/2.0/TCP 127.0.0.1;branch=z9hG4bK-test-1\r\nCall-ID: call-1@127.0.0.1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n',
+);
 
 const cases: Array<[TransportProtocol, 4 | 6]> = [
   ['udp', 4],
@@ -34,7 +36,8 @@ describe.each(cases)('agent to agent over %s on IPv%d (RFC 3261 ยง18, RFC 5626 ย
       expect(m.flow.remote).toEqual(aliceFlow.local);
       expect(m.flow.local).toEqual(aliceFlow.remote);
       expect(aliceFlow.remote).toEqual(p.bobListener.local);
-      if (transport === 'udp') expect(aliceFlow.local).toEqual(p.aliceListener.local); // the 5-tuple from our listening socket
+      if (transport === 'udp')
+        expect(aliceFlow.local).toEqual(p.aliceListener.local); // the 5-tuple from our listening socket
       else expect(aliceFlow.local.port).not.toBe(p.aliceListener.local.port); // an ephemeral client port
       expect(aliceFlow.id).toMatch(new RegExp(`^${transport}:\\S+-\\S+#\\d+$`));
       expect(p.bob.getFlow(m.flow.id)).toBe(m.flow);
@@ -81,7 +84,9 @@ test('flowTo over UDP without a UDP listener of that family fails with a clear T
   const p = await agentPair('tcp');
   try {
     await expect(p.alice.flowTo({ address: '127.0.0.1', port: 9 }, 'udp')).rejects.toThrow(/no UDP listener for IPv4/);
-    await expect(p.alice.flowTo({ address: '127.0.0.1', port: 9 }, 'udp')).rejects.toMatchObject({ name: 'TransportError' });
+    await expect(p.alice.flowTo({ address: '127.0.0.1', port: 9 }, 'udp')).rejects.toMatchObject({
+      name: 'TransportError',
+    });
   } finally {
     await p.close();
   }

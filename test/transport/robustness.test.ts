@@ -67,7 +67,8 @@ describe('mutual TLS (listen with ca: client certificates requested and checked)
       // TLS 1.3: the client learns of the refusal after its handshake, so it sees the flow fail (or the connect fail).
       const refused = nextEvent(server, 'connection-error');
       const outcome = await bare.flowTo(endpointOf(l), 'tls').then(
-        (f: Flow) => nextEvent<[Flow, string]>(bare, 'flow-close', 3000, (cf: Flow) => cf === f).then(([, r]) => `closed:${r}`),
+        (f: Flow) =>
+          nextEvent<[Flow, string]>(bare, 'flow-close', 3000, (cf: Flow) => cf === f).then(([, r]) => `closed:${r}`),
         (e: Error) => `rejected:${e.name}`,
       );
       expect(outcome).toMatch(/^(closed:(error|reset|fin)|rejected:TransportError)$/);
@@ -108,7 +109,9 @@ describe('load', () => {
       }
       await waitFor(() => seen.length === msgs.length, 'all 5000 datagrams', 10_000);
       const ms = performance.now() - t0;
-      console.log(`UDP: 5000 × ${msgs[0]!.length} B in ${ms.toFixed(0)} ms = ${((5000 / ms) * 1000).toFixed(0)} msg/s (trace ${p.trace.entries.length} entries)`);
+      console.log(
+        `UDP: 5000 × ${msgs[0]!.length} B in ${ms.toFixed(0)} ms = ${((5000 / ms) * 1000).toFixed(0)} msg/s (trace ${p.trace.entries.length} entries)`,
+      );
       expect(seen).toEqual(msgs.map((_, i) => i + 1));
       expect(p.bob.flows()).toHaveLength(1);
     } finally {
@@ -127,7 +130,9 @@ describe('load', () => {
       });
       const flow = await p.alice.flowTo(endpointOf(p.bobListener), 'tcp');
       const t0 = performance.now();
-      await Promise.all(Array.from({ length: 5000 }, (_, i) => flow.send(sipRequest(i + 1, 'x'.repeat(i % 700) + 'end\r\n'))));
+      await Promise.all(
+        Array.from({ length: 5000 }, (_, i) => flow.send(sipRequest(i + 1, 'x'.repeat(i % 700) + 'end\r\n'))),
+      );
       await waitFor(() => count === 5000, 'all 5000 messages', 10_000);
       const ms = performance.now() - t0;
       console.log(`TCP: 5000 messages in ${ms.toFixed(0)} ms = ${((5000 / ms) * 1000).toFixed(0)} msg/s`);
@@ -140,7 +145,9 @@ describe('load', () => {
   test('many flows: 200 TCP connections to one listener are 200 distinct server-side flows', async () => {
     const p = await agentPair('tcp');
     try {
-      const flows = await Promise.all(Array.from({ length: 200 }, () => p.alice.flowTo(endpointOf(p.bobListener), 'tcp', { forceNew: true })));
+      const flows = await Promise.all(
+        Array.from({ length: 200 }, () => p.alice.flowTo(endpointOf(p.bobListener), 'tcp', { forceNew: true })),
+      );
       expect(new Set(flows.map((f) => f.id)).size).toBe(200);
       await waitFor(() => p.bob.flows().length === 200, '200 server-side flows');
     } finally {
@@ -166,7 +173,9 @@ describe('bounded connects', () => {
     const layer = new TransportLayer({ agent: 'alice', connectTimeoutMs: 300, tls: { rejectUnauthorized: false } });
     try {
       const t0 = performance.now();
-      await expect(layer.flowTo({ address: '127.0.0.1', port: m.port }, 'tls')).rejects.toThrow(/tls connect to 127\.0\.0\.1:\d+ timed out after 300 ms/);
+      await expect(layer.flowTo({ address: '127.0.0.1', port: m.port }, 'tls')).rejects.toThrow(
+        /tls connect to 127\.0\.0\.1:\d+ timed out after 300 ms/,
+      );
       const ms = performance.now() - t0;
       expect(ms).toBeGreaterThanOrEqual(290);
       expect(ms).toBeLessThan(1500);

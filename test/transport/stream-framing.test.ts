@@ -22,7 +22,12 @@ async function rawClient(l: Listener): Promise<RawClient> {
   socket.on('data', (d: Buffer) => received.push(d));
   socket.on('error', () => undefined);
   const ended = new Promise<void>((resolve) => socket.once('end', resolve));
-  return { socket, received, ended, write: (d) => new Promise<void>((res, rej) => socket.write(d, (e) => (e ? rej(e) : res()))) };
+  return {
+    socket,
+    received,
+    ended,
+    write: (d) => new Promise<void>((res, rej) => socket.write(d, (e) => (e ? rej(e) : res()))),
+  };
 }
 
 describe('stream framing on TCP (RFC 3261 §18.3)', () => {
@@ -89,28 +94,45 @@ describe('stream framing on TCP (RFC 3261 §18.3)', () => {
   });
 
   test.each([
-    ['no end of headers within 64 KiB', () => Buffer.from('OPTIONS sip:x SIP/2.0\r\nX-Filler: ' + 'a'.repeat(70 * 1024)), /no end of headers within 65536 bytes/],
-    ['a Content-Length of 2 GB', () => Buffer.from('OPTIONS sip:x SIP/2.0\r\nContent-Length: 2000000000\r\n\r\n'), /Content-Length 2000000000 exceeds/],
-    ['no Content-Length at all (§18.3 makes it mandatory on streams)', () => Buffer.from('OPTIONS sip:x SIP/2.0\r\nCall-ID: x\r\n\r\n'), /without Content-Length/],
-  ])('garbage: %s → a garbage event, the flow closes with reason error and the peer sees our FIN', async (_name, bytes, reason) => {
-    client = await rawClient(l);
-    const garbage = nextEvent<[Flow, Buffer, string]>(layer, 'garbage');
-    const closed = nextEvent<[Flow, string]>(layer, 'flow-close');
-    await client.write(bytes());
-    const [gFlow, , why] = await garbage;
-    expect(why).toMatch(reason);
-    const [cFlow, closeReason] = await closed;
-    expect(cFlow).toBe(gFlow);
-    expect(closeReason).toBe('error');
-    expect(gFlow.closed).toBe(true);
-    await client.ended; // the peer observes our FIN: bounded by jest's timeout, in practice immediate
-    const g = trace.entries.filter((e) => e.kind === 'garbage');
-    expect(g).toHaveLength(1);
-    expect(g[0]!.note).toMatch(reason);
-    expect(g[0]!.agent).toBe('bob');
-    expect(trace.entries.filter((e) => e.kind === 'fault').map((e) => `${e.direction} ${e.note}`)).toEqual(['out close after framing error']);
-    expect(layer.flows()).toEqual([]);
-  });
+    [
+      'no end of headers within 64 KiB',
+      () => Buffer.from('OPTIONS sip:x SIP/2.0\r\nX-Filler: ' + 'a'.repeat(70 * 1024)),
+      /no end of headers within 65536 bytes/,
+    ],
+    [
+      'a Content-Length of 2 GB',
+      () => Buffer.from('OPTIONS sip:x SIP/2.0\r\nContent-Length: 2000000000\r\n\r\n'),
+      /Content-Length 2000000000 exceeds/,
+    ],
+    [
+      'no Content-Length at all (§18.3 makes it mandatory on streams)',
+      () => Buffer.from('OPTIONS sip:x SIP/2.0\r\nCall-ID: x\r\n\r\n'),
+      /without Content-Length/,
+    ],
+  ])(
+    'garbage: %s → a garbage event, the flow closes with reason error and the peer sees our FIN',
+    async (_name, bytes, reason) => {
+      client = await rawClient(l);
+      const garbage = nextEvent<[Flow, Buffer, string]>(layer, 'garbage');
+      const closed = nextEvent<[Flow, string]>(layer, 'flow-close');
+      await client.write(bytes());
+      const [gFlow, , why] = await garbage;
+      expect(why).toMatch(reason);
+      const [cFlow, closeReason] = await closed;
+      expect(cFlow).toBe(gFlow);
+      expect(closeReason).toBe('error');
+      expect(gFlow.closed).toBe(true);
+      await client.ended; // the peer observes our FIN: bounded by jest's timeout, in practice immediate
+      const g = trace.entries.filter((e) => e.kind === 'garbage');
+      expect(g).toHaveLength(1);
+      expect(g[0]!.note).toMatch(reason);
+      expect(g[0]!.agent).toBe('bob');
+      expect(trace.entries.filter((e) => e.kind === 'fault').map((e) => `${e.direction} ${e.note}`)).toEqual([
+        'out close after framing error',
+      ]);
+      expect(layer.flows()).toEqual([]);
+    },
+  );
 
   test('the layer stays usable after garbage: a new connection delivers a valid message', async () => {
     client = await rawClient(l);

@@ -1,5 +1,12 @@
 /** The STUN codec (RFC 5389 §6, §15.2), checked against the RFC 5769 test-vector layout and by round trips. */
-import { decodeStun, encodeBindingRequest, encodeBindingSuccess, isStun, STUN_BINDING_REQUEST, STUN_BINDING_SUCCESS } from '../../src/transport/stun';
+import {
+  decodeStun,
+  encodeBindingRequest,
+  encodeBindingSuccess,
+  isStun,
+  STUN_BINDING_REQUEST,
+  STUN_BINDING_SUCCESS,
+} from '../../src/transport/stun';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -27,7 +34,10 @@ describe('STUN codec (RFC 5389)', () => {
   });
 
   test('RFC 5769 §2.3: the IPv6 XOR-MAPPED-ADDRESS (XORed with cookie + transaction id) decodes', () => {
-    expect(decodeStun(RFC5769_IPV6_XMA)!.mapped).toEqual({ address: '2001:db8:1234:5678:11:2233:4455:6677', port: 32853 });
+    expect(decodeStun(RFC5769_IPV6_XMA)!.mapped).toEqual({
+      address: '2001:db8:1234:5678:11:2233:4455:6677',
+      port: 32853,
+    });
   });
 
   test('our encoder reproduces the RFC 5769 XOR-MAPPED-ADDRESS bytes exactly', () => {

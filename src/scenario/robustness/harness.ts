@@ -46,7 +46,12 @@ export function baseFactory(ctx: CheckContext, agent: SipAgent, transport: Strea
   const target = ctx.freshUser('nobody');
   return (method: BaseParams['method']) => {
     const branch = newBranch();
-    const requestUri = method === 'REGISTER' ? `sip:${domain}` : method === 'OPTIONS' ? sutUri(ctx, transport) : `sip:${target}@${domain}`;
+    const requestUri =
+      method === 'REGISTER'
+        ? `sip:${domain}`
+        : method === 'OPTIONS'
+          ? sutUri(ctx, transport)
+          : `sip:${target}@${domain}`;
     const aor = `sip:${agent.user}@${domain}`;
     const base = baseRequest({
       method,
@@ -56,7 +61,12 @@ export function baseFactory(ctx: CheckContext, agent: SipAgent, transport: Strea
       branch,
       callId: newCallId(local.address.replace(/[[\]]/g, '')),
       fromUri: aor,
-      toUri: method === 'REGISTER' ? aor : method === 'OPTIONS' ? requestUri.replace(/;transport=tcp$/, '') : `sip:${target}@${domain}`,
+      toUri:
+        method === 'REGISTER'
+          ? aor
+          : method === 'OPTIONS'
+            ? requestUri.replace(/;transport=tcp$/, '')
+            : `sip:${target}@${domain}`,
       contact: `sip:${agent.user}@${sentBy}${transport === 'tcp' ? ';transport=tcp' : ''}`,
     });
     return { base, branch };
@@ -64,7 +74,12 @@ export function baseFactory(ctx: CheckContext, agent: SipAgent, transport: Strea
 }
 
 /** One OPTIONS to the SUT, answered (any final status) within `withinMs`? */
-export async function probeLiveness(prober: SipAgent, target: Target, uri: string, withinMs: number): Promise<LivenessResult> {
+export async function probeLiveness(
+  prober: SipAgent,
+  target: Target,
+  uri: string,
+  withinMs: number,
+): Promise<LivenessResult> {
   const started = performance.now();
   const ms = () => Math.round(performance.now() - started);
   try {
@@ -104,7 +119,11 @@ export interface LivenessRunOptions {
  * Sends each case, then probes. Stops at the first case after which the SUT does not answer, attaches its bytes
  * and fails the check (RFC 3261 §16.3 step 1 / §8.2: a malformed request is rejected or dropped, never fatal).
  */
-export async function runLivenessCases(ctx: CheckContext, cases: RobustnessCase[], opts: LivenessRunOptions): Promise<void> {
+export async function runLivenessCases(
+  ctx: CheckContext,
+  cases: RobustnessCase[],
+  opts: LivenessRunOptions,
+): Promise<void> {
   const target = ctx.sutTarget(opts.transport);
   const uri = sutUri(ctx, opts.transport);
   const bound = livenessBound(ctx);
@@ -116,7 +135,10 @@ export async function runLivenessCases(ctx: CheckContext, cases: RobustnessCase[
     const c = cases[i]!;
     let flow: Flow | undefined;
     try {
-      flow = opts.transport === 'tcp' ? await opts.attacker.transport.flowTo((target as { remote: Endpoint }).remote, 'tcp', { forceNew: true }) : undefined;
+      flow =
+        opts.transport === 'tcp'
+          ? await opts.attacker.transport.flowTo((target as { remote: Endpoint }).remote, 'tcp', { forceNew: true })
+          : undefined;
       await opts.attacker.sendRaw(c.bytes, flow ? { flow } : target);
     } catch {
       // A SUT may close (or reset) a connection on a framing error mid-send (RFC 3261 §18.3): not a failure.
@@ -140,7 +162,9 @@ export async function runLivenessCases(ctx: CheckContext, cases: RobustnessCase[
     const k = String(r.message.status);
     answers.set(k, (answers.get(k) ?? 0) + 1);
   }
-  ctx.note(`${cases.length} cases over ${opts.transport.toUpperCase()}, a liveness OPTIONS answered after each; SUT answers to the cases by status: ${[...answers].map(([k, v]) => `${k}×${v}`).join(', ') || 'none'}${sendErrors ? `; ${sendErrors} sends cut short by the SUT closing the connection` : ''}`);
+  ctx.note(
+    `${cases.length} cases over ${opts.transport.toUpperCase()}, a liveness OPTIONS answered after each; SUT answers to the cases by status: ${[...answers].map(([k, v]) => `${k}×${v}`).join(', ') || 'none'}${sendErrors ? `; ${sendErrors} sends cut short by the SUT closing the connection` : ''}`,
+  );
 }
 
 export interface RejectVerdict {
@@ -155,7 +179,11 @@ export interface RejectVerdict {
  * Sends every reject case (each with its own branch), collects the SUT's final answer per branch within
  * `windowMs`, and judges it against the statuses the RFC allows (silence only where allowed).
  */
-export async function runRejectCases(ctx: CheckContext, cases: RejectCase[], opts: { transport: StreamOrDatagram; attacker: SipAgent; windowMs: number }): Promise<RejectVerdict[]> {
+export async function runRejectCases(
+  ctx: CheckContext,
+  cases: RejectCase[],
+  opts: { transport: StreamOrDatagram; attacker: SipAgent; windowMs: number },
+): Promise<RejectVerdict[]> {
   const target = ctx.sutTarget(opts.transport);
   const waits: Array<Promise<RejectVerdict>> = [];
   const flows: Flow[] = [];
@@ -173,9 +201,15 @@ export async function runRejectCases(ctx: CheckContext, cases: RejectCase[], opt
     const c = cases[i]!;
     const answer = answers
       .expect((r) => r.status >= 200 && branchOf(r) === c.branch, opts.windowMs, `answer to ${c.name}`)
-      .then((r) => r, () => undefined);
+      .then(
+        (r) => r,
+        () => undefined,
+      );
     try {
-      const flow = opts.transport === 'tcp' ? await opts.attacker.transport.flowTo((target as { remote: Endpoint }).remote, 'tcp', { forceNew: true }) : undefined;
+      const flow =
+        opts.transport === 'tcp'
+          ? await opts.attacker.transport.flowTo((target as { remote: Endpoint }).remote, 'tcp', { forceNew: true })
+          : undefined;
       if (flow) flows.push(flow);
       await opts.attacker.sendRaw(c.bytes, flow ? { flow } : target);
     } catch (e) {
@@ -183,7 +217,13 @@ export async function runRejectCases(ctx: CheckContext, cases: RejectCase[], opt
     }
     waits.push(
       answer.then((res): RejectVerdict => {
-        if (!res) return { c, index: i, ok: c.silenceOk, detail: c.silenceOk ? 'no answer (allowed)' : `no answer within ${opts.windowMs} ms` };
+        if (!res)
+          return {
+            c,
+            index: i,
+            ok: c.silenceOk,
+            detail: c.silenceOk ? 'no answer (allowed)' : `no answer within ${opts.windowMs} ms`,
+          };
         const ok = statusAllowed(c, res.status);
         return { c, index: i, status: res.status, ok, detail: `${res.status} ${res.reason}` };
       }),
@@ -199,7 +239,10 @@ export async function runRejectCases(ctx: CheckContext, cases: RejectCase[], opt
 /** The last messages on the wire before a failure, as text (the full attack is kept out of the ladder). */
 function attachTraceTail(ctx: CheckContext, entries: readonly TraceEntry[]): void {
   const text = entries
-    .map((e) => `--- ${new Date(e.wall).toISOString()} ${e.agent ?? '?'} ${e.direction === 'out' ? '→' : '←'} ${formatEndpoint(e.remote)} ${e.transport} ${e.kind}${e.note ? ` (${e.note})` : ''} ${e.data.length} bytes\n${e.data.toString('latin1').slice(0, 2000)}`)
+    .map(
+      (e) =>
+        `--- ${new Date(e.wall).toISOString()} ${e.agent ?? '?'} ${e.direction === 'out' ? '→' : '←'} ${formatEndpoint(e.remote)} ${e.transport} ${e.kind}${e.note ? ` (${e.note})` : ''} ${e.data.length} bytes\n${e.data.toString('latin1').slice(0, 2000)}`,
+    )
     .join('\n');
   ctx.reporter.attach('last messages before the failure', text, 'text/plain');
 }

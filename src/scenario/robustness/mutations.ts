@@ -25,13 +25,33 @@ type Apply = (m: RawMessage, value: string) => void;
 /** The fields an anomaly can go into, and how it is put there. */
 const FIELDS: Array<{ name: string; kind: 'int' | 'text' | 'token' | 'uri'; apply: Apply }> = [
   { name: 'method', kind: 'token', apply: (m, v) => (m.startLine = m.startLine.replace(/^\S+/, v)) },
-  { name: 'request-uri', kind: 'uri', apply: (m, v) => (m.startLine = m.startLine.replace(/ \S+ SIP\/2\.0$/, ` ${v} SIP/2.0`)) },
+  {
+    name: 'request-uri',
+    kind: 'uri',
+    apply: (m, v) => (m.startLine = m.startLine.replace(/ \S+ SIP\/2\.0$/, ` ${v} SIP/2.0`)),
+  },
   { name: 'sip-version', kind: 'token', apply: (m, v) => (m.startLine = m.startLine.replace(/SIP\/2\.0$/, v)) },
-  { name: 'via-host', kind: 'text', apply: (m, v) => editHeader(m, 'Via', (x) => x.replace(/^(SIP\/2\.0\/\S+ )[^:;]+/, `$1${v}`)) },
+  {
+    name: 'via-host',
+    kind: 'text',
+    apply: (m, v) => editHeader(m, 'Via', (x) => x.replace(/^(SIP\/2\.0\/\S+ )[^:;]+/, `$1${v}`)),
+  },
   { name: 'via-port', kind: 'int', apply: (m, v) => editHeader(m, 'Via', (x) => x.replace(/:(\d+);/, `:${v};`)) },
-  { name: 'via-branch', kind: 'token', apply: (m, v) => editHeader(m, 'Via', (x) => x.replace(/branch=[^;]+/, `branch=${v}`)) },
-  { name: 'via-transport', kind: 'token', apply: (m, v) => editHeader(m, 'Via', (x) => x.replace(/^SIP\/2\.0\/\S+/, `SIP/2.0/${v}`)) },
-  { name: 'from-display-name', kind: 'text', apply: (m, v) => editHeader(m, 'From', (x) => x.replace(/^"[^"]*"/, `"${v}"`)) },
+  {
+    name: 'via-branch',
+    kind: 'token',
+    apply: (m, v) => editHeader(m, 'Via', (x) => x.replace(/branch=[^;]+/, `branch=${v}`)),
+  },
+  {
+    name: 'via-transport',
+    kind: 'token',
+    apply: (m, v) => editHeader(m, 'Via', (x) => x.replace(/^SIP\/2\.0\/\S+/, `SIP/2.0/${v}`)),
+  },
+  {
+    name: 'from-display-name',
+    kind: 'text',
+    apply: (m, v) => editHeader(m, 'From', (x) => x.replace(/^"[^"]*"/, `"${v}"`)),
+  },
   { name: 'from-uri', kind: 'uri', apply: (m, v) => editHeader(m, 'From', (x) => x.replace(/<[^>]*>/, `<${v}>`)) },
   { name: 'from-tag', kind: 'token', apply: (m, v) => editHeader(m, 'From', (x) => x.replace(/tag=.*$/, `tag=${v}`)) },
   { name: 'to-uri', kind: 'uri', apply: (m, v) => editHeader(m, 'To', () => `<${v}>`) },
@@ -118,7 +138,9 @@ export function generateMutations(make: BaseFactory, opts: MutationOptions): Rob
   const rng = new Prng(opts.seed);
   const structural = structuralCases(make, opts.transport, rng);
   const pairs: Array<{ field: (typeof FIELDS)[number]; name: string; value: string }> = [];
-  for (const field of FIELDS) for (const g of KIND_GROUPS[field.kind]!) for (const [name, value] of ANOMALIES[g]!) pairs.push({ field, name, value });
+  for (const field of FIELDS)
+    for (const g of KIND_GROUPS[field.kind]!)
+      for (const [name, value] of ANOMALIES[g]!) pairs.push({ field, name, value });
   rng.shuffle(pairs);
   const out: RobustnessCase[] = structural.slice(0, opts.count);
   for (const p of pairs) {
@@ -127,7 +149,12 @@ export function generateMutations(make: BaseFactory, opts: MutationOptions): Rob
     const { base, branch } = make(method);
     const m = cloneRaw(base);
     p.field.apply(m, p.value);
-    out.push({ name: `${p.field.name}/${p.name}`, description: `${method} with ${describeValue(p.name)} in ${p.field.name}`, bytes: serializeRaw(m), branch });
+    out.push({
+      name: `${p.field.name}/${p.name}`,
+      description: `${method} with ${describeValue(p.name)} in ${p.field.name}`,
+      bytes: serializeRaw(m),
+      branch,
+    });
   }
   return out;
 }
@@ -139,7 +166,12 @@ function describeValue(name: string): string {
 /** Structure breakers: headers, Content-Length, size, start line, line endings, NUL bytes. */
 function structuralCases(make: BaseFactory, transport: 'udp' | 'tcp', rng: Prng): RobustnessCase[] {
   const cases: RobustnessCase[] = [];
-  const add = (name: string, description: string, method: BaseParams['method'], edit: (m: RawMessage) => Buffer | void) => {
+  const add = (
+    name: string,
+    description: string,
+    method: BaseParams['method'],
+    edit: (m: RawMessage) => Buffer | void,
+  ) => {
     const { base, branch } = make(method);
     const m = cloneRaw(base);
     const bytes = edit(m) ?? serializeRaw(m);
@@ -148,47 +180,151 @@ function structuralCases(make: BaseFactory, transport: 'udp' | 'tcp', rng: Prng)
   for (const h of ['Via', 'From', 'To', 'Call-ID', 'CSeq', 'Max-Forwards']) {
     add(`missing/${h.toLowerCase()}`, `OPTIONS without ${h} (RFC 3261 §8.1.1)`, 'OPTIONS', (m) => removeHeader(m, h));
   }
-  for (const [h, v] of [['From', '<sip:other@192.0.2.9>;tag=dup'], ['To', '<sip:other@192.0.2.9>'], ['Call-ID', 'duplicate-call-id'], ['CSeq', '2 OPTIONS'], ['Max-Forwards', '5'], ['Content-Length', '7']] as const) {
-    add(`duplicate/${h.toLowerCase()}`, `OPTIONS with a second, different ${h} (RFC 3261 §7.3.1)`, 'OPTIONS', (m) => void m.headers.splice(1, 0, [h, v]));
+  for (const [h, v] of [
+    ['From', '<sip:other@192.0.2.9>;tag=dup'],
+    ['To', '<sip:other@192.0.2.9>'],
+    ['Call-ID', 'duplicate-call-id'],
+    ['CSeq', '2 OPTIONS'],
+    ['Max-Forwards', '5'],
+    ['Content-Length', '7'],
+  ] as const) {
+    add(
+      `duplicate/${h.toLowerCase()}`,
+      `OPTIONS with a second, different ${h} (RFC 3261 §7.3.1)`,
+      'OPTIONS',
+      (m) => void m.headers.splice(1, 0, [h, v]),
+    );
   }
-  add('content-length/negative', 'INVITE with Content-Length: -1 (RFC 4475 §3.1.2.3)', 'INVITE', (m) => void (m.contentLength = '-1'));
-  add('content-length/not-a-number', 'INVITE with Content-Length: abc', 'INVITE', (m) => void (m.contentLength = 'abc'));
-  add('content-length/2^64', 'INVITE with Content-Length: 18446744073709551616', 'INVITE', (m) => void (m.contentLength = '18446744073709551616'));
-  add('content-length/too-small', 'INVITE whose Content-Length is 10 bytes short of its body (RFC 3261 §18.3)', 'INVITE', (m) => void (m.contentLength = String(m.body.length - 10)));
-  add('content-length/zero-with-body', 'INVITE with Content-Length: 0 and an SDP body', 'INVITE', (m) => void (m.contentLength = '0'));
-  add('content-length/missing', 'INVITE with a body and no Content-Length (RFC 3261 §18.3, §20.14)', 'INVITE', (m) => void (m.contentLength = null));
+  add(
+    'content-length/negative',
+    'INVITE with Content-Length: -1 (RFC 4475 §3.1.2.3)',
+    'INVITE',
+    (m) => void (m.contentLength = '-1'),
+  );
+  add(
+    'content-length/not-a-number',
+    'INVITE with Content-Length: abc',
+    'INVITE',
+    (m) => void (m.contentLength = 'abc'),
+  );
+  add(
+    'content-length/2^64',
+    'INVITE with Content-Length: 18446744073709551616',
+    'INVITE',
+    (m) => void (m.contentLength = '18446744073709551616'),
+  );
+  add(
+    'content-length/too-small',
+    'INVITE whose Content-Length is 10 bytes short of its body (RFC 3261 §18.3)',
+    'INVITE',
+    (m) => void (m.contentLength = String(m.body.length - 10)),
+  );
+  add(
+    'content-length/zero-with-body',
+    'INVITE with Content-Length: 0 and an SDP body',
+    'INVITE',
+    (m) => void (m.contentLength = '0'),
+  );
+  add(
+    'content-length/missing',
+    'INVITE with a body and no Content-Length (RFC 3261 §18.3, §20.14)',
+    'INVITE',
+    (m) => void (m.contentLength = null),
+  );
   if (transport === 'udp') {
-    add('content-length/too-large', 'INVITE whose Content-Length is 9999 with a short body (RFC 4475 §3.1.2.2)', 'INVITE', (m) => void (m.contentLength = '9999'));
-    add('huge/60k-header', 'OPTIONS with a 60 000-byte header value in one datagram', 'OPTIONS', (m) => void m.headers.push(['X-Huge', 'H'.repeat(60_000)]));
+    add(
+      'content-length/too-large',
+      'INVITE whose Content-Length is 9999 with a short body (RFC 4475 §3.1.2.2)',
+      'INVITE',
+      (m) => void (m.contentLength = '9999'),
+    );
+    add(
+      'huge/60k-header',
+      'OPTIONS with a 60 000-byte header value in one datagram',
+      'OPTIONS',
+      (m) => void m.headers.push(['X-Huge', 'H'.repeat(60_000)]),
+    );
   } else {
-    add('huge/200k-header', 'OPTIONS with a 200 000-byte header value', 'OPTIONS', (m) => void m.headers.push(['X-Huge', 'H'.repeat(200_000)]));
-    add('huge/200k-body', 'MESSAGE with a 200 000-byte body', 'MESSAGE', (m) => void (m.body = Buffer.alloc(200_000, 0x61)));
+    add(
+      'huge/200k-header',
+      'OPTIONS with a 200 000-byte header value',
+      'OPTIONS',
+      (m) => void m.headers.push(['X-Huge', 'H'.repeat(200_000)]),
+    );
+    add(
+      'huge/200k-body',
+      'MESSAGE with a 200 000-byte body',
+      'MESSAGE',
+      (m) => void (m.body = Buffer.alloc(200_000, 0x61)),
+    );
   }
   add('huge/300-vias', 'OPTIONS with 300 Via header fields', 'OPTIONS', (m) => {
-    for (let i = 0; i < 299; i++) m.headers.splice(1, 0, ['Via', `SIP/2.0/UDP 192.0.2.${i % 250}:5060;branch=z9hG4bK-many-${i}`]);
+    for (let i = 0; i < 299; i++)
+      m.headers.splice(1, 0, ['Via', `SIP/2.0/UDP 192.0.2.${i % 250}:5060;branch=z9hG4bK-many-${i}`]);
   });
   add('huge/2000-headers', 'OPTIONS with 2000 unknown header fields', 'OPTIONS', (m) => {
     for (let i = 0; i < 2000; i++) m.headers.push([`X-H${i}`, String(i)]);
   });
   add('start-line/method-only', 'a start line with only a method', 'OPTIONS', (m) => void (m.startLine = 'OPTIONS'));
-  add('start-line/no-version', 'a request line without SIP-Version (RFC 3261 §7.1)', 'OPTIONS', (m) => void (m.startLine = m.startLine.replace(/ SIP\/2\.0$/, '')));
-  add('start-line/extra-spaces', 'double spaces in the request line (RFC 4475 §3.1.2.9)', 'OPTIONS', (m) => void (m.startLine = m.startLine.replace(/ /g, '  ')));
+  add(
+    'start-line/no-version',
+    'a request line without SIP-Version (RFC 3261 §7.1)',
+    'OPTIONS',
+    (m) => void (m.startLine = m.startLine.replace(/ SIP\/2\.0$/, '')),
+  );
+  add(
+    'start-line/extra-spaces',
+    'double spaces in the request line (RFC 4475 §3.1.2.9)',
+    'OPTIONS',
+    (m) => void (m.startLine = m.startLine.replace(/ /g, '  ')),
+  );
   add('start-line/trailing-junk', 'a fourth element after SIP/2.0', 'OPTIONS', (m) => void (m.startLine += ' extra'));
-  add('start-line/lowercase', 'a lower-case method and version', 'OPTIONS', (m) => void (m.startLine = m.startLine.toLowerCase()));
-  add('start-line/status-line-garbage', 'a status line with a 10-digit code (RFC 4475 §3.1.2.19)', 'OPTIONS', (m) => void (m.startLine = 'SIP/2.0 4294967301 Big'));
+  add(
+    'start-line/lowercase',
+    'a lower-case method and version',
+    'OPTIONS',
+    (m) => void (m.startLine = m.startLine.toLowerCase()),
+  );
+  add(
+    'start-line/status-line-garbage',
+    'a status line with a 10-digit code (RFC 4475 §3.1.2.19)',
+    'OPTIONS',
+    (m) => void (m.startLine = 'SIP/2.0 4294967301 Big'),
+  );
   add('start-line/empty', 'an empty start line', 'OPTIONS', (m) => void (m.startLine = ''));
-  add('start-line/nul', 'NUL bytes in the request line', 'OPTIONS', (m) => void (m.startLine = m.startLine.replace(' ', '\0 \0')));
-  add('bytes/leading-nul', '64 NUL bytes before the message', 'OPTIONS', (m) => Buffer.concat([Buffer.alloc(64), serializeRaw(m)]));
-  add('bytes/random-512', '512 random bytes', 'OPTIONS', () => Buffer.from(Array.from({ length: 512 }, () => rng.int(256))));
+  add(
+    'start-line/nul',
+    'NUL bytes in the request line',
+    'OPTIONS',
+    (m) => void (m.startLine = m.startLine.replace(' ', '\0 \0')),
+  );
+  add('bytes/leading-nul', '64 NUL bytes before the message', 'OPTIONS', (m) =>
+    Buffer.concat([Buffer.alloc(64), serializeRaw(m)]),
+  );
+  add('bytes/random-512', '512 random bytes', 'OPTIONS', () =>
+    Buffer.from(Array.from({ length: 512 }, () => rng.int(256))),
+  );
   add('bytes/truncated', 'a request cut in the middle of its headers', 'OPTIONS', (m) => {
     const b = serializeRaw(m);
     return b.subarray(0, Math.floor(b.length / 2));
   });
   add('line-ending/lf-only', 'bare LF line endings', 'OPTIONS', (m) => void (m.eol = '\n'));
   add('line-ending/cr-only', 'bare CR line endings', 'OPTIONS', (m) => void (m.eol = '\r'));
-  add('header/no-colon', 'a header line without a colon', 'OPTIONS', (m) => Buffer.from(serializeRaw(m).toString('latin1').replace('User-Agent: ', 'User-Agent '), 'latin1'));
-  add('header/folding-only', 'a header continued by a whitespace-only folded line', 'OPTIONS', (m) => void m.headers.push(['Subject', 'a\r\n \r\n \r\n\tb']));
-  add('header/space-in-name', 'a header name with a space before the colon and inside it', 'OPTIONS', (m) => void m.headers.push(['X Bad Name ', 'v']));
+  add('header/no-colon', 'a header line without a colon', 'OPTIONS', (m) =>
+    Buffer.from(serializeRaw(m).toString('latin1').replace('User-Agent: ', 'User-Agent '), 'latin1'),
+  );
+  add(
+    'header/folding-only',
+    'a header continued by a whitespace-only folded line',
+    'OPTIONS',
+    (m) => void m.headers.push(['Subject', 'a\r\n \r\n \r\n\tb']),
+  );
+  add(
+    'header/space-in-name',
+    'a header name with a space before the colon and inside it',
+    'OPTIONS',
+    (m) => void m.headers.push(['X Bad Name ', 'v']),
+  );
   add('via/empty-params', 'Via ;;,;,, and Contact ;;;; (RFC 4475 §3.1.2.1)', 'INVITE', (m) => {
     editHeader(m, 'Via', (x) => `${x};;,;,,`);
     editHeader(m, 'Contact', (x) => `${x};;;;`);

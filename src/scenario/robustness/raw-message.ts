@@ -55,7 +55,16 @@ export interface BaseParams {
   contact: string;
 }
 
-const SDP = ['v=0', 'o=robust 1 1 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', 'm=audio 49170 RTP/AVP 0', 'a=rtpmap:0 PCMU/8000', ''].join('\r\n');
+const SDP = [
+  'v=0',
+  'o=robust 1 1 IN IP4 127.0.0.1',
+  's=-',
+  'c=IN IP4 127.0.0.1',
+  't=0 0',
+  'm=audio 49170 RTP/AVP 0',
+  'a=rtpmap:0 PCMU/8000',
+  '',
+].join('\r\n');
 
 /** A well-formed request (RFC 3261 §8.1.1) that the mutations start from. */
 export function baseRequest(p: BaseParams): RawMessage {

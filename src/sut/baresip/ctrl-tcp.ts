@@ -40,7 +40,13 @@ export function baresipCommand(at: Endpoint, command: string, params: string, ti
   return new Promise((resolve, reject) => {
     const sock = net.connect({ host: at.address, port: at.port });
     let buf: Buffer = Buffer.alloc(0);
-    const timer = setTimeout(() => done(new Error(`baresip ctrl_tcp at ${formatEndpoint(at)}: no response to "${command}" within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        done(
+          new Error(`baresip ctrl_tcp at ${formatEndpoint(at)}: no response to "${command}" within ${timeoutMs} ms`),
+        ),
+      timeoutMs,
+    );
     const done = (err?: Error, res?: CtrlResponse) => {
       clearTimeout(timer);
       sock.destroy();

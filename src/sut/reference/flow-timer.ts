@@ -60,7 +60,9 @@ export class FlowTimerWatch {
     const w = this.timers.get(flow);
     if (!w) return;
     this.timers.delete(flow);
-    this.log(`nothing heard on flow ${flow.id} for ${limitMs} ms (Flow-Timer ${w.flowTimerS} s + ${this.graceMs} ms grace): the flow is dead, closing it (RFC 5626 §4.4.1)`);
+    this.log(
+      `nothing heard on flow ${flow.id} for ${limitMs} ms (Flow-Timer ${w.flowTimerS} s + ${this.graceMs} ms grace): the flow is dead, closing it (RFC 5626 §4.4.1)`,
+    );
     void flow.close().catch(() => undefined);
   }
 }

@@ -80,7 +80,15 @@ export class ReferenceSut {
   private unsubscribe?: () => void;
   private closing?: Promise<void>;
 
-  private constructor(domain: string, trace: Trace, faultSet: Set<FaultName>, quirks: ProxyQuirks, store: BindingStore, policyQuirks: ReferenceSut['policyQuirks'], nodes: SutNode[]) {
+  private constructor(
+    domain: string,
+    trace: Trace,
+    faultSet: Set<FaultName>,
+    quirks: ProxyQuirks,
+    store: BindingStore,
+    policyQuirks: ReferenceSut['policyQuirks'],
+    nodes: SutNode[],
+  ) {
     this.domain = domain;
     this.trace = trace;
     this.faultSet = faultSet;
@@ -100,7 +108,13 @@ export class ReferenceSut {
     const faultSet = new Set<FaultName>(parseFaults(opts.faults ?? []));
     const quirks: ProxyQuirks = {};
     const policyQuirks: ReferenceSut['policyQuirks'] = {};
-    const store = new BindingStore({ minExpires: opts.minExpires ?? 60, maxExpires: opts.maxExpires ?? 7200, defaultExpires: 3600, outbound: true, quirks: policyQuirks });
+    const store = new BindingStore({
+      minExpires: opts.minExpires ?? 60,
+      maxExpires: opts.maxExpires ?? 7200,
+      defaultExpires: 3600,
+      outbound: true,
+      quirks: policyQuirks,
+    });
     const users = opts.users ? new Map(opts.users.map((u) => [u.user, u.password])) : undefined;
     const nodes: SutNode[] = [];
     const shared: SutShared = {
@@ -126,15 +140,36 @@ export class ReferenceSut {
       sut.unsubscribe = trace.subscribe((e: TraceEntry) => {
         if (e.agent === undefined || !agents.has(e.agent)) return;
         if (opts.log) log(formatLogLine(e) + (e.agent === name ? '' : '  [registrar-only]'));
-        if (opts.traceLimit && trace.entries.length > opts.traceLimit) trace.entries.splice(0, trace.entries.length - opts.traceLimit);
+        if (opts.traceLimit && trace.entries.length > opts.traceLimit)
+          trace.entries.splice(0, trace.entries.length - opts.traceLimit);
       });
     }
     const autoPong = !faultSet.has('no-keepalive-pong');
     const tls = opts.tls === true ? await loopbackCertificate('sipconf-reference-sut') : opts.tls || undefined;
     if (tls) sut.tlsCertificate = tls.cert.toString();
     try {
-      nodes.push(await SutNode.start('edge', shared, { host, port: opts.port ?? 0, agent: name, trace, timers: opts.timers, autoPong, ...(tls ? { tls } : {}) }));
-      nodes.push(await SutNode.start('registrar', shared, { host, port: opts.registrarPort ?? 0, agent: `${name}-registrar`, trace, timers: opts.timers, autoPong, ...(tls ? { tls } : {}) }));
+      nodes.push(
+        await SutNode.start('edge', shared, {
+          host,
+          port: opts.port ?? 0,
+          agent: name,
+          trace,
+          timers: opts.timers,
+          autoPong,
+          ...(tls ? { tls } : {}),
+        }),
+      );
+      nodes.push(
+        await SutNode.start('registrar', shared, {
+          host,
+          port: opts.registrarPort ?? 0,
+          agent: `${name}-registrar`,
+          trace,
+          timers: opts.timers,
+          autoPong,
+          ...(tls ? { tls } : {}),
+        }),
+      );
     } catch (e) {
       await sut.close();
       throw e;
@@ -159,7 +194,11 @@ export class ReferenceSut {
 
   /** One line for humans: where each listener set is. */
   describeAddresses(): string {
-    const set = (n: SutNode) => (['udp', 'tcp', 'tls'] as const).filter((t) => n.transport.listener(t)).map((t) => `${t} ${formatEndpoint(n.address(t))}`).join(', ');
+    const set = (n: SutNode) =>
+      (['udp', 'tcp', 'tls'] as const)
+        .filter((t) => n.transport.listener(t))
+        .map((t) => `${t} ${formatEndpoint(n.address(t))}`)
+        .join(', ');
     return `${set(this.nodes[0]!)} (registrar-only: ${set(this.nodes[1]!)})`;
   }
 

@@ -32,7 +32,12 @@ export interface RegistrarContext {
   log(line: string): void;
 }
 
-function reply(req: SipRequest, status: number, headers: Array<[string, string | number]> = [], reason?: string): SipResponse {
+function reply(
+  req: SipRequest,
+  status: number,
+  headers: Array<[string, string | number]> = [],
+  reason?: string,
+): SipResponse {
   return createResponse(req, status, { headers, ...(reason ? { reason } : {}) });
 }
 
@@ -56,27 +61,41 @@ export function handleRegister(req: SipRequest, flow: Flow, ctx: RegistrarContex
   } catch (e) {
     return reply(req, 400, [warning((e as Error).message)], 'Bad Request');
   }
-  if (to.uri.kind !== 'sip') return reply(req, 404, [warning(`To ${to.uri.toString()} is not a SIP URI (§10.3 step 5)`)]);
+  if (to.uri.kind !== 'sip')
+    return reply(req, 404, [warning(`To ${to.uri.toString()} is not a SIP URI (§10.3 step 5)`)]);
   const toUri = to.uri;
 
   // §10.3 step 3 (§22): digest authentication when users are configured.
   if (ctx.digest && ctx.users) {
     const auth = req.get('authorization');
-    if (!auth) return reply(req, 401, ctx.digest.challenges().map((c) => ['WWW-Authenticate', c] as [string, string]));
+    if (!auth)
+      return reply(
+        req,
+        401,
+        ctx.digest.challenges().map((c) => ['WWW-Authenticate', c] as [string, string]),
+      );
     const users = ctx.users;
     // A "*" account (the embedded SUT's) accepts any user name with its password, so fresh per-check users work.
-    const verdict = ctx.digest.verify(auth, 'REGISTER', (u) => users.get(u) ?? users.get('*'), { requestUri: req.uriText });
+    const verdict = ctx.digest.verify(auth, 'REGISTER', (u) => users.get(u) ?? users.get('*'), {
+      requestUri: req.uriText,
+    });
     if (!verdict.ok) {
       ctx.log(`REGISTER rejected: ${verdict.message}`);
-      return reply(req, 401, [...ctx.digest.challenges({ stale: verdict.stale }).map((c) => ['WWW-Authenticate', c] as [string, string]), warning(verdict.message)]);
+      return reply(req, 401, [
+        ...ctx.digest.challenges({ stale: verdict.stale }).map((c) => ['WWW-Authenticate', c] as [string, string]),
+        warning(verdict.message),
+      ]);
     }
     // §10.3 step 4: the authenticated user may only modify its own AOR.
-    if (verdict.username !== toUri.userUnescaped) return reply(req, 403, [warning(`user ${verdict.username} may not register ${toUri.aor()} (§10.3 step 4)`)]);
+    if (verdict.username !== toUri.userUnescaped)
+      return reply(req, 403, [warning(`user ${verdict.username} may not register ${toUri.aor()} (§10.3 step 4)`)]);
   }
 
   // §10.3 step 5: the AOR must belong to our domain (and, with a user list, be a known user).
-  if (!ctx.isDomain(toUri) || !toUri.user) return reply(req, 404, [warning(`${toUri.aor()} is not an address of record of this domain (§10.3 step 5)`)]);
-  if (ctx.users && !ctx.users.has('*') && !ctx.users.has(toUri.userUnescaped ?? '')) return reply(req, 404, [warning(`no user ${toUri.userUnescaped} (§10.3 step 5)`)]);
+  if (!ctx.isDomain(toUri) || !toUri.user)
+    return reply(req, 404, [warning(`${toUri.aor()} is not an address of record of this domain (§10.3 step 5)`)]);
+  if (ctx.users && !ctx.users.has('*') && !ctx.users.has(toUri.userUnescaped ?? ''))
+    return reply(req, 404, [warning(`no user ${toUri.userUnescaped} (§10.3 step 5)`)]);
 
   // RFC 5626 §6: outbound applies when the first hop supports it — we are that hop (no Path, edge role) or the
   // topmost Path URI carries `ob`. Otherwise reg-id is ignored, and a UA that says it supports outbound learns
@@ -86,8 +105,16 @@ export function handleRegister(req: SipRequest, flow: Flow, ctx: RegistrarContex
   const firstHopOutbound = paths.length > 0 ? !!paths[0]!.sipUri?.params.has('ob') : ctx.role === 'edge';
   let effective = req;
   if (wantsOutbound && !firstHopOutbound) {
-    if (req.optionTags('supported').includes('outbound') && contacts.some((c) => c.params.has('reg-id') && !hasExpiresZero(req, c))) {
-      return reply(req, 439, [warning('the first hop did not add a Path with ;ob (RFC 5626 §6)')], 'First Hop Lacks Outbound Support');
+    if (
+      req.optionTags('supported').includes('outbound') &&
+      contacts.some((c) => c.params.has('reg-id') && !hasExpiresZero(req, c))
+    ) {
+      return reply(
+        req,
+        439,
+        [warning('the first hop did not add a Path with ;ob (RFC 5626 §6)')],
+        'First Hop Lacks Outbound Support',
+      );
     }
     effective = withoutRegId(req);
   }
@@ -103,7 +130,8 @@ export function handleRegister(req: SipRequest, flow: Flow, ctx: RegistrarContex
 
   // §10.3 step 8: the 200 lists every current binding with its remaining expiry.
   const headers: Array<[string, string | number]> = [];
-  if (!ctx.faults.has('no-contact-in-200')) for (const c of ctx.store.contactHeaders(ok.bindings)) headers.push(['Contact', c]);
+  if (!ctx.faults.has('no-contact-in-200'))
+    for (const c of ctx.store.contactHeaders(ok.bindings)) headers.push(['Contact', c]);
   if (ok.outbound) {
     if (!ctx.faults.has('no-require-outbound')) headers.push(['Require', 'outbound']);
     // RFC 5626 §4.4.1 / §5.4: the edge says how often it wants keep-alives.

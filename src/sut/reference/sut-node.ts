@@ -8,7 +8,14 @@
  */
 import type { Binding } from '../../agent/bindings';
 import { FlowTokens } from '../../agent/flow-token';
-import { BranchFailure, ProxyCore, ProxyQuirks, ProxyTarget, RouteContext, TargetDecision } from '../../agent/proxy-core';
+import {
+  BranchFailure,
+  ProxyCore,
+  ProxyQuirks,
+  ProxyTarget,
+  RouteContext,
+  TargetDecision,
+} from '../../agent/proxy-core';
 import { uriTarget } from '../../agent/targets';
 import { createResponse } from '../../sip/builders';
 import { parseNameAddr } from '../../sip/fields';
@@ -28,7 +35,8 @@ import { RegistrarContext, SUPPORTED_TAGS, handleRegister } from './registrar';
 
 export type NodeRole = 'edge' | 'registrar';
 
-export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, MESSAGE, INFO, UPDATE, PRACK, SUBSCRIBE, NOTIFY, REFER';
+export const ALLOW =
+  'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, MESSAGE, INFO, UPDATE, PRACK, SUBSCRIBE, NOTIFY, REFER';
 
 /** What the nodes of one SUT share. */
 export interface SutShared {
@@ -66,7 +74,22 @@ const TOKEN_SHAPE = /^[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{16}$/;
 const SINGLE_VALUE_HEADERS = ['from', 'to', 'call-id', 'cseq', 'max-forwards', 'content-length'];
 
 /** Headers the SUT reads; a grammar fault in one of them makes the request unusable (400). */
-const PROCESSED_HEADERS = new Set(['via', 'from', 'to', 'call-id', 'cseq', 'max-forwards', 'route', 'contact', 'expires', 'content-length', 'require', 'proxy-require', 'path', 'authorization']);
+const PROCESSED_HEADERS = new Set([
+  'via',
+  'from',
+  'to',
+  'call-id',
+  'cseq',
+  'max-forwards',
+  'route',
+  'contact',
+  'expires',
+  'content-length',
+  'require',
+  'proxy-require',
+  'path',
+  'authorization',
+]);
 
 export class SutNode {
   readonly transport: TransportLayer;
@@ -97,8 +120,18 @@ export class SutNode {
       },
       { quirks: shared.quirks, log, ...(shared.timerCMs !== undefined ? { timerCMs: shared.timerCMs } : {}) },
     );
-    this.tx.on('request', (stx: ServerTransaction) => void this.onRequest(stx).catch((e: Error) => this.log(`internal error on ${stx.request.method}: ${e.stack ?? e.message}`)));
-    this.tx.on('ack', (rx: Received<SipRequest>) => void this.onAck(rx).catch((e: Error) => this.log(`internal error on ACK: ${e.message}`)));
+    this.tx.on(
+      'request',
+      (stx: ServerTransaction) =>
+        void this.onRequest(stx).catch((e: Error) =>
+          this.log(`internal error on ${stx.request.method}: ${e.stack ?? e.message}`),
+        ),
+    );
+    this.tx.on(
+      'ack',
+      (rx: Received<SipRequest>) =>
+        void this.onAck(rx).catch((e: Error) => this.log(`internal error on ACK: ${e.message}`)),
+    );
     this.tx.on('response', (rx: Received<SipResponse>) => {
       // §18.1.2: a response whose top Via is not ours is discarded; a stray 2xx with ours goes on by the next Via.
       if (this.viaIsOurs(rx.message)) void this.proxy.forwardStrayResponse(rx).catch(() => undefined);
@@ -115,7 +148,12 @@ export class SutNode {
   static async start(role: NodeRole, shared: SutShared, opts: NodeListenOptions): Promise<SutNode> {
     for (let attempt = 1; ; attempt++) {
       // As a TLS client (a sips: next hop) the SUT accepts the harness's self-signed loopback certificates.
-      const transport = new TransportLayer({ trace: opts.trace, agent: opts.agent, autoPong: opts.autoPong, tls: { rejectUnauthorized: false } });
+      const transport = new TransportLayer({
+        trace: opts.trace,
+        agent: opts.agent,
+        autoPong: opts.autoPong,
+        tls: { rejectUnauthorized: false },
+      });
       try {
         const udp = await transport.listen({ transport: 'udp', host: opts.host, port: opts.port });
         await transport.listen({ transport: 'tcp', host: opts.host, port: udp.local.port });
@@ -150,7 +188,9 @@ export class SutNode {
     try {
       const via = res.topVia;
       const host = via.host.replace(/^\[|\]$/g, '');
-      return this.transport.listeners().some((l) => sameHost(l.local.address, host) && l.local.port === (via.port ?? 5060));
+      return this.transport
+        .listeners()
+        .some((l) => sameHost(l.local.address, host) && l.local.port === (via.port ?? 5060));
     } catch {
       return false;
     }
@@ -158,7 +198,14 @@ export class SutNode {
 
   /** Whether a flow was accepted or opened by this node (its local end is one of our listeners). */
   ownsFlow(flow: Flow): boolean {
-    return this.transport.listeners().some((l) => l.transport === flow.transport && l.local.port === flow.local.port && sameHost(l.local.address, flow.local.address));
+    return this.transport
+      .listeners()
+      .some(
+        (l) =>
+          l.transport === flow.transport &&
+          l.local.port === flow.local.port &&
+          sameHost(l.local.address, flow.local.address),
+      );
   }
 
   async close(): Promise<void> {
@@ -181,7 +228,9 @@ export class SutNode {
   /** A URI in our domain (an AOR we are responsible for, or the registrar's Request-URI). */
   isDomain(uri: SipUri): boolean {
     const host = uri.hostname.toLowerCase();
-    const ourHost = host === this.shared.domain.toLowerCase().replace(/^\[|\]$/g, '') || this.shared.nodes.some((n) => n.transport.listeners().some((l) => sameHost(l.local.address, host)));
+    const ourHost =
+      host === this.shared.domain.toLowerCase().replace(/^\[|\]$/g, '') ||
+      this.shared.nodes.some((n) => n.transport.listeners().some((l) => sameHost(l.local.address, host)));
     if (!ourHost) return false;
     if (uri.port === undefined) return true;
     return this.shared.nodes.some((n) => n.ports().has(uri.port!));
@@ -204,7 +253,11 @@ export class SutNode {
     const routesLeft = this.routesAfterOwn(req);
     if (routesLeft === 0) {
       if (req.method === 'REGISTER' && this.isDomain(uri)) {
-        const res = handleRegister(req, stx.flow, { ...this.shared.registrar, role: this.role, isDomain: (u) => this.isDomain(u) });
+        const res = handleRegister(req, stx.flow, {
+          ...this.shared.registrar,
+          role: this.role,
+          isDomain: (u) => this.isDomain(u),
+        });
         const flowTimer = res.status === 200 ? res.get('flow-timer') : undefined;
         if (flowTimer !== undefined) this.flowTimers.watch(stx.flow, Number(flowTimer));
         await stx.respond(res).catch((e: Error) => this.log(`cannot send ${res.status} to REGISTER: ${e.message}`));
@@ -233,14 +286,18 @@ export class SutNode {
     }
     // An in-dialog request that reached us as its target: no such dialog here (§12.2.2).
     if (req.to.tag) return this.respond(stx, 481);
-    return this.respond(stx, 404, [['Warning', '399 sipconf-sut "the SUT itself has no user; address a user of the domain"']]);
+    return this.respond(stx, 404, [
+      ['Warning', '399 sipconf-sut "the SUT itself has no user; address a user of the domain"'],
+    ]);
   }
 
   /**
    * Checks every proxy makes before anything else (§16.3, §8.2.2): a parseable-but-bad request gets 400 with the
    * reason; an unsupported URI scheme 416; an unknown Proxy-Require tag 420.
    */
-  private validate(stx: ServerTransaction): { status: number; reason?: string; headers?: Array<[string, string]> } | undefined {
+  private validate(
+    stx: ServerTransaction,
+  ): { status: number; reason?: string; headers?: Array<[string, string]> } | undefined {
     const req = stx.request;
     // §16.3 step 1: only the parts a proxy/registrar processes must be well-formed; faults elsewhere are tolerated.
     const syntax = stx.violations.find((v) => v.kind === 'syntax' && this.matters(req, v.line));
@@ -250,7 +307,8 @@ export class SutNode {
     const dup = SINGLE_VALUE_HEADERS.find((k) => new Set(req.getAll(k).map((v) => v.trim())).size > 1);
     if (dup) return { status: 400, reason: `Bad Request (more than one ${dup} header field)` };
     try {
-      if (req.cseq.method !== req.method) return { status: 400, reason: `Bad Request (CSeq method ${req.cseq.method} is not ${req.method})` };
+      if (req.cseq.method !== req.method)
+        return { status: 400, reason: `Bad Request (CSeq method ${req.cseq.method} is not ${req.method})` };
       void req.maxForwards;
       void req.routes;
     } catch (e) {
@@ -262,7 +320,8 @@ export class SutNode {
     } catch (e) {
       return { status: 400, reason: `Bad Request (${shortReason((e as Error).message)})` };
     }
-    if (uri.kind !== 'sip') return { status: 416, headers: [['Warning', `399 sipconf-sut "cannot route a ${uri.kind} URI"`]] };
+    if (uri.kind !== 'sip')
+      return { status: 416, headers: [['Warning', `399 sipconf-sut "cannot route a ${uri.kind} URI"`]] };
     const unknown = req.optionTags('proxy-require').filter((t) => !SUPPORTED_TAGS.includes(t));
     if (unknown.length) return { status: 420, headers: [['Unsupported', unknown.join(', ')]] };
     return undefined;
@@ -282,7 +341,12 @@ export class SutNode {
     return routes.length - i;
   }
 
-  private async respond(stx: ServerTransaction, status: number, headers: Array<[string, string | number]> = [], reason?: string): Promise<void> {
+  private async respond(
+    stx: ServerTransaction,
+    status: number,
+    headers: Array<[string, string | number]> = [],
+    reason?: string,
+  ): Promise<void> {
     const res = createResponse(stx.request, status, { headers, ...(reason ? { reason } : {}) });
     await stx.respond(res).catch((e: Error) => this.log(`cannot send ${status}: ${e.message}`));
   }
@@ -324,13 +388,19 @@ export class SutNode {
     const aor = uri.aor();
     const bindings = this.shared.registrar.store.lookup(aor);
     if (bindings.length === 0) {
-      const known = this.shared.registrar.everRegistered.has(aor) || !!this.shared.registrar.users?.has(uri.userUnescaped ?? '');
+      const known =
+        this.shared.registrar.everRegistered.has(aor) || !!this.shared.registrar.users?.has(uri.userUnescaped ?? '');
       this.log(`${aor} has no binding: ${known ? 480 : 404}`);
       return known ? { status: 480, reason: 'Temporarily Unavailable' } : { status: 404 };
     }
     // RFC 5626 §7 with the defect switched on: an edge that does not fail over answers 430 for a flow that is gone.
     const first = bindings[0]!;
-    if (this.shared.registrar.faults.has('no-failover-on-flow-loss') && first.path.length === 0 && first.flow?.closed && first.regId !== undefined) {
+    if (
+      this.shared.registrar.faults.has('no-failover-on-flow-loss') &&
+      first.path.length === 0 &&
+      first.flow?.closed &&
+      first.regId !== undefined
+    ) {
       this.log(`flow ${first.flow.id} of ${aor} is gone; (fault) answering 430 instead of trying the next flow`);
       return { status: 430, reason: 'Flow Failed' };
     }
@@ -364,7 +434,12 @@ export class SutNode {
       if (owner.role !== 'edge') return { requestUri, label };
       // The flow belongs to the co-located edge: route through it with its flow token (as if it had added Path).
       const via = owner.address('udp');
-      return { requestUri, routes: [`<sip:${this.shared.tokens.encode(b.flow.id)}@${formatEndpoint(via)};lr>`], target: { remote: via, transport: 'udp' }, label: `${label} via the edge` };
+      return {
+        requestUri,
+        routes: [`<sip:${this.shared.tokens.encode(b.flow.id)}@${formatEndpoint(via)};lr>`],
+        target: { remote: via, transport: 'udp' },
+        label: `${label} via the edge`,
+      };
     }
     return { requestUri, label };
   }
@@ -396,7 +471,10 @@ export class SutNode {
 
   /** RFC 5626 §7 / §16.7 step 6: when every flow (binding) failed, 480 Temporarily Unavailable. */
   private allFailed(failures: BranchFailure[]): { status: number; reason?: string } | undefined {
-    if (failures.length > 0 && failures.every((f) => this.bindingTargets.has(f.target) && (f.status === 430 || f.cause !== 'response'))) {
+    if (
+      failures.length > 0 &&
+      failures.every((f) => this.bindingTargets.has(f.target) && (f.status === 430 || f.cause !== 'response'))
+    ) {
       this.log(`every flow failed (${failures.map((f) => f.status).join(', ')}): 480`);
       return { status: 480, reason: 'Temporarily Unavailable' };
     }
@@ -443,10 +521,14 @@ export class SutNode {
 
   /** Unusable bytes: a request that still has a Via gets 400 (§8.2 / §16.3 step 1); anything else is dropped. */
   private async onGarbage(g: Garbage): Promise<void> {
-    this.log(`unusable message from ${formatEndpoint(g.flow.remote)} ${g.flow.transport}: ${g.errors.map((e) => e.message).join('; ')}`);
+    this.log(
+      `unusable message from ${formatEndpoint(g.flow.remote)} ${g.flow.transport}: ${g.errors.map((e) => e.message).join('; ')}`,
+    );
     // RFC 3261 §21.5.7 / RFC 4475 §3.1.2.16: a request of another SIP version gets 505; read its headers as 2.0.
     const version = g.errors.some((e) => /unsupported SIP version/.test(e.message));
-    const data = version ? Buffer.from(g.data.toString('latin1').replace(/^(\S+ \S+ )SIP\/\d+\.\d+\r\n/, '$1SIP/2.0\r\n'), 'latin1') : g.data;
+    const data = version
+      ? Buffer.from(g.data.toString('latin1').replace(/^(\S+ \S+ )SIP\/\d+\.\d+\r\n/, '$1SIP/2.0\r\n'), 'latin1')
+      : g.data;
     const r = parse(data, { mode: 'lenient' });
     const m = r.message;
     if (!m || !m.isRequest || m.method === 'ACK') return;
@@ -457,8 +539,12 @@ export class SutNode {
       ok = false;
     }
     if (!ok) return;
-    const res = version ? new SipResponse(505, 'Version Not Supported') : new SipResponse(400, `Bad Request (${shortReason(g.errors[0]?.message ?? 'unusable message')})`);
-    for (const h of m.headers) if (h.key === 'via' || h.key === 'from' || h.key === 'to' || h.key === 'call-id' || h.key === 'cseq') res.headers.push({ ...h });
+    const res = version
+      ? new SipResponse(505, 'Version Not Supported')
+      : new SipResponse(400, `Bad Request (${shortReason(g.errors[0]?.message ?? 'unusable message')})`);
+    for (const h of m.headers)
+      if (h.key === 'via' || h.key === 'from' || h.key === 'to' || h.key === 'call-id' || h.key === 'cseq')
+        res.headers.push({ ...h });
     await this.tx.sendStateless(res, { flow: g.flow }).catch(() => undefined);
     this.log(`answered ${describe(m)} with ${res.status}`);
   }
@@ -484,4 +570,3 @@ function sameHost(a: string, b: string): boolean {
   };
   return n(a) === n(b);
 }
-

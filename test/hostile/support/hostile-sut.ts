@@ -37,7 +37,10 @@ function polite(req: SipRequest): Buffer | undefined {
   return undefined;
 }
 
-export async function hostileUdpSut(onInvite: InviteBehaviour, opts: { answerOptions?: boolean } = {}): Promise<HostileSut> {
+export async function hostileUdpSut(
+  onInvite: InviteBehaviour,
+  opts: { answerOptions?: boolean } = {},
+): Promise<HostileSut> {
   const sock = dgram.createSocket('udp4');
   const state: HostileSut = { port: 0, invites: 0, close: () => new Promise<void>((r) => sock.close(() => r())) };
   sock.on('error', () => undefined);

@@ -15,7 +15,9 @@ export interface HostileServer {
 }
 
 /** A UDP server: `onMessage` decides what to send back for each datagram (nothing when it returns []). */
-export async function hostileUdp(onMessage: (data: Buffer, req: SipRequest | undefined, server: { dead: boolean }) => Buffer[]): Promise<HostileServer> {
+export async function hostileUdp(
+  onMessage: (data: Buffer, req: SipRequest | undefined, server: { dead: boolean }) => Buffer[],
+): Promise<HostileServer> {
   const sock = dgram.createSocket('udp4');
   const received: Buffer[] = [];
   const state = { dead: false };
@@ -37,7 +39,9 @@ export async function hostileUdp(onMessage: (data: Buffer, req: SipRequest | und
 }
 
 /** A TCP server: `onConnection` drives each accepted socket. */
-export async function hostileTcp(onConnection: (s: net.Socket) => void): Promise<HostileServer & { sockets: Set<net.Socket> }> {
+export async function hostileTcp(
+  onConnection: (s: net.Socket) => void,
+): Promise<HostileServer & { sockets: Set<net.Socket> }> {
   const sockets = new Set<net.Socket>();
   const received: Buffer[] = [];
   const server = net.createServer((s) => {

@@ -29,7 +29,8 @@ export function readManifest(dir: string): ManifestEntry[] {
   const text = readFileSync(join(dir, 'MANIFEST.tsv'), 'utf8');
   const rows = text.split('\n').filter((l) => l.trim() !== '');
   const header = rows.shift()!.split('\t');
-  if (header[0] !== 'name' || header[2] !== 'expected') throw new Error(`${dir}/MANIFEST.tsv: unexpected header ${header.join(',')}`);
+  if (header[0] !== 'name' || header[2] !== 'expected')
+    throw new Error(`${dir}/MANIFEST.tsv: unexpected header ${header.join(',')}`);
   return rows.map((r, i) => {
     const [name, section, expected, reason] = r.split('\t');
     if (!name || (expected !== 'valid' && expected !== 'invalid' && expected !== 'valid-but-semantic-error')) {

@@ -21,10 +21,31 @@ export async function startKamailio(cfg: string, runDir: string, within = 10_000
   const port = await probeFreePort('127.0.0.1');
   const logPath = join(runDir, 'kamailio.log');
   const fd = openSync(logPath, 'w');
-  const child: ChildProcess = spawn('kamailio', ['-DD', '-E', '-f', cfg, '-Y', runDir, '-P', join(runDir, 'kamailio.pid'), '-l', `udp:127.0.0.1:${port}`, '-l', `tcp:127.0.0.1:${port}`, '-m', '32', '-M', '8'], {
-    detached: true,
-    stdio: ['ignore', fd, fd],
-  });
+  const child: ChildProcess = spawn(
+    'kamailio',
+    [
+      '-DD',
+      '-E',
+      '-f',
+      cfg,
+      '-Y',
+      runDir,
+      '-P',
+      join(runDir, 'kamailio.pid'),
+      '-l',
+      `udp:127.0.0.1:${port}`,
+      '-l',
+      `tcp:127.0.0.1:${port}`,
+      '-m',
+      '32',
+      '-M',
+      '8',
+    ],
+    {
+      detached: true,
+      stdio: ['ignore', fd, fd],
+    },
+  );
   closeSync(fd);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const spawnFailed = new Promise<Error>((r) => child.once('error', r));
@@ -39,7 +60,8 @@ export async function startKamailio(cfg: string, runDir: string, within = 10_000
   const log = (): string => readFileSync(logPath, 'utf8');
   const deadline = Date.now() + within;
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`kamailio exited (${child.exitCode ?? child.signalCode}) before binding: ${log().slice(-2000)}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`kamailio exited (${child.exitCode ?? child.signalCode}) before binding: ${log().slice(-2000)}`);
     if (processHasBound(pid, port, 'udp')) break;
     if (Date.now() > deadline) {
       killGroup('SIGKILL');

@@ -59,7 +59,14 @@ export function startTcpOutboundEdge(): Promise<TcpOutboundEdge> {
     const onRegister = (req: SipRequest): void => {
       const contact = req.contacts[0]!.clone();
       contact.params.set('expires', String(req.expires ?? 600));
-      sock.write(createResponse(req, 200, { headers: [['Require', 'outbound'], ['Contact', contact.toString()]] }).toBuffer());
+      sock.write(
+        createResponse(req, 200, {
+          headers: [
+            ['Require', 'outbound'],
+            ['Contact', contact.toString()],
+          ],
+        }).toBuffer(),
+      );
       if (req.expires === 0) return;
       callee = req.contacts[0]!.uri.toString();
       // The proxy's INVITE to the AOR, down the flow the REGISTER came on (RFC 5626 §5.3).
@@ -86,10 +93,26 @@ export function startTcpOutboundEdge(): Promise<TcpOutboundEdge> {
         else if (!m.isRequest && m.cseq.method === 'INVITE' && m.status === 200) {
           toWithTag = m.get('To');
           const target = m.contacts[0]?.uri.toString() ?? callee!;
-          const ack = createRequest({ method: 'ACK', uri: target, from, to: new NameAddr(parseUri('sip:x@x')), via: via(), callId, cseq: 1 });
+          const ack = createRequest({
+            method: 'ACK',
+            uri: target,
+            from,
+            to: new NameAddr(parseUri('sip:x@x')),
+            via: via(),
+            callId,
+            cseq: 1,
+          });
           ack.set('To', toWithTag!);
           sock.write(ack.toBuffer());
-          const bye = createRequest({ method: 'BYE', uri: target, from, to: new NameAddr(parseUri('sip:x@x')), via: via(), callId, cseq: 2 });
+          const bye = createRequest({
+            method: 'BYE',
+            uri: target,
+            from,
+            to: new NameAddr(parseUri('sip:x@x')),
+            via: via(),
+            callId,
+            cseq: 2,
+          });
           bye.set('To', toWithTag!);
           setTimeout(() => sock.write(bye.toBuffer()), 50);
         } else if (!m.isRequest && m.cseq.method === 'BYE' && m.status === 200) doneResolve();
