@@ -29,12 +29,3 @@ export function uriTarget(uri: Uri, fallback: TransportProtocol = 'udp'): Target
   if (uri.kind !== 'sip') throw new Error(`cannot send to a ${uri.kind} URI (${uri.toString()})`);
   return { remote: uriEndpoint(uri), transport: uriTransport(uri, fallback) };
 }
-
-/** Parses "HOST:PORT" (IPv6 in brackets) into an Endpoint. */
-export function parseEndpoint(text: string): Endpoint {
-  const m = /^\[([0-9A-Fa-f:.]+)\]:([0-9]{1,5})$/.exec(text) ?? /^([^:[\]]+):([0-9]{1,5})$/.exec(text);
-  if (!m || Number(m[2]) > 65535)
-    throw new Error(`bad address "${text}": expected HOST:PORT, e.g. 127.0.0.1:5060 or [::1]:5060`);
-  const address = m[1] === 'localhost' ? '127.0.0.1' : m[1]!;
-  return { address, port: Number(m[2]) };
-}

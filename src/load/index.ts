@@ -2,8 +2,6 @@
 export {
   runLoad,
   startLoad,
-  parseHostPort,
-  LoadUsageError,
   type LoadOptions,
   type LoadResult,
   type LoadHandle,

@@ -11,12 +11,12 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { mergeSnapshots, type SecondSample, type StatsSnapshot } from './load-stats';
 import {
   buildResult,
-  LoadUsageError,
   startLoad,
   type LoadOptions,
   type LoadProgress,
   type LoadResult,
 } from './run-load';
+import { UsageError } from '../transport/usage-error';
 
 type WorkerOptions = Omit<LoadOptions, 'onProgress' | 'signal'>;
 
@@ -37,12 +37,12 @@ function split(n: number | undefined, parts: number, i: number, integer: boolean
 
 export async function runLoadWorkers(opts: LoadOptions, workers: number): Promise<LoadResult> {
   if (!Number.isInteger(workers) || workers < 1)
-    throw new LoadUsageError(`workers must be a positive integer, got ${workers}`);
+    throw new UsageError(`workers must be a positive integer, got ${workers}`);
   if ((opts.mode ?? 'uac') !== 'uac')
-    throw new LoadUsageError('worker threads are for UAC loads (a UAS listens on one port)');
+    throw new UsageError('worker threads are for UAC loads (a UAS listens on one port)');
   if (workers === 1) return (await startLoad(opts)).done;
   if (opts.calls !== undefined && opts.calls < workers)
-    throw new LoadUsageError(`--calls ${opts.calls} is fewer than --workers ${workers}`);
+    throw new UsageError(`--calls ${opts.calls} is fewer than --workers ${workers}`);
   const { onProgress, signal, ...plain } = opts;
   const latest: Array<LoadProgress | undefined> = new Array(workers).fill(undefined);
   const results: LoadResult[] = [];
@@ -67,7 +67,7 @@ export async function runLoadWorkers(opts: LoadOptions, workers: number): Promis
         } else if (m.type === 'result') {
           results[i] = m.r;
         } else {
-          reject(m.usage ? new LoadUsageError(m.message) : new Error(m.message));
+          reject(m.usage ? new UsageError(m.message) : new Error(m.message));
         }
       });
       w.on('error', reject);
@@ -165,7 +165,7 @@ if (!isMainThread && parentPort && data?.[MARK] === true) {
         port.postMessage({
           type: 'error',
           message: e.message,
-          usage: e instanceof LoadUsageError,
+          usage: e instanceof UsageError,
         } satisfies FromWorker);
         port.close();
       },

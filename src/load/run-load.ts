@@ -10,7 +10,9 @@
  *   const uas = await startLoad({ mode: 'uas', durationS: 30 }); uas.local.port; await uas.done;
  */
 import { isIPv6 } from 'node:net';
+import { parseEndpoint } from '../transport/endpoint';
 import type { Endpoint } from '../transport/types';
+import { UsageError } from '../transport/usage-error';
 import { formatEndpoint } from '../transport/types';
 import { openLoadSocket, type LoadIo, type LoadSocket } from './load-socket';
 import { StreamLoadSocket } from './load-stream';
@@ -138,25 +140,10 @@ export interface LoadHandle {
   stop(): Promise<LoadResult>;
 }
 
-export class LoadUsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'LoadUsageError';
-  }
-}
-
-export function parseHostPort(v: string): Endpoint {
-  const m = /^\[([0-9a-fA-F:.]+)\]:(\d{1,5})$/.exec(v) ?? /^([^:\s[\]]+):(\d{1,5})$/.exec(v);
-  const port = m ? Number(m[2]) : NaN;
-  if (!m || !(port >= 1 && port <= 65535))
-    throw new LoadUsageError(`target must be HOST:PORT (an IP literal; [::1]:PORT for IPv6), got "${v}"`);
-  return { address: m[1]!, port };
-}
-
 function positive(name: string, v: number | undefined, allowZero = false): void {
   if (v === undefined) return;
   if (!Number.isFinite(v) || v < 0 || (!allowZero && v === 0))
-    throw new LoadUsageError(`${name} must be a positive number, got ${v}`);
+    throw new UsageError(`${name} must be a positive number, got ${v}`);
 }
 
 function ms(x: number | undefined): number | undefined {
@@ -230,16 +217,16 @@ async function openSocket(
       bufferBytes: opts.udpBufferBytes ?? 4 * 1024 * 1024,
       io: opts.io,
     }).catch((e: Error) => {
-      throw new LoadUsageError(`cannot bind UDP ${localAddress}:${port}: ${e.message}`);
+      throw new UsageError(`cannot bind UDP ${localAddress}:${port}: ${e.message}`);
     });
   }
   if (mode === 'uas') {
     return StreamLoadSocket.listen(localAddress, port).catch((e: Error) => {
-      throw new LoadUsageError(`cannot listen on TCP ${localAddress}:${port}: ${e.message}`);
+      throw new UsageError(`cannot listen on TCP ${localAddress}:${port}: ${e.message}`);
     });
   }
   return StreamLoadSocket.connect(localAddress, target!).catch((e: Error) => {
-    throw new LoadUsageError(`cannot connect over TCP to ${formatEndpoint(target!)}: ${e.message}`);
+    throw new UsageError(`cannot connect over TCP to ${formatEndpoint(target!)}: ${e.message}`);
   });
 }
 
@@ -270,19 +257,19 @@ export async function startLoad(opts: LoadOptions): Promise<LoadHandle> {
   positive('lingerMs', opts.lingerMs, true);
   positive('keepaliveMs', opts.keepaliveMs);
   positive('keepaliveTimeoutMs', opts.keepaliveTimeoutMs);
-  if (mode === 'uac' && opts.target === undefined) throw new LoadUsageError('a UAC load needs a target (HOST:PORT)');
+  if (mode === 'uac' && opts.target === undefined) throw new UsageError('a UAC load needs a target (HOST:PORT)');
   if (mode === 'uac' && opts.durationS === undefined && opts.calls === undefined)
-    throw new LoadUsageError('give a duration or a number of calls');
+    throw new UsageError('give a duration or a number of calls');
   const target =
-    mode === 'uac' ? (typeof opts.target === 'string' ? parseHostPort(opts.target) : opts.target!) : undefined;
+    mode === 'uac' ? (typeof opts.target === 'string' ? parseEndpoint(opts.target, { what: 'target' }) : opts.target!) : undefined;
   const localAddress = opts.localAddress ?? (target && isIPv6(target.address) ? '::1' : '127.0.0.1');
   const transport = opts.transport ?? 'udp';
   if (transport !== 'udp' && transport !== 'tcp')
-    throw new LoadUsageError(`transport must be udp or tcp, got "${transport}"`);
+    throw new UsageError(`transport must be udp or tcp, got "${transport}"`);
   // RFC 5626 §4.4.1: keep-alives on TCP are CRLF pings, whose pongs carry no id; with every registration on one
   // connection they could not be told apart, so the outbound scenario runs over UDP with STUN (§4.4.2).
   if (transport === 'tcp' && scenario === 'outbound')
-    throw new LoadUsageError('the outbound scenario runs over udp only (STUN keep-alives, RFC 5626 §4.4.2)');
+    throw new UsageError('the outbound scenario runs over udp only (STUN keep-alives, RFC 5626 §4.4.2)');
   const socket = await openSocket(transport, mode, localAddress, opts, target);
   const local = socket.local;
   if (target) await socket.connect(target);

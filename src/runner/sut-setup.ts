@@ -5,7 +5,7 @@
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseEndpoint } from '../agent/targets';
+import { parseEndpoint } from '../transport/endpoint';
 import type { SutInfo } from '../scenario/check';
 import { resolveTimers } from '../transaction/timers';
 import type { Endpoint, TransportProtocol } from '../transport/types';

@@ -603,23 +603,3 @@ function parseSipUri(scheme: 'sip' | 'sips', rest: string, strict: boolean): Sip
   }
   return new SipUri(scheme, user, host, port, params, headers, password);
 }
-
-/** Parses a `host[:port]` string such as `127.0.0.1:5060` or `[::1]:5060`. */
-export function parseHostPort(text: string): { host: string; port?: number } {
-  let host: string;
-  let rest: string;
-  if (text.startsWith('[')) {
-    const close = text.indexOf(']');
-    if (close < 0) throw new SipSyntaxError(`unterminated IPv6 reference in "${text}"`);
-    host = text.slice(0, close + 1);
-    rest = text.slice(close + 1);
-  } else {
-    const c = text.indexOf(':');
-    host = c < 0 ? text : text.slice(0, c);
-    rest = c < 0 ? '' : text.slice(c);
-  }
-  checkHost(host);
-  if (rest === '') return { host };
-  if (!/^:[0-9]{1,5}$/.test(rest) || Number(rest.slice(1)) > 65535) throw new SipSyntaxError(`bad port in "${text}"`);
-  return { host, port: Number(rest.slice(1)) };
-}

@@ -21,7 +21,8 @@ import { allocatePorts } from '../transport/free-ports';
 import { Endpoint, formatEndpoint } from '../transport/types';
 import { baresipCommand } from './baresip/ctrl-tcp';
 import { probeOptions } from './options-probe';
-import { ProfileError, SutProfile, parseEndpoint } from './profile';
+import { parseEndpoint } from '../transport/endpoint';
+import { ProfileError, SutProfile } from './profile';
 
 export interface ManagedSutOptions {
   /** Loopback host the SUT binds; default 127.0.0.1. */

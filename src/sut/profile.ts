@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import Ajv, { ErrorObject } from 'ajv';
 import { Document, LineCounter, Node, Pair, Scalar, isMap, isScalar, isSeq, parseDocument, visit } from 'yaml';
+import { parseEndpoint } from '../transport/endpoint';
 import { Endpoint } from '../transport/types';
 import schema from './profile-schema.json';
 
@@ -249,13 +250,6 @@ function normalize(raw: RawProfile, file: string): SutProfile {
     expectedFailures: raw.expectedFailures ?? [],
     secrets: [...new Set(secrets)],
   };
-}
-
-/** `HOST:PORT` or `[v6]:PORT` → Endpoint; throws on placeholders or bad text. */
-export function parseEndpoint(text: string): Endpoint {
-  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):([0-9]{1,5})$/.exec(text);
-  if (!m || Number(m[3]) > 65535) throw new Error(`"${text}" is not HOST:PORT`);
-  return { address: m[1] ?? m[2]!, port: Number(m[3]) };
 }
 
 /** The profile's endpoints for a SUT that is already running (no placeholders). */

@@ -10,7 +10,8 @@ import net from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LoadUsageError, runLoad, startLoad } from '../../src/load/run-load';
+import { runLoad, startLoad } from '../../src/load/run-load';
+import { UsageError } from '../../src/transport/usage-error';
 import { runSipp, startSipp } from '../../src/sipp';
 
 /** A raw TCP server: every connection's bytes are handed to `onData` with the socket to answer on. */
@@ -228,7 +229,7 @@ describe('load over TCP', () => {
     const port = peer.port;
     await peer.close();
     const refused = runLoad({ target: `127.0.0.1:${port}`, transport: 'tcp', calls: 1 });
-    await expect(refused).rejects.toThrow(LoadUsageError);
+    await expect(refused).rejects.toThrow(UsageError);
     await expect(refused).rejects.toThrow(new RegExp(`cannot connect over TCP to 127\\.0\\.0\\.1:${port}`));
     await expect(runLoad({ target: '127.0.0.1:5060', transport: 'sctp' as never, calls: 1 })).rejects.toThrow(
       /transport must be udp or tcp/,

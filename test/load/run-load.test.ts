@@ -7,7 +7,8 @@
 import * as dgram from 'node:dgram';
 import net from 'node:net';
 import { rateChartSvg, writeLoadAllureResult } from '../../src/load/load-report';
-import { LoadUsageError, runLoad, startLoad } from '../../src/load/run-load';
+import { runLoad, startLoad } from '../../src/load/run-load';
+import { UsageError } from '../../src/transport/usage-error';
 import { runLoadWorkers } from '../../src/load/load-workers';
 import { newScan, scanMessage } from '../../src/load/sip-scan';
 import { response } from '../../src/load/templates';
@@ -242,7 +243,7 @@ describe('runLoad', () => {
   });
 
   test('bad options are usage errors', async () => {
-    await expect(runLoad({ target: 'nohost', calls: 1 })).rejects.toThrow(LoadUsageError);
+    await expect(runLoad({ target: 'nohost', calls: 1 })).rejects.toThrow(UsageError);
     await expect(runLoad({ target: '127.0.0.1:5060' })).rejects.toThrow(/duration or a number of calls/);
     await expect(runLoad({ target: '127.0.0.1:5060', calls: 1, rate: -1 })).rejects.toThrow(
       /rate must be a positive number/,

@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { SipAgent } from '../../src/agent/sip-agent';
-import { parseEndpoint } from '../../src/agent/targets';
+import { parseEndpoint } from '../../src/transport/endpoint';
 
 const ROOT = path.join(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'sipconf');
