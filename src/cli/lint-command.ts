@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Diagnostic } from '../sip/errors';
 import { LintResult, lint } from '../sip/lint';
+import { UsageError } from '../transport/usage-error';
 
 export interface LintJson {
   valid: boolean;
@@ -62,17 +63,11 @@ export function registerLintCommand(program: Command, setExit: (code: number) =>
       try {
         buf = readInput(file);
       } catch (e) {
-        process.stderr.write(
-          `sipconf lint: cannot read ${file === '-' ? 'stdin' : file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`,
+        throw new UsageError(
+          `cannot read ${file === '-' ? 'stdin' : file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
         );
-        setExit(2);
-        return;
       }
-      if (buf.length === 0) {
-        process.stderr.write(`sipconf lint: ${file === '-' ? 'stdin' : file} is empty\n`);
-        setExit(2);
-        return;
-      }
+      if (buf.length === 0) throw new UsageError(`${file === '-' ? 'stdin' : file} is empty`);
       const r = lint(buf);
       const name = file === '-' ? '<stdin>' : file;
       process.stdout.write(opts.json ? JSON.stringify(lintJson(r), null, 2) + '\n' : formatLint(r, name));

@@ -1,7 +1,6 @@
 /** `sipconf list [--suite LIST] [--json]`: every check with id, suite, title and RFC sections. */
 import type { Command } from 'commander';
 import { loadChecks, selectChecks } from '../scenario/registry';
-import { ScenarioError } from '../scenario/yaml-scenario';
 import type { SetExit } from './commands';
 
 export function registerListCommand(program: Command, setExit: SetExit): void {
@@ -22,17 +21,8 @@ export function registerListCommand(program: Command, setExit: SetExit): void {
     )
     .option('--json', 'machine-readable output')
     .action((o: { suite?: string[]; grep?: string; json?: boolean; scenarios?: string[] }) => {
-      let checks;
-      try {
-        checks = selectChecks(loadChecks(o.scenarios), { suites: o.suite, grep: o.grep });
-      } catch (e) {
-        if (e instanceof ScenarioError) {
-          process.stderr.write(`sipconf list: ${e.message}\n`);
-          setExit(2);
-          return;
-        }
-        throw e;
-      }
+      // A bad scenario file throws ScenarioError (file:line): exit 2 through exit-codes.ts.
+      const checks = selectChecks(loadChecks(o.scenarios), { suites: o.suite, grep: o.grep });
       if (o.json) {
         const out = checks.map((c) => ({
           id: c.id,

@@ -9,7 +9,9 @@ import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { formatLoadResult, formatProgress, writeLoadAllureResult } from '../load/load-report';
 import { runLoadWorkers } from '../load/load-workers';
-import { LoadUsageError, parseHostPort, startLoad, type LoadOptions, type LoadResult } from '../load/run-load';
+import { startLoad, type LoadOptions, type LoadResult } from '../load/run-load';
+import { parseEndpoint } from '../transport/endpoint';
+import { UsageError } from '../transport/usage-error';
 import type { LoadTransport } from '../load/templates';
 import type { SetExit } from './commands';
 
@@ -127,42 +129,36 @@ export function registerLoadCommand(program: Command, setExit: SetExit): void {
     .option('--no-allure', 'do not write an Allure result')
     .option('-q, --quiet', 'no progress lines')
     .action(async (o: LoadCliOptions) => {
-      const usage = (msg: string): void => {
-        process.stderr.write(`sipconf load: ${msg}\n`);
-        setExit(2);
+      // Bad options throw UsageError (here or in startLoad): exit 2 through exit-codes.ts.
+      const usage = (msg: string): never => {
+        throw new UsageError(msg);
       };
-      if (!o.uas && !o.target) return usage('give --target HOST:PORT (or --uas to answer calls)');
-      if (o.uas && o.target) return usage('--uas answers calls and takes no --target');
-      if (!o.uas && o.duration === undefined && o.calls === undefined) return usage('give --duration S or --calls N');
-      if (!Number.isInteger(o.workers)) return usage(`--workers must be a whole number, got ${o.workers}`);
-      if (o.uas && o.workers > 1) return usage('--workers applies to UAC loads (a UAS answers on one port)');
-      let opts: LoadOptions;
-      try {
-        opts = {
-          mode: o.uas ? 'uas' : 'uac',
-          ...(o.target ? { target: parseHostPort(o.target) } : {}),
-          scenario: o.scenario,
-          transport: o.transport as LoadTransport,
-          ...(o.linger !== undefined ? { lingerMs: o.linger } : {}),
-          rate: o.rate,
-          durationS: o.duration,
-          calls: o.calls,
-          concurrency: o.concurrency,
-          holdMs: o.hold,
-          ...(o.keepalive ? { keepaliveMs: o.keepalive } : {}),
-          ...(o.keepaliveTimeout ? { keepaliveTimeoutMs: o.keepaliveTimeout } : {}),
-          t1Ms: o.t1,
-          ...(o.local ? { localAddress: o.local } : {}),
-          ...(o.port ? { localPort: o.port } : {}),
-          service: o.service,
-          ...(o.users ? { users: o.users } : {}),
-          trying: !!o.trying,
-          onProgress: o.quiet ? undefined : (p) => process.stderr.write(formatProgress(p) + '\n'),
-        };
-      } catch (e) {
-        if (e instanceof LoadUsageError) return usage(e.message);
-        throw e;
-      }
+      if (!o.uas && !o.target) usage('give --target HOST:PORT (or --uas to answer calls)');
+      if (o.uas && o.target) usage('--uas answers calls and takes no --target');
+      if (!o.uas && o.duration === undefined && o.calls === undefined) usage('give --duration S or --calls N');
+      if (!Number.isInteger(o.workers)) usage(`--workers must be a whole number, got ${o.workers}`);
+      if (o.uas && o.workers > 1) usage('--workers applies to UAC loads (a UAS answers on one port)');
+      const opts: LoadOptions = {
+        mode: o.uas ? 'uas' : 'uac',
+        ...(o.target ? { target: parseEndpoint(o.target, { what: '--target' }) } : {}),
+        scenario: o.scenario,
+        transport: o.transport as LoadTransport,
+        ...(o.linger !== undefined ? { lingerMs: o.linger } : {}),
+        rate: o.rate,
+        durationS: o.duration,
+        calls: o.calls,
+        concurrency: o.concurrency,
+        holdMs: o.hold,
+        ...(o.keepalive ? { keepaliveMs: o.keepalive } : {}),
+        ...(o.keepaliveTimeout ? { keepaliveTimeoutMs: o.keepaliveTimeout } : {}),
+        t1Ms: o.t1,
+        ...(o.local ? { localAddress: o.local } : {}),
+        ...(o.port ? { localPort: o.port } : {}),
+        service: o.service,
+        ...(o.users ? { users: o.users } : {}),
+        trying: !!o.trying,
+        onProgress: o.quiet ? undefined : (p) => process.stderr.write(formatProgress(p) + '\n'),
+      };
       const ac = new AbortController();
       opts.signal = ac.signal;
       const onSignal = (): void => ac.abort();
@@ -179,9 +175,6 @@ export function registerLoadCommand(program: Command, setExit: SetExit): void {
             );
           result = await handle.done;
         }
-      } catch (e) {
-        if (e instanceof LoadUsageError) return usage(e.message);
-        throw e;
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
- * The `sipconf` command (contract: shared/design.md). Exit codes: 0 pass, 1 a check failed / message invalid,
- * 2 bad usage, bad input or unreachable SUT.
+ * The `sipconf` command (contract: docs/architecture.md). Exit codes: 0 pass, 1 a check failed / message invalid,
+ * 2 bad usage, bad input or unreachable SUT — mapped in one place, exit-codes.ts.
  */
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { registerCommands } from './commands';
+import { describeExit } from './exit-codes';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('sipconf')
@@ -12,17 +13,18 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   let exitCode = 0;
+  let command: string | undefined;
+  program.hook('preAction', (_program, action) => {
+    command = action.name();
+  });
   registerCommands(program, (code) => (exitCode = code));
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help')
-        return 0;
-      return 2;
-    }
-    process.stderr.write(`sipconf: ${(e as Error).message}\n`);
-    return 2;
+    const { code, line } = describeExit(command, e);
+    if (line) process.stderr.write(`${line}\n`);
+    if (process.env.SIPCONF_DEBUG && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+    return code;
   }
   return exitCode;
 }

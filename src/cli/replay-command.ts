@@ -9,10 +9,10 @@ import { readFileSync } from 'node:fs';
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { probeOptions } from '../sut/options-probe';
-import { parseEndpoint } from '../sut/profile';
-import type { Endpoint } from '../transport/types';
+import { parseEndpoint } from '../transport/endpoint';
 import { formatEndpoint } from '../transport/types';
 import { ReplayInputError, ReplayItem, replay, replayItems } from '../replay/replay';
+import { UnreachableError } from './exit-codes';
 
 interface ReplayFlags {
   target: string;
@@ -50,52 +50,29 @@ export function registerReplayCommand(program: Command, setExit: (code: number) 
     .option('--no-probe', 'do not probe the target with OPTIONS before and after')
     .option('--probe-timeout <ms>', 'how long the target has to answer each probe', '4000')
     .action(async (files: string[], flags: ReplayFlags) => {
-      const fail = (line: string) => {
-        process.stderr.write(`sipconf replay: ${line}\n`);
-        setExit(2);
-      };
-      let target: Endpoint;
-      let waitMs: number;
-      let gapMs: number;
-      let probeMs: number;
+      // Bad input throws UsageError / ReplayInputError / PcapError, a silent target UnreachableError: exit 2.
+      const target = parseEndpoint(flags.target, { what: '--target' });
+      const waitMs = nonNegative('wait', flags.wait);
+      const gapMs = nonNegative('gap', flags.gap);
+      const probeMs = nonNegative('probe-timeout', flags.probeTimeout);
       const items: ReplayItem[] = [];
-      try {
+      for (const f of files) {
+        let buf: Buffer;
         try {
-          target = parseEndpoint(flags.target);
-        } catch {
-          throw new ReplayInputError(`--target "${flags.target}" is not HOST:PORT`);
+          buf = readFileSync(f);
+        } catch (e) {
+          throw new ReplayInputError(`cannot read ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
         }
-        waitMs = nonNegative('wait', flags.wait);
-        gapMs = nonNegative('gap', flags.gap);
-        probeMs = nonNegative('probe-timeout', flags.probeTimeout);
-        for (const f of files) {
-          let buf: Buffer;
-          try {
-            buf = readFileSync(f);
-          } catch (e) {
-            throw new ReplayInputError(
-              `cannot read ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-            );
-          }
-          items.push(...replayItems(f, buf, { includeResponses: flags.includeResponses }));
-        }
-      } catch (e) {
-        if (e instanceof ReplayInputError) return fail(e.message);
-        throw e;
+        items.push(...replayItems(f, buf, { includeResponses: flags.includeResponses }));
       }
       const where = `${formatEndpoint(target)} (${flags.transport})`;
       const log = (line: string) => process.stdout.write(`${line}\n`);
       if (flags.probe) {
         const before = await probeOptions(target, flags.transport, probeMs, { t1: 200 });
-        if (!before.ok) return fail(`target ${where} does not answer OPTIONS before the replay: ${before.reason}`);
+        if (!before.ok)
+          throw new UnreachableError(`target ${where} does not answer OPTIONS before the replay: ${before.reason}`);
       }
-      let outcome;
-      try {
-        outcome = await replay(items, { target, transport: flags.transport, waitMs, gapMs, log });
-      } catch (e) {
-        if (e instanceof ReplayInputError) return fail(e.message);
-        throw e;
-      }
+      const outcome = await replay(items, { target, transport: flags.transport, waitMs, gapMs, log });
       log(`sent ${outcome.sent} message(s) to ${where}; ${outcome.received.length} answer(s)`);
       if (!flags.probe) return setExit(0);
       const after = await probeOptions(target, flags.transport, probeMs, { t1: 200 });

@@ -21,10 +21,6 @@ function say(line: string): void {
   process.stdout.write(line + '\n');
 }
 
-function complain(line: string): void {
-  process.stderr.write(`sipconf report: ${line}\n`);
-}
-
 /** A path as the user would type it: relative below the working directory, absolute elsewhere. */
 function display(path: string): string {
   const rel = relative(process.cwd(), path);
@@ -50,35 +46,28 @@ function untilInterrupted(): Promise<void> {
   });
 }
 
+/** Writes the report (and serves it with --open). Any failure is thrown: exit 2 through exit-codes.ts. */
 export async function reportCommand(opts: ReportCommandOptions, setExit: (code: number) => void): Promise<void> {
-  let port: number | undefined;
-  try {
-    port = parsePort(opts.port);
-    const r = await generateReport({
-      resultsDir: opts.resultsDir,
-      outDir: opts.out,
-      historyPath: opts.history,
-      reportName: opts.name,
-      singleFile: opts.singleFile ?? true,
-    });
-    const shown = display(r.indexHtml);
-    const history = r.historyPath
-      ? `; history ${display(r.historyPath)} (${r.historyAppended ? 'trend point added' : 'results unchanged, no new trend point'})`
-      : '';
-    say(`report: ${shown} (${r.resultCount} results, ${r.durationMs} ms${history})`);
-    if (!opts.open) {
-      setExit(0);
-      return;
-    }
+  const port = parsePort(opts.port);
+  const r = await generateReport({
+    resultsDir: opts.resultsDir,
+    outDir: opts.out,
+    historyPath: opts.history,
+    reportName: opts.name,
+    singleFile: opts.singleFile ?? true,
+  });
+  const shown = display(r.indexHtml);
+  const history = r.historyPath
+    ? `; history ${display(r.historyPath)} (${r.historyAppended ? 'trend point added' : 'results unchanged, no new trend point'})`
+    : '';
+  say(`report: ${shown} (${r.resultCount} results, ${r.durationMs} ms${history})`);
+  if (opts.open) {
     const served = await serveReport(r.outDir, { port });
     say(`serving the report at ${served.url} (127.0.0.1 only; Ctrl-C to stop)`);
     await untilInterrupted();
     await served.close();
-    setExit(0);
-  } catch (e) {
-    complain((e as Error).message.split('\n')[0]);
-    setExit(2);
   }
+  setExit(0);
 }
 
 export function registerReportCommand(program: Command, setExit: (code: number) => void): void {

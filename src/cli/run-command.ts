@@ -1,14 +1,12 @@
 /**
- * `sipconf run` (contract: shared/design.md): exit 0 when every selected check passed (known deviations recorded
+ * `sipconf run` (contract: docs/architecture.md): exit 0 when every selected check passed (known deviations recorded
  * in the profile do not count), 1 when one failed, 2 for bad usage, a bad scenario or profile, or an unreachable
  * SUT — always with one line that names the fault.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ScenarioError } from '../scenario/yaml-scenario';
-import { ProfileError } from '../sut/profile';
-import { SutStartError } from '../sut/managed';
 import { FAULT_NAMES, FaultName, isFaultName } from '../sut/reference';
-import { RunSetupError, runChecks } from '../runner/run';
+import { runChecks } from '../runner/run';
+import { UsageError } from '../transport/usage-error';
 import type { SetExit } from './commands';
 
 export function parsePositiveInt(what: string) {
@@ -80,46 +78,25 @@ export function registerRunCommand(program: Command, setExit: SetExit): void {
         keepResults?: boolean;
         report: boolean;
       }) => {
-        if (o.fault?.length && (o.target || o.sut)) {
-          process.stderr.write('sipconf run: --fault applies to the embedded reference SUT only (no --target/--sut)\n');
-          setExit(2);
-          return;
-        }
-        try {
-          const { exitCode } = await runChecks({
-            target: o.target,
-            profile: o.sut,
-            transport: o.transport,
-            selection: { suites: o.suite, grep: o.grep, shard: o.shard },
-            scenarioDirs: o.scenarios,
-            workers: o.workers,
-            t1: o.t1,
-            faults: o.fault,
-            json: o.json,
-            resultsDir: o.resultsDir,
-            reportsDir: o.reportsDir,
-            report: o.report,
-            keepResults: o.keepResults,
-          });
-          setExit(exitCode);
-        } catch (e) {
-          if (
-            e instanceof RunSetupError ||
-            e instanceof ScenarioError ||
-            e instanceof ProfileError ||
-            e instanceof SutStartError ||
-            isUsage(e)
-          ) {
-            process.stderr.write(`sipconf run: ${(e as Error).message.split('\n')[0]}\n`);
-            setExit(2);
-            return;
-          }
-          throw e;
-        }
+        if (o.fault?.length && (o.target || o.sut))
+          throw new UsageError('--fault applies to the embedded reference SUT only (no --target/--sut)');
+        // Bad input (profile, scenario, target) and an unreachable SUT throw: exit 2 through exit-codes.ts.
+        const { exitCode } = await runChecks({
+          target: o.target,
+          profile: o.sut,
+          transport: o.transport,
+          selection: { suites: o.suite, grep: o.grep, shard: o.shard },
+          scenarioDirs: o.scenarios,
+          workers: o.workers,
+          t1: o.t1,
+          faults: o.fault,
+          json: o.json,
+          resultsDir: o.resultsDir,
+          reportsDir: o.reportsDir,
+          report: o.report,
+          keepResults: o.keepResults,
+        });
+        setExit(exitCode);
       },
     );
-}
-
-function isUsage(e: unknown): boolean {
-  return e instanceof Error && /^bad address|no SIP URI|cannot resolve/.test(e.message);
 }

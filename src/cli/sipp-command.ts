@@ -7,9 +7,10 @@
  */
 import { statSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { BUILTIN_SCENARIOS, SippArgsError, type SippTransport } from '../sipp/args';
-import { SippNotFoundError } from '../sipp/locate';
-import { startSipp, SippScenarioError, type SippResult, type SippRunOptions } from '../sipp/run-sipp';
+import { BUILTIN_SCENARIOS, type SippTransport } from '../sipp/args';
+import { startSipp, type SippResult, type SippRunOptions } from '../sipp/run-sipp';
+import { parseEndpoint } from '../transport/endpoint';
+import { UsageError } from '../transport/usage-error';
 
 interface SippCliOptions {
   target?: string;
@@ -29,8 +30,6 @@ interface SippCliOptions {
   json?: string;
   sipp?: string;
 }
-
-class UsageError extends Error {}
 
 function int(name: string, v: string | undefined, min = 1): number | undefined {
   if (v === undefined) return undefined;
@@ -85,6 +84,46 @@ export function formatSippResult(r: SippResult, scenario: string, target?: strin
   return lines.join('\n') + '\n';
 }
 
+/** The run options for `sipconf sipp`, or UsageError. */
+function sippOptions(scenario: string, sippArgs: string[], o: SippCliOptions): SippRunOptions {
+  const builtin =
+    !isFile(scenario) && (BUILTIN_SCENARIOS as readonly string[]).includes(scenario) ? scenario : undefined;
+  if (!builtin && !isFile(scenario))
+    throw new UsageError(
+      `scenario file ${scenario}: no such file (nor a built-in scenario: ${BUILTIN_SCENARIOS.join(', ')})`,
+    );
+  const timeoutS = int('timeout', o.timeout)!;
+  const rate = int('rate', o.rate);
+  // With a rate and no count SIPp would place calls until the timeout, and report that as a failure.
+  if (rate !== undefined && o.count === undefined)
+    throw new UsageError('--rate needs --count (otherwise SIPp calls until --timeout and ends in error)');
+  if (!['udp', 'tcp', 'tls', 'u1', 'un', 't1', 'tn', 'l1', 'ln'].includes(o.transport))
+    throw new UsageError(`--transport must be udp, tcp or tls, got "${o.transport}"`);
+  // SIPp's remote host defaults to port 5060 when none is given.
+  const target = o.target === undefined ? undefined : parseEndpoint(o.target, { what: '--target', defaultPort: 5060 });
+  return {
+    ...(builtin ? { builtin } : { scenarioFile: scenario }),
+    target,
+    transport: o.transport as SippTransport,
+    rate,
+    ratePeriodMs: int('rate-period', o.ratePeriod),
+    callLimit: int('limit', o.limit),
+    calls: int('count', o.count) ?? 1,
+    callLengthMs: int('call-length', o.callLength, 0),
+    service: o.service,
+    localAddress: o.local,
+    localPort: int('port', o.port),
+    oocScenarioFile: o.ooc,
+    traceMessages: !!o.traceMsg,
+    traceLogs: true,
+    runDir: o.runDir,
+    binary: o.sipp,
+    sippTimeoutS: timeoutS,
+    hardTimeoutMs: timeoutS * 1000 + 5000,
+    extraArgs: sippArgs,
+  };
+}
+
 export function registerSippCommand(program: Command, setExit: (code: number) => void): void {
   program
     .command('sipp')
@@ -110,60 +149,8 @@ export function registerSippCommand(program: Command, setExit: (code: number) =>
     .option('--json <file>', 'write the result (verdict, counts, response times, file paths) as JSON')
     .option('--sipp <path>', 'the sipp binary (default $SIPCONF_SIPP or sipp on PATH)')
     .action(async (scenario: string, sippArgs: string[], o: SippCliOptions) => {
-      const fail = (msg: string): void => {
-        process.stderr.write(`sipconf sipp: ${msg}\n`);
-        setExit(2);
-      };
-      let opts: SippRunOptions;
-      try {
-        const builtin =
-          !isFile(scenario) && (BUILTIN_SCENARIOS as readonly string[]).includes(scenario) ? scenario : undefined;
-        if (!builtin && !isFile(scenario))
-          throw new UsageError(
-            `scenario file ${scenario}: no such file (nor a built-in scenario: ${BUILTIN_SCENARIOS.join(', ')})`,
-          );
-        const timeoutS = int('timeout', o.timeout)!;
-        const rate = int('rate', o.rate);
-        // With a rate and no count SIPp would place calls until the timeout, and report that as a failure.
-        if (rate !== undefined && o.count === undefined)
-          throw new UsageError('--rate needs --count (otherwise SIPp calls until --timeout and ends in error)');
-        opts = {
-          ...(builtin ? { builtin } : { scenarioFile: scenario }),
-          target: o.target,
-          transport: o.transport as SippTransport,
-          rate,
-          ratePeriodMs: int('rate-period', o.ratePeriod),
-          callLimit: int('limit', o.limit),
-          calls: int('count', o.count) ?? 1,
-          callLengthMs: int('call-length', o.callLength, 0),
-          service: o.service,
-          localAddress: o.local,
-          localPort: int('port', o.port),
-          oocScenarioFile: o.ooc,
-          traceMessages: !!o.traceMsg,
-          traceLogs: true,
-          runDir: o.runDir,
-          binary: o.sipp,
-          sippTimeoutS: timeoutS,
-          hardTimeoutMs: timeoutS * 1000 + 5000,
-          extraArgs: sippArgs,
-        };
-        if (!['udp', 'tcp', 'tls', 'u1', 'un', 't1', 'tn', 'l1', 'ln'].includes(o.transport))
-          throw new UsageError(`--transport must be udp, tcp or tls, got "${o.transport}"`);
-        if (o.target !== undefined && !/^(\[[0-9a-fA-F:.]+\]|[^:\s]+)(:\d{1,5})?$/.test(o.target))
-          throw new UsageError(`--target must be HOST:PORT, got "${o.target}"`);
-      } catch (e) {
-        fail((e as Error).message);
-        return;
-      }
-      let handle: ReturnType<typeof startSipp>;
-      try {
-        handle = startSipp(opts);
-      } catch (e) {
-        if (e instanceof SippNotFoundError || e instanceof SippScenarioError || e instanceof SippArgsError)
-          return fail(e.message);
-        throw e;
-      }
+      // Bad usage throws UsageError; startSipp throws SippNotFoundError, SippScenarioError or SippArgsError: exit 2.
+      const handle = startSipp(sippOptions(scenario, sippArgs, o));
       // SIPp runs in its own process group, out of reach of the terminal's Ctrl-C: pass the signal on.
       let interrupted: NodeJS.Signals | undefined;
       const onSignal = (sig: NodeJS.Signals): void => {

@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import { FAULTS, FAULT_NAMES, FaultName, ReferenceSut, isFaultName } from '../sut/reference';
+import { UsageError } from '../transport/usage-error';
 
 export interface SutCommandOptions {
   host: string;
@@ -26,8 +27,6 @@ function intOption(name: string, text: string | undefined, min: number, max: num
     throw new UsageError(`--${name} must be an integer from ${min} to ${max}, not "${text}"`);
   return Number(text);
 }
-
-class UsageError extends Error {}
 
 function parseUsers(list: string[] | undefined): Array<{ user: string; password: string }> | undefined {
   if (!list?.length) return undefined;
@@ -78,35 +77,22 @@ export function registerSutCommand(program: Command, setExit: (code: number) => 
     .option('--quiet', 'do not log every message')
     .addHelpText('after', `\nFaults:\n${FAULT_NAMES.map((f) => `  ${f.padEnd(28)} ${FAULTS[f]}`).join('\n')}\n`)
     .action(async (opts: SutCommandOptions) => {
-      let faults: FaultName[];
-      let port: number;
-      let minExpires: number | undefined;
-      let t1: number | undefined;
-      let flowTimer: number | undefined;
-      let flowTimerGraceMs: number | undefined;
-      let users: Array<{ user: string; password: string }> | undefined;
-      try {
-        const bad = (opts.fault ?? [])
-          .flatMap((f) => f.split(','))
-          .map((f) => f.trim())
-          .filter(Boolean);
-        const unknown = bad.filter((f) => !isFaultName(f));
-        if (unknown.length)
-          throw new UsageError(
-            `unknown fault ${unknown.map((u) => `"${u}"`).join(', ')}; valid faults: ${FAULT_NAMES.join(', ')}`,
-          );
-        faults = bad as FaultName[];
-        port = intOption('port', opts.port, 0, 65535)!;
-        minExpires = intOption('min-expires', opts.minExpires, 1, 86400);
-        t1 = intOption('t1', opts.t1, 1, 60000);
-        flowTimer = intOption('flow-timer', opts.flowTimer, 1, 86400);
-        flowTimerGraceMs = intOption('flow-timer-grace', opts.flowTimerGrace, 0, 3_600_000);
-        users = parseUsers(opts.user);
-      } catch (e) {
-        process.stderr.write(`sipconf sut: ${(e as Error).message}\n`);
-        setExit(2);
-        return;
-      }
+      const bad = (opts.fault ?? [])
+        .flatMap((f) => f.split(','))
+        .map((f) => f.trim())
+        .filter(Boolean);
+      const unknown = bad.filter((f) => !isFaultName(f));
+      if (unknown.length)
+        throw new UsageError(
+          `unknown fault ${unknown.map((u) => `"${u}"`).join(', ')}; valid faults: ${FAULT_NAMES.join(', ')}`,
+        );
+      const faults = bad as FaultName[];
+      const port = intOption('port', opts.port, 0, 65535)!;
+      const minExpires = intOption('min-expires', opts.minExpires, 1, 86400);
+      const t1 = intOption('t1', opts.t1, 1, 60000);
+      const flowTimer = intOption('flow-timer', opts.flowTimer, 1, 86400);
+      const flowTimerGraceMs = intOption('flow-timer-grace', opts.flowTimerGrace, 0, 3_600_000);
+      const users = parseUsers(opts.user);
       let sut: ReferenceSut;
       // Handlers first, so a signal during start-up still ends in a clean close.
       const { signal, stop } = untilSignal();
@@ -127,9 +113,8 @@ export function registerSutCommand(program: Command, setExit: (code: number) => 
         });
       } catch (e) {
         stop();
-        process.stderr.write(`sipconf sut: cannot start: ${(e as Error).message}\n`);
-        setExit(2);
-        return;
+        // A port in use, an address that is not local: the user's input, exit 2.
+        throw new UsageError(`cannot start: ${(e as Error).message}`);
       }
       process.stdout.write(`sipconf reference SUT listening on ${sut.describeAddresses()}\n`);
       if (sut.tlsCertificate)
