@@ -9,13 +9,7 @@
  */
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { mergeSnapshots, type SecondSample, type StatsSnapshot } from './load-stats';
-import {
-  buildResult,
-  startLoad,
-  type LoadOptions,
-  type LoadProgress,
-  type LoadResult,
-} from './run-load';
+import { buildResult, startLoad, type LoadOptions, type LoadProgress, type LoadResult } from './run-load';
 import { UsageError } from '../transport/usage-error';
 
 type WorkerOptions = Omit<LoadOptions, 'onProgress' | 'signal'>;

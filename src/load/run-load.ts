@@ -261,7 +261,11 @@ export async function startLoad(opts: LoadOptions): Promise<LoadHandle> {
   if (mode === 'uac' && opts.durationS === undefined && opts.calls === undefined)
     throw new UsageError('give a duration or a number of calls');
   const target =
-    mode === 'uac' ? (typeof opts.target === 'string' ? parseEndpoint(opts.target, { what: 'target' }) : opts.target!) : undefined;
+    mode === 'uac'
+      ? typeof opts.target === 'string'
+        ? parseEndpoint(opts.target, { what: 'target' })
+        : opts.target!
+      : undefined;
   const localAddress = opts.localAddress ?? (target && isIPv6(target.address) ? '::1' : '127.0.0.1');
   const transport = opts.transport ?? 'udp';
   if (transport !== 'udp' && transport !== 'tcp')
