@@ -11,23 +11,30 @@
  */
 import { newCallId, newTag } from '../sip/builders';
 import { Diagnostic } from '../sip/errors';
-import { NameAddr, parseNameAddr } from '../sip/fields';
+import { NameAddr } from '../sip/fields';
 import { SipMessage, SipRequest, SipResponse, describe } from '../sip/message';
 import { SipUri, Uri, parseUri } from '../sip/uri';
-import { ClientTransaction } from '../transaction/client-transaction';
 import { ServerTransaction } from '../transaction/server-transaction';
 import { TimerConfig } from '../transaction/timers';
 import { Garbage, TransactionLayer } from '../transaction/transaction-layer';
 import { Received, Target } from '../transaction/transaction';
 import { TwoXxRetransmission } from '../transaction/two-xx-retransmission';
-import { cancelFor } from '../transaction/derived-requests';
 import { Trace } from '../transport/trace';
 import { TransportLayer } from '../transport/transport-layer';
 import { Endpoint, Flow, ListenOptions, TransportProtocol } from '../transport/types';
-import { Dialog } from './dialog';
+import { defaultSdp } from './default-sdp';
 import { Duration, toMs } from './duration';
-import { ExpectationError, Inbox } from './expectation';
+import { Inbox } from './expectation';
+import { IncomingRequest } from './incoming-request';
+import { OutgoingCall } from './outgoing-call';
+import { OutgoingRequest } from './outgoing-request';
 import { uriTarget } from './targets';
+
+// One class per file (as SIP.js keeps messages/); these re-exports keep `from './sip-agent'` imports working.
+export { IncomingRequest, type RespondOptions } from './incoming-request';
+export { OutgoingRequest, type StatusMatch } from './outgoing-request';
+export { OutgoingCall } from './outgoing-call';
+export { defaultSdp } from './default-sdp';
 
 export interface AgentOptions {
   /** Shown in traces and ladders: "alice", "bob", "edge". */
@@ -46,16 +53,6 @@ export interface AgentOptions {
   /** Answer CRLF pings with pongs (RFC 5626 §3.5.1). Default true. */
   autoPong?: boolean;
   udpBufferBytes?: number;
-}
-
-export interface RespondOptions {
-  reason?: string;
-  headers?: Array<[string, string | number]>;
-  body?: Buffer | string;
-  contentType?: string;
-  toTag?: string;
-  /** Add our Contact (default for 2xx to INVITE); or a specific one. */
-  contact?: boolean | NameAddr | string;
 }
 
 export type FlowEvent =
@@ -322,233 +319,6 @@ export class SipAgent {
   }
 }
 
-/** A request received by an agent, with the means to answer it. ACKs for 2xx come without a transaction. */
-export class IncomingRequest {
-  readonly method: string;
-  dialog?: Dialog;
-  /** The 2xx retransmission started by accept() (§13.3.1.4). */
-  twoXx?: TwoXxRetransmission;
-  private toTag?: string;
-
-  constructor(
-    readonly agent: SipAgent,
-    readonly request: SipRequest,
-    readonly flow: Flow,
-    readonly at: number,
-    readonly tx: ServerTransaction | undefined,
-  ) {
-    this.method = request.method;
-  }
-
-  /** Builds a response per §8.2.6 (To tag stable across responses of this request). */
-  createResponse(status: number, opts: RespondOptions = {}): SipResponse {
-    const req = this.request;
-    const res = new SipResponse(status, opts.reason);
-    for (const h of req.headers) {
-      if (h.key === 'via' || h.key === 'from' || h.key === 'call-id' || h.key === 'cseq')
-        res.headers.push({ name: h.name, key: h.key, value: h.value });
-      else if (h.key === 'record-route' && status >= 101 && status < 300)
-        res.headers.push({ name: h.name, key: h.key, value: h.value }); // §12.1.1
-    }
-    const to = req.to.clone();
-    if (status > 100 && !to.tag) {
-      this.toTag ??= opts.toTag ?? newTag();
-      to.params.set('tag', this.toTag);
-    }
-    res.set('To', to.toString());
-    const contact = opts.contact ?? (req.method === 'INVITE' && status >= 200 && status < 300);
-    if (contact) {
-      const c =
-        contact === true
-          ? this.agent.contact(this.flow.transport)
-          : typeof contact === 'string'
-            ? parseNameAddr(contact)
-            : contact;
-      res.append('Contact', c.toString());
-    }
-    for (const [n, v] of opts.headers ?? []) res.append(n, v);
-    if (opts.body !== undefined) res.setBody(opts.body, opts.contentType ?? 'application/sdp');
-    return res;
-  }
-
-  /** Sends a response in the server transaction. A 2xx to INVITE goes through accept(). */
-  async respond(status: number, opts: RespondOptions = {}): Promise<SipResponse> {
-    if (!this.tx) throw new Error(`${this.method} has no transaction to respond in (ACK is never answered, §17)`);
-    if (this.method === 'INVITE' && status >= 200 && status < 300) {
-      await this.accept({ ...opts, status });
-      return this.tx.lastResponse!;
-    }
-    const res = this.createResponse(status, opts);
-    await this.tx.respond(res);
-    return res;
-  }
-
-  /**
-   * Answers an INVITE with a 2xx (default 200 with our Contact and an SDP answer), creates the dialog and starts
-   * the 2xx retransmission until the ACK (§13.3.1.4). `retransmit: false` sends it once (a deliberately broken UAS).
-   */
-  async accept(opts: RespondOptions & { status?: number; retransmit?: boolean } = {}): Promise<Dialog> {
-    if (!this.tx) throw new Error('cannot accept an ACK');
-    const res = this.createResponse(opts.status ?? 200, { body: defaultSdp(this.agent), ...opts });
-    this.dialog = Dialog.asUas(this.request, res.to.tag ?? '', this.flow.reliable ? this.flow : undefined);
-    if (opts.retransmit === false) await this.tx.respond(res);
-    else {
-      this.twoXx = await this.agent.tx.respond2xx(this.tx, res);
-      this.agent.trackTwoXx(this.twoXx);
-    }
-    return this.dialog;
-  }
-
-  /** Sends a request in the dialog this request created (e.g. BYE from the callee). */
-  async sendInDialog(
-    method: string,
-    opts: { headers?: Array<[string, string | number]> } = {},
-  ): Promise<OutgoingRequest> {
-    if (!this.dialog) throw new Error('no dialog: accept() the INVITE first');
-    const req = this.dialog.createRequest(method, opts);
-    return this.agent.send(req, this.dialog.nextHop());
-  }
-}
-
-/** A request we sent, with its responses queued for expectations. */
-export class OutgoingRequest {
-  readonly responses: Inbox<Received<SipResponse>>;
-
-  constructor(
-    readonly agent: SipAgent,
-    readonly tx: ClientTransaction,
-  ) {
-    this.responses = new Inbox<Received<SipResponse>>((r) => describe(r.message));
-    tx.on('response', (rx: Received<SipResponse>) => this.onResponse(rx));
-    tx.on(
-      'timeout',
-      () =>
-        (this.failure = `no final response to ${tx.method} within 64·T1 = ${64 * agent.timers.t1} ms (Timer ${tx.isInvite ? 'B' : 'F'}, RFC 3261 §17.1)`),
-    );
-    tx.on(
-      'transport-error',
-      (e: Error) => (this.failure = `transport error sending ${tx.method}: ${e.message} (RFC 3261 §8.1.3.1)`),
-    );
-  }
-
-  /** Why the transaction failed without a final response (timeout, transport error). */
-  failure?: string;
-
-  get request(): SipRequest {
-    return this.tx.request;
-  }
-
-  protected onResponse(rx: Received<SipResponse>): void {
-    this.responses.push(rx);
-  }
-
-  /**
-   * The next response whose status matches: a code (200), a class ('2xx'), 'final', 'provisional' or a predicate.
-   * Provisional responses that do not match are skipped when waiting for a final one.
-   */
-  async expectResponse(status: StatusMatch, opts: { within?: Duration } = {}): Promise<Received<SipResponse>> {
-    const within = this.agent.ms(opts.within ?? (this.tx.isInvite ? '64*T1' : '64*T1'));
-    const match = statusMatcher(status);
-    const what = `${this.agent.name} expected ${statusLabel(status)} to ${this.tx.method}`;
-    try {
-      return await this.responses.expect((r) => match(r.message.status), within, what);
-    } catch (e) {
-      if (e instanceof ExpectationError && this.failure)
-        throw new ExpectationError(`${what}: ${this.failure}`, e.arrived);
-      throw e;
-    }
-  }
-
-  /** The final response, whatever its status. */
-  final(opts: { within?: Duration } = {}): Promise<Received<SipResponse>> {
-    return this.expectResponse('final', opts);
-  }
-
-  closeInbox(): void {
-    this.responses.clear();
-  }
-}
-
-export type StatusMatch =
-  number | `${1 | 2 | 3 | 4 | 5 | 6}xx` | 'final' | 'provisional' | ((status: number) => boolean);
-
-function statusMatcher(s: StatusMatch): (status: number) => boolean {
-  if (typeof s === 'function') return s;
-  if (typeof s === 'number') return (x) => x === s;
-  if (s === 'final') return (x) => x >= 200;
-  if (s === 'provisional') return (x) => x < 200;
-  const cls = Number(s[0]);
-  return (x) => Math.floor(x / 100) === cls;
-}
-
-function statusLabel(s: StatusMatch): string {
-  if (typeof s === 'function') return 'a matching response';
-  if (typeof s === 'number') return `a ${s} response`;
-  return `a ${s} response`;
-}
-
-/** The caller's side of an INVITE: responses, the dialog, ACK, CANCEL and BYE. */
-export class OutgoingCall extends OutgoingRequest {
-  dialog?: Dialog;
-  /** ACK every 2xx (and its retransmissions) as it arrives (§13.2.2.4). Set by ack() or by the caller. */
-  autoAck = false;
-  /** Number of 2xx responses received (the first and retransmissions), from any path. */
-  twoXxCount = 0;
-  readonly acksSent: number[] = [];
-
-  constructor(agent: SipAgent, tx: ClientTransaction) {
-    super(agent, tx);
-  }
-
-  protected override onResponse(rx: Received<SipResponse>): void {
-    const res = rx.message;
-    if (res.status >= 200 && res.status < 300) {
-      this.twoXxCount++;
-      if (!this.dialog) this.dialog = Dialog.asUac(this.request, res, rx.flow.reliable ? rx.flow : undefined);
-      if (this.autoAck) void this.sendAck().catch(() => undefined);
-    }
-    super.onResponse(rx);
-  }
-
-  /** A 2xx retransmission arriving after the transaction ended (Timer M) still belongs to this call. */
-  ownsStray(rx: Received<SipResponse>): boolean {
-    const res = rx.message;
-    if (res.callId !== this.request.callId || res.cseq.seq !== this.request.cseq.seq || res.cseq.method !== 'INVITE')
-      return false;
-    this.onResponse(rx);
-    return true;
-  }
-
-  /** ACK for the 2xx (§13.2.2.4): new branch, same CSeq number, sent end to end via the route set. */
-  async ack(opts: { headers?: Array<[string, string | number]> } = {}): Promise<SipRequest> {
-    this.autoAck = true;
-    return this.sendAck(opts);
-  }
-
-  private async sendAck(opts: { headers?: Array<[string, string | number]> } = {}): Promise<SipRequest> {
-    if (!this.dialog) throw new Error('no 2xx received yet: nothing to ACK');
-    const ack = this.dialog.createRequest('ACK', { cseq: this.request.cseq.seq, headers: opts.headers });
-    await this.agent.tx.sendStateless(ack, this.dialog.nextHop());
-    this.acksSent.push(performance.now());
-    return ack;
-  }
-
-  /**
-   * CANCEL (§9.1): same Request-URI, Call-ID, To, From, CSeq number and Route as the INVITE, and its top Via
-   * (same branch), sent to where the INVITE went.
-   */
-  async cancel(): Promise<OutgoingRequest> {
-    return this.agent.send(cancelFor(this.request), { flow: this.tx.flow });
-  }
-
-  /** BYE within the dialog (§15.1.1). */
-  async bye(): Promise<OutgoingRequest> {
-    if (!this.dialog) throw new Error('no dialog: the call was not answered');
-    const req = this.dialog.createRequest('BYE');
-    return this.agent.send(req, this.dialog.nextHop());
-  }
-}
-
 function needsContact(method: string): boolean {
   const m = method.toUpperCase();
   return m === 'INVITE' || m === 'SUBSCRIBE' || m === 'REFER' || m === 'REGISTER';
@@ -560,22 +330,6 @@ function hostLiteral(address: string): string {
 
 function fmt(e: Endpoint): string {
   return `${hostLiteral(e.address)}:${e.port}`;
-}
-
-/** A minimal SDP offer/answer body (RFC 4566) so INVITEs and 200s look like real calls. */
-export function defaultSdp(agent: SipAgent): string {
-  const a = agent.transport.listeners()[0]?.local.address ?? '127.0.0.1';
-  const ip = a.includes(':') ? `IP6 ${a}` : `IP4 ${a}`;
-  return [
-    'v=0',
-    `o=${agent.user} 1 1 IN ${ip}`,
-    's=sipconf',
-    `c=IN ${ip}`,
-    't=0 0',
-    'm=audio 49170 RTP/AVP 0',
-    'a=rtpmap:0 PCMU/8000',
-    '',
-  ].join('\r\n');
 }
 
 export { uriTarget };
