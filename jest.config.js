@@ -13,6 +13,8 @@ module.exports = {
       { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
     ],
   },
+  // The shipped checks import the public entry points by name, as a user's checks do.
+  moduleNameMapper: { '^sipconf$': '<rootDir>/src/index.ts', '^sipconf/check$': '<rootDir>/src/check.ts' },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   testTimeout: 30000,
   // CI has 2 cores; the suites are mostly I/O-bound (real sockets, real peers), so two workers pay off.

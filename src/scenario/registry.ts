@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { CheckDefinition } from './check';
+import { installCheckLoader } from './check-loader';
 import { ScenarioError, loadScenario } from './yaml-scenario';
 
 export const SCENARIOS_DIR = path.resolve(__dirname, '..', '..', 'scenarios');
@@ -26,6 +27,7 @@ export function checkFiles(dir = SCENARIOS_DIR): string[] {
 
 export function loadCheck(file: string): CheckDefinition {
   if (file.endsWith('.check.ts')) {
+    installCheckLoader();
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require(file) as { default?: CheckDefinition };
     const def = mod.default;

@@ -1,0 +1,66 @@
+/**
+ * The API for writing checks (`import { defineCheck, reachableParty } from 'sipconf/check'`): the check
+ * definition, the context a check runs in, the flow helpers that set up parties through the SUT, the RFC 5626
+ * outbound helpers, expectations, and the robustness and SIPp helpers the shipped checks use. The SIP types the
+ * helpers take and return come from the main entry, `sipconf`.
+ */
+export {
+  defineCheck,
+  NonConformance,
+  type CheckDefinition,
+  type CheckMeta,
+  type Severity,
+  type SutInfo,
+  type SutRole,
+} from './scenario/check';
+export { CheckContext, type StepReporter, type UaInstance, type UaLauncher } from './scenario/context';
+export {
+  caller,
+  clock,
+  expectAtCaller,
+  hasRegistrar,
+  inviteThroughSut,
+  reachableParty,
+  sipUriOf,
+  type Party,
+} from './scenario/flows';
+export {
+  boundRegIds,
+  expectInviteOnFlows,
+  harnessEdge,
+  registerFlows,
+  regIdOfFlow,
+  type OutboundUa,
+} from './scenario/outbound';
+export { ExpectationError } from './agent/expectation';
+export { toMs, type Duration } from './agent/duration';
+export { backoffWindow, RFC5626_BACKOFF } from './agent/registrant';
+
+// Robustness checks: seeded mutations, RFC 4475 torture cases, the liveness probe between cases
+export {
+  attachCase,
+  baseFactory,
+  corpusMessages,
+  describeAllowed,
+  generateMutations,
+  livenessBound,
+  probeLiveness,
+  rejectCases,
+  runLivenessCases,
+  runRejectCases,
+  seedOf,
+  serializeRaw,
+  sutUri,
+  type RobustnessCase,
+} from './scenario/robustness';
+
+// SIPp as a step of a check (Debian sip-tester)
+export {
+  runSippStep,
+  startSippStep,
+  sippAccount,
+  sippRoute,
+  type SippAccount,
+  type SippRoute,
+} from './sipp/sipp-check';
+export { shippedScenario, type ShippedScenario } from './sipp/scenarios';
