@@ -1,8 +1,14 @@
-import { ExpectationError } from '../../src/agent/expectation';
-import { SipUri } from '../../src/sip/uri';
-import type { CheckContext } from '../../src/scenario/context';
-import { defineCheck } from '../../src/scenario/check';
-import { caller, clock, expectAtCaller, inviteThroughSut, reachableParty } from '../../src/scenario/flows';
+import { SipUri } from 'sipconf';
+import {
+  caller,
+  type CheckContext,
+  clock,
+  defineCheck,
+  expectAtCaller,
+  ExpectationError,
+  inviteThroughSut,
+  reachableParty,
+} from 'sipconf/check';
 
 export default defineCheck(
   {

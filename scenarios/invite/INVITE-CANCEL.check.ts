@@ -1,6 +1,11 @@
-import type { CheckContext } from '../../src/scenario/context';
-import { defineCheck } from '../../src/scenario/check';
-import { caller, expectAtCaller, inviteThroughSut, reachableParty } from '../../src/scenario/flows';
+import {
+  caller,
+  type CheckContext,
+  defineCheck,
+  expectAtCaller,
+  inviteThroughSut,
+  reachableParty,
+} from 'sipconf/check';
 
 export default defineCheck(
   {

@@ -1,6 +1,4 @@
-import type { CheckContext } from '../../src/scenario/context';
-import { defineCheck } from '../../src/scenario/check';
-import { caller, inviteThroughSut, reachableParty } from '../../src/scenario/flows';
+import { caller, type CheckContext, defineCheck, inviteThroughSut, reachableParty } from 'sipconf/check';
 
 export default defineCheck(
   {

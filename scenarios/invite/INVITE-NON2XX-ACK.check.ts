@@ -1,7 +1,12 @@
-import { ExpectationError } from '../../src/agent/expectation';
-import type { CheckContext } from '../../src/scenario/context';
-import { defineCheck } from '../../src/scenario/check';
-import { caller, expectAtCaller, inviteThroughSut, reachableParty } from '../../src/scenario/flows';
+import {
+  caller,
+  type CheckContext,
+  defineCheck,
+  expectAtCaller,
+  ExpectationError,
+  inviteThroughSut,
+  reachableParty,
+} from 'sipconf/check';
 
 export default defineCheck(
   {

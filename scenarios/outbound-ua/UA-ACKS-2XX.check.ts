@@ -1,6 +1,5 @@
-import type { IncomingRequest } from '../../src/agent/sip-agent';
-import type { CheckContext } from '../../src/scenario/context';
-import { defineCheck } from '../../src/scenario/check';
+import type { IncomingRequest } from 'sipconf';
+import { type CheckContext, defineCheck } from 'sipconf/check';
 import { seconds, uaRegisters } from './ua-sut';
 
 export default defineCheck(

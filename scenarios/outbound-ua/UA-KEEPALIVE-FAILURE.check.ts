@@ -1,6 +1,4 @@
-import { RFC5626_BACKOFF, backoffWindow } from '../../src/agent/registrant';
-import type { CheckContext } from '../../src/scenario/context';
-import { defineCheck } from '../../src/scenario/check';
+import { backoffWindow, type CheckContext, defineCheck, RFC5626_BACKOFF } from 'sipconf/check';
 import { assertOutboundRegister, seconds, uaRegisters } from './ua-sut';
 
 /** Flow-Timer the harness sends (RFC 5626 §4.4.1: the UA pings every 80–100 % of it). */

@@ -1,5 +1,4 @@
-import type { CheckContext } from '../../src/scenario/context';
-import { defineCheck } from '../../src/scenario/check';
+import { type CheckContext, defineCheck } from 'sipconf/check';
 import { assertOutboundRegister, seconds, uaRegisters } from './ua-sut';
 
 /** The expiry the harness grants (§10.3 step 7 lets a registrar shorten it), so the refresh comes within 20 s. */

@@ -1,6 +1,4 @@
-import { RFC5626_BACKOFF, backoffWindow } from '../../src/agent/registrant';
-import type { CheckContext } from '../../src/scenario/context';
-import { defineCheck } from '../../src/scenario/check';
+import { backoffWindow, type CheckContext, defineCheck, RFC5626_BACKOFF } from 'sipconf/check';
 import { assertOutboundRegister, seconds, uaRegisters } from './ua-sut';
 
 /**

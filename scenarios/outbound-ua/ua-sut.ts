@@ -9,9 +9,15 @@
  *   check holds it — and waits for the UA's next REGISTER (a refresh, or the re-registration after the flow of the
  *   previous check's registrar died: RFC 5626 §4.5 allows up to 60 s for that), bounded by ARRIVAL_BOUND_MS.
  */
-import { MockRegistrar, MockRegistrarOptions, RecordedRegister, RegisterAnswer } from '../../src/agent/registrar';
-import type { CheckContext, UaInstance } from '../../src/scenario/context';
-import type { ListenOptions, TransportProtocol } from '../../src/transport/types';
+import {
+  type ListenOptions,
+  MockRegistrar,
+  MockRegistrarOptions,
+  RecordedRegister,
+  RegisterAnswer,
+  type TransportProtocol,
+} from 'sipconf';
+import type { CheckContext, UaInstance } from 'sipconf/check';
 
 /** Unmanaged UA: how long to wait for its REGISTER (a 60 s back-off plus margin). */
 const ARRIVAL_BOUND_MS = 90_000;

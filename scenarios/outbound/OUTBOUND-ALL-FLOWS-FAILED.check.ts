@@ -1,7 +1,4 @@
-import type { CheckContext } from '../../src/scenario/context';
-import { defineCheck } from '../../src/scenario/check';
-import { caller } from '../../src/scenario/flows';
-import { registerFlows } from '../../src/scenario/outbound';
+import { caller, type CheckContext, defineCheck, registerFlows } from 'sipconf/check';
 
 export default defineCheck(
   {

@@ -1,7 +1,12 @@
-import type { CheckContext } from '../../src/scenario/context';
-import { defineCheck } from '../../src/scenario/check';
-import { caller, expectAtCaller } from '../../src/scenario/flows';
-import { expectInviteOnFlows, harnessEdge, registerFlows } from '../../src/scenario/outbound';
+import {
+  caller,
+  type CheckContext,
+  defineCheck,
+  expectAtCaller,
+  expectInviteOnFlows,
+  harnessEdge,
+  registerFlows,
+} from 'sipconf/check';
 
 export default defineCheck(
   {

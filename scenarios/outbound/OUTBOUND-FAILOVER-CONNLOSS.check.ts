@@ -1,7 +1,12 @@
-import type { CheckContext } from '../../src/scenario/context';
-import { defineCheck } from '../../src/scenario/check';
-import { caller, expectAtCaller } from '../../src/scenario/flows';
-import { expectInviteOnFlows, registerFlows, regIdOfFlow } from '../../src/scenario/outbound';
+import {
+  caller,
+  type CheckContext,
+  defineCheck,
+  expectAtCaller,
+  expectInviteOnFlows,
+  regIdOfFlow,
+  registerFlows,
+} from 'sipconf/check';
 
 export default defineCheck(
   {

@@ -1,6 +1,4 @@
-import type { CheckContext } from '../../src/scenario/context';
-import { defineCheck } from '../../src/scenario/check';
-import { boundRegIds, registerFlows } from '../../src/scenario/outbound';
+import { boundRegIds, type CheckContext, defineCheck, registerFlows } from 'sipconf/check';
 
 export default defineCheck(
   {

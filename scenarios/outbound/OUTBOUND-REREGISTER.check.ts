@@ -1,7 +1,12 @@
-import type { CheckContext } from '../../src/scenario/context';
-import { defineCheck } from '../../src/scenario/check';
-import { caller, expectAtCaller } from '../../src/scenario/flows';
-import { boundRegIds, expectInviteOnFlows, registerFlows } from '../../src/scenario/outbound';
+import {
+  boundRegIds,
+  caller,
+  type CheckContext,
+  defineCheck,
+  expectAtCaller,
+  expectInviteOnFlows,
+  registerFlows,
+} from 'sipconf/check';
 
 export default defineCheck(
   {

@@ -1,8 +1,13 @@
-import type { CheckContext } from '../../src/scenario/context';
-import { defineCheck } from '../../src/scenario/check';
-import type { SipResponse } from '../../src/sip/message';
-import { Trace } from '../../src/transport/trace';
-import { baseFactory, livenessBound, probeLiveness, serializeRaw, sutUri } from '../../src/scenario/robustness';
+import { type SipResponse, Trace } from 'sipconf';
+import {
+  baseFactory,
+  type CheckContext,
+  defineCheck,
+  livenessBound,
+  probeLiveness,
+  serializeRaw,
+  sutUri,
+} from 'sipconf/check';
 
 const COPIES = 200;
 

@@ -1,7 +1,13 @@
-import type { CheckContext } from '../../src/scenario/context';
-import { defineCheck } from '../../src/scenario/check';
-import type { Endpoint, Flow } from '../../src/transport/types';
-import { baseFactory, livenessBound, probeLiveness, serializeRaw, sutUri } from '../../src/scenario/robustness';
+import type { Endpoint, Flow } from 'sipconf';
+import {
+  baseFactory,
+  type CheckContext,
+  defineCheck,
+  livenessBound,
+  probeLiveness,
+  serializeRaw,
+  sutUri,
+} from 'sipconf/check';
 
 const CONNECTIONS = 16;
 

@@ -1,7 +1,12 @@
-import type { CheckContext } from '../../src/scenario/context';
-import { defineCheck } from '../../src/scenario/check';
-import { Trace } from '../../src/transport/trace';
-import { baseFactory, generateMutations, runLivenessCases, seedOf } from '../../src/scenario/robustness';
+import { Trace } from 'sipconf';
+import {
+  baseFactory,
+  type CheckContext,
+  defineCheck,
+  generateMutations,
+  runLivenessCases,
+  seedOf,
+} from 'sipconf/check';
 
 const ID = 'ROBUSTNESS-MALFORMED-TCP';
 

@@ -1,14 +1,14 @@
-import type { CheckContext } from '../../src/scenario/context';
-import { defineCheck } from '../../src/scenario/check';
-import { Trace } from '../../src/transport/trace';
+import { Trace } from 'sipconf';
 import {
-  RobustnessCase,
   baseFactory,
+  type CheckContext,
   corpusMessages,
+  defineCheck,
   generateMutations,
+  RobustnessCase,
   runLivenessCases,
   seedOf,
-} from '../../src/scenario/robustness';
+} from 'sipconf/check';
 
 const ID = 'ROBUSTNESS-MALFORMED-UDP';
 

@@ -1,15 +1,15 @@
-import type { CheckContext } from '../../src/scenario/context';
-import { defineCheck } from '../../src/scenario/check';
 import {
   attachCase,
   baseFactory,
+  type CheckContext,
+  defineCheck,
   describeAllowed,
   livenessBound,
   probeLiveness,
   rejectCases,
   runRejectCases,
   sutUri,
-} from '../../src/scenario/robustness';
+} from 'sipconf/check';
 
 export default defineCheck(
   {

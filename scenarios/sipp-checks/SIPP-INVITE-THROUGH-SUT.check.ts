@@ -1,9 +1,13 @@
-import { defineCheck } from '../../src/scenario/check';
-import type { CheckContext } from '../../src/scenario/context';
-import { hasRegistrar } from '../../src/scenario/flows';
-import { shippedScenario } from '../../src/sipp/scenarios';
-import { runSippStep, sippAccount, startSippStep } from '../../src/sipp/sipp-check';
-import { formatEndpoint } from '../../src/transport/types';
+import { formatEndpoint } from 'sipconf';
+import {
+  type CheckContext,
+  defineCheck,
+  hasRegistrar,
+  runSippStep,
+  shippedScenario,
+  sippAccount,
+  startSippStep,
+} from 'sipconf/check';
 import { registerForSipp } from './sipp-bindings';
 
 const RFC = ['RFC 3261 §13.2.2.4', 'RFC 3261 §16.6', 'RFC 3261 §16.7', 'RFC 3261 §12.1.2', 'RFC 3261 §15.1.1'];

@@ -1,8 +1,13 @@
 import { join } from 'node:path';
-import { defineCheck } from '../../src/scenario/check';
-import type { CheckContext } from '../../src/scenario/context';
-import { shippedScenario } from '../../src/sipp/scenarios';
-import { runSippStep, sippAccount, sippRoute, startSippStep } from '../../src/sipp/sipp-check';
+import {
+  type CheckContext,
+  defineCheck,
+  runSippStep,
+  shippedScenario,
+  sippAccount,
+  sippRoute,
+  startSippStep,
+} from 'sipconf/check';
 import { waitForSippBinding } from './sipp-bindings';
 
 const RFC = ['RFC 5626 §5.3', 'RFC 5626 §6', 'RFC 5626 §4.2.1', 'RFC 3261 §16.6'];

@@ -1,8 +1,5 @@
 import { join } from 'node:path';
-import { defineCheck } from '../../src/scenario/check';
-import type { CheckContext } from '../../src/scenario/context';
-import { shippedScenario } from '../../src/sipp/scenarios';
-import { runSippStep, sippAccount, sippRoute } from '../../src/sipp/sipp-check';
+import { type CheckContext, defineCheck, runSippStep, shippedScenario, sippAccount, sippRoute } from 'sipconf/check';
 import { removeSippBinding } from './sipp-bindings';
 
 const RFC = ['RFC 3261 §10.2', 'RFC 3261 §10.3', 'RFC 3261 §22.2'];

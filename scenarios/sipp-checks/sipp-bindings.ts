@@ -3,10 +3,8 @@
  * its behalf so a call through the SUT reaches it, and removal of a SIPp binding once a check is done (fresh users
  * keep checks apart anyway; this keeps the SUT's location service small).
  */
-import { NameAddr } from '../../src/sip/fields';
-import { parseUri } from '../../src/sip/uri';
-import type { CheckContext } from '../../src/scenario/context';
-import type { TransportProtocol } from '../../src/transport/types';
+import { NameAddr, parseUri, type TransportProtocol } from 'sipconf';
+import type { CheckContext } from 'sipconf/check';
 
 async function registrantFor(ctx: CheckContext, user: string, transport: TransportProtocol) {
   const agent = await ctx.agent('registrant', { user, listen: [transport] });
