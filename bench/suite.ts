@@ -62,6 +62,7 @@ export const suiteSection: BenchSection = {
       } catch (e) {
         throw new Error(
           `sipconf run exited ${r.code} without a summary (${(e as Error).message}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`,
+          { cause: e },
         );
       }
       const checks = [...summary.checks].sort((a, b) => b.durationMs - a.durationMs);

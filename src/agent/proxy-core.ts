@@ -197,7 +197,7 @@ export class ProxyCore {
     let ctx: ClientTransaction;
     try {
       ctx = await this.tx.sendRequest(fwd, { flow }, { suppressNon2xxAck: this.quirks.noNon2xxAck });
-    } catch (e) {
+    } catch {
       return this.onBranchFailure(pc, { target, status: 503, cause: 'transport-error' });
     }
     pc.branch = ctx;

@@ -67,7 +67,7 @@ let addonError: string | undefined;
 try {
   if (process.platform !== 'linux') throw new Error(`the batch UDP addon is Linux only (this is ${process.platform})`);
   // From src/load or dist/load: the addon is built into <package root>/build/Release.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a native addon loads only through require()
   addon = require(join(__dirname, '..', '..', 'build', 'Release', 'udp_batch.node')) as Addon;
 } catch (e) {
   addonError = (e as Error).message.split('\n')[0];

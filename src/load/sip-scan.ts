@@ -159,7 +159,7 @@ export function scanMessage(s: string, out: Scan): boolean {
   out.recordRoute.length = 0;
   out.bodyStart = -1;
 
-  let eol = s.indexOf('\r\n');
+  const eol = s.indexOf('\r\n');
   if (eol < 0) return false;
   if (s.startsWith('SIP/2.0 ')) {
     const st = (s.charCodeAt(8) - 48) * 100 + (s.charCodeAt(9) - 48) * 10 + (s.charCodeAt(10) - 48);

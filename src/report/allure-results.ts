@@ -33,7 +33,7 @@ export function checksFromAllureResults(resultsDir: string): CheckSummary[] {
     try {
       r = JSON.parse(readFileSync(path, 'utf8')) as AllureResultFile;
     } catch (e) {
-      throw new Error(`${path}: not a readable Allure result: ${(e as Error).message}`);
+      throw new Error(`${path}: not a readable Allure result: ${(e as Error).message}`, { cause: e });
     }
     const label = (n: string) => r.labels?.find((l) => l.name === n)?.value;
     const name = r.name ?? '(unnamed)';

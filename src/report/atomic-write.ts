@@ -11,6 +11,6 @@ export function writeFileAtomic(path: string, data: string | Buffer): void {
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
-    throw new Error(`cannot write ${path}: ${(e as Error).message}`);
+    throw new Error(`cannot write ${path}: ${(e as Error).message}`, { cause: e });
   }
 }

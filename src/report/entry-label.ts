@@ -109,7 +109,7 @@ export function maskSecrets(text: string, secrets: readonly string[] | undefined
 export function isPrintableText(b: Buffer): boolean {
   const s = b.toString('utf8');
   if (s.includes('\uFFFD') && !b.includes(Buffer.from('\uFFFD', 'utf8'))) return false;
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- the control characters are what this test looks for
   return !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(s);
 }
 

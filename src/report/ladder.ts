@@ -61,7 +61,7 @@ interface Row {
 function glyphWidth(ch: string): number {
   if (/[A-Z@MW%]/.test(ch)) return 8.6;
   if (/[0-9a-z#$?_]/.test(ch)) return 6.8;
-  if (/[ .,:;'|!()\[\]il1-]/.test(ch)) return 3.6;
+  if (/[ .,:;'|!()[\]il1-]/.test(ch)) return 3.6;
   return 7.5;
 }
 

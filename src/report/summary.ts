@@ -118,13 +118,13 @@ export function readSummary(path: string): RunSummary {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new Error(`${path}: cannot read: ${(e as Error).message}`);
+    throw new Error(`${path}: cannot read: ${(e as Error).message}`, { cause: e });
   }
   let v: unknown;
   try {
     v = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${path}: not valid JSON: ${(e as Error).message}`);
+    throw new Error(`${path}: not valid JSON: ${(e as Error).message}`, { cause: e });
   }
   validateSummary(v, path);
   return v;

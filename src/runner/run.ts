@@ -49,6 +49,7 @@ export interface RunOutcome {
   exitCode: 0 | 1;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- package.json lies outside the build's rootDir (src)
 const HARNESS_VERSION: string = (require('../../package.json') as { version: string }).version;
 /** '.ts' when sipconf runs from its sources (a clone), '.js' when it runs compiled (the package's dist/). */
 const OWN_EXT = path.extname(__filename);

@@ -28,7 +28,7 @@ export function checkFiles(dir = SCENARIOS_DIR): string[] {
 export function loadCheck(file: string): CheckDefinition {
   if (file.endsWith('.check.ts')) {
     installCheckLoader();
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a check file named at run time, loaded synchronously
     const mod = require(file) as { default?: CheckDefinition };
     const def = mod.default;
     if (!def || typeof def.run !== 'function' || !def.id)

@@ -214,7 +214,7 @@ function plainNameAddr(
   } else if (first !== 60) {
     // *(token LWS): tokens separated by single spaces (what parseNameAddr keeps as it is)
     let j = i;
-    let wordEnd = i;
+    let wordEnd: number;
     for (;;) {
       const k = tokenEndAt(b, j, to);
       if (k === j) return undefined;
@@ -435,7 +435,7 @@ export function parsePlainViaAt(
   let i = tokenEndAt(b, transportStart, len);
   if (i === transportStart || i >= len || b[i] !== 32) return undefined;
   const transportEnd = i;
-  const hostStart = ++i;
+  const hostStart = i + 1;
   i = plainHostEnd(b, hostStart, len);
   if (i < 0) return undefined;
   const hostEnd = i;

@@ -122,7 +122,7 @@ export function splitTopLevel(s: string, sep = 44): string[] {
 function splitUnquoted(s: string, sepChar: string): string[] {
   const out: string[] = [];
   let start = 0;
-  let i = 0;
+  let i: number;
   let sep = s.indexOf(sepChar);
   let lt = s.indexOf('<');
   while (sep >= 0) {

@@ -494,7 +494,7 @@ function parseStartLine(text: string, strict: boolean): SipMessage {
   if (parts.length !== 3) {
     if (strict && (text.endsWith(' ') || text.endsWith('\t')))
       throw new SipSyntaxError(`trailing whitespace after the SIP-Version on the request line "${clip(text)}" (§25.1)`);
-    if (strict && /  |\t/.test(text))
+    if (strict && / {2}|\t/.test(text))
       throw new SipSyntaxError(
         `request line "${clip(text)}" must separate its three elements by single spaces (§25.1)`,
       );

@@ -236,9 +236,7 @@ export function isIPv6(s: string): boolean {
   if (tail.includes('.')) {
     if (!isIPv4(tail)) return false;
     groups = s.slice(0, lastColon + 1);
-    if (groups.endsWith('::'))
-      groups = groups; // "::1.2.3.4"
-    else groups = groups.slice(0, -1);
+    if (!groups.endsWith('::')) groups = groups.slice(0, -1); // "::1.2.3.4" keeps its "::"
     maxGroups = 6;
   }
   const dbl = groups.indexOf('::');

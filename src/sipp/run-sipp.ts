@@ -133,7 +133,7 @@ export class SippScenarioError extends Error {
 function checkScenarioFile(what: string, file: string | undefined): void {
   if (file === undefined) return;
   const p = resolve(file);
-  let isFile = false;
+  let isFile: boolean;
   try {
     isFile = statSync(p).isFile();
   } catch (e) {

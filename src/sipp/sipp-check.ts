@@ -220,7 +220,9 @@ export async function startSippStep(ctx: CheckContext, opts: SippStepOptions): P
       const r = await handle.stop();
       reported = true;
       reportSippResult(ctx, opts.label, r);
-      throw new Error(`${opts.label}: SIPp did not start: ${(e as Error).message}; ${r.verdict.message}`);
+      throw new Error(`${opts.label}: SIPp did not start: ${(e as Error).message}; ${r.verdict.message}`, {
+        cause: e,
+      });
     }
   });
   return {

@@ -38,6 +38,9 @@ import type {
 } from './types';
 import { UdpFlow } from './udp-flow';
 
+/** What EventEmitter's listeners(eventName) returns. */
+type EmitterListeners = ReturnType<EventEmitter['listeners']>;
+
 export interface TlsClientOptions {
   /** Trusted CA(s) for the server certificate. */
   ca?: string | Buffer;
@@ -151,8 +154,8 @@ export class TransportLayer extends EventEmitter implements FlowHost {
 
   /** Our listening sockets. (With an event name it is EventEmitter's listeners(), so the emitter keeps working.) */
   override listeners(): Listener[];
-  override listeners(eventName: string | symbol): Function[];
-  override listeners(eventName?: string | symbol): Listener[] | Function[] {
+  override listeners(eventName: string | symbol): EmitterListeners;
+  override listeners(eventName?: string | symbol): Listener[] | EmitterListeners {
     if (eventName !== undefined) return super.listeners(eventName);
     return [...this.udpListeners, ...this.streamListeners];
   }

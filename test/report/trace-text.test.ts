@@ -68,7 +68,7 @@ describe('raw trace as text', () => {
     expect(text).toContain('0000  00 01 ff 1b 41 42');
     expect(text).toContain('[binary, 5 bytes]');
     expect(text).toContain('(garbage: not SIP)');
-    // eslint-disable-next-line no-control-regex
+    // eslint-disable-next-line no-control-regex -- asserts that no control character reaches the text
     expect(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(text)).toBe(false);
   });
 

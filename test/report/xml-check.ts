@@ -12,7 +12,7 @@ export interface XmlElement {
 }
 
 const NAME = /^[A-Za-z_:][-A-Za-z0-9_:.]*/;
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- the characters XML 1.0 §2.2 forbids are control characters
 const BAD_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 
 function decode(s: string, at: number): string {

@@ -309,7 +309,6 @@ if (present) {
   });
 } else {
   // Outside CI without the corpus: say so, and check the project's own messages instead of passing silently.
-  // eslint-disable-next-line no-console
   console.warn(`shared corpus not found at ${CORPUS}: running the corpus suite on ${FIXTURE_DIR} instead`);
   describe('corpus missing: the project fixtures stand in (test/fixtures/messages)', () =>
     manifestSuite(FIXTURE_DIR, FIXTURE_EXPECTATIONS));

@@ -1,6 +1,6 @@
 /** `sipconf lint [--json] FILE|-` (shared/design.md): exit 0 valid, 1 invalid, 2 unreadable or bad usage. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runCli as run } from '../support/cli';
@@ -85,7 +85,7 @@ describe('sipconf lint (RFC 3261 §7, §8.1.1, §25)', () => {
   });
 
   test('reads stdin with "-" (real process, exit code from the binary)', () => {
-    const bytes = require('node:fs').readFileSync(join(FIXTURE_DIR, 'invite-folded-compact.sip'));
+    const bytes = readFileSync(join(FIXTURE_DIR, 'invite-folded-compact.sip'));
     const p = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'lint', '--json', '-'], {
       input: bytes,
       cwd: ROOT,

@@ -142,7 +142,7 @@ describe('baresip managed SUT (scenarios/targets/baresip)', () => {
 
     const pgid = sut.pid;
     await sut.stop();
-    let members: string[] = [];
+    let members: string[];
     try {
       members = execFileSync('pgrep', ['-g', String(pgid)], { encoding: 'utf8' })
         .trim()

@@ -508,7 +508,7 @@ export class SutNode {
     if (left === 0 && this.isDomain(uri)) {
       // Nowhere to go but ourselves, unless a token names a flow: an ACK for a response we sent ourselves.
       const popped = ack.routes.map((r) => r.uri).filter((u): u is SipUri => u.kind === 'sip');
-      let has = false;
+      let has: boolean;
       try {
         has = resolve(popped) !== undefined;
       } catch {
@@ -532,7 +532,7 @@ export class SutNode {
     const r = parse(data, { mode: 'lenient' });
     const m = r.message;
     if (!m || !m.isRequest || m.method === 'ACK') return;
-    let ok = false;
+    let ok: boolean;
     try {
       ok = m.vias.length > 0;
     } catch {

@@ -26,7 +26,7 @@ export async function hostileUdp(
     if (state.dead) return;
     const m = parse(data, { mode: 'lenient' }).message;
     const req = m && m.isRequest ? (m as SipRequest) : undefined;
-    let replies: Buffer[] = [];
+    let replies: Buffer[];
     try {
       replies = onMessage(data, req, state);
     } catch {

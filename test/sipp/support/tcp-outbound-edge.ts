@@ -32,13 +32,12 @@ export function startTcpOutboundEdge(): Promise<TcpOutboundEdge> {
   let connections = 0;
   let doneResolve!: () => void;
   const callDone = new Promise<void>((r) => (doneResolve = r));
-  let server!: Server;
   const me = (): Endpoint => {
     const a = server.address();
     return { address: '127.0.0.1', port: typeof a === 'object' && a ? a.port : 0 };
   };
 
-  server = createServer((sock) => {
+  const server: Server = createServer((sock) => {
     const connection = ++connections;
     sockets.add(sock);
     sock.on('close', () => sockets.delete(sock));

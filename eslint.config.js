@@ -1,0 +1,169 @@
+// ESLint flat config: typescript-eslint's recommended rules, the layer rule of README.md ("Layout"), and the size
+// limits (400 lines a file, 80 lines a function). `npm run lint` runs it with `prettier --check .`.
+const js = require('@eslint/js');
+const tseslint = require('typescript-eslint');
+
+// The layer table (README.md, "Layout"). A folder of src/ imports only from the rows above its own row;
+// folders in one row do not import each other. src/index.ts (the public API) may import anything.
+const LAYERS = [
+  ['sip'],
+  ['transport'],
+  ['transaction', 'process'],
+  ['agent', 'report', 'replay'],
+  ['load', 'sut', 'scenario'],
+  ['sipp'],
+  ['runner'],
+  ['cli'],
+];
+// The RFC core knows nothing but RFC layers: no child processes, no reports, and never the SUT (nor its faults).
+const RFC_CORE = ['sip', 'transport', 'transaction', 'agent'];
+const ALL = LAYERS.flat();
+
+/** Folders `folder` may import from. */
+function allowedImports(folder) {
+  const row = LAYERS.findIndex((r) => r.includes(folder));
+  const above = LAYERS.slice(0, row).flat();
+  return RFC_CORE.includes(folder) ? above.filter((f) => RFC_CORE.includes(f)) : above;
+}
+
+/** Regex source for a relative import that climbs `depth` folders up to src/ and enters one of `folders`. */
+function intoFolders(depth, folders) {
+  return `^${'\\.\\./'.repeat(depth)}(${folders.join('|')})(/|$)`;
+}
+
+// no-restricted-imports matches the import string, not the resolved file, so there is one config block per folder
+// and depth: a file in src/agent/ reaches src/sut/ as '../sut/…', one in src/sut/reference/ reaches src/agent/ as
+// '../../agent/…'. Climbing further than src/ (to package.json) is allowed.
+const MAX_DEPTH = 3;
+const layerRules = ALL.flatMap((folder) => {
+  const allowed = allowedImports(folder);
+  const forbidden = ALL.filter((f) => f !== folder && !allowed.includes(f));
+  if (forbidden.length === 0) return [];
+  return Array.from({ length: MAX_DEPTH }, (_, i) => {
+    const depth = i + 1;
+    return {
+      name: `sipconf/layers/${folder}/depth-${depth}`,
+      files: [`src/${folder}/${'*/'.repeat(i)}*.ts`],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          {
+            patterns: [
+              {
+                regex: intoFolders(depth, forbidden),
+                message:
+                  `src/${folder} imports only from ${allowed.length ? allowed.join(', ') : 'no other folder'} ` +
+                  '(the layer table in README.md, "Layout").',
+              },
+            ],
+          },
+        ],
+      },
+    };
+  });
+});
+
+// Files still over the size limits, each at its present size so that it cannot grow while it waits for its split.
+// The lists only shrink (README.md, "Layout").
+const FILE_LINES_TO_SPLIT = {
+  'bench/parser.ts': 472,
+  'src/agent/sip-agent.ts': 464,
+  'src/load/run-load.ts': 412,
+  'src/scenario/yaml-scenario.ts': 443,
+  'src/sip/fields.ts': 601,
+  'src/sip/parser.ts': 437,
+  'src/sip/uri.ts': 515,
+  'src/sipp/run-sipp.ts': 465,
+  'src/sut/managed.ts': 448,
+  'src/sut/reference/sut-node.ts': 467,
+  'src/transport/transport-layer.ts': 470,
+};
+const FUNCTION_LINES_TO_SHORTEN = {
+  'bench/load.ts': 97,
+  'src/agent/bindings.ts': 82,
+  'src/cli/load-command.ts': 142,
+  'src/cli/run-command.ts': 88,
+  'src/cli/sipp-command.ts': 119,
+  'src/cli/sut-command.ts': 86,
+  'src/load/run-load.ts': 224,
+  'src/load/sip-scan.ts': 83,
+  'src/load/uac-engine.ts': 83,
+  'src/report/ladder.ts': 154,
+  'src/scenario/robustness/mutations.ts': 167,
+  'src/scenario/robustness/torture.ts': 152,
+  'src/sip/parser.ts': 162,
+  'src/sipp/run-sipp.ts': 94,
+  'src/sipp/stats.ts': 94,
+  'src/sut/managed.ts': 214,
+  'src/sut/reference/registrar.ts': 81,
+};
+const MAX_FILE_LINES = 400;
+const MAX_FUNCTION_LINES = 80;
+const countedLines = { skipBlankLines: true, skipComments: true };
+
+const sizeRules = [
+  {
+    name: 'sipconf/size',
+    files: ['src/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'scenarios/**/*.ts'],
+    rules: {
+      'max-lines': ['error', { max: MAX_FILE_LINES, ...countedLines }],
+      'max-lines-per-function': ['error', { max: MAX_FUNCTION_LINES, ...countedLines }],
+    },
+  },
+  ...Object.entries(FILE_LINES_TO_SPLIT).map(([file, max]) => ({
+    name: `sipconf/size/to-split/${file}`,
+    files: [file],
+    rules: { 'max-lines': ['error', { max, ...countedLines }] },
+  })),
+  ...Object.entries(FUNCTION_LINES_TO_SHORTEN).map(([file, max]) => ({
+    name: `sipconf/size/to-shorten/${file}`,
+    files: [file],
+    rules: { 'max-lines-per-function': ['error', { max, ...countedLines }] },
+  })),
+];
+
+module.exports = tseslint.config(
+  { ignores: ['dist/', 'build/', 'reports/', 'node_modules/', 'native/', 'test/fixtures/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    name: 'sipconf/tuning',
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      // `_name` marks a deliberately unused parameter; `{ stats, ...rest }` drops a field.
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
+      ],
+    },
+  },
+  {
+    name: 'sipconf/commonjs',
+    files: ['**/*.js'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  ...sizeRules,
+  ...layerRules,
+  {
+    name: 'sipconf/layers/scenarios',
+    files: ['scenarios/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+src/(runner|cli|sut/reference)(/|$)',
+              message:
+                'a check uses the scenario layer and below; it never knows the runner, the CLI or the reference SUT.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+);
