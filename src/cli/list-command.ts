@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { loadChecks, selectChecks } from '../scenario/registry';
 import type { SetExit } from './commands';
 
-export function registerListCommand(program: Command, setExit: SetExit): void {
+export function registerListCommand(program: Command, _setExit: SetExit): void {
   program
     .command('list')
     .description('list the conformance checks')
