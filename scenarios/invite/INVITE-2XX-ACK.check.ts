@@ -18,6 +18,7 @@ export default defineCheck(
     rfc: ['RFC 3261 §13.2.2.4', 'RFC 3261 §16.6', 'RFC 3261 §17.1.1.3', 'RFC 3261 §13.3.1.4'],
     severity: 'blocker',
     roles: ['proxy', 'b2bua'],
+    parties: ['alice', 'bob'],
     description:
       'Alice calls Bob through the SUT; Bob answers 200 OK and retransmits it until an ACK arrives. The ACK must reach ' +
       'Bob with the Call-ID and CSeq number of the INVITE he received, method ACK, addressed to his Contact (the ' +

@@ -15,6 +15,7 @@ export default defineCheck(
     rfc: ['RFC 3261 §13.3.1.4', 'RFC 3261 §16.7', 'RFC 6026 §7.1'],
     severity: 'critical',
     roles: ['proxy'],
+    parties: ['alice', 'bob'],
     description:
       'Bob answers 200 OK and retransmits it at T1, 2·T1, 4·T1 … because Alice withholds her ACK. A proxy forwards ' +
       'every 2xx it receives upstream (§16.7 step 10; RFC 6026 keeps the server transaction in Accepted for this), ' +

@@ -15,6 +15,7 @@ export default defineCheck(
     rfc: ['RFC 3261 §9.1', 'RFC 3261 §9.2', 'RFC 3261 §16.10'],
     severity: 'critical',
     roles: ['proxy', 'b2bua'],
+    parties: ['alice', 'bob'],
     description:
       'Bob rings (180); Alice cancels. The SUT answers Alice’s CANCEL with 200 and sends its own CANCEL to Bob ' +
       '(§16.10), matching the INVITE Bob received (same branch and CSeq number, §9.1). Bob answers the CANCEL 200 ' +

@@ -8,6 +8,7 @@ export default defineCheck(
     rfc: ['RFC 3261 §16.3', 'RFC 3261 §16.6', 'RFC 3261 §20.22'],
     severity: 'critical',
     roles: ['proxy'],
+    parties: ['alice', 'bob'],
     description:
       'Alice’s INVITE with Max-Forwards 70 must reach Bob with 70 minus the number of proxy hops it crossed (§16.6 step 3). An INVITE with Max-Forwards 0 must not be ' +
       'forwarded: the SUT answers 483 Too Many Hops (§16.3 step 3) — the loop protection of every SIP network.',

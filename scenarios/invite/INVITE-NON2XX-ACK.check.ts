@@ -16,6 +16,7 @@ export default defineCheck(
     rfc: ['RFC 3261 §17.1.1.3', 'RFC 3261 §16.7', 'RFC 3261 §17.2.1'],
     severity: 'critical',
     roles: ['proxy', 'b2bua'],
+    parties: ['alice', 'bob'],
     description:
       'Bob answers 486 Busy Here. The SUT’s client transaction must ACK it itself, with the branch of the INVITE Bob ' +
       'received (the ACK is part of that transaction, §17.1.1.3), which stops Bob’s retransmissions of the 486 ' +

@@ -4,6 +4,7 @@
  * number) exits 2 with a one-line reason; a port that cannot be bound exits 2 as well.
  */
 import type { Command } from 'commander';
+import { readAccountsCsv } from '../sut/accounts';
 import { FAULTS, FAULT_NAMES, FaultName, ReferenceSut, isFaultName } from '../sut/reference';
 import { UsageError } from '../transport/usage-error';
 
@@ -17,6 +18,8 @@ export interface SutCommandOptions {
   flowTimer?: string;
   flowTimerGrace?: string;
   user?: string[];
+  strictAccounts?: boolean;
+  accounts?: string;
   quiet?: boolean;
   tls?: boolean;
 }
@@ -35,6 +38,27 @@ function parseUsers(list: string[] | undefined): Array<{ user: string; password:
     if (i <= 0) throw new UsageError(`--user must be USER:PASSWORD, not "${u}"`);
     return { user: u.slice(0, i), password: u.slice(i + 1) };
   });
+}
+
+/**
+ * --strict-accounts: each account (from --accounts FILE, SIPp -inf CSV, or --user) may register only its own AOR
+ * with its own password, as on a PBX.
+ */
+function strictAccounts(
+  opts: SutCommandOptions,
+  users: Array<{ user: string; password: string }> | undefined,
+): Array<{ user: string; password: string; authUser?: string }> | undefined {
+  if (opts.accounts && !opts.strictAccounts) throw new UsageError('--accounts needs --strict-accounts');
+  if (!opts.strictAccounts) return undefined;
+  if (opts.accounts) {
+    const issues: Array<{ file: string; line: number; message: string }> = [];
+    const accounts = readAccountsCsv(opts.accounts, issues);
+    if (issues.length) throw new UsageError(issues.map((i) => `${i.file}:${i.line}: ${i.message}`).join('\n'));
+    return accounts;
+  }
+  if (!users?.length) throw new UsageError('--strict-accounts needs --accounts FILE or --user USER:PASSWORD');
+  if (users.some((u) => u.user === '*')) throw new UsageError('--strict-accounts: "*" is not an account');
+  return users;
 }
 
 /** Resolves on the first SIGINT or SIGTERM; `stop` removes the handlers (they are removed after a signal too). */
@@ -73,6 +97,8 @@ export function registerSutCommand(program: Command, setExit: (code: number) => 
       'how long past the Flow-Timer a silent outbound flow is kept before it is closed as dead (default 10000)',
     )
     .option('--user <user:password...>', 'require digest auth on REGISTER for these users')
+    .option('--strict-accounts', 'PBX accounts: each may register only its own AOR with its own password')
+    .option('--accounts <file>', 'with --strict-accounts: the accounts, SIPp -inf CSV (user;password[;authUser])')
     .option('--tls', 'also listen on TLS with a self-signed loopback certificate (printed)')
     .option('--quiet', 'do not log every message')
     .addHelpText('after', `\nFaults:\n${FAULT_NAMES.map((f) => `  ${f.padEnd(28)} ${FAULTS[f]}`).join('\n')}\n`)
@@ -93,6 +119,7 @@ export function registerSutCommand(program: Command, setExit: (code: number) => 
       const flowTimer = intOption('flow-timer', opts.flowTimer, 1, 86400);
       const flowTimerGraceMs = intOption('flow-timer-grace', opts.flowTimerGrace, 0, 3_600_000);
       const users = parseUsers(opts.user);
+      const accounts = strictAccounts(opts, users);
       let sut: ReferenceSut;
       // Handlers first, so a signal during start-up still ends in a clean close.
       const { signal, stop } = untilSignal();
@@ -106,7 +133,7 @@ export function registerSutCommand(program: Command, setExit: (code: number) => 
           ...(t1 !== undefined ? { timers: { t1 } } : {}),
           ...(flowTimer !== undefined ? { flowTimer } : {}),
           ...(flowTimerGraceMs !== undefined ? { flowTimerGraceMs } : {}),
-          ...(users ? { users } : {}),
+          ...(accounts ? { accounts } : users ? { users } : {}),
           ...(opts.quiet ? {} : { log: (line: string) => process.stdout.write(line + '\n') }),
           ...(opts.tls ? { tls: true } : {}),
           traceLimit: 2000,

@@ -5,17 +5,20 @@
  *   "timeout: …"              the SUT did not answer within the bound the RFC allows (status failed)
  *   "SUT unreachable: …"      nothing answered at all: wrong address, SUT down (status broken)
  *   "harness error: …"        a fault of the harness or its set-up, not of the SUT (status broken)
+ *   "setup — …"               the profile's accounts or trunk do not work with the SUT (e.g. it rejects an account's
+ *                             own credentials): the check could not start, the SUT is not blamed (status broken)
  * allure-jest marks errors whose name contains "Assert" as failed and other errors as broken; the error classes
  * below carry names that give the intended status.
  */
 
-export type FailureKind = 'nonconformance' | 'timeout' | 'unreachable' | 'harness';
+export type FailureKind = 'nonconformance' | 'timeout' | 'unreachable' | 'harness' | 'setup';
 
 export const FAILURE_PREFIX: Readonly<Record<FailureKind, string>> = {
   nonconformance: 'SUT non-conformance:',
   timeout: 'timeout:',
   unreachable: 'SUT unreachable:',
   harness: 'harness error:',
+  setup: 'setup —',
 };
 
 /** The status each kind is reported with in Allure and in the summary JSON. */
@@ -24,6 +27,7 @@ export const FAILURE_STATUS: Readonly<Record<FailureKind, 'failed' | 'broken'>> 
   timeout: 'failed',
   unreachable: 'broken',
   harness: 'broken',
+  setup: 'broken',
 };
 
 /** "SUT non-conformance: ACK not received within 64*T1 (RFC 3261 §17.2.1)". A detail that already has the prefix is kept. */
@@ -51,7 +55,9 @@ export class CheckFailure extends Error {
         ? 'SutAssertionError'
         : kind === 'unreachable'
           ? 'SutUnreachableError'
-          : 'HarnessError';
+          : kind === 'setup'
+            ? 'SetupError'
+            : 'HarnessError';
   }
 }
 
@@ -108,6 +114,12 @@ export const FAILURE_CATEGORIES: readonly AllureCategory[] = [
     matchedStatuses: ['failed', 'broken'],
     messageRegex: anchored(FAILURE_PREFIX.harness),
     description: 'A fault of the harness or its set-up, not of the SUT.',
+  },
+  {
+    name: 'Setup (profile accounts)',
+    matchedStatuses: ['failed', 'broken'],
+    messageRegex: anchored(FAILURE_PREFIX.setup),
+    description: "The profile's accounts or trunk do not work with the SUT: the check could not start.",
   },
   {
     name: 'Unclassified failure',

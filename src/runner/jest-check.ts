@@ -8,7 +8,7 @@ import * as allure from 'allure-js-commons';
 import { ExpectationError } from '../agent/expectation';
 import { describe as describeMessage } from '../sip/message';
 import { parse } from '../sip/parser';
-import { NonConformance, CheckDefinition } from '../scenario/check';
+import { NonConformance, CheckDefinition, SetupError } from '../scenario/check';
 import { CheckContext, StepReporter } from '../scenario/context';
 import { loadCheck } from '../scenario/registry';
 import type { TraceEntry } from '../transport/trace';
@@ -17,6 +17,7 @@ import { attachTrace, reportCheckMeta } from '../report/allure-check';
 import { CheckFailure, FailureKind } from '../report/failures';
 import { renderTraceText } from '../report/trace-text';
 import { RunConfig, readRunConfig } from './run-config';
+import { LockFileLeases } from './account-leases';
 import { managedUaLauncher } from './ua-launcher';
 
 export function runCheckTest(id: string, source: string, skipReason?: string): void {
@@ -68,13 +69,14 @@ async function runCheck(def: CheckDefinition, config: RunConfig): Promise<void> 
     config.sut,
     allureSteps((): CheckContext => ctx, config),
     launcher,
+    config.sut.accounts ? new LockFileLeases(config.leaseDir, config.sut.accounts) : undefined,
   );
   const logStart = logSize(config.sutLogPath);
   let failure: unknown;
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
-      def.run(ctx),
+      ctx.acquireAccounts(config.checkTimeoutMs / 2).then(() => def.run(ctx)),
       new Promise<never>((_, reject) => {
         timer = setTimeout(
           () => reject(new CheckFailure('timeout', `the check did not finish within ${config.checkTimeoutMs} ms`)),
@@ -177,7 +179,8 @@ export function classify(e: unknown): Error {
   if (e instanceof CheckFailure) return e;
   const message = e instanceof Error ? e.message : String(e);
   let kind: FailureKind;
-  if (e instanceof NonConformance || e instanceof ExpectationError) kind = 'nonconformance';
+  if (e instanceof SetupError) kind = 'setup';
+  else if (e instanceof NonConformance || e instanceof ExpectationError) kind = 'nonconformance';
   else if (e instanceof TransportError) kind = 'unreachable';
   else kind = 'harness';
   const f = new CheckFailure(kind, message);

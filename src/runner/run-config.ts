@@ -20,6 +20,8 @@ export interface RunConfig {
   sutLogPath?: string;
   /** Parameters shown in every check's report (transport, T1 ...). */
   parameters: Record<string, string>;
+  /** Lock files of the accounts pool's leases, shared by every worker of the run (account-leases.ts). */
+  leaseDir: string;
   /** Role ua with start: the profile file; each check starts its own instance of the UA (ua-launcher.ts). */
   uaProfile?: string;
 }

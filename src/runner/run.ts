@@ -86,10 +86,11 @@ export async function runChecks(opts: RunOptions): Promise<RunOutcome> {
       const why = notApplicable(c, sut.info);
       if (why) skipReasons[c.id] = why;
     }
+    assertPoolLargeEnough(selected, skipReasons, sut);
     const resultsDir = path.resolve(opts.resultsDir);
     if (!opts.keepResults) rmSync(resultsDir, { recursive: true, force: true });
     mkdirSync(resultsDir, { recursive: true });
-    const config = runConfig(sut, resultsDir, opts);
+    const config = runConfig(sut, resultsDir, opts, path.join(runDir, 'leases'));
     const configFile = path.join(runDir, 'run-config.json');
     writeFileSync(configFile, JSON.stringify(config));
     for (const c of selected) writeCheckFile(runDir, c, skipReasons[c.id]);
@@ -134,9 +135,25 @@ function describeSelection(s: Selection): string {
   return parts.join(', ') || 'all';
 }
 
-function runConfig(sut: PreparedSut, resultsDir: string, opts: RunOptions): RunConfig {
+/**
+ * Before any check runs: every selected check must find enough accounts in the profile's pool for its parties,
+ * else the run stops (exit 2) naming the check and how many it needs.
+ */
+function assertPoolLargeEnough(selected: CheckDefinition[], skip: Record<string, string>, sut: PreparedSut): void {
+  const pool = sut.info.accounts;
+  if (!pool) return;
+  const short = selected.filter((c) => !skip[c.id] && (c.parties?.length ?? 0) > pool.length);
+  if (short.length === 0) return;
+  const worst = short.sort((a, b) => b.parties!.length - a.parties!.length)[0]!;
+  throw new RunSetupError(
+    `the SUT profile's accounts pool has ${pool.length} account(s), but ${worst.id} needs ${worst.parties!.length} (${worst.parties!.join(', ')})${short.length > 1 ? ` and ${short.length - 1} more check(s) need more than ${pool.length}` : ''}: add accounts to the profile or deselect those checks`,
+  );
+}
+
+function runConfig(sut: PreparedSut, resultsDir: string, opts: RunOptions, leaseDir: string): RunConfig {
   const t = sut.info.timers;
   return {
+    leaseDir,
     sut: sut.info,
     resultsDir,
     secrets: sut.secrets,

@@ -170,7 +170,7 @@ async function fromProfile(file: string, opts: SutSetupOptions): Promise<Prepare
   const eps = perCheckUa
     ? { listen: { address: listenHost(profile.listen), port: 0 } }
     : managed
-      ? { address: managed.address, registrar: managed.registrar, listen: managed.listen }
+      ? { address: managed.address, registrar: managed.registrar, listen: managed.listen, trunk: managed.trunk }
       : profileEndpoints(profile);
   const timers = resolveTimers({ t1: opts.t1 ?? profile.timers.t1, t2: profile.timers.t2, t4: profile.timers.t4 });
   const info: SutInfo = {
@@ -189,6 +189,8 @@ async function fromProfile(file: string, opts: SutSetupOptions): Promise<Prepare
     transports: opts.transport ? [opts.transport] : profile.transports,
     capabilities: profile.capabilities,
     users: profile.users,
+    ...(profile.accounts ? { accounts: profile.accounts } : {}),
+    ...(eps.trunk ? { trunk: eps.trunk } : {}),
     timers,
     minExpires: profile.minExpires,
     allFlowsFailedStatus: profile.allFlowsFailedStatus,

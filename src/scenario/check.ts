@@ -23,6 +23,12 @@ export interface CheckMeta {
   roles: SutRole[];
   /** Capabilities the SUT must claim (outbound, path, auth, min-expires...). */
   requires: string[];
+  /**
+   * The parties the check plays (alice, bob, carol …): against a SUT with an accounts pool each gets an account
+   * of its own for the check's duration; a YAML scenario's are its `agents:` (those with `same-user-as` share one).
+   * Agents not listed here get fresh user names.
+   */
+  parties?: string[];
   /** Transports the check needs the SUT to offer (any one of them when `anyTransport`). */
   transports?: TransportProtocol[];
   description: string;
@@ -32,6 +38,16 @@ export interface CheckMeta {
 
 export interface CheckDefinition extends CheckMeta {
   run(ctx: CheckContext): Promise<void>;
+}
+
+/** One account of a PBX: it may register only its own AOR, with its own password (profile `accounts:`). */
+export interface SutAccount {
+  user: string;
+  password: string;
+  /** Digest username when it differs from user. */
+  authUser?: string;
+  /** The account's AOR, `sip:1001@pbx.example`; default sip:user@domain. */
+  aor?: string;
 }
 
 /** The SUT as the checks see it (built by the runner from a profile, --target, or the embedded reference SUT). */
@@ -48,6 +64,10 @@ export interface SutInfo {
   transports: TransportProtocol[];
   capabilities: string[];
   users?: Array<{ user: string; password?: string; authUser?: string }>;
+  /** A PBX's accounts: each check's parties draw from this pool (one check at a time per account). */
+  accounts?: SutAccount[];
+  /** The next hop the SUT sends outgoing calls to (a trunk): the harness's callee listens there, one check at a time. */
+  trunk?: Endpoint;
   timers: TimerConfig;
   minExpires?: number;
   allFlowsFailedStatus?: 430 | 480;
@@ -64,6 +84,17 @@ export class NonConformance extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'NonConformance';
+  }
+}
+
+/**
+ * The check could not start because the profile's accounts (or trunk) do not work with the SUT — e.g. a 401/403 to
+ * an account's own REGISTER. Reported `broken` as a setup problem, never as the SUT's non-conformance.
+ */
+export class SetupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SetupError';
   }
 }
 

@@ -12,7 +12,8 @@ import type { TimerConfig } from '../transaction/timers';
 import { Trace } from '../transport/trace';
 import { agentCertificate } from '../transport/loopback-certificate';
 import type { Endpoint, TransportProtocol } from '../transport/types';
-import { CheckMeta, NonConformance, SutInfo } from './check';
+import { SipUri, parseUri } from '../sip/uri';
+import { CheckMeta, NonConformance, SetupError, SutAccount, SutInfo } from './check';
 
 export interface StepReporter {
   /** Runs `body` as a named step; a thrown error fails the step and the check. */
@@ -44,6 +45,18 @@ export interface UaLauncher {
   start(listenPort: number, firstRegister: (signal: AbortSignal) => Promise<unknown>): Promise<UaInstance>;
 }
 
+/** The accounts leased to one check, by party name, and how to give them back. */
+export interface PartyAccounts {
+  byParty: Map<string, SutAccount>;
+  release(): void;
+}
+
+/** Hands out a profile's accounts (and its trunk) to checks, never one to two checks at once (runner/account-leases). */
+export interface AccountLeaser {
+  acquire(parties: readonly string[], timeoutMs: number): Promise<PartyAccounts>;
+  acquireTrunk(timeoutMs: number): Promise<() => void>;
+}
+
 export class CheckContext {
   readonly trace = new Trace();
   /** Lines the check logs (shown in the report). */
@@ -58,7 +71,106 @@ export class CheckContext {
     readonly reporter: StepReporter = plainSteps,
     /** Role ua with a managed SUT: starts one UA instance per check (see UaLauncher). */
     readonly uaLauncher?: UaLauncher,
+    /** Against a SUT with an accounts pool: where the check's parties get their accounts. */
+    readonly leaser?: AccountLeaser,
   ) {}
+
+  private leased?: PartyAccounts;
+
+  /**
+   * Leases one account per declared party (all at once, waiting at most 64·T1 or 30 s) when the SUT has an
+   * accounts pool; the runner calls it before the check runs. Without a pool it does nothing: fresh users.
+   */
+  async acquireAccounts(timeoutMs = Math.max(30_000, this.ms('64*T1'))): Promise<void> {
+    const parties = this.check.parties ?? [];
+    if (!this.sut.accounts || parties.length === 0 || this.leased) return;
+    if (!this.leaser) throw new Error('the SUT has an accounts pool but the check was given no account leaser');
+    try {
+      this.leased = await this.leaser.acquire(parties, timeoutMs);
+    } catch (e) {
+      throw new SetupError(`setup — ${(e as Error).message}`);
+    }
+    this.onCleanup(() => this.releaseAccounts());
+  }
+
+  /** The account leased to a party (alice, bob …), if the SUT has an accounts pool. */
+  accountOf(party: string): SutAccount | undefined {
+    return this.leased?.byParty.get(party);
+  }
+
+  /** The account an agent plays (by its user name), if any. */
+  accountOfAgent(agent: SipAgent): SutAccount | undefined {
+    for (const a of this.leased?.byParty.values() ?? []) if (a.user === agent.user) return a;
+    return undefined;
+  }
+
+  /** The digest credentials an agent uses: its account's, or the profile's first user (`*`: any user name). */
+  credentialsFor(agent: SipAgent): { username: string; password: string } | undefined {
+    const account = this.accountOfAgent(agent);
+    if (account) return { username: account.authUser ?? account.user, password: account.password };
+    const creds = this.sut.users?.[0];
+    const username = creds ? (creds.user === '*' ? agent.user : (creds.authUser ?? creds.user)) : undefined;
+    return creds?.password && username ? { username, password: creds.password } : undefined;
+  }
+
+  /**
+   * A 401/403 to an account's own, authorized REGISTER means the profile's credentials do not work with the SUT:
+   * a setup problem, never the SUT's non-conformance (throws SetupError). Other agents: does nothing.
+   */
+  checkAccountAccepted(agent: SipAgent, status: number): void {
+    const account = this.accountOfAgent(agent);
+    if (!account || (status !== 401 && status !== 403 && status !== 407)) return;
+    throw new SetupError(
+      `setup — the SUT rejected account ${account.user}'s credentials (${status} to its own REGISTER for ${this.accountAor(account)}); check the profile's accounts`,
+    );
+  }
+
+  /** The AOR an account registers: its `aor`, or sip:user@domain. */
+  accountAor(account: SutAccount): SipUri {
+    return parseUri(account.aor ?? `sip:${account.user}@${this.sut.domain}`) as SipUri;
+  }
+
+  /**
+   * Clean-up between checks: each leased account's bindings are removed (`Contact: *`, `Expires: 0`, RFC 3261
+   * §10.2.2) so the next check that gets it starts empty; then the accounts go back to the pool.
+   */
+  private async releaseAccounts(): Promise<void> {
+    const leased = this.leased;
+    this.leased = undefined;
+    if (!leased) return;
+    try {
+      if (this.sut.capabilities.includes('registrar') || this.sut.role === 'registrar') {
+        await Promise.all(
+          [...leased.byParty.entries()].map(async ([party, account]) => {
+            const aor = this.accountAor(account);
+            const agent = await SipAgent.create({
+              name: `cleanup-${party}`,
+              trace: new Trace(),
+              timers: this.timers,
+              host: this.sut.address?.address.includes(':') ? '::1' : '127.0.0.1',
+              user: account.user,
+              domain: aor.host,
+            });
+            try {
+              const r = new Registrant(agent, {
+                registrar: this.sutTarget(),
+                requestUri: `sip:${this.sut.domain}`,
+                aor,
+                credentials: { username: account.authUser ?? account.user, password: account.password },
+              });
+              await r
+                .register(undefined, { contact: '*', expires: 0, within: this.ms('64*T1') })
+                .catch(() => undefined);
+            } finally {
+              await agent.close();
+            }
+          }),
+        );
+      }
+    } finally {
+      leased.release();
+    }
+  }
 
   get timers(): TimerConfig {
     return this.sut.timers;
@@ -87,13 +199,14 @@ export class CheckContext {
       const cert = await agentCertificate();
       listen = listen.map((l) => (l === 'tls' ? { transport: 'tls' as const, tls: cert } : l));
     }
+    const account = opts.user === undefined ? this.accountOf(name) : undefined;
     const agent = await SipAgent.create({
       name,
       trace: this.trace,
       timers: this.timers,
       host,
-      user: opts.user ?? this.freshUser(name),
-      domain: this.sut.domain,
+      user: opts.user ?? account?.user ?? this.freshUser(name),
+      domain: account ? this.accountAor(account).host : this.sut.domain,
       tls: this.sut.tls,
       ...opts,
       listen,
@@ -104,15 +217,15 @@ export class CheckContext {
 
   registrant(agent: SipAgent, opts: Partial<RegistrantOptions> & { transport?: TransportProtocol } = {}): Registrant {
     const transport = opts.transport ?? this.defaultTransport();
-    const creds = this.sut.users?.[0];
-    // A "*" account means any user name with that password: the agent authenticates as its own (fresh) user.
-    const username = creds ? (creds.user === '*' ? agent.user : (creds.authUser ?? creds.user)) : undefined;
+    const credentials = this.credentialsFor(agent);
+    const account = this.accountOfAgent(agent);
     const defined = Object.fromEntries(
       Object.entries(opts).filter(([, v]) => v !== undefined),
     ) as Partial<RegistrantOptions>;
     return new Registrant(agent, {
       requestUri: `sip:${this.sut.domain}`,
-      credentials: creds?.password && username ? { username, password: creds.password } : undefined,
+      credentials,
+      ...(account ? { aor: this.accountAor(account) } : {}),
       ...defined,
       registrar: opts.registrar ?? this.sutTarget(transport),
     });

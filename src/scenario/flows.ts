@@ -39,6 +39,7 @@ export async function reachableParty(
   const registrant = ctx.registrant(agent, { transport });
   await ctx.step(`${name} registers ${agent.aor} with the SUT`, async () => {
     const res = (await registrant.register(undefined, { within: ctx.ms('64*T1') })).message;
+    ctx.checkAccountAccepted(agent, res.status);
     if (res.status !== 200)
       ctx.fail(
         `setting up: REGISTER for ${agent.aor} got ${res.status} ${res.reason}, not 200 (RFC 3261 §10.3); the check cannot reach ${name}`,

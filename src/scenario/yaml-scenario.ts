@@ -72,6 +72,9 @@ export function loadScenario(file: string, text = readFileSync(file, 'utf8')): C
     roles: sc.sut.roles,
     requires: sc.sut.requires ?? [],
     transports: sc.sut.transports,
+    parties: Object.entries(sc.agents)
+      .filter(([, a]) => !a['same-user-as'])
+      .map(([name]) => name),
     source: file,
     run: (ctx) => new Interpreter(sc, ctx, file, lines).run(),
   };
@@ -383,6 +386,7 @@ class Interpreter {
         })
         .catch((e: Error) => this.ctx.fail(`no final response to REGISTER: ${e.message} (RFC 3261 §10.3)`));
       this.save(b.as, { kind: 'response', res: final.message, req: r.flows.get(regId)!.lastRequest });
+      this.ctx.checkAccountAccepted(r.agent, final.message.status);
     }
     const want = b.expect as number | undefined;
     if (want !== undefined && final.message.status !== want) {

@@ -6,7 +6,8 @@
  * Placeholders filled in `start`, `cwd`, `env`, `log`, `files[].to`, `vars` and the endpoints:
  *   {dir} the profile's directory, {run} the runtime dir, {host} the loopback host, {port} / {registrarPort} free
  *   ports for the SUT, {controlPort} a free port for its control interface (baresip's ctrl_tcp), {listenPort} /
- *   {listen} where the harness listens for a UA SUT, {log} the log file, {domain} the profile's domain (default
+ *   {listen} where the harness listens for a UA SUT, {trunkPort} where the harness's callee listens as the SUT's trunk
+ *   next hop (profile `trunk:`), {log} the log file, {domain} the profile's domain (default
  *   {host}), {uuid} a fresh UUID per start (a UA's +sip.instance), {user} / {password} / {authUser} the profile's first user,
  *   {name}, and every key of the profile's `vars`. Template files (`files:`) get the same names; other `{...}` text in them
  *   (Kamailio's route blocks) is left alone.
@@ -53,6 +54,8 @@ export interface ManagedSut {
   readonly address?: Endpoint;
   readonly registrar?: Endpoint;
   readonly listen?: Endpoint;
+  /** The trunk next hop (profile `trunk:`, placeholders filled): where the harness's callee listens. */
+  readonly trunk?: Endpoint;
   readonly runDir: string;
   readonly logPath: string;
   readonly pid: number;
@@ -238,12 +241,14 @@ export async function startManagedSut(profile: SutProfile, opts: ManagedSutOptio
       opts.registrarPort === undefined,
       opts.listenPort === undefined,
       true,
+      true,
     ].filter(Boolean).length;
     const free = await allocatePorts(host, need);
     const port = opts.port ?? free.shift()!;
     const registrarPort = opts.registrarPort ?? free.shift()!;
     const listenPort = opts.listenPort ?? free.shift()!;
     const controlPort = free.shift()!;
+    const trunkPort = free.shift()!;
     const firstUser = profile.users?.[0];
 
     const values: Record<string, string> = {
@@ -255,6 +260,7 @@ export async function startManagedSut(profile: SutProfile, opts: ManagedSutOptio
       listenPort: String(listenPort),
       listen: formatEndpoint({ address: host, port: listenPort }),
       controlPort: String(controlPort),
+      trunkPort: String(trunkPort),
       name: profile.name,
       domain: profile.domain ?? host,
       uuid: randomUUID(),
@@ -279,6 +285,7 @@ export async function startManagedSut(profile: SutProfile, opts: ManagedSutOptio
     const address = endpoint(profile.address, 'address');
     const registrar = endpoint(profile.registrar, 'registrar');
     const listen = endpoint(profile.listen, 'listen');
+    const trunk = endpoint(profile.trunk, 'trunk');
 
     for (const f of profile.files) {
       const from = path.resolve(profile.dir, f.from);
@@ -359,6 +366,7 @@ export async function startManagedSut(profile: SutProfile, opts: ManagedSutOptio
       address,
       registrar,
       listen,
+      trunk,
       runDir,
       logPath,
       pid,

@@ -7,8 +7,10 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import Ajv, { ErrorObject } from 'ajv';
 import { Document, LineCounter, Node, Pair, Scalar, isMap, isScalar, isSeq, parseDocument, visit } from 'yaml';
+import type { SutAccount } from '../scenario/check';
 import { parseEndpoint } from '../transport/endpoint';
 import { Endpoint } from '../transport/types';
+import { duplicateUsers, readAccountsCsv } from './accounts';
 import schema from './profile-schema.json';
 
 export type SutRole = 'proxy' | 'registrar' | 'b2bua' | 'ua';
@@ -41,6 +43,10 @@ export interface SutProfile {
   transports: SutTransport[];
   capabilities: string[];
   users?: SutUser[];
+  /** A PBX's accounts pool (`accounts:` or `accountsCsv:`); absent: fresh users per check. */
+  accounts?: SutAccount[];
+  /** Raw `host:port` of the trunk next hop where the harness's callee listens (a managed SUT may use {trunkPort}). */
+  trunk?: string;
   timers: { t1: number; t2: number; t4: number };
   start?: string;
   cwd?: string;
@@ -163,10 +169,11 @@ export function parseProfile(text: string, file: string, env: NodeJS.ProcessEnv 
 
   const raw = data as RawProfile;
   const profile = normalize(raw, abs);
+  readAccounts(raw, profile, (key) => at(nodeOf(doc, key)?.range?.[0]), issues);
 
   // Placeholders in endpoints are filled only when sipconf starts the SUT itself.
   if (!profile.start) {
-    for (const k of ['address', 'registrar', 'listen'] as const) {
+    for (const k of ['address', 'registrar', 'listen', 'trunk'] as const) {
       const v = raw[k];
       if (v && /\{/.test(v)) {
         issues.push({
@@ -198,6 +205,9 @@ interface RawProfile {
   transports?: SutTransport[];
   capabilities?: string[];
   users?: SutUser[];
+  accounts?: SutAccount[];
+  accountsCsv?: string;
+  trunk?: string;
   timers?: { t1: number; t2?: number; t4?: number };
   start?: string;
   cwd?: string;
@@ -213,6 +223,43 @@ interface RawProfile {
   minExpires?: number;
   allFlowsFailedStatus?: 430 | 480;
   expectedFailures?: ExpectedFailure[];
+}
+
+/**
+ * The accounts pool from `accounts:` or `accountsCsv:` (not both), with its passwords added to the secrets; a
+ * duplicate user is an error (two checks would share the account without knowing it).
+ */
+function readAccounts(
+  raw: RawProfile,
+  profile: SutProfile,
+  at: (key: Array<string | number>) => { line?: number; col?: number },
+  issues: ProfileIssue[],
+): void {
+  if (raw.accounts && raw.accountsCsv) {
+    issues.push({ file: profile.file, ...at(['accountsCsv']), message: 'give accounts or accountsCsv, not both' });
+    return;
+  }
+  let accounts = raw.accounts;
+  if (raw.accountsCsv) {
+    const csv = path.resolve(profile.dir, raw.accountsCsv);
+    const csvIssues: Array<{ file: string; line: number; message: string }> = [];
+    accounts = readAccountsCsv(csv, csvIssues);
+    issues.push(...csvIssues);
+    if (!csvIssues.length && accounts.length === 0)
+      issues.push({ file: csv, line: 1, message: 'the accounts file lists no account' });
+  }
+  if (!accounts) return;
+  if (raw.accounts) {
+    const dup = duplicateUsers(raw.accounts);
+    if (dup)
+      issues.push({
+        file: profile.file,
+        ...at(['accounts', dup.index]),
+        message: `account ${dup.user} is listed twice`,
+      });
+  }
+  profile.accounts = accounts;
+  profile.secrets = [...new Set([...profile.secrets, ...accounts.map((a) => a.password)])];
 }
 
 function normalize(raw: RawProfile, file: string): SutProfile {
@@ -233,6 +280,7 @@ function normalize(raw: RawProfile, file: string): SutProfile {
     transports: raw.transports ?? ['udp'],
     capabilities: raw.capabilities ?? [],
     users: raw.users,
+    trunk: raw.trunk,
     timers: { t1: raw.timers?.t1 ?? 500, t2: raw.timers?.t2 ?? 4000, t4: raw.timers?.t4 ?? 5000 },
     start: raw.start,
     cwd: raw.cwd,
@@ -253,8 +301,14 @@ function normalize(raw: RawProfile, file: string): SutProfile {
 }
 
 /** The profile's endpoints for a SUT that is already running (no placeholders). */
-export function profileEndpoints(p: SutProfile): { address?: Endpoint; registrar?: Endpoint; listen?: Endpoint } {
+export function profileEndpoints(p: SutProfile): {
+  address?: Endpoint;
+  registrar?: Endpoint;
+  listen?: Endpoint;
+  trunk?: Endpoint;
+} {
   return {
+    trunk: p.trunk ? parseEndpoint(p.trunk) : undefined,
     address: p.address ? parseEndpoint(p.address) : undefined,
     registrar: p.registrar ? parseEndpoint(p.registrar) : undefined,
     listen: p.listen ? parseEndpoint(p.listen) : undefined,

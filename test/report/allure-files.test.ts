@@ -140,6 +140,7 @@ describe('environment.properties, categories.json, executor.json', () => {
       'Timeout',
       'SUT unreachable',
       'Harness error',
+      'Setup (profile accounts)',
       'Unclassified failure',
       'Unclassified harness error',
     ]);

@@ -45,6 +45,11 @@ export interface ReferenceSutOptions {
   /** Digest auth on REGISTER when given (realm = the domain). A user named `*` accepts any user name with its
    *  password (fresh users per check, one secret). */
   users?: Array<{ user: string; password: string }>;
+  /**
+   * Strict accounts, as a PBX has them: each account may register only its own AOR, with its own password (digest
+   * username authUser when given). Replaces `users`.
+   */
+  accounts?: Array<{ user: string; password: string; authUser?: string }>;
   /** RFC 5626 §4.4.1 Flow-Timer in seconds, sent with outbound registrations at the edge; default 30. */
   flowTimer?: number;
   /**
@@ -115,7 +120,12 @@ export class ReferenceSut {
       outbound: true,
       quirks: policyQuirks,
     });
-    const users = opts.users ? new Map(opts.users.map((u) => [u.user, u.password])) : undefined;
+    const users = opts.accounts
+      ? new Map(opts.accounts.map((a) => [a.authUser ?? a.user, a.password]))
+      : opts.users
+        ? new Map(opts.users.map((u) => [u.user, u.password]))
+        : undefined;
+    const owners = opts.accounts ? new Map(opts.accounts.map((a) => [a.authUser ?? a.user, a.user])) : undefined;
     const nodes: SutNode[] = [];
     const shared: SutShared = {
       domain,
@@ -129,6 +139,7 @@ export class ReferenceSut {
         store,
         faults: faultSet,
         ...(users ? { users, digest: new DigestServer({ realm: domain.replace(/^\[|\]$/g, '') }) } : {}),
+        ...(owners ? { owners } : {}),
         everRegistered: new Set<string>(),
         flowTimer: opts.flowTimer ?? 30,
         log: (line) => log(`${new Date().toISOString().slice(11, 23)} registrar ${line}`),

@@ -23,6 +23,8 @@ export interface RegistrarContext {
   faults: ReadonlySet<FaultName>;
   digest?: DigestServer;
   users?: ReadonlyMap<string, string>;
+  /** Strict accounts: the user each digest username belongs to, when they differ (an account's authUser). */
+  owners?: ReadonlyMap<string, string>;
   /** AORs that had a binding at some time (404 vs 480 for requests to them). */
   everRegistered: Set<string>;
   /** RFC 5626 §4.4.1 Flow-Timer, seconds, sent when the registrar is also the edge. */
@@ -87,14 +89,16 @@ export function handleRegister(req: SipRequest, flow: Flow, ctx: RegistrarContex
       ]);
     }
     // §10.3 step 4: the authenticated user may only modify its own AOR.
-    if (verdict.username !== toUri.userUnescaped)
+    const owner = ctx.owners?.get(verdict.username) ?? verdict.username;
+    if (owner !== toUri.userUnescaped)
       return reply(req, 403, [warning(`user ${verdict.username} may not register ${toUri.aor()} (§10.3 step 4)`)]);
   }
 
   // §10.3 step 5: the AOR must belong to our domain (and, with a user list, be a known user).
   if (!ctx.isDomain(toUri) || !toUri.user)
     return reply(req, 404, [warning(`${toUri.aor()} is not an address of record of this domain (§10.3 step 5)`)]);
-  if (ctx.users && !ctx.users.has('*') && !ctx.users.has(toUri.userUnescaped ?? ''))
+  const known = (u: string) => !!ctx.users?.has(u) || [...(ctx.owners?.values() ?? [])].includes(u);
+  if (ctx.users && !ctx.users.has('*') && !known(toUri.userUnescaped ?? ''))
     return reply(req, 404, [warning(`no user ${toUri.userUnescaped} (§10.3 step 5)`)]);
 
   // RFC 5626 §6: outbound applies when the first hop supports it — we are that hop (no Path, edge role) or the
