@@ -39,13 +39,22 @@ export interface BindingPolicy {
   defaultExpires?: number;
   /** Apply RFC 5626 §6 when the Contact has +sip.instance and reg-id. */
   outbound?: boolean;
-  /** Defects to reproduce on purpose (the reference SUT's fault switches). */
-  quirks?: {
-    /** A refresh adds a second binding instead of updating the first (violates §10.3 step 7). */
-    duplicateOnRefresh?: boolean;
-    /** `Expires: 0` / `expires=0` leaves the binding in place (violates §10.2.2). */
-    ignoreExpiresZero?: boolean;
-  };
+  /** Extension points at single steps of §10.3 (identity when absent). */
+  decisions?: Partial<BindingDecisions>;
+}
+
+/**
+ * Extension points at single steps of §10.3: each receives the outcome the RFC prescribes (first argument) and
+ * returns the outcome to apply.
+ */
+export interface BindingDecisions {
+  /** §10.2.2, §10.3 steps 6–7: whether an expiry of 0 (a Contact's, or `*` with Expires: 0) removes bindings. */
+  removeOnZeroExpiry(remove: boolean, aor: string): boolean;
+  /**
+   * §10.3 step 7: whether a REGISTER for an existing binding (same Contact URI, or same instance and reg-id)
+   * replaces it; false keeps the old one beside the new.
+   */
+  replaceOnRefresh(replace: boolean, existing: Binding, incoming: Binding): boolean;
 }
 
 export type RegisterOutcome =
@@ -137,7 +146,7 @@ export class BindingStore {
             ['Retry-After', 1],
           ]);
       }
-      if (!this.policy.quirks?.ignoreExpiresZero) this.byAor.delete(aor);
+      if (this.removesOnZeroExpiry(aor)) this.byAor.delete(aor);
       return { status: 200, bindings: this.lookup(aor), outbound: false };
     }
 
@@ -172,8 +181,7 @@ export class BindingStore {
         );
       }
       if (expires === 0) {
-        if (this.policy.quirks?.ignoreExpiresZero) continue;
-        if (idx >= 0) next.splice(idx, 1);
+        if (idx >= 0 && this.removesOnZeroExpiry(aor)) next.splice(idx, 1);
         continue;
       }
       const contact = na.clone();
@@ -192,12 +200,20 @@ export class BindingStore {
         flow,
         updatedAt: this.now(),
       };
-      if (idx >= 0 && !this.policy.quirks?.duplicateOnRefresh) next[idx] = binding;
+      if (idx >= 0 && this.replacesOnRefresh(next[idx]!, binding)) next[idx] = binding;
       else next.push(binding);
     }
     if (next.length) this.byAor.set(aor, next);
     else this.byAor.delete(aor);
     return { status: 200, bindings: this.lookup(aor), outbound: usedOutbound };
+  }
+
+  private removesOnZeroExpiry(aor: string): boolean {
+    return this.policy.decisions?.removeOnZeroExpiry?.(true, aor) ?? true;
+  }
+
+  private replacesOnRefresh(existing: Binding, incoming: Binding): boolean {
+    return this.policy.decisions?.replaceOnRefresh?.(true, existing, incoming) ?? true;
   }
 
   /** The Contact values of a 200 to REGISTER: every binding with its remaining expiry (§10.3 step 8). */

@@ -4,8 +4,9 @@
  * with a retryable answer such as 430 Flow Failed (RFC 5626 §7) — response forwarding (§16.7) including every
  * 2xx retransmission, CANCEL (§16.10), and stateless forwarding of the ACK for a 2xx (§16.11).
  *
- * The harness's mock edge proxy and the embedded reference SUT both run on it; `quirks` reproduce the defects of
- * real proxies on purpose, so a check can be shown to catch them.
+ * The harness's mock edge proxy and the embedded reference SUT both run on it. `ProxyHooks` are what the proxy's
+ * owner supplies (location service, Record-Route policy); `ProxyDecisions` are extension points at single RFC
+ * steps, each receiving the RFC's outcome and returning the one to apply (identity when absent).
  */
 import { newBranch } from '../sip/builders';
 import { SipRequest, SipResponse } from '../sip/message';
@@ -59,25 +60,40 @@ export interface ProxyHooks {
   allFailed?(failures: BranchFailure[]): { status: number; reason?: string } | undefined;
 }
 
-/** Defects to reproduce on purpose (named after what buggy proxies do). */
-export interface ProxyQuirks {
-  noMaxForwardsDecrement?: boolean;
-  dropAckFor2xx?: boolean;
-  /** Forward only the first 2xx, not its retransmissions. */
-  noRetransmit2xxForward?: boolean;
-  /** Never ACK a non-2xx final response hop by hop. */
-  noNon2xxAck?: boolean;
-  ignoreCancel?: boolean;
-  /** Pass a 430 upstream instead of trying the next flow. */
-  noFailoverOn430?: boolean;
-  /** Give the caller no final response when every target failed. */
-  hangWhenAllFailed?: boolean;
+export interface FinalStatus {
+  status: number;
+  reason?: string;
+}
+
+/**
+ * Extension points at single RFC steps of the proxy: each receives the outcome the RFC prescribes (first argument)
+ * and returns the outcome to apply. Absent hooks apply the RFC's outcome.
+ */
+export interface ProxyDecisions {
+  /**
+   * §16.6 step 3 (and §16.11 for the ACK): the Max-Forwards of the forwarded copy, given the RFC's value (one less,
+   * 70 when absent) and the received one. undefined leaves the header as received.
+   */
+  maxForwards(next: number | undefined, received: number | undefined): number | undefined;
+  /** §16.11: the ACK for a 2xx about to be forwarded statelessly; undefined forwards nothing. */
+  forwardAck(ack: SipRequest | undefined): SipRequest | undefined;
+  /**
+   * §16.7 step 5, RFC 6026 §7.2: a 2xx to INVITE about to go upstream; `first` is false for every later one (its
+   * retransmissions, also those arriving after the transaction ended). undefined forwards nothing.
+   */
+  forward2xx(res: SipResponse | undefined, info: { first: boolean }): SipResponse | undefined;
+  /** §16.10: whether a CANCEL (answered 200) cancels the pending branch of its INVITE. */
+  cancelBranches(cancel: boolean, request: SipRequest): boolean;
+  /** §16.7 step 6, RFC 5626 §7: whether a failed branch is followed by the next target. */
+  tryNextTarget(next: boolean, failure: BranchFailure): boolean;
+  /** §16.7 step 6: the final response sent upstream when every target failed; undefined sends none. */
+  finalWhenAllFailed(final: FinalStatus | undefined, failures: BranchFailure[]): FinalStatus | undefined;
 }
 
 export interface ProxyOptions {
   /** Timer C (§16.8) for INVITE branches, default 3 minutes. */
   timerCMs?: number;
-  quirks?: ProxyQuirks;
+  decisions?: Partial<ProxyDecisions>;
   /** Called with a one-line description of what the proxy did (for the SUT log). */
   log?: (line: string) => void;
 }
@@ -99,14 +115,14 @@ interface ProxyContext {
 
 export class ProxyCore {
   private readonly contexts = new Map<ServerTransaction, ProxyContext>();
-  private readonly quirks: ProxyQuirks;
+  private readonly decisions: Partial<ProxyDecisions>;
 
   constructor(
     readonly tx: TransactionLayer,
     private readonly hooks: ProxyHooks,
     private readonly opts: ProxyOptions = {},
   ) {
-    this.quirks = opts.quirks ?? {};
+    this.decisions = opts.decisions ?? {};
   }
 
   private log(line: string): void {
@@ -173,8 +189,7 @@ export class ProxyCore {
     const fwd = pc.request.clone();
     if (target.requestUri) fwd.uri = target.requestUri;
     // §16.6 step 3: Max-Forwards decremented (added as 70 when absent).
-    const mf = safe(() => fwd.maxForwards);
-    if (!this.quirks.noMaxForwardsDecrement) fwd.set('Max-Forwards', mf === undefined ? 70 : Math.max(0, mf - 1));
+    this.setMaxForwards(fwd, (mf) => (mf === undefined ? 70 : Math.max(0, mf - 1)));
     for (const r of [...(target.routes ?? [])].reverse()) fwd.prepend('Route', r);
     let dest: Target;
     try {
@@ -196,7 +211,7 @@ export class ProxyCore {
     fwd.prepend('Via', this.tx.createVia(flow).toString());
     let ctx: ClientTransaction;
     try {
-      ctx = await this.tx.sendRequest(fwd, { flow }, { suppressNon2xxAck: this.quirks.noNon2xxAck });
+      ctx = await this.tx.sendRequest(fwd, { flow });
     } catch {
       return this.onBranchFailure(pc, { target, status: 503, cause: 'transport-error' });
     }
@@ -224,10 +239,11 @@ export class ProxyCore {
     if (status === 100) return; // §16.7 step 3: 100 is not forwarded
     if (status >= 200 && status < 300) {
       clearTimeout(pc.timerC);
-      if (pc.forwarded2xx > 0 && this.quirks.noRetransmit2xxForward) return;
+      const up = this.decide2xx(res, pc.forwarded2xx === 0);
+      if (!up) return;
       pc.forwarded2xx++;
       pc.finalSent = true;
-      await this.forward(pc.stx, res);
+      await this.forward(pc.stx, up);
       return;
     }
     if (status < 200) {
@@ -255,16 +271,18 @@ export class ProxyCore {
       return;
     }
     pc.failures.push(failure);
-    const retry = this.hooks.retry ? this.hooks.retry(failure) : failure.status === 430 || failure.cause !== 'response';
-    const stop = failure.status === 430 && this.quirks.noFailoverOn430;
-    if (retry && !stop && pc.next < pc.targets.length) {
+    const rfcRetry = this.hooks.retry
+      ? this.hooks.retry(failure)
+      : failure.status === 430 || failure.cause !== 'response';
+    const retry = this.decisions.tryNextTarget ? this.decisions.tryNextTarget(rfcRetry, failure) : rfcRetry;
+    if (retry && pc.next < pc.targets.length) {
       this.log(
         `branch to ${failure.target.label ?? '?'} failed (${failure.status} ${failure.cause}); trying the next target (RFC 5626 §7)`,
       );
       await this.tryNext(pc);
       return;
     }
-    if (retry && !stop && pc.next >= pc.targets.length) {
+    if (retry && pc.next >= pc.targets.length) {
       await this.allFailed(pc);
       return;
     }
@@ -277,15 +295,17 @@ export class ProxyCore {
 
   private async allFailed(pc: ProxyContext): Promise<void> {
     if (pc.finalSent) return;
-    if (this.quirks.hangWhenAllFailed) {
-      this.log('every target failed; (quirk) sending nothing upstream');
-      return;
-    }
-    const decided = this.hooks.allFailed?.(pc.failures);
-    if (decided) return this.forwardFinal(pc, decided.status, decided.reason);
     // §16.7 step 6: the best response; with no branches at all, 480 (nothing reachable).
     const best = pc.failures.map((f) => f.status).sort((a, b) => rank(a) - rank(b))[0] ?? 480;
-    await this.forwardFinal(pc, best);
+    const rfcFinal = this.hooks.allFailed?.(pc.failures) ?? { status: best };
+    const final = this.decisions.finalWhenAllFailed
+      ? this.decisions.finalWhenAllFailed(rfcFinal, pc.failures)
+      : rfcFinal;
+    if (!final) {
+      this.log('every target failed; a decision hook chose to send nothing upstream');
+      return;
+    }
+    await this.forwardFinal(pc, final.status, final.reason);
   }
 
   private async forwardFinal(pc: ProxyContext, status: number, reason?: string): Promise<void> {
@@ -330,8 +350,9 @@ export class ProxyCore {
       return;
     }
     await this.reply(cancel, 200);
-    if (this.quirks.ignoreCancel) {
-      this.log('CANCEL answered but (quirk) not forwarded');
+    const cancels = this.decisions.cancelBranches ? this.decisions.cancelBranches(true, cancel.request) : true;
+    if (!cancels) {
+      this.log('CANCEL answered; a decision hook chose not to cancel the branch');
       return;
     }
     const pc = this.contexts.get(inv);
@@ -358,11 +379,11 @@ export class ProxyCore {
     rx: Received<SipRequest>,
     resolve?: (popped: SipUri[], req: SipRequest) => Target | undefined,
   ): Promise<void> {
-    if (this.quirks.dropAckFor2xx) {
-      this.log('ACK for 2xx dropped (quirk)');
+    const ack = this.decisions.forwardAck ? this.decisions.forwardAck(rx.message.clone()) : rx.message.clone();
+    if (!ack) {
+      this.log('ACK for 2xx not forwarded: a decision hook dropped it');
       return;
     }
-    const ack = rx.message.clone();
     const popped: SipUri[] = [];
     for (;;) {
       const top = safe(() => ack.routes[0]);
@@ -370,9 +391,8 @@ export class ProxyCore {
       popped.push(top.uri);
       ack.removeFirst('route');
     }
-    const mf = safe(() => ack.maxForwards);
-    if (mf === 0) return;
-    if (!this.quirks.noMaxForwardsDecrement) ack.set('Max-Forwards', mf === undefined ? 70 : mf - 1);
+    if (safe(() => ack.maxForwards) === 0) return;
+    this.setMaxForwards(ack, (mf) => (mf === undefined ? 70 : mf - 1));
     let dest: Target | undefined;
     try {
       dest = resolve?.(popped, ack) ?? nextHop(ack);
@@ -387,8 +407,9 @@ export class ProxyCore {
 
   /** A response that matched no client transaction (a late 2xx retransmission): forward by the next Via. */
   async forwardStrayResponse(rx: Received<SipResponse>): Promise<void> {
-    const res = rx.message.clone();
-    if (!(res.status >= 200 && res.status < 300) || this.quirks.noRetransmit2xxForward) return;
+    if (!(rx.message.status >= 200 && rx.message.status < 300)) return;
+    const res = this.decide2xx(rx.message.clone(), false);
+    if (!res) return;
     res.removeFirst('via');
     const via = safe(() => res.topVia);
     if (!via) return;
@@ -396,6 +417,17 @@ export class ProxyCore {
     const port = typeof via.rport === 'number' ? via.rport : (via.port ?? 5060);
     const transport = via.transport.toLowerCase() as 'udp' | 'tcp' | 'tls';
     await this.tx.sendStateless(res, { remote: { address, port }, transport }).catch(() => undefined);
+  }
+
+  /** §16.6 step 3: Max-Forwards of a forwarded copy, through the maxForwards decision. */
+  private setMaxForwards(req: SipRequest, rfc: (received: number | undefined) => number): void {
+    const received = safe(() => req.maxForwards);
+    const next = this.decisions.maxForwards ? this.decisions.maxForwards(rfc(received), received) : rfc(received);
+    if (next !== undefined) req.set('Max-Forwards', next);
+  }
+
+  private decide2xx(res: SipResponse, first: boolean): SipResponse | undefined {
+    return this.decisions.forward2xx ? this.decisions.forward2xx(res, { first }) : res;
   }
 
   close(): void {

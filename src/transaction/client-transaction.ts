@@ -13,6 +13,15 @@ import { ackForNon2xx } from './derived-requests';
 import { Received, Transaction } from './transaction';
 import { TimerConfig, timer } from './timers';
 
+/**
+ * Extension points at the RFC decisions of a client transaction. Each hook receives what the RFC prescribes and
+ * returns what the transaction does instead; without a hook the transaction does what the RFC says.
+ */
+export interface ClientTransactionHooks {
+  /** §17.1.1.3: the ACK an INVITE client transaction sends for a non-2xx final response; undefined sends none. */
+  ackForNon2xx(ack: SipRequest | undefined, response: SipResponse): SipRequest | undefined;
+}
+
 export interface ClientTransactionHost {
   /** Sends bytes on the transaction's flow (the layer records them in the trace). */
   sendOn(flow: Flow, data: Buffer): Promise<void>;
@@ -35,8 +44,7 @@ export class ClientTransaction extends Transaction {
     private readonly txFlow: Flow,
     timers: TimerConfig,
     private readonly host: ClientTransactionHost,
-    /** Reproduces a defect on purpose: never ACK a non-2xx final response (§17.1.1.3 says always do). */
-    private readonly suppressNon2xxAck = false,
+    private readonly hooks: Partial<ClientTransactionHooks> = {},
   ) {
     super(request.method === 'INVITE' ? 'calling' : 'trying', request.topVia.branch ?? '', timers);
     this.method = request.method;
@@ -117,7 +125,7 @@ export class ClientTransaction extends Transaction {
         if (this.isInvite) {
           // §17.1.1.3: ACK the non-2xx final response ourselves, then wait Timer D absorbing retransmissions.
           this.state = 'completed';
-          if (!this.suppressNon2xxAck) this.sendAck(res);
+          this.sendAck(res);
           this.emit('response', rx);
           this.setTimer('D', timer.d(this.timerConfig, this.reliable), () => this.terminate());
           if (this.reliable) this.terminate();
@@ -146,7 +154,10 @@ export class ClientTransaction extends Transaction {
    * Via (same branch) and Route of the INVITE, the To of the response, and method ACK.
    */
   private sendAck(res: SipResponse): void {
-    this.ack = ackForNon2xx(this.request, res).toBuffer();
+    const rfcAck = ackForNon2xx(this.request, res);
+    const ack = this.hooks.ackForNon2xx ? this.hooks.ackForNon2xx(rfcAck, res) : rfcAck;
+    if (!ack) return;
+    this.ack = ack.toBuffer();
     void this.host.sendOn(this.txFlow, this.ack).catch(() => undefined);
   }
 }

@@ -18,7 +18,7 @@ import { SipMessage, SipRequest, SipResponse } from '../sip/message';
 import { parse } from '../sip/parser';
 import type { TransportLayer } from '../transport/transport-layer';
 import { Endpoint, Flow, InboundMessage, TransportError } from '../transport/types';
-import { ClientTransaction } from './client-transaction';
+import { ClientTransaction, ClientTransactionHooks } from './client-transaction';
 import { ServerTransaction } from './server-transaction';
 import { Received, Target } from './transaction';
 import { TimerConfig, resolveTimers } from './timers';
@@ -28,6 +28,8 @@ export interface TransactionLayerOptions {
   timers?: Partial<TimerConfig>;
   /** Add `;rport` to the Vias we create (RFC 3581). Default true. */
   rport?: boolean;
+  /** Extension points at the RFC decisions of every client transaction of this layer. */
+  clientHooks?: Partial<ClientTransactionHooks>;
 }
 
 export interface Garbage {
@@ -88,11 +90,7 @@ export class TransactionLayer extends EventEmitter {
    * with TransportError when no flow can be had (connection refused...). Listeners attached right after the
    * await see every event: nothing is emitted before the next I/O turn.
    */
-  async sendRequest(
-    req: SipRequest,
-    target: Target,
-    opts: { suppressNon2xxAck?: boolean } = {},
-  ): Promise<ClientTransaction> {
+  async sendRequest(req: SipRequest, target: Target): Promise<ClientTransaction> {
     if (req.method === 'ACK')
       throw new Error('an ACK is not sent in a transaction: use sendStateless (§17.1.1.3, §13.2.2.4)');
     const flow = await this.resolve(target);
@@ -107,7 +105,7 @@ export class TransactionLayer extends EventEmitter {
           if (this.clients.get(clientKey(t.branch, t.method)) === t) this.clients.delete(clientKey(t.branch, t.method));
         },
       },
-      opts.suppressNon2xxAck,
+      this.opts.clientHooks,
     );
     this.clients.set(clientKey(tx.branch, tx.method), tx);
     void tx.start();

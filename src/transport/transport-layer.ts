@@ -105,7 +105,7 @@ const SHUTDOWN_WAIT_MS = 500;
 export class TransportLayer extends EventEmitter implements FlowHost {
   readonly trace: Trace;
   readonly agent?: string;
-  /** Mutable: a SUT fault switch may turn automatic pongs off and on during a check. */
+  /** Mutable: automatic pongs may be turned off and on during a check (a peer that stops answering keep-alives). */
   autoPong: boolean;
   /** Errors thrown by our own event listeners (never rethrown into a socket handler). */
   readonly handlerErrors: unknown[] = [];

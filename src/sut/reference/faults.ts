@@ -1,38 +1,44 @@
 /**
  * The reference SUT's fault switches: each one reproduces one defect that real proxies and registrars have, so
  * every conformance check can be shown to fail against a SUT that has the defect (a check that cannot fail proves
- * nothing). The README's fault table is generated from FAULTS.
+ * nothing). The README's fault table is generated from FAULTS. The RFC core (src/sip, src/transport,
+ * src/transaction, src/agent) knows no fault: it offers hooks at RFC decisions, and a fault installs some.
+ *
+ * To add a fault:
+ *  1. Add an entry to a table of this directory (proxy-faults.ts, registrar-faults.ts, outbound-faults.ts), or a
+ *     new `<area>-faults.ts` spread into FAULT_DEFINITIONS below. Its key is the fault's one name (kebab-case).
+ *  2. Give it a one-line `description` ending with the RFC section it breaks, and `hooks` (see FaultHooks in
+ *     fault-definition.ts): each hook receives the RFC's outcome first and returns the defective one, e.g.
+ *        'drop-2xx-ack': {
+ *          description: 'the proxy drops the ACK for a 2xx instead of forwarding it (RFC 3261 §16.11)',
+ *          hooks: { proxy: { forwardAck: () => undefined } },
+ *        },
+ *     When no hook fits, add one to the core named after the RFC step it decides (identity when absent), and to
+ *     FaultHooks; for a defect that is a setting, `onSwitch(sut, on)`.
+ *  3. Name the checks that must catch it in src/runner/fault-guards.ts (test/runner/fault-proof.test.ts proves it).
  */
+import type { FaultDefinition, FaultTable } from './fault-definition';
+import { OUTBOUND_FAULTS } from './outbound-faults';
+import { PROXY_FAULTS } from './proxy-faults';
+import { REGISTRAR_FAULTS } from './registrar-faults';
 
-export const FAULTS = {
-  'drop-2xx-ack': 'the proxy drops the ACK for a 2xx instead of forwarding it end to end (RFC 3261 §16.11, §13.2.2.4)',
-  'no-2xx-retransmit-forward':
-    'the proxy forwards only the first 2xx to INVITE, not its retransmissions (RFC 3261 §16.7, RFC 6026 §7.2)',
-  'no-non2xx-ack':
-    'the proxy never ACKs a non-2xx final response hop by hop, so the callee retransmits it (RFC 3261 §17.1.1.3)',
-  'ignore-cancel': 'the proxy answers CANCEL with 200 but never cancels the pending branch (RFC 3261 §16.10)',
-  'no-max-forwards-decrement': 'the proxy forwards requests without decrementing Max-Forwards (RFC 3261 §16.6 step 3)',
-  'no-contact-in-200': "the registrar's 200 to REGISTER omits the current bindings (RFC 3261 §10.3 step 8)",
-  'duplicate-binding-on-refresh':
-    'a refresh REGISTER adds a second binding instead of updating the first (RFC 3261 §10.3 step 7)',
-  'ignore-expires-0':
-    'Expires: 0 (and Contact: * with Expires: 0) leaves the bindings in place (RFC 3261 §10.2.2, §10.3 step 6)',
-  'no-require-outbound': "the registrar's 200 to an outbound REGISTER lacks Require: outbound (RFC 5626 §6)",
-  'no-keepalive-pong': 'the edge proxy never answers CRLFCRLF pings or STUN keep-alives (RFC 5626 §3.5.1, §4.4, §8)',
-  'no-failover-on-430':
-    'the authoritative proxy passes a 430 Flow Failed upstream instead of trying the next flow (RFC 5626 §7)',
-  'no-failover-on-flow-loss':
-    'the proxy answers 430 when the flow of a binding is gone instead of trying the next flow (RFC 5626 §5.3, §7)',
-  'hang-when-all-flows-failed':
-    'when every flow failed the proxy sends no final response at all, instead of 480 (RFC 3261 §16.7 step 6)',
-} as const satisfies Record<string, string>;
+export const FAULT_DEFINITIONS = merge(PROXY_FAULTS, REGISTRAR_FAULTS, OUTBOUND_FAULTS);
 
-export type FaultName = keyof typeof FAULTS;
+export type FaultName = keyof typeof FAULT_DEFINITIONS;
 
-export const FAULT_NAMES = Object.keys(FAULTS) as FaultName[];
+export const FAULT_NAMES = Object.keys(FAULT_DEFINITIONS) as FaultName[];
+
+/** One line per fault: what the defective SUT does and the RFC section it breaks. */
+export const FAULTS = Object.fromEntries(FAULT_NAMES.map((f) => [f, definition(f).description])) as Readonly<
+  Record<FaultName, string>
+>;
+
+export function definition(name: FaultName): FaultDefinition {
+  return (FAULT_DEFINITIONS as FaultTable)[name]!;
+}
 
 export function isFaultName(name: string): name is FaultName {
-  return Object.prototype.hasOwnProperty.call(FAULTS, name);
+  return Object.prototype.hasOwnProperty.call(FAULT_DEFINITIONS, name);
 }
 
 /** Checks a list of fault names (from the command line or a config) and names the valid ones when one is unknown. */
@@ -44,3 +50,16 @@ export function parseFaults(names: readonly string[]): FaultName[] {
     );
   return [...new Set(names)] as FaultName[];
 }
+
+/** The tables as one, refusing a name defined twice. */
+function merge<T extends FaultTable[]>(...tables: T): UnionToIntersection<T[number]> {
+  const all: Record<string, FaultDefinition> = {};
+  for (const t of tables)
+    for (const [name, d] of Object.entries(t)) {
+      if (name in all) throw new Error(`fault "${name}" is defined twice`);
+      all[name] = d;
+    }
+  return all as UnionToIntersection<T[number]>;
+}
+
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;

@@ -11,7 +11,6 @@
  */
 import { Binding, BindingStore } from '../../agent/bindings';
 import { FlowTokens } from '../../agent/flow-token';
-import type { ProxyQuirks } from '../../agent/proxy-core';
 import { loopbackCertificate } from '../../transport/loopback-certificate';
 import { DigestServer } from '../../sip/digest';
 import { parseUri } from '../../sip/uri';
@@ -19,6 +18,7 @@ import type { TimerConfig } from '../../transaction/timers';
 import { Trace, TraceEntry } from '../../transport/trace';
 import type { Endpoint, TransportProtocol } from '../../transport/types';
 import { formatEndpoint } from '../../transport/types';
+import { FaultSwitchboard } from './fault-switchboard';
 import { FAULTS, FAULT_NAMES, FaultName, isFaultName, parseFaults } from './faults';
 import { formatLogLine } from './log-line';
 import { SutNode, SutShared } from './sut-node';
@@ -74,11 +74,8 @@ export interface ReferenceSutOptions {
 export class ReferenceSut {
   readonly domain: string;
   readonly trace: Trace;
-  readonly faults: ReadonlySet<FaultName>;
-  private readonly faultSet: Set<FaultName>;
-  private readonly quirks: ProxyQuirks;
+  private readonly switchboard: FaultSwitchboard;
   private readonly store: BindingStore;
-  private readonly policyQuirks: { duplicateOnRefresh?: boolean; ignoreExpiresZero?: boolean };
   private readonly nodes: SutNode[];
   /** The PEM certificate of the TLS listeners, for agents to trust (`tls: { ca: sut.tlsCertificate }`). */
   tlsCertificate?: string;
@@ -88,20 +85,20 @@ export class ReferenceSut {
   private constructor(
     domain: string,
     trace: Trace,
-    faultSet: Set<FaultName>,
-    quirks: ProxyQuirks,
+    switchboard: FaultSwitchboard,
     store: BindingStore,
-    policyQuirks: ReferenceSut['policyQuirks'],
     nodes: SutNode[],
   ) {
     this.domain = domain;
     this.trace = trace;
-    this.faultSet = faultSet;
-    this.faults = faultSet;
-    this.quirks = quirks;
+    this.switchboard = switchboard;
     this.store = store;
-    this.policyQuirks = policyQuirks;
     this.nodes = nodes;
+  }
+
+  /** The faults switched on. */
+  get faults(): ReadonlySet<FaultName> {
+    return this.switchboard.active;
   }
 
   static async start(opts: ReferenceSutOptions = {}): Promise<ReferenceSut> {
@@ -111,14 +108,13 @@ export class ReferenceSut {
     const name = opts.name ?? 'sut';
     const log = opts.log ?? (() => undefined);
     const faultSet = new Set<FaultName>(parseFaults(opts.faults ?? []));
-    const quirks: ProxyQuirks = {};
-    const policyQuirks: ReferenceSut['policyQuirks'] = {};
+    const switchboard = new FaultSwitchboard();
     const store = new BindingStore({
       minExpires: opts.minExpires ?? 60,
       maxExpires: opts.maxExpires ?? 7200,
       defaultExpires: 3600,
       outbound: true,
-      quirks: policyQuirks,
+      decisions: switchboard.hooks('bindings'),
     });
     const users = opts.accounts
       ? new Map(opts.accounts.map((a) => [a.authUser ?? a.user, a.password]))
@@ -132,12 +128,16 @@ export class ReferenceSut {
       ...(opts.timerC !== undefined ? { timerCMs: opts.timerC } : {}),
       tokens: new FlowTokens(),
       flowTimerGraceMs: opts.flowTimerGraceMs ?? 10_000,
-      quirks,
+      hooks: {
+        transaction: switchboard.hooks('transaction'),
+        proxy: switchboard.hooks('proxy'),
+        location: switchboard.hooks('location'),
+      },
       nodes,
       log,
       registrar: {
         store,
-        faults: faultSet,
+        decisions: switchboard.hooks('registrar'),
         ...(users ? { users, digest: new DigestServer({ realm: domain.replace(/^\[|\]$/g, '') }) } : {}),
         ...(owners ? { owners } : {}),
         everRegistered: new Set<string>(),
@@ -145,7 +145,7 @@ export class ReferenceSut {
         log: (line) => log(`${new Date().toISOString().slice(11, 23)} registrar ${line}`),
       },
     };
-    const sut = new ReferenceSut(domain, trace, faultSet, quirks, store, policyQuirks, nodes);
+    const sut = new ReferenceSut(domain, trace, switchboard, store, nodes);
     const agents = new Set([name, `${name}-registrar`]);
     if (opts.log || opts.traceLimit) {
       sut.unsubscribe = trace.subscribe((e: TraceEntry) => {
@@ -155,7 +155,6 @@ export class ReferenceSut {
           trace.entries.splice(0, trace.entries.length - opts.traceLimit);
       });
     }
-    const autoPong = !faultSet.has('no-keepalive-pong');
     const tls = opts.tls === true ? await loopbackCertificate('sipconf-reference-sut') : opts.tls || undefined;
     if (tls) sut.tlsCertificate = tls.cert.toString();
     try {
@@ -166,7 +165,6 @@ export class ReferenceSut {
           agent: name,
           trace,
           timers: opts.timers,
-          autoPong,
           ...(tls ? { tls } : {}),
         }),
       );
@@ -177,7 +175,6 @@ export class ReferenceSut {
           agent: `${name}-registrar`,
           trace,
           timers: opts.timers,
-          autoPong,
           ...(tls ? { tls } : {}),
         }),
       );
@@ -215,45 +212,7 @@ export class ReferenceSut {
 
   setFault(name: FaultName, on: boolean): void {
     if (!isFaultName(name)) throw new Error(`unknown fault "${name}"; valid faults: ${FAULT_NAMES.join(', ')}`);
-    if (on) this.faultSet.add(name);
-    else this.faultSet.delete(name);
-    const q = this.quirks;
-    switch (name) {
-      case 'drop-2xx-ack':
-        q.dropAckFor2xx = on;
-        break;
-      case 'no-2xx-retransmit-forward':
-        q.noRetransmit2xxForward = on;
-        break;
-      case 'no-non2xx-ack':
-        q.noNon2xxAck = on;
-        break;
-      case 'ignore-cancel':
-        q.ignoreCancel = on;
-        break;
-      case 'no-max-forwards-decrement':
-        q.noMaxForwardsDecrement = on;
-        break;
-      case 'no-failover-on-430':
-        q.noFailoverOn430 = on;
-        break;
-      case 'hang-when-all-flows-failed':
-        q.hangWhenAllFailed = on;
-        break;
-      case 'duplicate-binding-on-refresh':
-        this.policyQuirks.duplicateOnRefresh = on;
-        break;
-      case 'ignore-expires-0':
-        this.policyQuirks.ignoreExpiresZero = on;
-        break;
-      case 'no-keepalive-pong':
-        for (const n of this.nodes) n.transport.autoPong = !on;
-        break;
-      // Read where they apply: the registrar (no-contact-in-200, no-require-outbound), the location service
-      // (no-failover-on-flow-loss).
-      default:
-        break;
-    }
+    this.switchboard.set(name, on, { transports: this.nodes.map((n) => n.transport) });
   }
 
   /** Current bindings (of one AOR, e.g. "sip:alice@127.0.0.1", or all). */

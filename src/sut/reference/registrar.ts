@@ -11,16 +11,24 @@ import { NameAddr } from '../../sip/fields';
 import { SipRequest, SipResponse } from '../../sip/message';
 import { SipUri } from '../../sip/uri';
 import type { Flow } from '../../transport/types';
-import type { FaultName } from './faults';
 
 /** Option tags this SUT understands (§8.2.2.3: anything else in Require gets 420). */
 export const SUPPORTED_TAGS = ['outbound', 'path'];
+
+/** Extension points at the registrar's decisions; each receives the RFC's outcome first. */
+export interface RegistrarDecisions {
+  /** §10.3 step 8 (with RFC 5626 §6, §4.4.1 and RFC 3327 §5.3): the header fields of the 200 to a REGISTER. */
+  okHeaders(
+    headers: Array<[string, string | number]>,
+    outcome: { outbound: boolean },
+  ): Array<[string, string | number]>;
+}
 
 export interface RegistrarContext {
   store: BindingStore;
   /** 'edge': the registrar is co-located with the edge proxy (RFC 5626 §5.3 + §6); 'registrar': a Path-using edge is in front. */
   role: 'edge' | 'registrar';
-  faults: ReadonlySet<FaultName>;
+  decisions?: Partial<RegistrarDecisions>;
   digest?: DigestServer;
   users?: ReadonlyMap<string, string>;
   /** Strict accounts: the user each digest username belongs to, when they differ (an account's authUser). */
@@ -133,18 +141,18 @@ export function handleRegister(req: SipRequest, flow: Flow, ctx: RegistrarContex
   if (ok.bindings.length) ctx.everRegistered.add(toUri.aor());
 
   // §10.3 step 8: the 200 lists every current binding with its remaining expiry.
-  const headers: Array<[string, string | number]> = [];
-  if (!ctx.faults.has('no-contact-in-200'))
-    for (const c of ctx.store.contactHeaders(ok.bindings)) headers.push(['Contact', c]);
+  const rfcHeaders: Array<[string, string | number]> = [];
+  for (const c of ctx.store.contactHeaders(ok.bindings)) rfcHeaders.push(['Contact', c]);
   if (ok.outbound) {
-    if (!ctx.faults.has('no-require-outbound')) headers.push(['Require', 'outbound']);
+    rfcHeaders.push(['Require', 'outbound']);
     // RFC 5626 §4.4.1 / §5.4: the edge says how often it wants keep-alives.
-    if (ctx.role === 'edge' && paths.length === 0) headers.push(['Flow-Timer', ctx.flowTimer]);
+    if (ctx.role === 'edge' && paths.length === 0) rfcHeaders.push(['Flow-Timer', ctx.flowTimer]);
   }
   // RFC 3327 §5.3: the Path values are echoed in the 200 so the UA learns them.
-  for (const p of req.getAll('path')) headers.push(['Path', p]);
-  headers.push(['Supported', SUPPORTED_TAGS.join(', ')]);
-  headers.push(['Date', new Date().toUTCString()]);
+  for (const p of req.getAll('path')) rfcHeaders.push(['Path', p]);
+  rfcHeaders.push(['Supported', SUPPORTED_TAGS.join(', ')]);
+  rfcHeaders.push(['Date', new Date().toUTCString()]);
+  const headers = ctx.decisions?.okHeaders?.(rfcHeaders, { outbound: ok.outbound }) ?? rfcHeaders;
   ctx.log(`REGISTER ${toUri.aor()} → 200 with ${ok.bindings.length} binding(s)${ok.outbound ? ' (outbound)' : ''}`);
   return reply(req, 200, headers);
 }

@@ -8,14 +8,7 @@
  */
 import type { Binding } from '../../agent/bindings';
 import { FlowTokens } from '../../agent/flow-token';
-import {
-  BranchFailure,
-  ProxyCore,
-  ProxyQuirks,
-  ProxyTarget,
-  RouteContext,
-  TargetDecision,
-} from '../../agent/proxy-core';
+import { BranchFailure, ProxyCore, ProxyTarget, RouteContext, TargetDecision } from '../../agent/proxy-core';
 import { uriTarget } from '../../agent/targets';
 import { createResponse } from '../../sip/builders';
 import { parseNameAddr } from '../../sip/fields';
@@ -30,6 +23,7 @@ import type { Trace } from '../../transport/trace';
 import { TransportLayer } from '../../transport/transport-layer';
 import type { Endpoint, Flow, TransportProtocol } from '../../transport/types';
 import { TransportError, formatEndpoint } from '../../transport/types';
+import type { FaultHooks } from './fault-definition';
 import { FlowTimerWatch } from './flow-timer';
 import { RegistrarContext, SUPPORTED_TAGS, handleRegister } from './registrar';
 
@@ -44,7 +38,8 @@ export interface SutShared {
   tokens: FlowTokens;
   /** How long past the Flow-Timer a silent outbound flow is kept (see FlowTimerWatch), ms. */
   flowTimerGraceMs: number;
-  quirks: ProxyQuirks;
+  /** The hooks the SUT's active faults apply through (installed on every node's core objects). */
+  hooks: Pick<Required<FaultHooks>, 'transaction' | 'proxy' | 'location'>;
   /** Timer C (§16.8), ms. */
   timerCMs?: number;
   registrar: Omit<RegistrarContext, 'role' | 'isDomain'>;
@@ -61,7 +56,6 @@ export interface NodeListenOptions {
   agent: string;
   trace: Trace;
   timers?: Partial<TimerConfig>;
-  autoPong: boolean;
 }
 
 /** Dialog-forming methods get Record-Route (§16.6 step 4; RFC 6665 for SUBSCRIBE, RFC 3515 for REFER). */
@@ -107,7 +101,7 @@ export class SutNode {
     timers: Partial<TimerConfig> | undefined,
   ) {
     this.transport = transport;
-    this.tx = new TransactionLayer(transport, { timers });
+    this.tx = new TransactionLayer(transport, { timers, clientHooks: shared.hooks.transaction });
     const log = (line: string) => shared.log(`${clock()} ${this.label} ${line}`);
     this.flowTimers = new FlowTimerWatch(transport, shared.flowTimerGraceMs, log);
     this.proxy = new ProxyCore(
@@ -118,7 +112,7 @@ export class SutNode {
         recordRoute: (req, target, from, to) => this.recordRoute(req, target, from, to),
         allFailed: (failures) => this.allFailed(failures),
       },
-      { quirks: shared.quirks, log, ...(shared.timerCMs !== undefined ? { timerCMs: shared.timerCMs } : {}) },
+      { decisions: shared.hooks.proxy, log, ...(shared.timerCMs !== undefined ? { timerCMs: shared.timerCMs } : {}) },
     );
     this.tx.on(
       'request',
@@ -151,7 +145,6 @@ export class SutNode {
       const transport = new TransportLayer({
         trace: opts.trace,
         agent: opts.agent,
-        autoPong: opts.autoPong,
         tls: { rejectUnauthorized: false },
       });
       try {
@@ -393,20 +386,10 @@ export class SutNode {
       this.log(`${aor} has no binding: ${known ? 480 : 404}`);
       return known ? { status: 480, reason: 'Temporarily Unavailable' } : { status: 404 };
     }
-    // RFC 5626 §7 with the defect switched on: an edge that does not fail over answers 430 for a flow that is gone.
-    const first = bindings[0]!;
-    if (
-      this.shared.registrar.faults.has('no-failover-on-flow-loss') &&
-      first.path.length === 0 &&
-      first.flow?.closed &&
-      first.regId !== undefined
-    ) {
-      this.log(`flow ${first.flow.id} of ${aor} is gone; (fault) answering 430 instead of trying the next flow`);
-      return { status: 430, reason: 'Flow Failed' };
-    }
     const targets = bindings.map((b) => this.bindingTarget(b));
     for (const t of targets) this.bindingTargets.add(t);
-    return { targets };
+    const decide = this.shared.hooks.location.targetsForBindings;
+    return decide ? decide({ targets }, { aor, bindings, log: (line) => this.log(line) }) : { targets };
   }
 
   private bindingTarget(b: Binding): ProxyTarget {
