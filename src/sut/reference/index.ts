@@ -158,25 +158,11 @@ export class ReferenceSut {
     const tls = opts.tls === true ? await loopbackCertificate('sipconf-reference-sut') : opts.tls || undefined;
     if (tls) sut.tlsCertificate = tls.cert.toString();
     try {
+      const listen = { host, trace, timers: opts.timers, ...(tls ? { tls } : {}) };
+      nodes.push(await SutNode.start('edge', shared, { ...listen, port: opts.port ?? 0, agent: name }));
+      const registrarAgent = `${name}-registrar`;
       nodes.push(
-        await SutNode.start('edge', shared, {
-          host,
-          port: opts.port ?? 0,
-          agent: name,
-          trace,
-          timers: opts.timers,
-          ...(tls ? { tls } : {}),
-        }),
-      );
-      nodes.push(
-        await SutNode.start('registrar', shared, {
-          host,
-          port: opts.registrarPort ?? 0,
-          agent: `${name}-registrar`,
-          trace,
-          timers: opts.timers,
-          ...(tls ? { tls } : {}),
-        }),
+        await SutNode.start('registrar', shared, { ...listen, port: opts.registrarPort ?? 0, agent: registrarAgent }),
       );
     } catch (e) {
       await sut.close();

@@ -4,7 +4,7 @@
  * does steps 1–4 (domain, Require, digest auth, authorization) and step 8 (the 200 with every binding), and decides
  * whether the outbound procedures of RFC 5626 apply.
  */
-import { BindingStore } from '../../agent/bindings';
+import { Binding, BindingStore } from '../../agent/bindings';
 import { createResponse } from '../../sip/builders';
 import { DigestServer } from '../../sip/digest';
 import { NameAddr } from '../../sip/fields';
@@ -140,21 +140,29 @@ export function handleRegister(req: SipRequest, flow: Flow, ctx: RegistrarContex
   const ok = outcome as Extract<typeof outcome, { status: 200 }>;
   if (ok.bindings.length) ctx.everRegistered.add(toUri.aor());
 
-  // §10.3 step 8: the 200 lists every current binding with its remaining expiry.
-  const rfcHeaders: Array<[string, string | number]> = [];
-  for (const c of ctx.store.contactHeaders(ok.bindings)) rfcHeaders.push(['Contact', c]);
+  ctx.log(`REGISTER ${toUri.aor()} → 200 with ${ok.bindings.length} binding(s)${ok.outbound ? ' (outbound)' : ''}`);
+  return reply(req, 200, okHeaders(req, ok, paths.length > 0, ctx));
+}
+
+/** §10.3 step 8: the 200 lists every current binding with its remaining expiry. */
+function okHeaders(
+  req: SipRequest,
+  ok: { bindings: Binding[]; outbound: boolean },
+  hasPath: boolean,
+  ctx: RegistrarContext,
+): Array<[string, string | number]> {
+  const headers: Array<[string, string | number]> = [];
+  for (const c of ctx.store.contactHeaders(ok.bindings)) headers.push(['Contact', c]);
   if (ok.outbound) {
-    rfcHeaders.push(['Require', 'outbound']);
+    headers.push(['Require', 'outbound']);
     // RFC 5626 §4.4.1 / §5.4: the edge says how often it wants keep-alives.
-    if (ctx.role === 'edge' && paths.length === 0) rfcHeaders.push(['Flow-Timer', ctx.flowTimer]);
+    if (ctx.role === 'edge' && !hasPath) headers.push(['Flow-Timer', ctx.flowTimer]);
   }
   // RFC 3327 §5.3: the Path values are echoed in the 200 so the UA learns them.
-  for (const p of req.getAll('path')) rfcHeaders.push(['Path', p]);
-  rfcHeaders.push(['Supported', SUPPORTED_TAGS.join(', ')]);
-  rfcHeaders.push(['Date', new Date().toUTCString()]);
-  const headers = ctx.decisions?.okHeaders?.(rfcHeaders, { outbound: ok.outbound }) ?? rfcHeaders;
-  ctx.log(`REGISTER ${toUri.aor()} → 200 with ${ok.bindings.length} binding(s)${ok.outbound ? ' (outbound)' : ''}`);
-  return reply(req, 200, headers);
+  for (const p of req.getAll('path')) headers.push(['Path', p]);
+  headers.push(['Supported', SUPPORTED_TAGS.join(', ')]);
+  headers.push(['Date', new Date().toUTCString()]);
+  return ctx.decisions?.okHeaders?.(headers, { outbound: ok.outbound }) ?? headers;
 }
 
 function hasExpiresZero(req: SipRequest, c: NameAddr): boolean {
