@@ -157,8 +157,9 @@ export function registerSippCommand(program: Command, setExit: (code: number) =>
         interrupted = sig;
         void handle.stop();
       };
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
+      // `on`, not `once`: while this listener is there, the safety net (src/process) leaves the signal to us.
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
       let result: SippResult;
       try {
         result = await handle.result;

@@ -10,14 +10,9 @@ import type { SutInfo } from '../scenario/check';
 import { resolveTimers } from '../transaction/timers';
 import type { Endpoint, TransportProtocol } from '../transport/types';
 import { FaultName, ReferenceSut } from '../sut/reference';
-import {
-  ManagedSut,
-  SutStartError,
-  findExecutable,
-  missingBinaryMessage,
-  splitCommand,
-  startManagedSut,
-} from '../sut/managed';
+import { findExecutable, missingBinaryMessage } from '../process/executables';
+import { ManagedSut, SutStartError, startManagedSut } from '../sut/managed';
+import { splitCommand } from '../sut/placeholders';
 import { SutProfile, loadProfile, profileEndpoints } from '../sut/profile';
 
 export interface SutSetupOptions {

@@ -41,5 +41,6 @@ export {
   type ExitFacts,
 } from './exit-codes';
 export { locateSipp, SippNotFoundError, SIPP_PACKAGE, type LocateOptions } from './locate';
-export { probeFreePort, processHasBound } from './ports';
+export { probeFreePort } from '../process/free-ports';
+export { processHasBound } from '../process/bound-ports';
 export { SHIPPED_SCENARIOS_DIR, shippedScenario } from './scenarios';

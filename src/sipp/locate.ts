@@ -2,8 +2,8 @@
  * Finding the SIPp binary. Debian and Ubuntu ship it as the package `sip-tester` (binary `sipp`); a missing or
  * unusable binary is reported with that name, so the fix is one `apt-get install` away.
  */
-import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { isExecutableFile } from '../process/executables';
 
 export const SIPP_PACKAGE = 'sip-tester';
 
@@ -22,16 +22,6 @@ export interface LocateOptions {
   binary?: string;
   /** The PATH to search (default process.env.PATH). */
   path?: string;
-}
-
-function isExecutableFile(p: string): boolean {
-  try {
-    if (!statSync(p).isFile()) return false;
-    accessSync(p, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The absolute path of the SIPp binary, or a SippNotFoundError naming the Debian package. */

@@ -8,39 +8,23 @@
  *   is killed too, so no process outlives the run.
  * - Without a fixed local port, a free one is probed (bind to 0, release) and the run is retried on SIPp's
  *   "cannot bind" exit (254) with a new port.
- * - The result carries the verdict from the exit code, the parsed statistics, every response time (exact
- *   median), SIPp's error lines and the files it wrote, with their contents, for the report.
+ * - The result (sipp-result.ts) carries the verdict from the exit code, the parsed statistics, every response time
+ *   (exact median), SIPp's error lines and the files it wrote, with their contents, for the report.
+ * Process groups, the exit safety net and free ports come from src/process.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import {
-  accessSync,
-  closeSync,
-  constants,
-  fstatSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readdirSync,
-  readSync,
-  statSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, statSync, accessSync, constants, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { portIsTaken, processHasBound } from '../process/bound-ports';
+import { probeFreePort } from '../process/free-ports';
+import { ProcessGroup, SpawnError } from '../process/process-group';
 import type { Endpoint } from '../transport/types';
 import { formatEndpoint } from '../transport/types';
-import { buildSippArgs, socketProtocol, type SippArgsInput, type SippRunFiles, type SippTransport } from './args';
-import { extractSippErrors, interpretSippExit, type SippVerdict } from './exit-codes';
+import { buildSippArgs, socketProtocol, type SippArgsInput, type SippRunFiles } from './args';
 import { locateSipp } from './locate';
-import { portIsTaken, probeFreePort, processHasBound } from './ports';
-import {
-  medianResponseMs,
-  parseSippRttCsv,
-  parseSippStatsCsv,
-  percentileResponseMs,
-  type RttSample,
-  type SippStats,
-} from './stats';
+import { collectSippResult, type SippExit, type SippResult } from './sipp-result';
+
+export type { SippLog, SippResult } from './sipp-result';
 
 export interface SippRunOptions extends Omit<SippArgsInput, 'files' | 'localAddress' | 'localPort' | 'target'> {
   /** The SUT (host:port or an Endpoint). Absent when SIPp only answers (a UAS). */
@@ -70,43 +54,6 @@ export interface SippRunOptions extends Omit<SippArgsInput, 'files' | 'localAddr
   /** Longest log content attached to the result, per file. Default 1 MiB. */
   maxLogBytes?: number;
   env?: NodeJS.ProcessEnv;
-}
-
-export interface SippLog {
-  name: string;
-  path: string;
-  content: string;
-  truncated: boolean;
-  bytes: number;
-}
-
-export interface SippResult {
-  verdict: SippVerdict;
-  exitCode: number | null;
-  signal: NodeJS.Signals | null;
-  timedOut: boolean;
-  binary: string;
-  args: string[];
-  /** A shell line that reproduces the run by hand. */
-  commandLine: string;
-  runDir: string;
-  local: Endpoint;
-  transport: SippTransport;
-  /** The process id of the last SIPp started (its process group id too). */
-  pid?: number;
-  /** How many times SIPp was started (more than one after "cannot bind"). */
-  attempts: number;
-  durationMs: number;
-  stats?: SippStats;
-  /** Why the statistics file could not be read, when it could not. */
-  statsError?: string;
-  /** Every response time SIPp measured (rtd markers), in ms. */
-  responseTimes: RttSample[];
-  responseTimeMedianMs?: number;
-  responseTimeP95Ms?: number;
-  /** SIPp's own error lines (stderr and error log), timestamps removed. */
-  errors: string[];
-  logs: SippLog[];
 }
 
 export interface SippHandle {
@@ -149,42 +96,10 @@ function checkScenarioFile(what: string, file: string | undefined): void {
   }
 }
 
-function shellQuote(s: string): string {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-/** The first `max` bytes of a file (a load run's message trace can be gigabytes), its size, and whether it was cut. */
-function readLimited(path: string, max: number): { content: string; truncated: boolean; bytes: number } | undefined {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, 'r');
-    const bytes = fstatSync(fd).size;
-    const buf = Buffer.alloc(Math.min(bytes, max));
-    let got = 0;
-    while (got < buf.length) {
-      const n = readSync(fd, buf, got, buf.length - got, got);
-      if (n === 0) break;
-      got += n;
-    }
-    return { content: buf.subarray(0, got).toString('utf8'), truncated: bytes > max, bytes };
-  } catch {
-    return undefined;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/**
- * Runs still going. SIPp lives in its own process group (so our kill reaches everything it starts), which also
- * means a Ctrl-C aimed at us does not reach it: when this process exits, every live SIPp group is killed.
- */
+/** Runs still going, for stopAllSipp. (The safety net in src/process kills their groups when node exits.) */
 const liveRuns = new Set<SippRun>();
-let exitHookInstalled = false;
-function killAllOnExit(): void {
-  for (const run of liveRuns) run.killNow();
-}
 
 /** Stops every SIPp this process started that is still running (e.g. on SIGINT), and waits for their results. */
 export async function stopAllSipp(): Promise<SippResult[]> {
@@ -197,7 +112,7 @@ class SippRun implements SippHandle {
   readonly ready: Promise<Endpoint>;
   readonly result: Promise<SippResult>;
 
-  private child: ChildProcess | undefined;
+  private group: ProcessGroup | undefined;
   private stopRequested = false;
   private timedOut = false;
   private settled = false;
@@ -235,39 +150,35 @@ class SippRun implements SippHandle {
     });
     this.ready.catch(() => undefined); // a caller that never awaits `ready` must not see an unhandled rejection
     liveRuns.add(this);
-    if (!exitHookInstalled) {
-      exitHookInstalled = true;
-      process.on('exit', killAllOnExit);
-    }
     this.result = this.run().finally(() => liveRuns.delete(this));
   }
 
-  /** Synchronous SIGKILL of the whole group: for process exit, where nothing asynchronous runs any more. */
-  killNow(): void {
-    this.killGroup('SIGKILL');
-  }
-
   get pid(): number | undefined {
-    return this.child && this.child.exitCode === null && this.child.signalCode === null ? this.child.pid : undefined;
+    return this.group && !this.group.exit ? this.group.pid : undefined;
   }
 
   stop(): Promise<SippResult> {
     if (!this.settled && !this.stopRequested) {
       this.stopRequested = true;
-      const child = this.child;
-      if (child?.pid && child.exitCode === null) {
-        try {
-          process.kill(child.pid, 'SIGUSR1');
-        } catch {
-          // already gone
-        }
-        this.later(this.graceMs, () => {
-          this.killGroup('SIGTERM');
-          this.later(this.graceMs, () => this.killGroup('SIGKILL'));
-        });
-      }
+      if (this.group) this.finishGracefully(this.group);
     }
     return this.result;
+  }
+
+  /** SIGUSR1 asks SIPp to finish (final statistics, exit 0); SIGTERM, then SIGKILL the group if it lingers. */
+  private finishGracefully(group: ProcessGroup): void {
+    if (group.exit) return;
+    group.signalLeader('SIGUSR1');
+    this.later(this.graceMs, () => {
+      group.signal('SIGTERM');
+      this.later(this.graceMs, () => group.signal('SIGKILL'));
+    });
+  }
+
+  /** The hard bound: SIGTERM to the group, SIGKILL after the grace. */
+  private killForTimeout(group: ProcessGroup): void {
+    group.signal('SIGTERM');
+    this.later(this.graceMs, () => group.signal('SIGKILL'));
   }
 
   private argsInput(port: number): SippArgsInput {
@@ -289,22 +200,6 @@ class SippRun implements SippHandle {
     this.timers.add(t);
   }
 
-  private killGroup(signal: NodeJS.Signals): void {
-    const pid = this.child?.pid;
-    if (!pid) return;
-    try {
-      process.kill(-pid, signal);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ESRCH') {
-        try {
-          this.child?.kill(signal);
-        } catch {
-          // nothing left to signal
-        }
-      }
-    }
-  }
-
   private settleReady(value: Endpoint | Error): void {
     if (this.readySettled) return;
     this.readySettled = true;
@@ -312,20 +207,19 @@ class SippRun implements SippHandle {
     else this.resolveReady(value);
   }
 
-  private async watchReadiness(child: ChildProcess, port: number, deadline: number): Promise<void> {
+  private async watchReadiness(group: ProcessGroup, port: number, deadline: number): Promise<void> {
     const proto = socketProtocol(this.opts.transport);
-    while (!this.readySettled && child.exitCode === null && child.signalCode === null) {
-      let bound = child.pid ? processHasBound(child.pid, port, proto) : false;
+    while (!this.readySettled && !group.exit) {
+      let bound = processHasBound(group.pid, port, proto);
       if (bound === undefined) bound = await portIsTaken(this.local.address, port, proto);
       if (bound) {
         this.settleReady({ address: this.local.address, port });
         return;
       }
       if (performance.now() > deadline) {
+        const within = Math.round(deadline - this.started);
         this.settleReady(
-          new Error(
-            `SIPp did not bind ${proto.toUpperCase()} ${this.local.address}:${port} within ${Math.round(deadline - this.started)} ms`,
-          ),
+          new Error(`SIPp did not bind ${proto.toUpperCase()} ${this.local.address}:${port} within ${within} ms`),
         );
         return;
       }
@@ -333,54 +227,35 @@ class SippRun implements SippHandle {
     }
   }
 
-  private spawnOnce(
-    args: string[],
-    attempt: number,
-  ): Promise<{ code: number | null; signal: NodeJS.Signals | null; spawnError?: Error }> {
+  /** One SIPp process, to its exit; its output appended to stdout.log / stderr.log in the run dir. */
+  private async spawnOnce(args: string[], attempt: number, port: number, readyDeadline: number): Promise<SippExit> {
     const out = openSync(join(this.runDir, 'stdout.log'), 'a');
     const err = openSync(join(this.runDir, 'stderr.log'), 'a');
     if (attempt > 1) {
       writeSync(out, `\n--- attempt ${attempt}: ${args.join(' ')}\n`);
       writeSync(err, `\n--- attempt ${attempt}\n`);
     }
-    return new Promise((resolveExit) => {
-      let child: ChildProcess;
-      try {
-        child = spawn(this.binary, args, {
-          cwd: this.runDir,
-          detached: true,
-          stdio: ['ignore', out, err],
-          env: this.opts.env ?? process.env,
-        });
-      } catch (e) {
-        closeSync(out);
-        closeSync(err);
-        resolveExit({ code: null, signal: null, spawnError: e as Error });
-        return;
-      }
+    let group: ProcessGroup;
+    try {
+      group = await ProcessGroup.spawn(this.binary, args, {
+        cwd: this.runDir,
+        stdio: ['ignore', out, err],
+        env: this.opts.env ?? process.env,
+      });
+    } catch (e) {
+      if (e instanceof SpawnError) return { code: null, signal: null, spawnError: e.reason };
+      throw e;
+    } finally {
       closeSync(out);
       closeSync(err);
-      this.child = child;
-      let done = false;
-      child.once('error', (e) => {
-        if (done) return;
-        done = true;
-        resolveExit({ code: null, signal: null, spawnError: e });
-      });
-      child.once('exit', (code, signal) => {
-        if (done) return;
-        done = true;
-        // Whatever SIPp started in its group (<exec command=...>) goes with it.
-        if (child.pid) {
-          try {
-            process.kill(-child.pid, 'SIGKILL');
-          } catch {
-            // ESRCH: the group is already empty
-          }
-        }
-        resolveExit({ code, signal });
-      });
-    });
+    }
+    this.group = group;
+    // A stop or the hard bound that came while SIPp was starting applies now.
+    if (this.timedOut) this.killForTimeout(group);
+    else if (this.stopRequested) this.finishGracefully(group);
+    void this.watchReadiness(group, port, readyDeadline);
+    // Whatever SIPp started in its group (<exec command=...>) goes with it (ProcessGroup kills the rest at exit).
+    return group.exited;
   }
 
   private async run(): Promise<SippResult> {
@@ -388,15 +263,14 @@ class SippRun implements SippHandle {
       if (this.settled) return;
       this.timedOut = true;
       this.settleReady(new Error(`SIPp run passed its hard bound of ${this.hardTimeoutMs} ms`));
-      this.killGroup('SIGTERM');
-      this.later(this.graceMs, () => this.killGroup('SIGKILL'));
+      if (this.group) this.killForTimeout(this.group);
     });
     const readyDeadline = this.started + (this.opts.readyTimeoutMs ?? Math.min(this.hardTimeoutMs, 10_000));
     const fixedPort = !!this.opts.localPort;
     const maxAttempts = fixedPort ? 1 : 1 + (this.opts.bindRetries ?? 3);
     let attempts = 0;
     let args: string[] = [];
-    let exit: { code: number | null; signal: NodeJS.Signals | null; spawnError?: Error } = { code: null, signal: null };
+    let exit: SippExit = { code: null, signal: null };
     const earlierErrors: string[] = [];
     try {
       while (attempts < maxAttempts && !this.timedOut && !this.stopRequested) {
@@ -407,10 +281,8 @@ class SippRun implements SippHandle {
         attempts++;
         this.local.port = port;
         args = buildSippArgs(this.argsInput(port));
-        this.child = undefined;
-        const exited = this.spawnOnce(args, attempts);
-        if (this.child) void this.watchReadiness(this.child, port, readyDeadline);
-        exit = await exited;
+        this.group = undefined;
+        exit = await this.spawnOnce(args, attempts, port, readyDeadline);
         const bindFailed = (exit.code === 254 || exit.code === -2) && !this.timedOut && !this.stopRequested;
         if (!bindFailed || attempts >= maxAttempts) break;
         earlierErrors.push(
@@ -423,106 +295,25 @@ class SippRun implements SippHandle {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     this.settled = true;
-    const result = this.collect(exit, args, attempts, earlierErrors);
-    this.settleReady(new Error(`SIPp exited before it was ready: ${result.verdict.message}`));
-    return result;
-  }
-
-  private collect(
-    exit: { code: number | null; signal: NodeJS.Signals | null; spawnError?: Error },
-    args: string[],
-    attempts: number,
-    earlierErrors: string[],
-  ): SippResult {
-    const max = this.opts.maxLogBytes ?? 1024 * 1024;
-    const logs: SippLog[] = [];
-    let names: string[] = [];
-    try {
-      names = readdirSync(this.runDir).sort();
-    } catch {
-      // run dir removed under us
-    }
-    for (const name of names) {
-      const path = join(this.runDir, name);
-      const r = readLimited(path, max);
-      if (r) logs.push({ name, path, ...r });
-    }
-    // Statistics and response times are read whole (a row per period, a line per call); logs only in part.
-    const text = (name: string, limit = Number.MAX_SAFE_INTEGER): string =>
-      readLimited(join(this.runDir, name), limit)?.content ?? '';
-    let stats: SippStats | undefined;
-    let statsError: string | undefined;
-    const statsText = text('stats.csv');
-    if (statsText) {
-      try {
-        stats = parseSippStatsCsv(statsText, this.files.stats);
-      } catch (e) {
-        statsError = (e as Error).message;
-      }
-    } else statsError = `${this.files.stats}: not written (SIPp ended before its first statistics dump)`;
-    const pid = this.child?.pid;
-    const rttName = pid ? names.find((n) => n.endsWith(`_${pid}_rtt.csv`)) : undefined;
-    let responseTimes: RttSample[] = [];
-    if (rttName) {
-      try {
-        responseTimes = parseSippRttCsv(text(rttName), join(this.runDir, rttName));
-      } catch (e) {
-        statsError = statsError ?? (e as Error).message;
-      }
-    }
-    const errors = [
-      ...earlierErrors,
-      ...extractSippErrors(text('stderr.log', max)),
-      ...extractSippErrors(text('errors.log', max)),
-    ]
-      .filter((e, i, a) => a.indexOf(e) === i)
-      .slice(0, 100);
-    if (exit.spawnError) errors.unshift(`could not start ${this.binary}: ${exit.spawnError.message}`);
-    const verdict = exit.spawnError
-      ? {
-          status: 'fatal' as const,
-          ok: false,
-          message: `could not start SIPp (${this.binary}): ${exit.spawnError.message}`,
-        }
-      : attempts === 0 && this.stopRequested
-        ? { status: 'stopped' as const, ok: true, message: 'stopped before SIPp started' }
-        : interpretSippExit({
-            code: exit.code,
-            signal: exit.signal,
-            timedOut: this.timedOut,
-            timeoutMs: this.hardTimeoutMs,
-            stopRequested: this.stopRequested,
-            calls: stats
-              ? {
-                  total: stats.calls.successful + stats.calls.failed,
-                  successful: stats.calls.successful,
-                  failed: stats.calls.failed,
-                }
-              : undefined,
-            errors,
-          });
-    return {
-      verdict,
-      exitCode: exit.code,
-      signal: exit.signal,
-      timedOut: this.timedOut,
+    const result = collectSippResult({
+      exit,
       binary: this.binary,
       args,
-      commandLine: `cd ${shellQuote(this.runDir)} && ${[this.binary, ...args].map(shellQuote).join(' ')}`,
       runDir: this.runDir,
-      local: { ...this.local },
+      files: this.files,
+      local: this.local,
       transport: this.opts.transport ?? 'udp',
-      pid,
+      pid: this.group?.pid,
       attempts,
+      earlierErrors,
+      timedOut: this.timedOut,
+      hardTimeoutMs: this.hardTimeoutMs,
+      stopRequested: this.stopRequested,
       durationMs: Math.round(performance.now() - this.started),
-      stats,
-      statsError,
-      responseTimes,
-      responseTimeMedianMs: medianResponseMs(responseTimes),
-      responseTimeP95Ms: percentileResponseMs(responseTimes, 95),
-      errors,
-      logs,
-    };
+      maxLogBytes: this.opts.maxLogBytes ?? 1024 * 1024,
+    });
+    this.settleReady(new Error(`SIPp exited before it was ready: ${result.verdict.message}`));
+    return result;
   }
 }
 

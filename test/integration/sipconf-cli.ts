@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { findExecutable, missingBinaryMessage } from '../../src/sut/managed';
+import { findExecutable, missingBinaryMessage } from '../../src/process/executables';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'sipconf');

@@ -5,15 +5,10 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  SutStartError,
-  errorExcerpt,
-  missingBinaryMessage,
-  renderKnown,
-  renderStrict,
-  splitCommand,
-  startManagedSut,
-} from '../../src/sut/managed';
+import { missingBinaryMessage } from '../../src/process/executables';
+import { SutStartError, startManagedSut } from '../../src/sut/managed';
+import { renderKnown, renderStrict, splitCommand } from '../../src/sut/placeholders';
+import { errorExcerpt } from '../../src/sut/readiness';
 import { ProfileError, loadProfile } from '../../src/sut/profile';
 
 const fixture = (name: string) => path.join(__dirname, '../fixtures/profiles', name);

@@ -4,12 +4,11 @@
  * RFC 5626 §3.5.1 (CRLF ping / pong on TCP), RFC 3261 §18 (a request and its response on one flow).
  * Kamailio missing is a failure here, never a skip (brief: real peers).
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { allocatePorts } from '../../src/transport/free-ports';
+import { allocatePorts } from '../../src/process/free-ports';
+import { ProcessGroup } from '../../src/process/process-group';
 import { TransportLayer } from '../../src/transport/transport-layer';
 import { Trace } from '../../src/transport/trace';
 import type { Endpoint, Flow, InboundMessage, TransportProtocol } from '../../src/transport/types';
@@ -36,7 +35,7 @@ function options(n: number, transport: TransportProtocol, from: Endpoint, port: 
 
 describe('interop with Kamailio (a real peer)', () => {
   let dir: string;
-  let kam: ChildProcess | undefined;
+  let kam: ProcessGroup | undefined;
   let port: number;
   let stderr = '';
   let layer: TransportLayer;
@@ -62,28 +61,20 @@ describe('interop with Kamailio (a real peer)', () => {
         '',
       ].join('\n'),
     );
-    kam = spawn(
+    kam = await ProcessGroup.spawn(
       KAMAILIO,
       ['-DD', '-E', '-f', join(dir, 'kamailio.cfg'), '-Y', dir, '-P', join(dir, 'kamailio.pid'), '-m', '32', '-M', '8'],
-      {
-        detached: true,
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-    );
-    const spawned = new Promise<void>((resolve, reject) => {
-      kam!.once('spawn', resolve);
-      kam!.once('error', (e) =>
-        reject(new Error(`cannot start ${KAMAILIO}: ${e.message} (is the kamailio package installed?)`)),
-      );
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    ).catch((e: Error) => {
+      throw new Error(`${e.message} (is the kamailio package installed?)`);
     });
-    kam.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-    await spawned;
+    kam.child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
     layer = new TransportLayer({ trace, agent: 'sipconf' });
     await layer.listen({ transport: 'udp' });
     // Ready when it answers an OPTIONS over UDP (bounded: 10 s).
     const deadline = Date.now() + 10_000;
     for (let n = 1; ; n++) {
-      if (kam.exitCode !== null) throw new Error(`kamailio exited with ${kam.exitCode}: ${stderr}`);
+      if (kam.exit) throw new Error(`kamailio exited with ${kam.exit.code ?? kam.exit.signal}: ${stderr}`);
       const flow = await layer.flowTo({ address: '127.0.0.1', port }, 'udp');
       const answered = nextEvent(layer, 'message', 300).then(
         () => true,
@@ -99,13 +90,8 @@ describe('interop with Kamailio (a real peer)', () => {
 
   afterAll(async () => {
     await layer?.close();
-    if (kam?.pid && kam.exitCode === null) {
-      const exited = new Promise<void>((r) => kam!.once('exit', () => r()));
-      process.kill(-kam.pid, 'SIGTERM');
-      const killed = await Promise.race([exited.then(() => true), sleep(5000).then(() => false)]);
-      if (!killed) process.kill(-kam.pid, 'SIGKILL');
-    }
-    kam?.stderr?.destroy();
+    await kam?.stop('SIGTERM', 5000);
+    kam?.child.stderr?.destroy();
     rmSync(dir, { recursive: true, force: true });
   }, 15_000);
 

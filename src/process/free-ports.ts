@@ -80,3 +80,12 @@ export async function allocatePorts(host: string, count: number, [low, high] = c
     await Promise.all(held.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
   }
 }
+
+/**
+ * One port (with the one after it) that was free for UDP and TCP on `address` a moment ago. Between this probe and
+ * the child's bind another process may take it: callers retry on the child's "cannot bind" (run-sipp.ts does).
+ */
+export async function probeFreePort(address = '127.0.0.1'): Promise<number> {
+  const [port] = await allocatePorts(address, 1);
+  return port!;
+}

@@ -1,13 +1,11 @@
 /**
- * Local ports for SIPp: a port free for both UDP and TCP on the given address (drawn below the kernel's ephemeral
- * range, then released), and "has this process bound that port yet?" for readiness. Between the probe and SIPp's
- * bind another process may take the port; run-sipp.ts retries on SIPp's "cannot bind" exit (254).
+ * "Has this child process bound its port yet?" — readiness for processes sipconf starts on a port it chose
+ * (free-ports.ts): read from Linux /proc (the process's socket inodes against /proc/net/{udp,tcp}), with a bind
+ * probe where /proc is missing.
  */
 import { createSocket } from 'node:dgram';
-import { createServer } from 'node:net';
+import { createServer, isIPv6 } from 'node:net';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
-import { isIPv6 } from 'node:net';
-import { allocatePorts } from '../transport/free-ports';
 
 function bindUdp(address: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -33,12 +31,6 @@ function listenTcp(address: string, port: number): Promise<number> {
       srv.close(() => resolve(p));
     });
   });
-}
-
-/** A port (with the one after it) that was free for UDP and TCP on `address` a moment ago; see free-ports.ts. */
-export async function probeFreePort(address = '127.0.0.1'): Promise<number> {
-  const [port] = await allocatePorts(address, 1);
-  return port!;
 }
 
 /** Socket inodes the process holds (Linux /proc), or undefined when /proc cannot tell. */

@@ -4,7 +4,7 @@
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { allocatePorts, childPortRange, ephemeralPortRange } from '../../src/transport/free-ports';
+import { allocatePorts, childPortRange, ephemeralPortRange } from '../../src/process/free-ports';
 
 describe('allocatePorts', () => {
   test('distinct ports below the ephemeral range, each bindable for UDP and TCP with the port after it (baresip binds TLS on SIP port + 1)', async () => {
