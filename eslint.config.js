@@ -73,18 +73,13 @@ const FILE_LINES_TO_SPLIT = {
   'src/sip/fields.ts': 601,
   'src/sip/parser.ts': 437,
   'src/sip/uri.ts': 515,
-  'src/sipp/run-sipp.ts': 465,
-  'src/sut/managed.ts': 449,
   'src/sut/reference/sut-node.ts': 467,
   'src/transport/transport-layer.ts': 470,
 };
 const FUNCTION_LINES_TO_SHORTEN = {
   'bench/load.ts': 97,
   'src/agent/bindings.ts': 82,
-  'src/cli/load-command.ts': 142,
-  'src/cli/run-command.ts': 88,
-  'src/cli/sipp-command.ts': 119,
-  'src/cli/sut-command.ts': 86,
+  'src/cli/load-command.ts': 132,
   'src/load/run-load.ts': 228,
   'src/load/sip-scan.ts': 83,
   'src/load/uac-engine.ts': 83,
@@ -92,9 +87,7 @@ const FUNCTION_LINES_TO_SHORTEN = {
   'src/scenario/robustness/mutations.ts': 167,
   'src/scenario/robustness/torture.ts': 152,
   'src/sip/parser.ts': 162,
-  'src/sipp/run-sipp.ts': 94,
   'src/sipp/stats.ts': 94,
-  'src/sut/managed.ts': 214,
   'src/sut/reference/registrar.ts': 81,
 };
 const MAX_FILE_LINES = 400;

@@ -47,7 +47,7 @@ export async function startKamailio(cfg: string, runDir: string, within = 10_000
       { stdio: ['ignore', fd, fd] },
     );
   } catch (e) {
-    throw new Error(`could not start kamailio (Debian package kamailio): ${(e as Error).message}`);
+    throw new Error(`could not start kamailio (Debian package kamailio): ${(e as Error).message}`, { cause: e });
   } finally {
     closeSync(fd);
   }
