@@ -93,3 +93,12 @@ export function findRfcRefs(text: string): RfcRef[] {
   }
   return out;
 }
+
+/** ETSI TS 102 027-2 V4.1.1, the test purposes for RFC 3261 (one PDF: there is no per-purpose anchor). */
+export const ETSI_TS_102_027_2_URL =
+  'https://www.etsi.org/deliver/etsi_ts/102000_102099/10202702/04.01.01_60/ts_10202702v040101p.pdf';
+
+/** The link for an ETSI test purpose: the document, named after the purpose. */
+export function etsiLink(id: string): { url: string; name: string; type: 'etsi' } {
+  return { url: ETSI_TS_102_027_2_URL, name: `ETSI TS 102 027-2 ${id}`, type: 'etsi' };
+}

@@ -10,6 +10,7 @@ import { describe as describeMessage } from '../sip/message';
 import { parse } from '../sip/parser';
 import { NonConformance, CheckDefinition, SetupError } from '../scenario/check';
 import { CheckContext, StepReporter } from '../scenario/context';
+import { etsiPurpose } from '../scenario/etsi/catalogue';
 import { loadCheck } from '../scenario/registry';
 import type { TraceEntry } from '../transport/trace';
 import { TransportError, formatEndpoint } from '../transport/types';
@@ -48,6 +49,7 @@ async function runCheck(def: CheckDefinition, config: RunConfig): Promise<void> 
     suite: def.suite,
     title: def.title,
     rfc: def.rfc,
+    etsi: (def.etsi ?? []).map((id) => ({ id, group: etsiPurpose(id)?.group ?? '' })),
     severity: def.severity,
     sut: config.sut.name,
     tags: [config.sut.role, ...config.sut.transports],

@@ -18,6 +18,8 @@ export interface CheckMeta {
   title: string;
   /** RFC sections asserted, e.g. "RFC 3261 §13.2.2.4". */
   rfc: string[];
+  /** ETSI TS 102 027-2 test purposes the check covers ("SIP_CC_PR_MP_RQ_V_002"), see src/scenario/etsi/. */
+  etsi?: string[];
   severity: Severity;
   /** SUT roles the check applies to. */
   roles: SutRole[];

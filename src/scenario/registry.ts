@@ -2,10 +2,11 @@
  * The catalogue of checks: every `*.yaml` scenario and `*.check.ts` module under the scenarios folder (SUT
  * targets and SIPp XML excluded), validated, with unique ids.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { CheckDefinition } from './check';
 import { installCheckLoader } from './check-loader';
+import { etsiClaimProblem } from './etsi/catalogue';
 import { ScenarioError, loadScenario } from './yaml-scenario';
 
 export const SCENARIOS_DIR = path.resolve(__dirname, '..', '..', 'scenarios');
@@ -26,6 +27,12 @@ export function checkFiles(dir = SCENARIOS_DIR): string[] {
 }
 
 export function loadCheck(file: string): CheckDefinition {
+  const def = loadDefinition(file);
+  checkEtsiClaims(def, file);
+  return def;
+}
+
+function loadDefinition(file: string): CheckDefinition {
   if (file.endsWith('.check.ts')) {
     installCheckLoader();
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- a check file named at run time, loaded synchronously
@@ -40,6 +47,25 @@ export function loadCheck(file: string): CheckDefinition {
     return { ...def, source: file };
   }
   return loadScenario(file);
+}
+
+/** Every `etsi:` id names a catalogued, non-void purpose for a role the check plays; else a ScenarioError at its line. */
+function checkEtsiClaims(def: CheckDefinition, file: string): void {
+  for (const id of def.etsi ?? []) {
+    const problem = etsiClaimProblem(id, def);
+    if (problem) throw new ScenarioError(file, lineMentioning(file, id), `etsi: ${problem}`);
+  }
+}
+
+function lineMentioning(file: string, text: string): number | undefined {
+  let lines: string[];
+  try {
+    lines = readFileSync(file, 'utf8').split('\n');
+  } catch {
+    return undefined;
+  }
+  const i = lines.findIndex((l) => l.includes(text));
+  return i < 0 ? undefined : i + 1;
 }
 
 /**

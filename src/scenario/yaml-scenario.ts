@@ -36,6 +36,7 @@ interface ScenarioDoc {
   title: string;
   description?: string;
   rfc: string[];
+  etsi?: string[];
   severity: Severity;
   sut: { roles: SutRole[]; requires?: string[]; transports?: TransportProtocol[] };
   agents: Record<string, { transport?: TransportProtocol; register?: boolean; 'same-user-as'?: string }>;
@@ -68,6 +69,7 @@ export function loadScenario(file: string, text = readFileSync(file, 'utf8')): C
     title: sc.title,
     description: sc.description ?? sc.title,
     rfc: sc.rfc,
+    etsi: sc.etsi ?? [],
     severity: sc.severity,
     roles: sc.sut.roles,
     requires: sc.sut.requires ?? [],
