@@ -69,7 +69,7 @@ const FILE_LINES_TO_SPLIT = {
   'bench/parser.ts': 472,
   'src/agent/sip-agent.ts': 464,
   'src/load/run-load.ts': 412,
-  'src/scenario/yaml-scenario.ts': 445, // +2: the etsi field (traceability)
+  'src/scenario/yaml-scenario.ts': 449,
   'src/sip/fields.ts': 601,
   'src/sip/parser.ts': 437,
   'src/sip/uri.ts': 515,
