@@ -78,7 +78,7 @@ describe('scenario loader errors name file:line', () => {
     [
       'ack a received request',
       '  - ack: inv',
-      'step 4 (ack): ack "inv" is a received request (saved by expect … request), not a call (saved by invite)',
+      'step 4 (ack): ack "inv" is a received request (saved by expect … request), not a call (saved by invite) or a request we sent (saved by request, bye or cancel)',
     ],
     [
       'bye on a response',
@@ -88,7 +88,7 @@ describe('scenario loader errors name file:line', () => {
     [
       'expect a response to a received request',
       '  - expect: { response: inv, status: 200 }',
-      'step 4 (expect): response "inv" is a received request (saved by expect … request), not a call (saved by invite) or a request we sent (saved by bye or cancel)',
+      'step 4 (expect): response "inv" is a received request (saved by expect … request), not a call (saved by invite) or a request we sent (saved by request, bye or cancel)',
     ],
   ])('a saved name of the wrong kind fails at load, at its line (%s)', (_what, step, message) => {
     const text = GOOD.replace(

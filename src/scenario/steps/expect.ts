@@ -1,0 +1,178 @@
+/**
+ * `expect`: what the SUT must send. Either a request arriving at an agent (or at any of several agents), or a
+ * response to a request an agent sent — within a bound, not before a time, and with expectations on its fields,
+ * body and flow. An ACK `for:` a received INVITE is matched to that INVITE's final response (RFC 3261 §17.1.1.3
+ * for a non-2xx, where the ACK belongs to the INVITE's transaction; §13.2.2.4 for a 2xx, end to end).
+ */
+import { IncomingRequest } from '../../agent/sip-agent';
+import { Dialog } from '../../agent/dialog';
+import { clock } from '../flows';
+import { checkMessage } from './message-checks';
+import {
+  AgentRef,
+  Duration,
+  MessageExpectationProps,
+  Method,
+  Name,
+  Rfc,
+  SavedRef,
+  Status,
+  Type,
+  obj,
+} from './schema-parts';
+import { stepKind } from './step-kind';
+import { Runtime, SavedOf } from './runtime';
+import { createsDialog } from './send-common';
+
+const schema = obj({
+  agent: Type.Optional(Type.Union([AgentRef, Type.Array(AgentRef, { minItems: 1, description: 'any of these' })])),
+  request: Type.Optional(Method),
+  for: Type.Optional(SavedRef(['incoming'], 'ACK: the received INVITE whose final response it acknowledges')),
+  'in-dialog-of': Type.Optional(SavedRef(['call', 'outgoing', 'incoming'], 'only a request with this Call-ID')),
+  response: Type.Optional(SavedRef(['call', 'outgoing'], 'a saved call or request whose response is awaited')),
+  status: Type.Optional(Type.Union([Status, Type.Array(Status, { minItems: 1 })])),
+  within: Type.Optional(Duration),
+  'not-before': Type.Optional(Duration),
+  ...MessageExpectationProps,
+  as: Type.Optional(Name),
+  rfc: Type.Optional(Rfc),
+});
+type Body = (typeof schema)['static'];
+
+export const expect = stepKind({
+  schema,
+  summary: 'a request arriving at an agent (or any of several), or the response to a saved request',
+  saves: (b) => (b.request !== undefined ? 'incoming' : 'response'),
+  validate: (b) => {
+    const asRequest = b.agent !== undefined && b.request !== undefined;
+    if (asRequest === (b.response !== undefined)) return 'give either agent + request, or response';
+    if (b.for !== undefined && b.request !== 'ACK') return 'for: names the INVITE an ACK acknowledges (request: ACK)';
+    if (b.status !== undefined && b.response === undefined) return 'status: belongs to an expected response';
+    return undefined;
+  },
+  label: (b) => {
+    if (b.request) return `${[b.agent].flat().join(' or ')} receives ${b.request}${b.for ? ` for ${b.for}` : ''}`;
+    const st = Array.isArray(b.status) ? b.status.join(' or ') : (b.status ?? 'a final response');
+    return `${b.response} gets ${st}`;
+  },
+  run: async (b, rt) => {
+    const started = performance.now();
+    if (b.request) await expectRequest(b, rt, started);
+    else await expectResponse(b, rt, started);
+  },
+});
+
+function notBefore(b: Body, rt: Runtime, started: number, at: number, what: string): void {
+  if (b['not-before'] === undefined) return;
+  const min = rt.ms(b['not-before']);
+  if (at - started < min)
+    rt.fail(
+      `${what} arrived ${Math.round(at - started)} ms into the wait, before the ${min} ms (${b['not-before']}) allowed`,
+      b.rfc,
+    );
+}
+
+const shown = (d: string | number) => String(d).replace(/\*/g, '·');
+
+async function expectRequest(b: Body, rt: Runtime, started: number): Promise<void> {
+  const method = b.request!;
+  const within = b.within ?? '64*T1';
+  const agents = [b.agent!].flat();
+  let rx: IncomingRequest;
+  if (b.for !== undefined) rx = await ackFor(b, rt, rt.get(b.for, 'incoming'), agents[0]!);
+  else {
+    const callId = b['in-dialog-of'] ? messageOfCallId(rt, b['in-dialog-of']) : undefined;
+    let done = false;
+    const waits = agents.map((name) =>
+      rt.agent(name).expect(method, {
+        within,
+        match: (req) => !done && (callId === undefined || req.callId === callId),
+      }),
+    );
+    const role = rt.ctx.sut.role === 'ua' ? 'send' : 'forward';
+    rx = await rt.expecting(
+      Promise.any(waits).catch((e: AggregateError) => Promise.reject(e.errors[0])),
+      (d) =>
+        `no ${method} reached ${agents.join(' or ')} within ${rt.ms(within)} ms (${shown(within)}): the SUT did not ${role} the ${method}; ${d}`,
+      b.rfc,
+    );
+    done = true;
+    for (const w of waits) w.catch(() => undefined);
+  }
+  notBefore(b, rt, started, rx.at, method);
+  const agent = agents.find((a) => rt.agent(a) === rx.agent);
+  checkMessage(rt, method, { msg: rx.request, flow: rx.flow, agent }, b, b.rfc);
+  rt.save(b.as, { kind: 'incoming', inc: rx });
+}
+
+function messageOfCallId(rt: Runtime, name: string): string {
+  const s = rt.get(name, 'call', 'outgoing', 'incoming');
+  return s.kind === 'call'
+    ? s.call.request.callId
+    : s.kind === 'outgoing'
+      ? s.out.request.callId
+      : s.inc.request.callId;
+}
+
+/** The ACK for the final response an agent sent to a received INVITE. */
+async function ackFor(b: Body, rt: Runtime, inv: SavedOf<'incoming'>, agentName: string): Promise<IncomingRequest> {
+  const within = b.within ?? '64*T1';
+  const agent = rt.agent(agentName);
+  if (inv.nonTwoXxAck) {
+    const ack = await inv.nonTwoXxAck;
+    const status = inv.finalStatus;
+    if (!ack)
+      rt.fail(
+        `no ACK for the ${status} within 64·T1 = ${rt.ms('64*T1')} ms (Timer H); ${agentName}'s transaction retransmitted the ${status}; responses sent: ${inv.inc.tx?.responsesSent.length ?? 0}`,
+        b.rfc,
+      );
+    return new IncomingRequest(agent, ack.message, ack.flow, ack.at, undefined);
+  }
+  const twoXx = inv.inc.twoXx;
+  if (!twoXx) throw rt.authorError(`"${b.for}" was not answered with a final response: there is nothing to ACK`);
+  const sentAt = Date.now() - (performance.now() - twoXx.sends[0]!);
+  const toTag = inv.inc.dialog?.localTag;
+  const ack = await rt.expecting(
+    agent.expect('ACK', {
+      within,
+      match: (r) =>
+        r.callId === inv.inc.request.callId &&
+        r.cseq.seq === inv.inc.request.cseq.seq &&
+        (!toTag || r.to.tag === toTag),
+    }),
+    () =>
+      `no ACK for the ${twoXx.response.status} ${twoXx.response.reason} sent at ${clock(sentAt)} within ${rt.ms(within) / 1000} s (${shown(within)}); ${twoXx.retransmissions} retransmissions sent`,
+    b.rfc,
+  );
+  if (!(await twoXx.acked)) rt.fail('the ACK did not stop the 2xx retransmission', b.rfc);
+  return ack;
+}
+
+async function expectResponse(b: Body, rt: Runtime, started: number): Promise<void> {
+  const s = rt.get(b.response!, 'call', 'outgoing');
+  const out = s.kind === 'call' ? s.call : s.out;
+  const statuses = b.status === undefined ? undefined : [b.status].flat();
+  const within = b.within ?? '64*T1';
+  const what = `${out.tx.method}`;
+  // Waiting for a provisional status, finals end the wait too (so "got 486, expected 180" is said at once).
+  const rx = await rt.expecting(
+    statuses
+      ? out.expectResponse((st) => statuses.includes(st) || (st >= 200 && !statuses.some((x) => x < 200)), { within })
+      : out.final({ within }),
+    (d) => `no ${statuses ? statuses.join(' or ') : 'final response'} to ${what} within ${rt.ms(within)} ms: ${d}`,
+    b.rfc,
+  );
+  if (statuses && !statuses.includes(rx.message.status))
+    rt.fail(`${what} got ${rx.message.status} ${rx.message.reason}, expected ${statuses.join(' or ')}`, b.rfc);
+  notBefore(b, rt, started, rx.at, `the ${rx.message.status} to ${what}`);
+  checkMessage(rt, `the ${rx.message.status} to ${what}`, { msg: rx.message, flow: rx.flow }, b, b.rfc);
+  if (
+    s.kind === 'outgoing' &&
+    !s.dialog &&
+    rx.message.status < 300 &&
+    rx.message.status >= 200 &&
+    createsDialog(out.tx.method)
+  )
+    s.dialog = Dialog.asUac(out.request, rx.message, rx.flow.reliable ? rx.flow : undefined);
+  rt.save(b.as, { kind: 'response', res: rx.message, req: out.request, flow: rx.flow, at: rx.at });
+}

@@ -1,0 +1,105 @@
+/**
+ * The step vocabulary of YAML scenarios: one table, one entry per step kind. The scenario JSON Schema is assembled
+ * from it (src/scenario/scenario-schema.json is this schema, written out for editors and checked by a test), and
+ * the TypeScript type of every step body is the static type of its schema.
+ */
+import type { Static, TSchema } from '@sinclair/typebox';
+import { assert } from './assert';
+import { ack, bye, cancel } from './dialog-steps';
+import { expect } from './expect';
+import { fault, ping } from './flow-steps';
+import { invite } from './invite';
+import { register } from './register';
+import { request } from './request';
+import { respond } from './respond';
+import { OneOf, Rfc, Transport, Type, obj } from './schema-parts';
+import type { StepKind } from './step-kind';
+import { expectNone, retransmissions, wait } from './timing-steps';
+
+export const STEP_KINDS = {
+  register,
+  invite,
+  request,
+  expect,
+  'expect-none': expectNone,
+  respond,
+  ack,
+  bye,
+  cancel,
+  wait,
+  retransmissions,
+  assert,
+  fault,
+  ping,
+} as const;
+
+export type StepKindName = keyof typeof STEP_KINDS;
+
+/** One step as written in YAML: `{ <kind>: <body> }`, the body typed by its kind's schema. */
+export type Step = { [K in StepKindName]: { [P in K]: Static<(typeof STEP_KINDS)[K]['schema']> } }[StepKindName];
+
+export function kindOf(name: string): StepKind<TSchema> | undefined {
+  return (STEP_KINDS as Record<string, StepKind<TSchema>>)[name];
+}
+
+/** A step: an object with exactly one key, the kind, whose value its kind's schema validates. */
+const stepSchema = Type.Unsafe<Step>({
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  maxProperties: 1,
+  properties: Object.fromEntries(Object.entries(STEP_KINDS).map(([k, v]) => [k, v.schema])),
+});
+
+const agentSchema = obj({
+  transport: Type.Optional(Transport),
+  register: Type.Optional(
+    Type.Boolean({
+      description:
+        'make the agent reachable through the SUT before the steps (registered, or addressed directly when the SUT has no registrar)',
+    }),
+  ),
+  'same-user-as': Type.Optional(Type.String({ description: "another agent's user name (a second device of the AOR)" })),
+  outbound: Type.Optional(
+    obj(
+      { 'reg-ids': Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1 }) },
+      'an RFC 5626 UA instance: one TCP/TLS flow per reg-id, registered by `register: { reg-id }` steps',
+    ),
+  ),
+});
+
+/** The whole scenario file. */
+export const SCENARIO_SCHEMA = Type.Object(
+  {
+    id: Type.String({ pattern: '^[A-Z0-9]+(-[A-Z0-9]+)+$', description: 'Stable check id, SUITE-WHAT' }),
+    suite: Type.String({ pattern: '^[a-z][a-z0-9-]*$' }),
+    title: Type.String({ minLength: 5 }),
+    description: Type.Optional(Type.String()),
+    rfc: Type.Array(Type.String({ pattern: '^RFC [0-9]+ §[0-9A-Z.]+$' }), { minItems: 1 }),
+    etsi: Type.Optional(
+      Type.Array(Type.String({ pattern: '^SIP_[A-Z]{2}_[A-Z]{2}(_[A-Z]{2}){0,2}_(V|I|O|TI)_[0-9]{3}$' }), {
+        description: 'ETSI TS 102 027-2 test purposes the check covers (src/scenario/etsi/ts-102-027-2.json)',
+      }),
+    ),
+    severity: OneOf(['blocker', 'critical', 'normal', 'minor', 'trivial'] as const),
+    sut: obj({
+      roles: Type.Array(OneOf(['proxy', 'registrar', 'b2bua', 'ua'] as const), { minItems: 1 }),
+      requires: Type.Optional(Type.Array(Type.String())),
+      transports: Type.Optional(Type.Array(Transport)),
+    }),
+    agents: Type.Record(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_-]*$' }), agentSchema, { minProperties: 1 }),
+    steps: Type.Array(stepSchema, { minItems: 1 }),
+  },
+  {
+    additionalProperties: false,
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: 'https://sipconf.dev/schema/scenario.json',
+    title: 'sipconf scenario',
+    description: 'A declarative conformance check: metadata, agents and the ladder of steps.',
+  },
+);
+
+export type ScenarioDoc = Static<typeof SCENARIO_SCHEMA>;
+export type AgentDecl = Static<typeof agentSchema>;
+
+export { Rfc };
