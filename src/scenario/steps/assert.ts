@@ -41,6 +41,11 @@ const schema = obj({
   'max-forwards-after-hops': Type.Optional(
     Type.Integer({ minimum: 0, description: 'the sender put this Max-Forwards; each proxy hop (Via) takes one off' }),
   ),
+  'if-sut-role': Type.Optional(
+    Type.Array(OneOf(['proxy', 'registrar', 'b2bua', 'ua'] as const), {
+      description: 'assert only when the SUT has one of these roles (e.g. a rule for proxies only)',
+    }),
+  ),
   ...MessageExpectationProps,
   rfc: Rfc,
 });
@@ -51,6 +56,10 @@ export const assert = stepKind({
   summary: 'expectations on a saved message: fields, body, flow, bindings, Max-Forwards per hop',
   label: (b) => `check ${b.message} (${b.rfc})`,
   run: async (b, rt) => {
+    if (b['if-sut-role'] && !b['if-sut-role'].includes(rt.ctx.sut.role)) {
+      rt.ctx.note(`step ${rt.step + 1} applies to SUT roles ${b['if-sut-role'].join('/')}: not asserted`);
+      return;
+    }
     const s = rt.get(b.message, 'call', 'outgoing', 'incoming', 'response');
     const { msg, flow } = messageOf(s);
     const fail = (what: string): never => rt.fail(`${b.message}: ${what}`, b.rfc);

@@ -144,6 +144,18 @@ async function ackFor(b: Body, rt: Runtime, inv: SavedOf<'incoming'>, agentName:
       `no ACK for the ${twoXx.response.status} ${twoXx.response.reason} sent at ${clock(sentAt)} within ${rt.ms(within) / 1000} s (${shown(within)}); ${twoXx.retransmissions} retransmissions sent`,
     b.rfc,
   );
+  const a = ack.request;
+  // §13.2.2.4: the ACK has the INVITE's CSeq number and the dialog's To tag (§12.2.1.1).
+  if (a.cseq.seq !== inv.inc.request.cseq.seq || a.cseq.method !== 'ACK')
+    rt.fail(
+      `ACK CSeq ${a.cseq.seq} ${a.cseq.method} is not the INVITE's number ${inv.inc.request.cseq.seq} with method ACK`,
+      b.rfc,
+    );
+  if (toTag && a.to.tag !== toTag)
+    rt.fail(
+      `ACK To tag ${a.to.tag ?? 'none'} is not the tag ${agentName} put in the ${twoXx.response.status} (${toTag})`,
+      b.rfc,
+    );
   if (!(await twoXx.acked)) rt.fail('the ACK did not stop the 2xx retransmission', b.rfc);
   return ack;
 }

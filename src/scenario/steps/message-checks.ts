@@ -7,6 +7,7 @@ import { parseNameAddr } from '../../sip/fields';
 import { SipMessage, SipRequest, SipResponse } from '../../sip/message';
 import { parseVia } from '../../sip/fields';
 import type { Flow } from '../../transport/types';
+import { SipUri, parseUri } from '../../sip/uri';
 import { Runtime, messageOf } from './runtime';
 import type { BodyExpectationBody, FieldExpectationBody } from './schema-parts';
 
@@ -32,16 +33,12 @@ export function fieldValues(msg: SipMessage, field: string): string[] {
   if (dot < 0) return msg.getAll(field).map((v) => v.trim());
   const header = field.slice(0, dot);
   const param = field.slice(dot + 1).toLowerCase();
-  const out: string[] = [];
-  for (const v of msg.getAll(header)) {
-    const params =
-      header.toLowerCase() === 'via' || header.toLowerCase() === 'v'
-        ? parseVia(v, false).params
-        : parseNameAddr(v, false).params;
-    const p = params.get(param);
-    if (p !== undefined) out.push(p === null ? '' : p.replace(/^"(.*)"$/, '$1'));
-  }
-  return out;
+  // A parameter is read from the first value: the top Via, the first Contact, the To.
+  const v = msg.getAll(header)[0];
+  if (v === undefined) return [];
+  const params = /^(via|v)$/i.test(header) ? parseVia(v, false).params : parseNameAddr(v, false).params;
+  const p = params.get(param);
+  return p === undefined ? [] : [p === null ? '' : p.replace(/^"(.*)"$/, '$1')];
 }
 
 type Fail = (detail: string) => never;
@@ -68,6 +65,18 @@ function checkField(rt: Runtime, msg: SipMessage, label: string, field: string, 
     fail(`${label} has ${field} ${first ?? 'absent'}, expected at least ${e['at-least']}`);
   if (e['at-most'] !== undefined && !(first !== undefined && n <= e['at-most']))
     fail(`${label} has ${field} ${first ?? 'absent'}, expected at most ${e['at-most']}`);
+  if (e['is-contact-of'] !== undefined) {
+    const agent = rt.agent(e['is-contact-of']);
+    const c = agent.contact(agent.defaultTransport).uri as SipUri;
+    let u: ReturnType<typeof parseUri> | undefined;
+    try {
+      u = first === undefined ? undefined : parseUri(first.replace(/^.*<(.*)>.*$/, '$1'), { strict: false });
+    } catch {
+      u = undefined;
+    }
+    if (!(u && u.kind === 'sip' && u.user === c.user && u.port === c.port))
+      fail(`${label} has ${field} ${first ?? 'absent'}, not ${e['is-contact-of']}'s Contact ${c}`);
+  }
   const other = (name: string) =>
     fieldValues(messageOf(rt.get(name, 'call', 'outgoing', 'incoming', 'response')).msg, field);
   if (e['same-as'] !== undefined) {

@@ -77,6 +77,13 @@ export const FieldExpectation = Type.Object(
     'at-least': Type.Optional(Type.Number()),
     'at-most': Type.Optional(Type.Number()),
     'same-as': Type.Optional(MessageRef),
+    'is-contact-of': Type.Optional(
+      Type.String({
+        pattern: NAME_PATTERN,
+        'x-ref': 'agent',
+        description: "a URI with this agent's Contact user and port",
+      }),
+    ),
     'differs-from': Type.Optional(MessageRef),
   },
   { additionalProperties: false },
