@@ -73,6 +73,7 @@ async function send(b: Body, rt: Runtime): Promise<Received<SipResponse>> {
     why,
     b.rfc,
   );
+  rt.ctx.checkAccountAccepted(r.agent, final.message.status);
   rt.save(b.as, {
     kind: 'response',
     res: final.message,
