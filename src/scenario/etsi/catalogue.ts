@@ -31,6 +31,8 @@ export interface EtsiPurpose {
   citation: string | null;
   /** One line written from the group and the titles of the cited clauses (not ETSI's text). */
   summary: string;
+  /** What the purpose asks, where a source that read its text says so (paraphrased). */
+  interpretation?: string;
 }
 
 export interface EtsiGroup {
