@@ -6,28 +6,28 @@
  *  - 'registrar': registrar + authoritative proxy only; an edge proxy (the harness) sits in front and adds Path.
  * Both nodes of one SUT share the BindingStore, so an AOR registered through one is reachable through the other.
  */
-import type { Binding } from '../../agent/bindings';
 import { FlowTokens } from '../../agent/flow-token';
-import { BranchFailure, ProxyCore, ProxyTarget, RouteContext, TargetDecision } from '../../agent/proxy-core';
-import { uriTarget } from '../../agent/targets';
+import { ProxyCore, RouteContext, TargetDecision } from '../../agent/proxy-core';
+import { shortReason, validateRequest } from '../../agent/request-validation';
 import { createResponse } from '../../sip/builders';
-import { parseNameAddr } from '../../sip/fields';
 import { SipRequest, SipResponse, describe } from '../../sip/message';
 import { parse } from '../../sip/parser';
 import { SipUri } from '../../sip/uri';
 import { ServerTransaction } from '../../transaction/server-transaction';
 import type { TimerConfig } from '../../transaction/timers';
 import { Garbage, TransactionLayer } from '../../transaction/transaction-layer';
-import type { Received, Target } from '../../transaction/transaction';
+import type { Received } from '../../transaction/transaction';
 import type { Trace } from '../../transport/trace';
 import { TransportLayer } from '../../transport/transport-layer';
 import type { Endpoint, Flow, TransportProtocol } from '../../transport/types';
-import { TransportError, formatEndpoint } from '../../transport/types';
+import { formatEndpoint } from '../../transport/types';
 import type { FaultHooks } from './fault-definition';
+import { FlowRouting, NodeRole } from './flow-routing';
 import { FlowTimerWatch } from './flow-timer';
+import { LocationService } from './location';
 import { RegistrarContext, SUPPORTED_TAGS, handleRegister } from './registrar';
 
-export type NodeRole = 'edge' | 'registrar';
+export type { NodeRole };
 
 export const ALLOW =
   'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, MESSAGE, INFO, UPDATE, PRACK, SUBSCRIBE, NOTIFY, REFER';
@@ -58,16 +58,7 @@ export interface NodeListenOptions {
   timers?: Partial<TimerConfig>;
 }
 
-/** Dialog-forming methods get Record-Route (§16.6 step 4; RFC 6665 for SUBSCRIBE, RFC 3515 for REFER). */
-const DIALOG_FORMING = new Set(['INVITE', 'SUBSCRIBE', 'REFER']);
-
-/** What our flow tokens look like (FlowTokens: base64url flow id, '.', 12-byte HMAC in base64url). */
-const TOKEN_SHAPE = /^[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{16}$/;
-
-/** Single-value header fields (RFC 3261 §7.3.1, §20). */
-const SINGLE_VALUE_HEADERS = ['from', 'to', 'call-id', 'cseq', 'max-forwards', 'content-length'];
-
-/** Headers the SUT reads; a grammar fault in one of them makes the request unusable (400). */
+/** Headers the SUT reads; a grammar error in one of them makes the request unusable (400). */
 const PROCESSED_HEADERS = new Set([
   'via',
   'from',
@@ -89,8 +80,8 @@ export class SutNode {
   readonly transport: TransportLayer;
   readonly tx: TransactionLayer;
   readonly proxy: ProxyCore;
-  /** Targets that are bindings (a location-service result), for the §16.7 step 6 / RFC 5626 §7 "all failed → 480". */
-  private readonly bindingTargets = new WeakSet<ProxyTarget>();
+  private readonly routing: FlowRouting;
+  private readonly location: LocationService;
   /** Outbound flows whose registration got a Flow-Timer from us: closed when silent too long (RFC 5626 §4.4.1). */
   readonly flowTimers: FlowTimerWatch;
 
@@ -104,13 +95,20 @@ export class SutNode {
     this.tx = new TransactionLayer(transport, { timers, clientHooks: shared.hooks.transaction });
     const log = (line: string) => shared.log(`${clock()} ${this.label} ${line}`);
     this.flowTimers = new FlowTimerWatch(transport, shared.flowTimerGraceMs, log);
+    this.routing = new FlowRouting(this, shared.tokens, shared.registrar.store, log);
+    this.location = new LocationService(this, this.routing, {
+      registrar: shared.registrar,
+      decisions: shared.hooks.location,
+      nodes: shared.nodes,
+      log,
+    });
     this.proxy = new ProxyCore(
       this.tx,
       {
         targets: (req, ctx, from) => this.targets(req, ctx, from),
         isOwn: (uri) => this.isOwn(uri),
-        recordRoute: (req, target, from, to) => this.recordRoute(req, target, from, to),
-        allFailed: (failures) => this.allFailed(failures),
+        recordRoute: (req, target, from, to) => this.routing.recordRoute(req, target, from, to),
+        allFailed: (failures) => this.location.allFailed(failures),
       },
       { decisions: shared.hooks.proxy, log, ...(shared.timerCMs !== undefined ? { timerCMs: shared.timerCMs } : {}) },
     );
@@ -237,7 +235,11 @@ export class SutNode {
       await this.proxy.handleCancel(stx);
       return;
     }
-    const bad = this.validate(stx);
+    const bad = validateRequest(req, stx.violations, {
+      supportedTags: SUPPORTED_TAGS,
+      processedHeaders: PROCESSED_HEADERS,
+      warnAgent: 'sipconf-sut',
+    });
     if (bad) {
       await this.respond(stx, bad.status, bad.headers ?? [], bad.reason);
       return;
@@ -284,49 +286,6 @@ export class SutNode {
     ]);
   }
 
-  /**
-   * Checks every proxy makes before anything else (§16.3, §8.2.2): a parseable-but-bad request gets 400 with the
-   * reason; an unsupported URI scheme 416; an unknown Proxy-Require tag 420.
-   */
-  private validate(
-    stx: ServerTransaction,
-  ): { status: number; reason?: string; headers?: Array<[string, string]> } | undefined {
-    const req = stx.request;
-    // §16.3 step 1: only the parts a proxy/registrar processes must be well-formed; faults elsewhere are tolerated.
-    const syntax = stx.violations.find((v) => v.kind === 'syntax' && this.matters(req, v.line));
-    if (syntax) return { status: 400, reason: `Bad Request (${shortReason(syntax.message)})` };
-    // §7.3.1: only comma-list headers may repeat; two different values of a single-value header make the request
-    // ambiguous (RFC 4475 §3.3.8): 400.
-    const dup = SINGLE_VALUE_HEADERS.find((k) => new Set(req.getAll(k).map((v) => v.trim())).size > 1);
-    if (dup) return { status: 400, reason: `Bad Request (more than one ${dup} header field)` };
-    try {
-      if (req.cseq.method !== req.method)
-        return { status: 400, reason: `Bad Request (CSeq method ${req.cseq.method} is not ${req.method})` };
-      void req.maxForwards;
-      void req.routes;
-    } catch (e) {
-      return { status: 400, reason: `Bad Request (${shortReason((e as Error).message)})` };
-    }
-    let uri;
-    try {
-      uri = req.uri;
-    } catch (e) {
-      return { status: 400, reason: `Bad Request (${shortReason((e as Error).message)})` };
-    }
-    if (uri.kind !== 'sip')
-      return { status: 416, headers: [['Warning', `399 sipconf-sut "cannot route a ${uri.kind} URI"`]] };
-    const unknown = req.optionTags('proxy-require').filter((t) => !SUPPORTED_TAGS.includes(t));
-    if (unknown.length) return { status: 420, headers: [['Unsupported', unknown.join(', ')]] };
-    return undefined;
-  }
-
-  /** Whether a grammar fault on this line concerns what we process: the request line, framing, or a header we read. */
-  private matters(req: SipRequest, line: number | undefined): boolean {
-    if (line === undefined || line === 1) return true;
-    const h = req.headers.find((x) => x.line === line);
-    return !h || PROCESSED_HEADERS.has(h.key);
-  }
-
   private routesAfterOwn(req: SipRequest): number {
     const routes = req.routes;
     let i = 0;
@@ -348,120 +307,14 @@ export class SutNode {
 
   /** §16.5 with RFC 5626 §5.3 (flow tokens) and §7 (flows of one instance, one at a time). */
   private targets(req: SipRequest, ctx: RouteContext, from: Flow): TargetDecision {
-    for (const popped of ctx.poppedRoutes) {
-      // Only the edge issues flow tokens; a user part without a token's shape is just part of our URI.
-      if (popped.user === undefined || this.role !== 'edge' || !TOKEN_SHAPE.test(popped.user)) continue;
-      const t = this.shared.tokens.decode(popped.user);
-      if (!t.ok) {
-        this.log(`flow token in ${popped.toString()} is ${t.reason}: 403 (RFC 5626 §5.3)`);
-        return { status: 403, reason: `Forbidden (${t.reason} flow token)` };
-      }
-      // The UA's own outgoing request carries the token of the flow it came on: route it normally.
-      if (t.flowId === from.id) continue;
-      const flow = this.transport.getFlow(t.flowId);
-      if (!flow || flow.closed) {
-        this.log(`flow ${t.flowId} of the token is gone: 430 (RFC 5626 §5.3)`);
-        return { status: 430, reason: 'Flow Failed' };
-      }
-      return { targets: [{ target: { flow }, label: `flow ${flow.id}` }] };
-    }
-    // RFC 3327 §4.2 / RFC 5626 §5.1: a REGISTER we forward elsewhere gets our Path, with a token for its flow.
-    if (req.method === 'REGISTER' && this.role === 'edge' && req.optionTags('supported').includes('path')) {
-      req.prepend('Path', `<${this.uriFor(from, true)};lr;ob>`);
-    }
+    const byToken = this.routing.tokenTargets(ctx.poppedRoutes, from);
+    if (byToken) return byToken;
+    this.routing.addPath(req, from);
     if (req.routes.length > 0) return { targets: [{ label: `Route ${req.routes[0]!.uri.toString()}` }] };
     const uri = req.uri as SipUri;
     if (!this.isDomain(uri)) return { targets: [{ label: uri.toString() }] };
     if (uri.user === undefined) return { status: 404 };
-    return this.locate(uri);
-  }
-
-  /** The location service (§16.5, §10): bindings of the AOR → targets; none → 480 if it ever registered, else 404. */
-  private locate(uri: SipUri): TargetDecision {
-    const aor = uri.aor();
-    const bindings = this.shared.registrar.store.lookup(aor);
-    if (bindings.length === 0) {
-      const known =
-        this.shared.registrar.everRegistered.has(aor) || !!this.shared.registrar.users?.has(uri.userUnescaped ?? '');
-      this.log(`${aor} has no binding: ${known ? 480 : 404}`);
-      return known ? { status: 480, reason: 'Temporarily Unavailable' } : { status: 404 };
-    }
-    const targets = bindings.map((b) => this.bindingTarget(b));
-    for (const t of targets) this.bindingTargets.add(t);
-    const decide = this.shared.hooks.location.targetsForBindings;
-    return decide ? decide({ targets }, { aor, bindings, log: (line) => this.log(line) }) : { targets };
-  }
-
-  private bindingTarget(b: Binding): ProxyTarget {
-    const label = `${b.aor} ${b.regId !== undefined ? `instance ${b.instance} reg-id ${b.regId}` : b.uri}`;
-    const requestUri = b.contact.uri.kind === 'sip' ? b.contact.uri.clone() : b.contact.uri;
-    if (b.path.length > 0) {
-      // RFC 3327 §5.4 / RFC 5626 §7: the stored Path becomes the Route set; it leads to the edge proxy.
-      const first = parseNameAddr(b.path[0]!, false).uri;
-      let target: Target | undefined;
-      try {
-        target = uriTarget(first, b.flow?.transport === 'tls' ? 'tls' : (b.flow?.transport ?? 'udp'));
-      } catch {
-        target = undefined;
-      }
-      return { requestUri, routes: b.path, ...(target ? { target } : {}), label: `${label} via Path` };
-    }
-    if (b.flow && (b.regId !== undefined || b.flow.reliable)) {
-      const owner = this.shared.nodes.find((n) => n.ownsFlow(b.flow!));
-      if (owner === this || !owner) {
-        // RFC 5626 §5.3: the request goes on the flow the registration came on; a closed flow fails this branch.
-        if (b.flow.closed && b.regId === undefined) return { requestUri, label };
-        return { requestUri, target: { flow: b.flow }, label: `${label} on ${b.flow.id}` };
-      }
-      // A connection of the registrar-only listeners: reach the UA at its Contact instead.
-      if (owner.role !== 'edge') return { requestUri, label };
-      // The flow belongs to the co-located edge: route through it with its flow token (as if it had added Path).
-      const via = owner.address('udp');
-      return {
-        requestUri,
-        routes: [`<sip:${this.shared.tokens.encode(b.flow.id)}@${formatEndpoint(via)};lr>`],
-        target: { remote: via, transport: 'udp' },
-        label: `${label} via the edge`,
-      };
-    }
-    return { requestUri, label };
-  }
-
-  /** §16.6 step 4: Record-Route on dialog-forming requests; at the edge with flow tokens (RFC 5626 §5.3). */
-  private recordRoute(req: SipRequest, target: ProxyTarget, from: Flow, to: Flow): string | undefined {
-    if (!DIALOG_FORMING.has(req.method)) return undefined;
-    const toToken = this.role === 'edge' && !!target.target && 'flow' in target.target;
-    const fromToken = this.role === 'edge' && this.isBindingFlow(from);
-    // Toward the callee first (the top Record-Route is the one nearest the callee); two entries when the sides
-    // differ (transport or token), so each side finds a URI it can reach and a token for the flow toward it.
-    const calleeSide = `<${this.uriFor(to, toToken)};lr>`;
-    const callerSide = `<${this.uriFor(from, fromToken)};lr>`;
-    return calleeSide === callerSide ? calleeSide : `${calleeSide}, ${callerSide}`;
-  }
-
-  /** Our URI on a flow's transport, with the flow's token as user part when asked. */
-  private uriFor(flow: Flow, token: boolean): string {
-    const l = this.address(flow.transport);
-    const host = l.address.includes(':') ? `[${l.address}]` : l.address;
-    const user = token ? `${this.shared.tokens.encode(flow.id)}@` : '';
-    const tp = flow.transport === 'udp' ? '' : `;transport=${flow.transport}`;
-    return `sip:${user}${host}:${l.port}${tp}`;
-  }
-
-  private isBindingFlow(flow: Flow): boolean {
-    return this.shared.registrar.store.all().some((b) => b.flow?.id === flow.id && b.path.length === 0);
-  }
-
-  /** RFC 5626 §7 / §16.7 step 6: when every flow (binding) failed, 480 Temporarily Unavailable. */
-  private allFailed(failures: BranchFailure[]): { status: number; reason?: string } | undefined {
-    if (
-      failures.length > 0 &&
-      failures.every((f) => this.bindingTargets.has(f.target) && (f.status === 430 || f.cause !== 'response'))
-    ) {
-      this.log(`every flow failed (${failures.map((f) => f.status).join(', ')}): 480`);
-      return { status: 480, reason: 'Temporarily Unavailable' };
-    }
-    return undefined;
+    return this.location.locate(uri);
   }
 
   // ---- ACK, garbage ---------------------------------------------------------------------------------------------
@@ -477,17 +330,7 @@ export class SutNode {
     }
     if (!uri) return;
     const left = this.routesAfterOwn(ack);
-    const resolve = (popped: SipUri[]): Target | undefined => {
-      for (const p of popped) {
-        if (p.user === undefined || this.role !== 'edge' || !TOKEN_SHAPE.test(p.user)) continue;
-        const t = this.shared.tokens.decode(p.user);
-        if (!t.ok || t.flowId === rx.flow.id) continue;
-        const flow = this.transport.getFlow(t.flowId);
-        if (flow && !flow.closed) return { flow };
-        throw new TransportError(`flow ${t.flowId} of the ACK's flow token is gone`);
-      }
-      return undefined;
-    };
+    const resolve = (popped: SipUri[]) => this.routing.ackTarget(popped, rx.flow);
     if (left === 0 && this.isDomain(uri)) {
       // Nowhere to go but ourselves, unless a token names a flow: an ACK for a response we sent ourselves.
       const popped = ack.routes.map((r) => r.uri).filter((u): u is SipUri => u.kind === 'sip');
@@ -531,11 +374,6 @@ export class SutNode {
     await this.tx.sendStateless(res, { flow: g.flow }).catch(() => undefined);
     this.log(`answered ${describe(m)} with ${res.status}`);
   }
-}
-
-function shortReason(s: string): string {
-  const clean = s.replace(/[\r\n\t]+/g, ' ').replace(/[^\x20-\x7e]/g, '?');
-  return clean.length > 100 ? clean.slice(0, 97) + '...' : clean;
 }
 
 function clock(): string {
