@@ -136,19 +136,8 @@ export class BindingStore {
 
     if (contacts.length === 0) return { status: 200, bindings: this.lookup(aor), outbound: false };
 
-    if (contacts.some((c) => c.trim() === '*')) {
-      // §10.3 step 6: "*" only alone and only with Expires: 0.
-      if (contacts.length !== 1 || headerExpires !== 0)
-        return fail(400, 'Contact "*" must be the only Contact and come with Expires: 0 (§10.3 step 6)');
-      for (const b of working) {
-        if (b.callId === callId && cseq <= b.cseq)
-          return fail(500, `CSeq ${cseq} is not higher than ${b.cseq} for Call-ID ${callId} (§10.3 step 6)`, [
-            ['Retry-After', 1],
-          ]);
-      }
-      if (this.removesOnZeroExpiry(aor)) this.byAor.delete(aor);
-      return { status: 200, bindings: this.lookup(aor), outbound: false };
-    }
+    if (contacts.some((c) => c.trim() === '*'))
+      return this.removeAll(aor, working, { callId, cseq, single: contacts.length === 1, expires: headerExpires });
 
     let usedOutbound = false;
     const pathValues = req.getAll('path');
@@ -206,6 +195,24 @@ export class BindingStore {
     if (next.length) this.byAor.set(aor, next);
     else this.byAor.delete(aor);
     return { status: 200, bindings: this.lookup(aor), outbound: usedOutbound };
+  }
+
+  /** §10.3 step 6: `Contact: *` removes every binding of the AOR, only alone and only with Expires: 0. */
+  private removeAll(
+    aor: string,
+    existing: Binding[],
+    req: { callId: string; cseq: number; single: boolean; expires: number | undefined },
+  ): RegisterOutcome {
+    if (!req.single || req.expires !== 0)
+      return fail(400, 'Contact "*" must be the only Contact and come with Expires: 0 (§10.3 step 6)');
+    for (const b of existing) {
+      if (b.callId === req.callId && req.cseq <= b.cseq)
+        return fail(500, `CSeq ${req.cseq} is not higher than ${b.cseq} for Call-ID ${req.callId} (§10.3 step 6)`, [
+          ['Retry-After', 1],
+        ]);
+    }
+    if (this.removesOnZeroExpiry(aor)) this.byAor.delete(aor);
+    return { status: 200, bindings: this.lookup(aor), outbound: false };
   }
 
   private removesOnZeroExpiry(aor: string): boolean {
