@@ -7,6 +7,7 @@ import path from 'node:path';
 import { CheckDefinition } from './check';
 import { installCheckLoader } from './check-loader';
 import { etsiClaimProblem } from './etsi/catalogue';
+import { tryParseRfcRef } from '../report/rfc';
 import { ScenarioError, loadScenario } from './yaml-scenario';
 
 export const SCENARIOS_DIR = path.resolve(__dirname, '..', '..', 'scenarios');
@@ -28,7 +29,7 @@ export function checkFiles(dir = SCENARIOS_DIR): string[] {
 
 export function loadCheck(file: string): CheckDefinition {
   const def = loadDefinition(file);
-  checkEtsiClaims(def, file);
+  checkTraceability(def, file);
   return def;
 }
 
@@ -49,8 +50,20 @@ function loadDefinition(file: string): CheckDefinition {
   return loadScenario(file);
 }
 
-/** Every `etsi:` id names a catalogued, non-void purpose for a role the check plays; else a ScenarioError at its line. */
-function checkEtsiClaims(def: CheckDefinition, file: string): void {
+/**
+ * A check cites at least one RFC section, each in a form rfc.ts reads, and every `etsi:` id names a catalogued,
+ * non-void purpose for a role the check plays; else a ScenarioError at the line that mentions it.
+ */
+function checkTraceability(def: CheckDefinition, file: string): void {
+  if (!def.rfc?.length) throw new ScenarioError(file, undefined, 'rfc: a check cites the RFC sections it asserts');
+  for (const ref of def.rfc) {
+    if (!tryParseRfcRef(ref))
+      throw new ScenarioError(
+        file,
+        lineMentioning(file, ref),
+        `rfc: "${ref}" is not an RFC reference (RFC 3261 §16.6)`,
+      );
+  }
   for (const id of def.etsi ?? []) {
     const problem = etsiClaimProblem(id, def);
     if (problem) throw new ScenarioError(file, lineMentioning(file, id), `etsi: ${problem}`);

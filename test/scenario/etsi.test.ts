@@ -1,6 +1,6 @@
 /**
  * Traceability to ETSI TS 102 027-2: the catalogue of test purposes, the load-time validation of `etsi:` claims
- * (unknown id or wrong role: file:line, exit 2), `sipconf list --json` and `sipconf list --coverage` on fixtures.
+ * (unknown id, void purpose or wrong role, and RFC citations that are not references: file:line, exit 2), `sipconf list --json` and `sipconf list --coverage` on fixtures.
  */
 import path from 'node:path';
 import { ETSI_TS_102_027_2_URL } from '../../src/report/rfc';
@@ -105,6 +105,11 @@ describe('etsi: claims at load time', () => {
       `${file}:10: etsi: ETSI test purpose SIP_CC_PR_MP_RQ_V_002 is about the proxy (a proxy SUT); ` +
         `this check's SUT roles are ua`,
     );
+  });
+
+  test('an RFC citation that is not a reference is an error at its line', () => {
+    const file = path.join(FIXTURES, 'bad-rfc', 'ETSI-FIX-RFC.check.ts');
+    expect(errorOf(file).message).toBe(`${file}:9: rfc: "the proxy chapter" is not an RFC reference (RFC 3261 §16.6)`);
   });
 
   test('sipconf list exits 2 naming file:line', async () => {
