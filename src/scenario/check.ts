@@ -42,15 +42,8 @@ export interface CheckDefinition extends CheckMeta {
   run(ctx: CheckContext): Promise<void>;
 }
 
-/** One account of a PBX: it may register only its own AOR, with its own password (profile `accounts:`). */
-export interface SutAccount {
-  user: string;
-  password: string;
-  /** Digest username when it differs from user. */
-  authUser?: string;
-  /** The account's AOR, `sip:1001@pbx.example`; default sip:user@domain. */
-  aor?: string;
-}
+export type { SutAccount } from '../agent/account';
+import type { SutAccount } from '../agent/account';
 
 /** The SUT as the checks see it (built by the runner from a profile, --target, or the embedded reference SUT). */
 export interface SutInfo {

@@ -12,7 +12,7 @@
  * and lines starting with `#` or `//` are skipped. Every error names file:line.
  */
 import { readFileSync } from 'node:fs';
-import type { SutAccount } from '../scenario/check';
+import type { SutAccount } from '../agent/account';
 
 export interface CsvIssue {
   file: string;

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import Ajv, { ErrorObject } from 'ajv';
 import { Document, LineCounter, Node, Pair, Scalar, isMap, isScalar, isSeq, parseDocument, visit } from 'yaml';
-import type { SutAccount } from '../scenario/check';
+import type { SutAccount } from '../agent/account';
 import { parseEndpoint } from '../transport/endpoint';
 import { Endpoint } from '../transport/types';
 import { duplicateUsers, readAccountsCsv } from './accounts';
