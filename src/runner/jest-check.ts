@@ -1,21 +1,21 @@
 /**
  * One check as one jest test, inside the allure-jest environment: labels and RFC links, one Allure step per
  * exchange with the raw messages of that step attached, and the whole trace as ladder SVG, raw text and pcap.
- * Failures are classified (SUT non-conformance, timeout, unreachable, harness error) by their message prefix.
+ * Failures are classified by scenario/failure-class.ts (non-conformance, timeout, unreachable, setup, harness error).
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import * as allure from 'allure-js-commons';
-import { ExpectationError } from '../agent/expectation';
 import { describe as describeMessage } from '../sip/message';
 import { parse } from '../sip/parser';
-import { NonConformance, CheckDefinition, SetupError } from '../scenario/check';
+import { CheckDefinition } from '../scenario/check';
+import { failureOf } from '../scenario/failure-class';
 import { CheckContext, StepReporter } from '../scenario/context';
 import { etsiPurpose } from '../scenario/etsi/catalogue';
 import { loadCheck } from '../scenario/registry';
 import type { TraceEntry } from '../transport/trace';
-import { TransportError, formatEndpoint } from '../transport/types';
+import { formatEndpoint } from '../transport/types';
 import { attachTrace, reportCheckMeta } from '../report/allure-check';
-import { CheckFailure, FailureKind } from '../report/failures';
+import { CheckFailure } from '../report/failures';
 import { renderTraceText } from '../report/trace-text';
 import { RunConfig, readRunConfig } from './run-config';
 import { LockFileLeases } from './account-leases';
@@ -176,18 +176,5 @@ async function attachSutLog(config: RunConfig, from: number): Promise<void> {
   await allure.attachment('SUT log', note + text, allure.ContentType.TEXT);
 }
 
-/** Maps what a check threw onto the failure vocabulary (report/failures.ts). */
-export function classify(e: unknown): Error {
-  if (e instanceof CheckFailure) return e;
-  const message = e instanceof Error ? e.message : String(e);
-  let kind: FailureKind;
-  if (e instanceof SetupError) kind = 'setup';
-  else if (e instanceof NonConformance || e instanceof ExpectationError) kind = 'nonconformance';
-  else if (e instanceof TransportError) kind = 'unreachable';
-  else kind = 'harness';
-  const f = new CheckFailure(kind, message);
-  if (kind === 'harness' && e instanceof Error && e.stack)
-    f.stack = `${f.name}: ${f.message}\n${e.stack.split('\n').slice(1).join('\n')}`;
-  else f.stack = `${f.name}: ${f.message}`;
-  return f;
-}
+/** Maps what a check threw onto the failure vocabulary (the one mapping: scenario/failure-class.ts). */
+export const classify = failureOf;

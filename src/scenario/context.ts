@@ -13,6 +13,7 @@ import { Trace } from '../transport/trace';
 import { agentCertificate } from '../transport/loopback-certificate';
 import type { Endpoint, TransportProtocol } from '../transport/types';
 import { SipUri, parseUri } from '../sip/uri';
+import { ExpectationError } from '../agent/expectation';
 import { CheckMeta, NonConformance, SetupError, SutAccount, SutInfo } from './check';
 
 export interface StepReporter {
@@ -264,8 +265,28 @@ export class CheckContext {
     throw new NonConformance(message);
   }
 
+  /** Fails the check as a SUT non-conformance unless `condition` holds: only for what the SUT sent. */
   assert(condition: unknown, message: string): asserts condition {
     if (!condition) this.fail(message);
+  }
+
+  /**
+   * Waits for something the SUT must send. An unmet expectation (an ExpectationError: nothing, or something else,
+   * within the bound) fails the check as SUT non-conformance with `why(detail)`; any other error propagates as it
+   * is, so a fault of the harness is reported broken rather than blamed on the SUT. Checks never catch broadly.
+   */
+  async expectFromSut<T>(wait: Promise<T>, why: (detail: string) => string): Promise<T> {
+    try {
+      return await wait;
+    } catch (e) {
+      if (e instanceof ExpectationError) this.fail(why(e.message));
+      throw e;
+    }
+  }
+
+  /** A condition of the harness itself (its own timing, its own answers): when it fails, the check is broken. */
+  invariant(condition: unknown, message: string): asserts condition {
+    if (!condition) throw new Error(`harness: ${message}`);
   }
 
   onCleanup(fn: () => Promise<void> | void): void {

@@ -14,6 +14,7 @@ import {
   MessageExpectationProps,
   Method,
   Name,
+  OneOf,
   Rfc,
   SavedRef,
   Status,
@@ -30,7 +31,16 @@ const schema = obj({
   for: Type.Optional(SavedRef(['incoming'], 'ACK: the received INVITE whose final response it acknowledges')),
   'in-dialog-of': Type.Optional(SavedRef(['call', 'outgoing', 'incoming'], 'only a request with this Call-ID')),
   response: Type.Optional(SavedRef(['call', 'outgoing'], 'a saved call or request whose response is awaited')),
-  status: Type.Optional(Type.Union([Status, Type.Array(Status, { minItems: 1 })])),
+  status: Type.Optional(
+    Type.Union([
+      Status,
+      Type.Array(Status, { minItems: 1 }),
+      OneOf(['all-flows-failed'] as const, "the profile's status for a callee whose every flow failed (default 480)"),
+    ]),
+  ),
+  situation: Type.Optional(
+    Type.String({ description: 'what has happened, for the failure message: "although every flow of bob failed"' }),
+  ),
   within: Type.Optional(Duration),
   'not-before': Type.Optional(Duration),
   ...MessageExpectationProps,
@@ -52,7 +62,11 @@ export const expect = stepKind({
   },
   label: (b) => {
     if (b.request) return `${[b.agent].flat().join(' or ')} receives ${b.request}${b.for ? ` for ${b.for}` : ''}`;
-    const st = Array.isArray(b.status) ? b.status.join(' or ') : (b.status ?? 'a final response');
+    const st = Array.isArray(b.status)
+      ? b.status.join(' or ')
+      : b.status === 'all-flows-failed'
+        ? "the profile's all-flows-failed status"
+        : (b.status ?? 'a final response');
     return `${b.response} gets ${st}`;
   },
   run: async (b, rt) => {
@@ -93,7 +107,7 @@ async function expectRequest(b: Body, rt: Runtime, started: number): Promise<voi
     rx = await rt.expecting(
       Promise.any(waits).catch((e: AggregateError) => Promise.reject(e.errors[0])),
       (d) =>
-        `no ${method} reached ${agents.join(' or ')} within ${rt.ms(within)} ms (${shown(within)}): the SUT did not ${role} the ${method}; ${d}`,
+        `no ${method} reached ${agents.join(' or ')} within ${rt.ms(within)} ms (${shown(within)})${b.situation ? ` ${b.situation}` : ''}: the SUT did not ${role} the ${method}; ${d}`,
       b.rfc,
     );
     done = true;
@@ -163,7 +177,13 @@ async function ackFor(b: Body, rt: Runtime, inv: SavedOf<'incoming'>, agentName:
 async function expectResponse(b: Body, rt: Runtime, started: number): Promise<void> {
   const s = rt.get(b.response!, 'call', 'outgoing');
   const out = s.kind === 'call' ? s.call : s.out;
-  const statuses = b.status === undefined ? undefined : [b.status].flat();
+  const statuses =
+    b.status === undefined
+      ? undefined
+      : b.status === 'all-flows-failed'
+        ? [rt.ctx.sut.allFlowsFailedStatus ?? 480]
+        : [b.status].flat();
+  const wantsFinal = !statuses || statuses.every((x) => x >= 200);
   const within = b.within ?? '64*T1';
   const what = `${out.tx.method}`;
   // Waiting for a provisional status, finals end the wait too (so "got 486, expected 180" is said at once).
@@ -171,7 +191,8 @@ async function expectResponse(b: Body, rt: Runtime, started: number): Promise<vo
     statuses
       ? out.expectResponse((st) => statuses.includes(st) || (st >= 200 && !statuses.some((x) => x < 200)), { within })
       : out.final({ within }),
-    (d) => `no ${statuses ? statuses.join(' or ') : 'final response'} to ${what} within ${rt.ms(within)} ms: ${d}`,
+    (d) =>
+      `no ${wantsFinal ? 'final response' : 'response'} to ${what}${statuses ? ` (expected ${statuses.join(' or ')})` : ''} within ${rt.ms(within)} ms${b.situation ? ` ${b.situation}` : ''}: ${d}`,
     b.rfc,
   );
   if (statuses && !statuses.includes(rx.message.status))

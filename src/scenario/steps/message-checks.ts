@@ -18,6 +18,7 @@ export interface MessageExpectations {
   'same-flow-as'?: string;
   'other-flow-than'?: string;
   'reg-id-flow'?: number;
+  'registered-flow'?: boolean;
 }
 
 /** Every value of a field, as text: one entry per header field value (list headers split), [] when absent. */
@@ -138,6 +139,13 @@ function checkFlow(
   if (e['other-flow-than'] !== undefined) {
     const not = flowOf(e['other-flow-than']);
     if (flow && not && flow.id === not.id) fail(`${label} arrived on ${flow.id}, the flow of ${e['other-flow-than']}`);
+  }
+  if (e['registered-flow']) {
+    if (!agent) throw rt.authorError('registered-flow needs a message received by an agent');
+    const r = rt.registrant(agent);
+    const flows = [...r.flows.keys()].map((id) => `${r.flowOf(id)?.id ?? 'none'} (reg-id ${id})`);
+    if (!flow || ![...r.flows.keys()].some((id) => r.flowOf(id)?.id === flow.id))
+      fail(`${label} arrived on ${flow?.id ?? '?'}, none of ${agent}'s registered flows: ${flows.join(', ')}`);
   }
   if (e['reg-id-flow'] !== undefined) {
     if (!agent) throw rt.authorError('reg-id-flow needs a message received by an agent');

@@ -3,7 +3,6 @@
  * the one way to fail. A step fails the check as SUT non-conformance only through `fail` / `expecting` (an unmet
  * expectation about what the SUT sent); anything else it throws is a harness error, reported `broken`.
  */
-import { ExpectationError } from '../../agent/expectation';
 import type { Dialog } from '../../agent/dialog';
 import type { Registrant } from '../../agent/registrant';
 import type { IncomingRequest, OutgoingCall, OutgoingRequest, SipAgent } from '../../agent/sip-agent';
@@ -111,12 +110,7 @@ export class Runtime {
    * fails the check with `why(detail)`; any other error propagates unchanged, so a harness fault stays `broken`.
    */
   async expecting<T>(p: Promise<T>, why: (detail: string) => string, stepRfc: string | undefined): Promise<T> {
-    try {
-      return await p;
-    } catch (e) {
-      if (e instanceof ExpectationError) this.fail(why(e.message), stepRfc);
-      throw e;
-    }
+    return this.ctx.expectFromSut(p, (d) => `${why(d)} (${this.rfc(stepRfc)})`);
   }
 
   /** A fault in the scenario itself, found while running: names file:line, reported as a harness error. */

@@ -126,6 +126,9 @@ export const MessageExpectationProps = {
   'same-flow-as': Type.Optional(MessageRef),
   'other-flow-than': Type.Optional(MessageRef),
   'reg-id-flow': Type.Optional(Type.Integer({ minimum: 1, description: 'arrived on the flow of this reg-id' })),
+  'registered-flow': Type.Optional(
+    Type.Boolean({ description: "arrived on one of the receiving agent's registered outbound flows (RFC 5626 §5.3)" }),
+  ),
 };
 
 export function obj<P extends Record<string, TSchema>>(props: P, description?: string) {
