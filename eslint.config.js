@@ -70,9 +70,6 @@ const FILE_LINES_TO_SPLIT = {
   'src/agent/sip-agent.ts': 464,
   'src/load/run-load.ts': 412,
   'src/scenario/yaml-scenario.ts': 449,
-  'src/sip/fields.ts': 601,
-  'src/sip/parser.ts': 437,
-  'src/sip/uri.ts': 515,
   'src/sut/reference/sut-node.ts': 467,
   'src/transport/transport-layer.ts': 470,
 };
@@ -86,7 +83,6 @@ const FUNCTION_LINES_TO_SHORTEN = {
   'src/report/ladder.ts': 154,
   'src/scenario/robustness/mutations.ts': 167,
   'src/scenario/robustness/torture.ts': 152,
-  'src/sip/parser.ts': 162,
   'src/sipp/stats.ts': 94,
   'src/sut/reference/registrar.ts': 81,
 };

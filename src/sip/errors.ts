@@ -15,3 +15,8 @@ export interface Diagnostic {
   line?: number;
   kind: 'syntax' | 'semantic';
 }
+
+/** `s` shortened to `n` characters (and an ellipsis) for quoting in a diagnostic. */
+export function clip(s: string, n = 60): string {
+  return s.length > n ? s.slice(0, n) + '…' : s;
+}

@@ -1,6 +1,7 @@
 export * from './errors';
 export * from './headers';
 export * from './lex';
+export * from './params';
 export * from './uri';
 export * from './fields';
 export * from './message';

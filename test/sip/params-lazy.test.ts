@@ -2,7 +2,7 @@
  * Params.lazy: parameters that a fast path validated are split only when read, and must then behave exactly like
  * parameters parsed eagerly (RFC 3261 §19.1.4 / §7.3.1: parameter names compare case-insensitively).
  */
-import { Params } from '../../src/sip/lex';
+import { Params } from '../../src/sip/params';
 import { parseMessage } from '../../src/sip/parser';
 import { parseUri } from '../../src/sip/uri';
 import { parseNameAddr } from '../../src/sip/fields';

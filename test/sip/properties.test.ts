@@ -7,7 +7,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequest, createResponse } from '../../src/sip/builders';
 import { NameAddr, Via } from '../../src/sip/fields';
-import { Params } from '../../src/sip/lex';
+import { Params } from '../../src/sip/params';
 import { lint } from '../../src/sip/lint';
 import { SipRequest } from '../../src/sip/message';
 import { parse } from '../../src/sip/parser';
