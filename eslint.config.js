@@ -80,7 +80,6 @@ const FUNCTION_LINES_TO_SHORTEN = {
   'src/load/run-load.ts': 228,
   'src/load/sip-scan.ts': 83,
   'src/load/uac-engine.ts': 83,
-  'src/report/ladder.ts': 154,
   'src/scenario/robustness/mutations.ts': 167,
   'src/scenario/robustness/torture.ts': 152,
   'src/sipp/stats.ts': 94,
