@@ -66,7 +66,6 @@ const layerRules = ALL.flatMap((folder) => {
 // Files still over the size limits, each at its present size so that it cannot grow while it waits for its split.
 // The lists only shrink (README.md, "Layout").
 const FILE_LINES_TO_SPLIT = {
-  'bench/parser.ts': 472,
   'src/agent/sip-agent.ts': 464,
   'src/load/run-load.ts': 412,
   'src/scenario/yaml-scenario.ts': 449,
