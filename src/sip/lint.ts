@@ -152,6 +152,10 @@ function tryUri(text: string): Uri | undefined {
 
 function checkSemantics(m: SipMessage, sem: Report, warn: Report): void {
   const endLine = m.headers.length > 0 ? (m.headers[m.headers.length - 1]!.line ?? 1) + 1 : 2;
+  // §7.2, §21: the first digit of a Status-Code is its class, 1 to 6; the grammar's 3DIGIT allows 700-999, which
+  // belong to no class, so no receiver can know what they mean (§8.1.3.2 falls back to the class's x00).
+  if (!m.isRequest && (m.status < 100 || m.status > 699))
+    sem(`status code ${m.status} is in no response class: only 1xx-6xx exist (RFC 3261 §7.2, §21)`, 1);
   // §8.1.1 (requests) and §8.2.6.2 (responses copy them): To, From, CSeq, Call-ID, Via are mandatory.
   for (const key of ALWAYS_REQUIRED) {
     if (!first(m, key))

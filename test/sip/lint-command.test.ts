@@ -41,6 +41,30 @@ describe('sipconf lint (RFC 3261 §7, §8.1.1, §25)', () => {
     expect(ok).toEqual({ valid: true, kind: 'response', status: 401, errors: [], warnings: [] });
   });
 
+  test('a status code outside 1xx-6xx is invalid: 700 has no response class (RFC 3261 §7.2, §21)', async () => {
+    const head = (code: number) =>
+      `SIP/2.0 ${code} Odd\r\nVia: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-c${code}\r\nFrom: <sip:a@example.org>;tag=1\r\n` +
+      `To: <sip:b@example.org>;tag=2\r\nCall-ID: c${code}\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n`;
+    const dir = mkdtempSync(join(tmpdir(), 'sipconf-lint-'));
+    try {
+      for (const code of [700, 999]) {
+        const f = join(dir, `status-${code}.sip`);
+        writeFileSync(f, head(code));
+        const r = await run(['lint', f]);
+        expect(r.code).toBe(1);
+        expect(r.out).toContain(
+          `${f}:1: error (semantic): status code ${code} is in no response class: only 1xx-6xx exist (RFC 3261 §7.2, §21)`,
+        );
+      }
+      // 699 is an unknown code of a known class (6xx): valid, a receiver treats it as 600 (§8.1.3.2, §21).
+      const f = join(dir, 'status-699.sip');
+      writeFileSync(f, head(699));
+      expect((await run(['lint', f])).code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('warnings alone keep exit 0 (Max-Forwards 0 is legal at the target, RFC 3261 §16.3)', async () => {
     const r = await run(['lint', '--json', join(FIXTURE_DIR, 'max-forwards-zero.sip')]);
     expect(r.code).toBe(0);
