@@ -26,31 +26,45 @@ export interface CheckMeta {
   tags?: readonly string[];
   /** The SUT under test (shown as a label, so reports of several SUTs can be grouped). */
   sut?: string;
+  /** "SIP conformance" for the conformance checks. */
+  epic?: string;
+}
+
+export interface AllureLabel {
+  name: string;
+  value: string;
 }
 
 /**
- * Labels: suite, feature = suite, story = id, severity, tags, testCaseId = id, one `etsi` and one `etsiGroup` label
- * per ETSI test purpose; links: the RFC sections, and per purpose the ETSI document (no per-purpose URL exists).
+ * The labels that place a check in the report: suite, feature = suite, story = id, checkId, severity, sut, tags,
+ * epic, and one `etsi` and one `etsiGroup` label per ETSI test purpose. One list for a check that ran (reportCheckMeta) and for one skipped as not applicable (allure-files.ts
+ * writes them into its result), so both sit in their suite's group.
  */
+export function checkLabels(meta: CheckMeta): AllureLabel[] {
+  const labels: AllureLabel[] = [
+    { name: 'suite', value: meta.suite },
+    { name: 'feature', value: meta.suite },
+    { name: 'story', value: meta.id },
+    { name: 'checkId', value: meta.id },
+  ];
+  if (meta.severity) labels.push({ name: 'severity', value: meta.severity });
+  if (meta.sut) labels.push({ name: 'sut', value: meta.sut });
+  for (const tag of meta.tags ?? []) labels.push({ name: 'tag', value: tag });
+  if (meta.epic) labels.push({ name: 'epic', value: meta.epic });
+  for (const p of meta.etsi ?? []) labels.push({ name: 'etsi', value: p.id }, { name: 'etsiGroup', value: p.group });
+  return labels;
+}
+
+/** Links: the RFC sections, and per ETSI purpose the ETSI document (no per-purpose URL exists). */
+export function checkLinks(meta: CheckMeta): Array<{ url: string; name: string; type: string }> {
+  return [...(meta.rfc ?? []).map((ref) => rfcLink(ref)), ...(meta.etsi ?? []).map((p) => etsiLink(p.id))];
+}
+
+/** Labels (checkLabels), testCaseId = id, RFC links. */
 export async function reportCheckMeta(meta: CheckMeta): Promise<void> {
-  await allure.suite(meta.suite);
-  await allure.feature(meta.suite);
-  await allure.story(meta.id);
-  await allure.label('checkId', meta.id);
+  for (const l of checkLabels(meta)) await allure.label(l.name, l.value);
   await allure.testCaseId(meta.id);
-  if (meta.severity) await allure.severity(meta.severity);
-  if (meta.sut) await allure.label('sut', meta.sut);
-  if (meta.tags?.length) await allure.tags(...meta.tags);
-  for (const ref of meta.rfc ?? []) {
-    const l = rfcLink(ref);
-    await allure.link(l.url, l.name, l.type);
-  }
-  for (const p of meta.etsi ?? []) {
-    await allure.label('etsi', p.id);
-    await allure.label('etsiGroup', p.group);
-    const l = etsiLink(p.id);
-    await allure.link(l.url, l.name, l.type);
-  }
+  for (const l of checkLinks(meta)) await allure.link(l.url, l.name, l.type);
 }
 
 export interface TraceAttachmentOptions extends LadderOptions {

@@ -6,6 +6,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { checkLabels, checkLinks, type AllureLabel, type CheckMeta } from './allure-check';
 import { writeFileAtomic } from './atomic-write';
 import { FAILURE_CATEGORIES, type AllureCategory } from './failures';
 import { maskSecrets } from './entry-label';
@@ -169,16 +170,22 @@ export function writeAllureRunFiles(
 /**
  * Gives every skipped result of these checks its reason: a check that does not apply to the SUT is a skipped jest
  * test, which allure-jest records without any message, so the report would not say why. `reasons` maps a check id to
- * the reason; a result is matched by its name, `ID — title`. Returns how many results were annotated.
+ * the reason; a result is matched by its name, `ID — title`. With the check's meta, the result also gets the labels,
+ * testCaseId and RFC links a check that ran has (its body, which sets them, never runs), so the report groups it
+ * under its suite like the others. Returns how many results were annotated.
  */
-export function annotateSkippedResults(resultsDir: string, reasons: Readonly<Record<string, string>>): number {
+export function annotateSkippedResults(
+  resultsDir: string,
+  reasons: Readonly<Record<string, string>>,
+  metas: Readonly<Record<string, CheckMeta>> = {},
+): number {
   const ids = Object.keys(reasons);
   if (ids.length === 0) return 0;
   let annotated = 0;
   for (const file of readdirSync(resultsDir)) {
     if (!file.endsWith('-result.json')) continue;
     const path = join(resultsDir, file);
-    let result: { name?: unknown; status?: unknown; statusDetails?: { message?: string } };
+    let result: SkippedResult;
     try {
       result = JSON.parse(readFileSync(path, 'utf8'));
     } catch {
@@ -188,8 +195,28 @@ export function annotateSkippedResults(resultsDir: string, reasons: Readonly<Rec
     const id = ids.find((i) => (result.name as string).startsWith(`${i} — `));
     if (id === undefined) continue;
     result.statusDetails = { ...result.statusDetails, message: `not applicable to this SUT: ${reasons[id]}` };
+    const meta = metas[id];
+    if (meta) placeLikeARunCheck(result, meta);
     writeFileAtomic(path, JSON.stringify(result));
     annotated++;
   }
   return annotated;
+}
+
+interface SkippedResult {
+  name?: unknown;
+  status?: unknown;
+  statusDetails?: { message?: string };
+  labels?: AllureLabel[];
+  links?: Array<{ url: string; name?: string; type?: string }>;
+  testCaseId?: string;
+}
+
+/** The labels, testCaseId and links reportCheckMeta gives a check that runs; allure-jest's own labels stay. */
+function placeLikeARunCheck(result: SkippedResult, meta: CheckMeta): void {
+  const ours = checkLabels(meta);
+  const names = new Set(ours.map((l) => l.name));
+  result.labels = [...(result.labels ?? []).filter((l) => !names.has(l.name)), ...ours];
+  result.links = [...(result.links ?? []), ...checkLinks(meta)];
+  result.testCaseId = meta.id;
 }

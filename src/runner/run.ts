@@ -17,6 +17,7 @@ import { classifyFailure, FAILURE_STATUS, harnessError } from '../report/failure
 import { annotateSkippedResults, writeAllureRunFiles } from '../report/allure-files';
 import { generateReport } from '../report/html';
 import { CheckSummary, RunSummary, buildSummary, writeSummary } from '../report/summary';
+import { checkMetaFor } from './check-meta';
 import { PreparedSut, prepareSut } from './sut-setup';
 import { RUN_CONFIG_ENV, RunConfig } from './run-config';
 
@@ -97,7 +98,8 @@ export async function runChecks(opts: RunOptions): Promise<RunOutcome> {
     process.env[RUN_CONFIG_ENV] = configFile;
 
     const results = await runJest(runDir, opts, config, skipReasons, sut);
-    annotateSkippedResults(resultsDir, skipReasons);
+    const metas = Object.fromEntries(selected.map((c) => [c.id, checkMetaFor(c, sut.info)]));
+    annotateSkippedResults(resultsDir, skipReasons, metas);
     const checks = selected.map((c) => summarize(c, results.get(c.id), skipReasons[c.id], sut.expectedFailures[c.id]));
     const summary = buildSummary({
       target: sut.target,

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getStatusFromError } from 'allure-js-commons/sdk';
+import { checkLabels } from '../../src/report/allure-check';
 import {
   annotateSkippedResults,
   detectExecutor,
@@ -183,6 +184,39 @@ describe('environment.properties, categories.json, executor.json', () => {
 });
 
 describe('skipped checks carry their reason into Allure', () => {
+  test("with the check's meta, a skipped result gets the labels, testCaseId and RFC links of a check that ran", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sipconf-skip-'));
+    try {
+      const jestLabels = [
+        { name: 'package', value: 'sipconf.UA-ACKS-2XX.check-test.ts' },
+        { name: 'suite', value: 'UA-ACKS-2XX.check-test.ts' }, // allure-jest's guess: replaced
+      ];
+      writeFileSync(
+        join(dir, 'a-result.json'),
+        JSON.stringify({ name: 'UA-ACKS-2XX — the UA ACKs', status: 'skipped', labels: jestLabels }),
+      );
+      const meta = {
+        id: 'UA-ACKS-2XX',
+        suite: 'outbound-ua',
+        rfc: ['RFC 3261 §13.2.2.4'],
+        severity: 'critical' as const,
+        sut: 'ref',
+        tags: ['proxy', 'udp'],
+        epic: 'SIP conformance',
+      };
+      expect(annotateSkippedResults(dir, { 'UA-ACKS-2XX': 'the SUT is a proxy' }, { 'UA-ACKS-2XX': meta })).toBe(1);
+      const a = JSON.parse(readFileSync(join(dir, 'a-result.json'), 'utf8'));
+      expect(a.labels).toEqual([jestLabels[0], ...checkLabels(meta)]);
+      expect(a.labels.filter((l: { name: string }) => l.name === 'suite')).toEqual([
+        { name: 'suite', value: 'outbound-ua' },
+      ]);
+      expect(a.testCaseId).toBe('UA-ACKS-2XX');
+      expect(a.links).toEqual([expect.objectContaining({ url: expect.stringContaining('rfc3261'), type: 'rfc' })]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a skipped result of a listed check gets the reason; passed results and other checks are left as they are', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sipconf-skip-'));
     try {

@@ -8,6 +8,7 @@ import { CheckContext, StepReporter } from '../../src/scenario/context';
 import { loadChecks } from '../../src/scenario/registry';
 import { BaseFactory, baseRequest, generateMutations, rejectCases, seedOf } from '../../src/scenario/robustness';
 import { ReferenceSut } from '../../src/sut/reference';
+import { readPcap } from '../../src/replay/pcap-reader';
 import { hostileUdp, ok } from './support/hostile-udp';
 
 const factory: BaseFactory = (method) => {
@@ -93,6 +94,17 @@ function recorder(): StepReporter & { attached: Attached[] } {
   };
 }
 
+/** Every frame of a classic pcap file, unparsed. */
+function pcapFrames(buf: Buffer): Buffer[] {
+  const frames: Buffer[] = [];
+  for (let off = 24; off + 16 <= buf.length;) {
+    const incl = buf.readUInt32LE(off + 8);
+    frames.push(buf.subarray(off + 16, off + 16 + incl));
+    off += 16 + incl;
+  }
+  return frames;
+}
+
 const CHECKS = new Map(
   loadChecks()
     .filter((c) => c.suite === 'robustness')
@@ -161,6 +173,14 @@ describe('the checks can fail', () => {
       );
       const bytes = r.rep.attached.find((a) => a.type === 'application/octet-stream')!;
       expect(bytes.content.includes(0)).toBe(true);
+      // The failing case on the wire with its liveness probe, as a pcap with packets (not an empty one).
+      const pcaps = r.rep.attached.filter((a) => a.type === 'application/vnd.tcpdump.pcap');
+      expect(pcaps.map((p) => p.name)).toEqual([`${bytes.name.replace(/\.sip$/, '')} with its liveness probe.pcap`]);
+      // The case first (its bytes end its packet; readPcap keeps SIP-looking datagrams only), then the probe.
+      const frames = pcapFrames(pcaps[0]!.content);
+      expect(frames[0]!.subarray(frames[0]!.length - bytes.content.length).equals(bytes.content)).toBe(true);
+      const packets = readPcap(pcaps[0]!.content);
+      expect(packets.some((p) => p.data.toString('latin1').startsWith('OPTIONS '))).toBe(true);
       expect(r.ctx.notes.join('\n')).toMatch(
         new RegExp(`sipconf replay ${bytes.name} --target 127\\.0\\.0\\.1:${victim.port} --transport udp`),
       );

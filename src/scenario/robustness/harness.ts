@@ -13,6 +13,7 @@ import type { Received, Target } from '../../transaction/transaction';
 import type { TraceEntry } from '../../transport/trace';
 import type { Endpoint, Flow } from '../../transport/types';
 import { formatEndpoint } from '../../transport/types';
+import { PCAP_ATTACHMENT, writePcap } from '../../report/pcap';
 import type { CheckContext } from '../context';
 import type { BaseFactory, RobustnessCase } from './mutations';
 import { BaseParams, baseRequest } from './raw-message';
@@ -133,6 +134,7 @@ export async function runLivenessCases(
   let sendErrors = 0;
   for (let i = 0; i < cases.length; i++) {
     const c = cases[i]!;
+    const caseStart = opts.attacker.trace.entries.length;
     let flow: Flow | undefined;
     try {
       flow =
@@ -149,6 +151,7 @@ export async function runLivenessCases(
     if (flow && !flow.closed) await flow.close().catch(() => undefined);
     if (!probe.ok) {
       const file = attachCase(ctx, i, c, opts.transport);
+      attachCasePcap(ctx, file, opts.attacker.trace.entries.slice(caseStart));
       attachTraceTail(ctx, opts.attacker.trace.entries.slice(-12));
       ctx.fail(
         `the SUT stopped answering after case ${i + 1}/${cases.length} "${c.name}" (${c.description}): the liveness OPTIONS ` +
@@ -234,6 +237,16 @@ export async function runRejectCases(
   opts.attacker.tx.off('garbage', garbage);
   for (const f of flows) if (!f.closed) await f.close().catch(() => undefined);
   return verdicts;
+}
+
+/**
+ * The failing case on the wire with its liveness probe (and whatever the SUT still sent), as a pcap Wireshark
+ * decodes. The attacker and the prober share one private trace, so the entries from the case on are exactly those.
+ */
+function attachCasePcap(ctx: CheckContext, caseFile: string, entries: readonly TraceEntry[]): void {
+  if (entries.length === 0) return;
+  const name = `${caseFile.replace(/\.sip$/, '')} with its liveness probe.pcap`;
+  ctx.reporter.attach(name, writePcap(entries), PCAP_ATTACHMENT.contentType);
 }
 
 /** The last messages on the wire before a failure, as text (the full attack is kept out of the ladder). */
