@@ -1,0 +1,25 @@
+// The harness's own tests that need a real peer installed — SIPp (sip-tester), Kamailio, baresip, tshark or
+// Chromium. `npm test` (what CI runs) runs them all; `npm run test:unit` (jest.unit.config.js) leaves these out and
+// must pass on a machine with none of the peers. A new test that starts a peer goes under test/integration/ or on
+// this list, with the peer it needs. Paths are relative to the repository root.
+module.exports = {
+  folders: ['test/integration/'],
+  files: {
+    'test/agent/sipp-interop.test.ts': 'sipp',
+    'test/load/bench-smoke.test.ts': 'sipp (the load bench compares with SIPp)',
+    'test/load/load-tcp.test.ts': 'sipp (uas peer over TCP)',
+    'test/report/pcap.test.ts': 'tshark (decodes the pcaps)',
+    'test/report/report-browser.test.ts': 'chromium (opens the report)',
+    'test/sipp/interrupt.test.ts': 'sipp',
+    'test/sipp/locate.test.ts': 'sipp (finds the installed binary)',
+    'test/sipp/run-sipp.test.ts': 'sipp',
+    'test/sipp/sipp-checks.test.ts': 'sipp',
+    'test/sipp/sipp-command.test.ts': 'sipp',
+    'test/sipp/stats.test.ts': 'sipp (statistics of real runs)',
+    'test/sipp/through-kamailio.test.ts': 'sipp, kamailio',
+    'test/sut/baresip.test.ts': 'baresip',
+    'test/sut/kamailio.test.ts': 'kamailio',
+    'test/sut/managed.test.ts': 'kamailio (a broken config must fail the start)',
+    'test/transport/kamailio-interop.test.ts': 'kamailio',
+  },
+};
