@@ -75,7 +75,12 @@ function mostSpecific(errors: ErrorObject[]): ErrorObject {
 function describeAjvError(e: ErrorObject): string {
   const where = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : 'the scenario';
   const p = e.params as { additionalProperty?: string; allowedValues?: unknown[]; missingProperty?: string };
-  if (e.keyword === 'additionalProperties') return `${where}: unknown key "${p.additionalProperty}"`;
+  if (e.keyword === 'additionalProperties') {
+    const key = p.additionalProperty ?? '';
+    // `{ rfc: RFC 3261 §9.1, §16.10 }`: inside { } a comma separates keys, so the second section became a key.
+    const hint = /^(§|RFC )/.test(key) ? " (inside { } quote a list of sections: rfc: 'RFC 3261 §9.1, §16.10')" : '';
+    return `${where}: unknown key "${key}"${hint}`;
+  }
   if (e.keyword === 'enum') return `${where}: must be one of ${(p.allowedValues ?? []).join(', ')}`;
   if (e.keyword === 'required') return `${where}: missing "${p.missingProperty}"`;
   if (e.keyword === 'maxProperties' || e.keyword === 'minProperties')
@@ -115,6 +120,9 @@ function checkReferences(sc: ScenarioDoc, file: string, lines: number[]): void {
     const other = a['same-user-as'];
     if (other && !agents.has(other))
       throw new ScenarioError(file, undefined, `agent ${name}: same-user-as names unknown agent "${other}"`);
+    const via = a.outbound?.via;
+    if (via && !sc.agents[via]?.['edge-proxy'])
+      throw new ScenarioError(file, undefined, `agent ${name}: outbound via "${via}" is not an edge-proxy agent`);
   }
   const saved = new Map<string, SavedKind>();
   sc.steps.forEach((step, i) => {

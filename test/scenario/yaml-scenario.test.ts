@@ -52,6 +52,10 @@ describe('scenario loader errors name file:line', () => {
     const e = errorOf(GOOD.replace('expires: 60,', 'expire: 60,'));
     expect(e.message).toBe('/x/my.yaml:10: steps.0.register: unknown key "expire"');
   });
+  test('an unquoted list of sections inside { } is named as such', () => {
+    const e = errorOf(GOOD.replace('rfc: RFC 3261 §10.3 }', 'rfc: RFC 3261 §10.3, §10.2 }'));
+    expect(e.message).toMatch(/:11: steps\.1\.assert: unknown key "§10\.2" \(inside \{ \} quote a list of sections/);
+  });
   test('an RFC reference without a section', () => {
     const e = errorOf(GOOD.replace('rfc: [RFC 3261 §10.3]', 'rfc: [RFC 3261]'));
     expect(e.message).toMatch(/^\/x\/my\.yaml:4: rfc\.0: must match pattern/);

@@ -2,24 +2,40 @@
  * The scenario's agents, made before the first step: callers, callees reachable through the SUT (registered, or
  * addressed by Contact when the SUT has no registrar), second devices of one AOR, and RFC 5626 UA instances.
  */
+import { MockEdgeProxy } from '../../agent/edge-proxy';
 import { caller, reachableParty } from '../flows';
 import type { AgentDecl } from './index';
 import type { Runtime } from './runtime';
 
 export async function setupAgents(rt: Runtime, agents: Record<string, AgentDecl>): Promise<void> {
   const entries = Object.entries(agents);
-  // Agents that share a user name are made after the one they copy.
-  entries.sort(([, a], [, b]) => Number(!!a['same-user-as']) - Number(!!b['same-user-as']));
+  // Edge proxies first (outbound agents register through them); agents that share a user name after the one they copy.
+  const order = (a: AgentDecl) => (a['edge-proxy'] ? 0 : a['same-user-as'] ? 2 : 1);
+  entries.sort(([, a], [, b]) => order(a) - order(b));
   const ctx = rt.ctx;
   for (const [name, a] of entries) {
+    if (a['edge-proxy']) {
+      const edge = await MockEdgeProxy.create(name, {
+        registrar: ctx.registrarTarget('udp'),
+        trace: ctx.trace,
+        timers: ctx.timers,
+      });
+      ctx.onCleanup(() => edge.close());
+      edge.failFirstRouted = a['edge-proxy']['fail-first-invite'] ?? false;
+      rt.parties.set(name, { agent: edge.agent, uri: edge.agent.aor });
+      rt.edges.set(name, edge);
+      continue;
+    }
     if (a.outbound) {
       // Outbound flows are connections: TCP, or TLS when the SUT offers no TCP (RFC 5626 §3.3).
       const stream = a.transport ?? (ctx.sut.transports.includes('tcp') ? 'tcp' : 'tls');
       const agent = await ctx.agent(name, { listen: [stream] });
+      const via = a.outbound.via ? rt.edges.get(a.outbound.via) : undefined;
       const registrant = ctx.registrant(agent, {
         transport: stream,
         outbound: { regIds: a.outbound['reg-ids'] },
         expires: 600,
+        registrar: via?.uaTarget(),
       });
       rt.parties.set(name, { agent, uri: agent.aor, registrant });
       ctx.onCleanup(async () => {

@@ -62,8 +62,21 @@ const agentSchema = obj({
   'same-user-as': Type.Optional(Type.String({ description: "another agent's user name (a second device of the AOR)" })),
   outbound: Type.Optional(
     obj(
-      { 'reg-ids': Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1 }) },
+      {
+        'reg-ids': Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1 }),
+        via: Type.Optional(Type.String({ description: 'register through this edge-proxy agent (RFC 5626 §5)' })),
+      },
       'an RFC 5626 UA instance: one TCP/TLS flow per reg-id, registered by `register: { reg-id }` steps',
+    ),
+  ),
+  'edge-proxy': Type.Optional(
+    obj(
+      {
+        'fail-first-invite': Type.Optional(
+          Type.Boolean({ description: 'answer 430 Flow Failed to the first INVITE routed to a flow (RFC 5626 §5.3)' }),
+        ),
+      },
+      "the harness as an RFC 5626 edge proxy in front of the SUT's registrar (the profile's registrar address)",
     ),
   ),
 });

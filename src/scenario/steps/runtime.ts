@@ -4,6 +4,7 @@
  * expectation about what the SUT sent); anything else it throws is a harness error, reported `broken`.
  */
 import type { Dialog } from '../../agent/dialog';
+import type { MockEdgeProxy } from '../../agent/edge-proxy';
 import type { Registrant } from '../../agent/registrant';
 import type { IncomingRequest, OutgoingCall, OutgoingRequest, SipAgent } from '../../agent/sip-agent';
 import type { SipMessage, SipRequest, SipResponse } from '../../sip/message';
@@ -47,6 +48,7 @@ export interface ScenarioInfo {
 export class Runtime {
   readonly parties = new Map<string, Party>();
   readonly registrants = new Map<string, Registrant>();
+  readonly edges = new Map<string, MockEdgeProxy>();
   private readonly saved = new Map<string, Saved>();
   /** The step being run (0-based) and its line, so run-time faults name the scenario's line. */
   step = 0;
