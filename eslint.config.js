@@ -67,7 +67,6 @@ const layerRules = ALL.flatMap((folder) => {
 // The lists only shrink (README.md, "Layout").
 const FILE_LINES_TO_SPLIT = {
   'src/load/run-load.ts': 412,
-  'src/transport/transport-layer.ts': 470,
 };
 const FUNCTION_LINES_TO_SHORTEN = {
   'bench/load.ts': 97,

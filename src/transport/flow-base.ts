@@ -3,6 +3,7 @@
  * both the send and the delivery path. UDP and stream flows add only their socket I/O.
  */
 import type { Trace, TraceKind } from './trace';
+import type { TransportEvents } from './transport-events';
 import { formatEndpoint, TransportError } from './types';
 import type { Endpoint, FaultDirection, Flow, FlowCloseReason, TransportProtocol } from './types';
 
@@ -15,7 +16,7 @@ export interface FlowHost {
   /** A whole SIP message arrived (after faults). */
   deliver(flow: BaseFlow, data: Buffer): void;
   /** Emit a layer event without ever throwing into a socket handler. */
-  notify(event: string, ...args: unknown[]): void;
+  notify<E extends keyof TransportEvents>(event: E, ...args: TransportEvents[E]): void;
   /** The flow is closed: forget it, stop its keep-alive, emit 'flow-close'. */
   flowClosed(flow: BaseFlow, reason: FlowCloseReason): void;
 }
@@ -130,7 +131,7 @@ export abstract class BaseFlow implements Flow {
       try {
         this.handle(unit);
       } catch (err) {
-        this.host.notify('handler-error', err, this);
+        this.host.notify('handler-error', err, `${unit.kind} on flow ${this.id}`);
       }
     };
     if (delayed > 0) this.later(delayed, run);
@@ -204,12 +205,12 @@ export abstract class BaseFlow implements Flow {
   }
 
   /** A pong (CRLF or STUN success) arrived: report the RTT of the oldest unanswered ping (NaN if unsolicited). */
-  protected pongReceived(extra?: unknown): void {
+  protected pongReceived(mapped?: Endpoint): void {
     const sent = this.pingsOutstanding.shift();
     this.pingsOutstanding = [];
     const rtt = sent === undefined ? Number.NaN : performance.now() - sent;
-    if (extra === undefined) this.host.notify('pong', this, rtt);
-    else this.host.notify('pong', this, rtt, extra);
+    if (mapped === undefined) this.host.notify('pong', this, rtt);
+    else this.host.notify('pong', this, rtt, mapped);
   }
 
   private takeDrop(direction: 'in' | 'out'): boolean {

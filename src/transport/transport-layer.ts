@@ -3,19 +3,7 @@
  * connection or 5-tuple a flow (RFC 5626 §3.3), CRLF and STUN keep-alives (RFC 5626 §3.5.1, §4.4), and fault
  * injection per flow. Every byte sent or received and every fault lands in the Trace under this agent's name.
  *
- * Events:
- *   'message'           (m: InboundMessage)      one whole SIP message (a stream frame, or one UDP datagram that is
- *                                                 neither STUN nor a bare CRLF keep-alive)
- *   'flow-open'         (flow)
- *   'flow-close'        (flow, reason: 'fin' | 'reset' | 'error' | 'local')
- *   'ping'              (flow)                   a CRLFCRLF ping or a STUN Binding request arrived
- *   'pong'              (flow, rttMs, mapped?)   a CRLF pong or STUN Binding success; rttMs is NaN if unsolicited;
- *                                                 mapped is the XOR-MAPPED-ADDRESS (UDP)
- *   'keepalive-timeout' (flow)                   no pong within timeoutMs of a keep-alive ping (RFC 5626 §4.4.1)
- *   'garbage'           (flow, data, reason)     a framing error; the flow is then closed with reason 'error'
- *   'connection-error'  (err, remote)            an inbound connection that never became a flow (TLS handshake)
- *   'handler-error'     (err, event)             a listener of ours threw; also kept in `handlerErrors`
- * Socket handlers never throw; 'error' is never emitted.
+ * Events: TransportEvents (transport-events.ts), typed. Socket handlers never throw; 'error' is never emitted.
  */
 import { EventEmitter } from 'node:events';
 import * as dgram from 'node:dgram';
@@ -23,9 +11,12 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { FramerOptions } from '../sip/framing';
 import type { BaseFlow, FlowHost, Inbound } from './flow-base';
+import { KeepaliveOptions, Keepalives } from './keepalive';
 import { isStun } from './stun';
 import { StreamFlow } from './stream-flow';
+import { SocketsOpening, TlsClientOptions, acceptTls, connectStream } from './stream-sockets';
 import { Trace } from './trace';
+import type { TransportEvents } from './transport-events';
 import { formatEndpoint, TransportError } from './types';
 import type {
   Endpoint,
@@ -40,18 +31,6 @@ import { UdpFlow } from './udp-flow';
 
 /** What EventEmitter's listeners(eventName) returns. */
 type EmitterListeners = ReturnType<EventEmitter['listeners']>;
-
-export interface TlsClientOptions {
-  /** Trusted CA(s) for the server certificate. */
-  ca?: string | Buffer;
-  /** Verify the server certificate (default TRUE; pass false explicitly to accept any). */
-  rejectUnauthorized?: boolean;
-  /** Client certificate and key (mutual TLS). */
-  cert?: string | Buffer;
-  key?: string | Buffer;
-  /** SNI / name to check; default: the remote address (checked against the certificate's IP SANs). */
-  servername?: string;
-}
 
 export interface TransportLayerOptions {
   trace?: Trace;
@@ -76,11 +55,6 @@ export interface FlowToOptions {
   local?: Endpoint;
 }
 
-export interface KeepaliveOptions {
-  intervalMs: number;
-  timeoutMs: number;
-}
-
 interface UdpListener extends Listener {
   readonly transport: 'udp';
   readonly family: 4 | 6;
@@ -93,15 +67,21 @@ interface StreamListener extends Listener {
   readonly server: net.Server;
 }
 
-interface KeepaliveState {
-  interval: NodeJS.Timeout;
-  timeout?: NodeJS.Timeout;
-}
-
 const DEFAULT_UDP_BUFFER = 4 * 1024 * 1024;
-const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 const SHUTDOWN_WAIT_MS = 500;
 
+export type { KeepaliveOptions, TlsClientOptions };
+
+/** Typed events (TransportEvents): listeners' parameters are checked against the event map. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the interface only types the events
+export interface TransportLayer {
+  on<E extends keyof TransportEvents>(event: E, listener: (...args: TransportEvents[E]) => void): this;
+  once<E extends keyof TransportEvents>(event: E, listener: (...args: TransportEvents[E]) => void): this;
+  off<E extends keyof TransportEvents>(event: E, listener: (...args: TransportEvents[E]) => void): this;
+  emit<E extends keyof TransportEvents>(event: E, ...args: TransportEvents[E]): boolean;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the interface only types the events
 export class TransportLayer extends EventEmitter implements FlowHost {
   readonly trace: Trace;
   readonly agent?: string;
@@ -123,9 +103,9 @@ export class TransportLayer extends EventEmitter implements FlowHost {
   /** "transport|address|port" → the open stream flows to that remote, oldest first (for reuse, RFC 5626 §5.3). */
   private readonly streamIndex = new Map<string, BaseFlow[]>();
   private readonly connecting = new Map<string, Promise<Flow>>();
-  /** Sockets not yet flows (connecting, TLS handshaking): each entry aborts one, clearing its timer (close()). */
-  private readonly pendingAborts = new Set<() => void>();
-  private readonly keepalives = new Map<string, KeepaliveState>();
+  /** Sockets not yet flows (connecting, TLS handshaking), aborted by close(). */
+  private readonly opening: SocketsOpening = { aborts: new Set(), closing: () => !!this.closing };
+  private readonly keepalives = new Keepalives((flow) => this.notify('keepalive-timeout', flow));
   private closing?: Promise<void>;
 
   constructor(opts: TransportLayerOptions = {}) {
@@ -249,46 +229,9 @@ export class TransportLayer extends EventEmitter implements FlowHost {
       this.addFlow(new StreamFlow(this, 'tcp', raw, raw, this.framing));
       return;
     }
-    const remote = { address: raw.remoteAddress ?? '', port: raw.remotePort ?? 0 };
-    const requestCert = t?.ca !== undefined;
-    const sock = new tls.TLSSocket(raw, {
-      isServer: true,
-      secureContext: ctx!,
-      requestCert,
-      rejectUnauthorized: t?.rejectUnauthorized ?? requestCert,
-    });
-    const fail = (err: Error): void => {
-      clearTimeout(timer);
-      this.pendingAborts.delete(abort);
-      sock.destroy();
-      raw.destroy();
-      this.notify('connection-error', err, remote);
-    };
-    const abort = (): void => {
-      clearTimeout(timer);
-      this.pendingAborts.delete(abort);
-      sock.destroy();
-      raw.destroy();
-    };
-    this.pendingAborts.add(abort);
-    const timer = setTimeout(
-      () => fail(new TransportError(`TLS handshake from ${formatEndpoint(remote)} timed out`)),
-      TLS_HANDSHAKE_TIMEOUT_MS,
-    );
-    sock.once('error', fail);
-    raw.once('error', fail);
-    raw.once('close', abort); // the client went away mid-handshake without an error
-    sock.once('secure', () => {
-      clearTimeout(timer);
-      sock.off('error', fail);
-      raw.off('error', fail);
-      raw.off('close', abort);
-      this.pendingAborts.delete(abort);
-      if (this.closing || raw.destroyed) {
-        raw.destroy();
-        return;
-      }
-      this.addFlow(new StreamFlow(this, 'tls', sock, raw, this.framing));
+    acceptTls(raw, ctx!, t, this.opening, {
+      secure: (sock) => this.addFlow(new StreamFlow(this, 'tls', sock, raw, this.framing)),
+      failed: (err, remote) => this.notify('connection-error', err, remote),
     });
   }
 
@@ -352,56 +295,11 @@ export class TransportLayer extends EventEmitter implements FlowHost {
   }
 
   private connect(remote: Endpoint, transport: 'tcp' | 'tls'): Promise<Flow> {
-    const target = formatEndpoint(remote);
-    return new Promise<Flow>((resolve, reject) => {
-      const raw = net.connect({ host: remote.address, port: remote.port, noDelay: true });
-      let sock: net.Socket | tls.TLSSocket = raw;
-      if (transport === 'tls') {
-        const c = this.tlsClient;
-        sock = tls.connect({
-          socket: raw,
-          host: remote.address,
-          rejectUnauthorized: c.rejectUnauthorized ?? true,
-          ...(c.ca ? { ca: c.ca } : {}),
-          ...(c.cert ? { cert: c.cert } : {}),
-          ...(c.key ? { key: c.key } : {}),
-          ...(c.servername ? { servername: c.servername } : {}),
-        });
-      }
-      let done = false;
-      const finish = (err?: Error): void => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        this.pendingAborts.delete(abort);
-        sock.off('error', finish);
-        raw.off('error', finish);
-        if (err || this.closing) {
-          sock.destroy();
-          raw.destroy();
-          const why = err ? err.message : 'transport layer closed';
-          reject(
-            err instanceof TransportError
-              ? err
-              : new TransportError(`${transport} connect to ${target} failed: ${why}`),
-          );
-          return;
-        }
-        const flow = new StreamFlow(this, transport, sock, raw, this.framing);
-        this.addFlow(flow);
-        resolve(flow);
-      };
-      const abort = (): void =>
-        finish(new TransportError(`${transport} connect to ${target} aborted: transport layer closed`));
-      this.pendingAborts.add(abort);
-      const timer = setTimeout(
-        () =>
-          finish(new TransportError(`${transport} connect to ${target} timed out after ${this.connectTimeoutMs} ms`)),
-        this.connectTimeoutMs,
-      );
-      sock.once('error', finish);
-      if (sock !== raw) raw.once('error', finish);
-      sock.once(transport === 'tls' ? 'secureConnect' : 'connect', () => finish());
+    const settings = { tls: this.tlsClient, timeoutMs: this.connectTimeoutMs };
+    return connectStream(remote, transport, settings, this.opening, (sock, raw) => {
+      const flow = new StreamFlow(this, transport, sock, raw, this.framing);
+      this.addFlow(flow);
+      return flow;
     });
   }
 
@@ -440,39 +338,13 @@ export class TransportLayer extends EventEmitter implements FlowHost {
 
   // ------------------------------------------------------------------------------------------ keep-alive
 
-  /**
-   * RFC 5626 §4.4.1: every intervalMs send a ping (CRLFCRLF on streams, STUN Binding on UDP); when no pong arrives
-   * within timeoutMs of the first unanswered ping, emit 'keepalive-timeout' and stop. The caller decides what a
-   * failed flow means (RFC 5626 §4.4.1: treat it as failed, re-register).
-   */
+  /** RFC 5626 §4.4.1 keep-alive pings on a flow; 'keepalive-timeout' when one goes unanswered (see Keepalives). */
   startKeepalive(flow: Flow, opts: KeepaliveOptions): void {
-    if (!(opts.intervalMs > 0) || !(opts.timeoutMs > 0))
-      throw new RangeError(`startKeepalive: intervalMs and timeoutMs must be > 0`);
-    this.stopKeepalive(flow);
-    if (flow.closed) throw new TransportError(`startKeepalive on ${flow.id}: flow is closed`, flow.id);
-    const state: KeepaliveState = {
-      interval: setInterval(() => {
-        if (flow.closed) {
-          this.stopKeepalive(flow);
-          return;
-        }
-        flow.ping().catch(() => undefined);
-        state.timeout ??= setTimeout(() => {
-          this.stopKeepalive(flow);
-          (flow as BaseFlow).remoteFault(`keepalive timeout: no pong within ${opts.timeoutMs} ms (RFC 5626 §4.4.1)`);
-          this.notify('keepalive-timeout', flow);
-        }, opts.timeoutMs);
-      }, opts.intervalMs),
-    };
-    this.keepalives.set(flow.id, state);
+    this.keepalives.start(flow, opts);
   }
 
   stopKeepalive(flow: Flow): void {
-    const state = this.keepalives.get(flow.id);
-    if (!state) return;
-    clearInterval(state.interval);
-    if (state.timeout) clearTimeout(state.timeout);
-    this.keepalives.delete(flow.id);
+    this.keepalives.stop(flow.id);
   }
 
   // ------------------------------------------------------------------------------------------ FlowHost
@@ -482,14 +354,8 @@ export class TransportLayer extends EventEmitter implements FlowHost {
     this.notify('message', m);
   }
 
-  notify(event: string, ...args: unknown[]): void {
-    if (event === 'pong') {
-      const state = this.keepalives.get((args[0] as Flow).id);
-      if (state?.timeout) {
-        clearTimeout(state.timeout);
-        delete state.timeout;
-      }
-    }
+  notify<E extends keyof TransportEvents>(event: E, ...args: TransportEvents[E]): void {
+    if (event === 'pong') this.keepalives.pong((args[0] as Flow).id);
     try {
       this.emit(event, ...args);
     } catch (err) {
@@ -527,11 +393,8 @@ export class TransportLayer extends EventEmitter implements FlowHost {
    *  bounded wait. */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      for (const id of [...this.keepalives.keys()]) {
-        const f = this.flowMap.get(id);
-        if (f) this.stopKeepalive(f);
-      }
-      for (const abort of [...this.pendingAborts]) abort();
+      this.keepalives.stopAll();
+      for (const abort of [...this.opening.aborts]) abort();
       await Promise.all(
         [...this.flowMap.values()].map((f) =>
           f instanceof StreamFlow ? f.shutdown(SHUTDOWN_WAIT_MS) : (f as UdpFlow).shutdown(),

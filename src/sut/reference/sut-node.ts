@@ -129,7 +129,7 @@ export class SutNode {
       if (this.viaIsOurs(rx.message)) void this.proxy.forwardStrayResponse(rx).catch(() => undefined);
     });
     this.tx.on('garbage', (g: Garbage) => void this.onGarbage(g).catch(() => undefined));
-    this.transport.on('handler-error', (err: Error) => this.log(`handler error: ${err?.message ?? err}`));
+    this.transport.on('handler-error', (err) => this.log(`handler error: ${(err as Error)?.message ?? String(err)}`));
   }
 
   /**
