@@ -46,7 +46,7 @@ export class ClientTransaction extends Transaction {
     private readonly host: ClientTransactionHost,
     private readonly hooks: Partial<ClientTransactionHooks> = {},
   ) {
-    super(request.method === 'INVITE' ? 'calling' : 'trying', request.topVia.branch ?? '', timers);
+    super(request.method === 'INVITE' ? 'invite-client' : 'non-invite-client', request.topVia.branch ?? '', timers);
     this.method = request.method;
   }
 
@@ -107,7 +107,7 @@ export class ClientTransaction extends Transaction {
       case 'trying':
       case 'proceeding':
         if (status < 200) {
-          this.state = 'proceeding';
+          if (this.state !== 'proceeding') this.transition('proceeding');
           if (this.isInvite) this.clearTimer('A');
           this.emit('response', rx);
           return;
@@ -117,21 +117,21 @@ export class ClientTransaction extends Transaction {
         this.clearTimer(this.isInvite ? 'B' : 'F');
         if (this.isInvite && status < 300) {
           // RFC 6026 §7.2: Accepted — 2xx retransmissions are passed to the TU (which ACKs each) for Timer M.
-          this.state = 'accepted';
+          this.transition('accepted');
           this.setTimer('M', timer.sixtyFourT1(this.timerConfig), () => this.terminate());
           this.emit('response', rx);
           return;
         }
         if (this.isInvite) {
           // §17.1.1.3: ACK the non-2xx final response ourselves, then wait Timer D absorbing retransmissions.
-          this.state = 'completed';
+          this.transition('completed');
           this.sendAck(res);
           this.emit('response', rx);
           this.setTimer('D', timer.d(this.timerConfig, this.reliable), () => this.terminate());
           if (this.reliable) this.terminate();
           return;
         }
-        this.state = 'completed';
+        this.transition('completed');
         this.emit('response', rx);
         this.setTimer('K', timer.t4OrZero(this.timerConfig, this.reliable), () => this.terminate());
         if (this.reliable) this.terminate();

@@ -38,7 +38,7 @@ export class ServerTransaction extends Transaction {
     timers: TimerConfig,
     private readonly host: ServerTransactionHost,
   ) {
-    super(request.method === 'INVITE' ? 'proceeding' : 'trying', request.topVia.branch ?? '', timers);
+    super(request.method === 'INVITE' ? 'invite-server' : 'non-invite-server', request.topVia.branch ?? '', timers);
     this.method = request.method;
     this.arrivals = [arrivedAt];
     this.on('terminated', () => host.forget(this));
@@ -72,7 +72,7 @@ export class ServerTransaction extends Transaction {
     this.lastResponse = res;
     this.lastResponseData = data;
     if (status >= 200) this.onFinal(status);
-    else if (!this.isInvite) this.state = 'proceeding';
+    else if (!this.isInvite && this.state !== 'proceeding') this.transition('proceeding');
     await this.send(data);
   }
 
@@ -83,11 +83,11 @@ export class ServerTransaction extends Transaction {
         if (this.state === 'accepted') return;
         // RFC 6026 §7.1: Accepted for Timer L, absorbing INVITE retransmissions; the 2xx is retransmitted by the
         // UAS core (§13.3.1.4), not by the transaction.
-        this.state = 'accepted';
+        this.transition('accepted');
         this.setTimer('L', timer.sixtyFourT1(t), () => this.terminate());
         return;
       }
-      this.state = 'completed';
+      this.transition('completed');
       if (!this.reliable) this.armTimerG();
       this.setTimer('H', timer.sixtyFourT1(t), () => {
         this.emit('timeout');
@@ -95,7 +95,7 @@ export class ServerTransaction extends Transaction {
       });
       return;
     }
-    this.state = 'completed';
+    this.transition('completed');
     this.setTimer('J', this.reliable ? 0 : timer.sixtyFourT1(t), () => this.terminate());
   }
 
@@ -130,7 +130,7 @@ export class ServerTransaction extends Transaction {
   /** An ACK with this transaction's branch: the ACK for our non-2xx final response (§17.2.1). */
   receiveAck(rx: Received<SipRequest>): void {
     if (this.state !== 'completed') return;
-    this.state = 'confirmed';
+    this.transition('confirmed');
     this.clearTimer('G');
     this.clearTimer('H');
     this.emit('ack', rx);

@@ -1,6 +1,7 @@
 /**
- * What every RFC 3261 §17 transaction shares: a state, a set of named timers that are all cleared on termination,
- * and the flow it runs on.
+ * What every RFC 3261 §17 transaction shares: a state that changes only through transition(), which refuses a move
+ * the §17 state machine (with RFC 6026's Accepted) does not have; a set of named timers that are all cleared on
+ * termination; and the flow it runs on.
  */
 import { EventEmitter } from 'node:events';
 import type { Diagnostic } from '../sip/errors';
@@ -24,17 +25,62 @@ export interface Received<M extends SipMessage = SipMessage> {
 export type TransactionState =
   'calling' | 'trying' | 'proceeding' | 'completed' | 'confirmed' | 'accepted' | 'terminated';
 
+export type TransactionKind = 'invite-client' | 'non-invite-client' | 'invite-server' | 'non-invite-server';
+
+/**
+ * The moves of each state machine, besides the move to Terminated that every state has (a timer, a transport
+ * error): RFC 3261 Figures 5–8 (§17.1.1.2, §17.1.2.2, §17.2.1, §17.2.2) as RFC 6026 §7 amends them.
+ */
+const MOVES: Record<TransactionKind, Partial<Record<TransactionState, readonly TransactionState[]>>> = {
+  'invite-client': { calling: ['proceeding', 'completed', 'accepted'], proceeding: ['completed', 'accepted'] },
+  'non-invite-client': { trying: ['proceeding', 'completed'], proceeding: ['completed'] },
+  'invite-server': { proceeding: ['completed', 'accepted'], completed: ['confirmed'] },
+  'non-invite-server': { trying: ['proceeding', 'completed'], proceeding: ['completed'] },
+};
+
+/** The first state of each kind of transaction. */
+const INITIAL: Record<TransactionKind, TransactionState> = {
+  'invite-client': 'calling',
+  'non-invite-client': 'trying',
+  'invite-server': 'proceeding',
+  'non-invite-server': 'trying',
+};
+
+/** A state change the RFC 3261 §17 state machine does not allow: a bug in the transaction code, never the peer's. */
+export class InvalidTransitionError extends Error {
+  constructor(
+    readonly kind: TransactionKind,
+    readonly from: TransactionState,
+    readonly to: TransactionState,
+  ) {
+    super(`invalid ${kind} transaction transition ${from} → ${to} (RFC 3261 §17)`);
+    this.name = 'InvalidTransitionError';
+  }
+}
+
 export abstract class Transaction extends EventEmitter {
-  state: TransactionState;
+  private current: TransactionState;
   private readonly timers = new Map<string, NodeJS.Timeout>();
 
   protected constructor(
-    initial: TransactionState,
+    readonly kind: TransactionKind,
     readonly branch: string,
     protected readonly timerConfig: TimerConfig,
   ) {
     super();
-    this.state = initial;
+    this.current = INITIAL[kind];
+  }
+
+  get state(): TransactionState {
+    return this.current;
+  }
+
+  /** The one way the state changes; throws InvalidTransitionError on a move the state machine does not have. */
+  protected transition(to: TransactionState): void {
+    const from = this.current;
+    const allowed = from !== 'terminated' && (to === 'terminated' || !!MOVES[this.kind][from]?.includes(to));
+    if (!allowed) throw new InvalidTransitionError(this.kind, from, to);
+    this.current = to;
   }
 
   abstract get flow(): Flow | undefined;
@@ -65,7 +111,7 @@ export abstract class Transaction extends EventEmitter {
     if (this.state === 'terminated') return;
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
-    this.state = 'terminated';
+    this.transition('terminated');
     this.emit('terminated');
   }
 }
