@@ -108,7 +108,12 @@ export class ClientTransaction extends Transaction {
       case 'proceeding':
         if (status < 200) {
           if (this.state !== 'proceeding') this.transition('proceeding');
-          if (this.isInvite) this.clearTimer('A');
+          // §17.1.1.2: Timers A and B run in Calling only; in Proceeding an INVITE waits for its final response
+          // (a proxy bounds the wait with Timer C, §16.8). A non-INVITE keeps Timers E and F (§17.1.2.2).
+          if (this.isInvite) {
+            this.clearTimer('A');
+            this.clearTimer('B');
+          }
           this.emit('response', rx);
           return;
         }
