@@ -73,6 +73,16 @@ export {
   type RespondOptions,
 } from './agent/sip-agent';
 export { Dialog } from './agent/dialog';
+export { Subscription, type SubscribeOptions, type ReceivedNotify, type SubscribeExchange } from './agent/subscription';
+export { Notifier, type NotifyOptions } from './agent/notifier';
+export {
+  parseEvent,
+  parseSubscriptionState,
+  parseAllowEvents,
+  formatSubscriptionState,
+  type EventHeader,
+  type SubscriptionState,
+} from './sip/event-headers';
 export { Registrant, backoffWindow, RFC5626_BACKOFF, type RegistrantOptions } from './agent/registrant';
 export {
   MockRegistrar,
