@@ -9,7 +9,9 @@ import type { ProxyDecisions } from '../../agent/proxy-core';
 import type { ClientTransactionHooks } from '../../transaction/client-transaction';
 import type { TransportLayer } from '../../transport/transport-layer';
 import type { LocationDecisions } from './location';
+import type { PresenceDecisions } from './presence';
 import type { RegistrarDecisions } from './registrar';
+import type { RequestDecisions } from './request-decisions';
 
 /** The decision points a fault can hook, by layer. */
 export interface FaultHooks {
@@ -23,6 +25,10 @@ export interface FaultHooks {
   registrar?: Partial<RegistrarDecisions>;
   /** src/sut/reference/location.ts: the location service (§16.5, RFC 5626 §7). */
   location?: Partial<LocationDecisions>;
+  /** src/sut/reference/presence.ts: the presence notifier (RFC 6665). */
+  presence?: Partial<PresenceDecisions>;
+  /** src/sut/reference/request-decisions.ts: the node's own decisions around the proxy (§16.3, §16.6, §11.2). */
+  requests?: Partial<RequestDecisions>;
 }
 
 /** The parts of a running SUT a fault may switch directly (for a defect that is a setting, not a decision). */

@@ -5,7 +5,8 @@
  * src/transaction, src/agent) knows no fault: it offers hooks at RFC decisions, and a fault installs some.
  *
  * To add a fault:
- *  1. Add an entry to a table of this directory (proxy-faults.ts, registrar-faults.ts, outbound-faults.ts), or a
+ *  1. Add an entry to a table of this directory (proxy-faults.ts, registrar-faults.ts, outbound-faults.ts,
+ *     event-faults.ts, method-faults.ts), or a
  *     new `<area>-faults.ts` spread into FAULT_DEFINITIONS below. Its key is the fault's one name (kebab-case).
  *  2. Give it a one-line `description` ending with the RFC section it breaks, and `hooks` (see FaultHooks in
  *     fault-definition.ts): each hook receives the RFC's outcome first and returns the defective one, e.g.
@@ -18,11 +19,13 @@
  *  3. Name the checks that must catch it in src/runner/fault-guards.ts (test/runner/fault-proof.test.ts proves it).
  */
 import type { FaultDefinition, FaultTable } from './fault-definition';
+import { EVENT_FAULTS } from './event-faults';
+import { METHOD_FAULTS } from './method-faults';
 import { OUTBOUND_FAULTS } from './outbound-faults';
 import { PROXY_FAULTS } from './proxy-faults';
 import { REGISTRAR_FAULTS } from './registrar-faults';
 
-export const FAULT_DEFINITIONS = merge(PROXY_FAULTS, REGISTRAR_FAULTS, OUTBOUND_FAULTS);
+export const FAULT_DEFINITIONS = merge(PROXY_FAULTS, REGISTRAR_FAULTS, OUTBOUND_FAULTS, EVENT_FAULTS, METHOD_FAULTS);
 
 export type FaultName = keyof typeof FAULT_DEFINITIONS;
 

@@ -132,6 +132,8 @@ export class ReferenceSut {
         transaction: switchboard.hooks('transaction'),
         proxy: switchboard.hooks('proxy'),
         location: switchboard.hooks('location'),
+        presence: switchboard.hooks('presence'),
+        requests: switchboard.hooks('requests'),
       },
       nodes,
       log,

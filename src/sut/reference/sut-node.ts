@@ -25,6 +25,7 @@ import type { FaultHooks } from './fault-definition';
 import { FlowRouting, NodeRole } from './flow-routing';
 import { FlowTimerWatch } from './flow-timer';
 import { LocationService } from './location';
+import { OwnRequests } from './own-requests';
 import { RegistrarContext, SUPPORTED_TAGS, handleRegister } from './registrar';
 
 export type { NodeRole };
@@ -39,7 +40,7 @@ export interface SutShared {
   /** How long past the Flow-Timer a silent outbound flow is kept (see FlowTimerWatch), ms. */
   flowTimerGraceMs: number;
   /** The hooks the SUT's active faults apply through (installed on every node's core objects). */
-  hooks: Pick<Required<FaultHooks>, 'transaction' | 'proxy' | 'location'>;
+  hooks: Pick<Required<FaultHooks>, 'transaction' | 'proxy' | 'location' | 'presence' | 'requests'>;
   /** Timer C (§16.8), ms. */
   timerCMs?: number;
   registrar: Omit<RegistrarContext, 'role' | 'isDomain'>;
@@ -84,6 +85,8 @@ export class SutNode {
   private readonly location: LocationService;
   /** Outbound flows whose registration got a Flow-Timer from us: closed when silent too long (RFC 5626 §4.4.1). */
   readonly flowTimers: FlowTimerWatch;
+  /** Requests the node answers itself (its presence notifier) and its request decisions faults may override. */
+  readonly own: OwnRequests;
 
   private constructor(
     readonly role: NodeRole,
@@ -102,12 +105,21 @@ export class SutNode {
       nodes: shared.nodes,
       log,
     });
+    this.own = OwnRequests.forNode({
+      tx: this.tx,
+      shared,
+      log,
+      address: (t) => this.address(t),
+      isDomain: (u) => this.isDomain(u),
+      respond: (stx, status) => this.respond(stx, status),
+    });
     this.proxy = new ProxyCore(
       this.tx,
       {
         targets: (req, ctx, from) => this.targets(req, ctx, from),
         isOwn: (uri) => this.isOwn(uri),
-        recordRoute: (req, target, from, to) => this.routing.recordRoute(req, target, from, to),
+        recordRoute: (req, target, from, to) =>
+          this.own.recordRoute(this.routing.recordRoute(req, target, from, to), req),
         allFailed: (failures) => this.location.allFailed(failures),
       },
       { decisions: shared.hooks.proxy, log, ...(shared.timerCMs !== undefined ? { timerCMs: shared.timerCMs } : {}) },
@@ -201,6 +213,7 @@ export class SutNode {
 
   async close(): Promise<void> {
     this.flowTimers.close();
+    this.own.close();
     this.proxy.close();
     this.tx.close();
     await this.transport.close();
@@ -263,6 +276,7 @@ export class SutNode {
         return;
       }
     }
+    if (await this.own.take(stx, routesLeft === 0)) return;
     await this.proxy.handle(stx);
   }
 
@@ -272,12 +286,14 @@ export class SutNode {
     if (req.method === 'OPTIONS') {
       const unsupported = req.optionTags('require').filter((t) => !SUPPORTED_TAGS.includes(t));
       if (unsupported.length) return this.respond(stx, 420, [['Unsupported', unsupported.join(', ')]]);
-      return this.respond(stx, 200, [
+      const headers: Array<[string, string]> = [
         ['Allow', ALLOW],
+        ['Allow-Events', 'presence'],
         ['Supported', SUPPORTED_TAGS.join(', ')],
         ['Accept', 'application/sdp'],
         ['Server', 'sipconf-reference-sut'],
-      ]);
+      ];
+      return this.respond(stx, 200, this.own.optionsHeaders(headers));
     }
     // An in-dialog request that reached us as its target: no such dialog here (§12.2.2).
     if (req.to.tag) return this.respond(stx, 481);
