@@ -32,6 +32,18 @@ export {
   regIdOfFlow,
   type OutboundUa,
 } from './scenario/outbound';
+// Subscriptions (RFC 6665): subscribe to the SUT's notifier, expect NOTIFYs with their Subscription-State
+export {
+  assertSubscribe2xx,
+  expectNotify,
+  presentity,
+  sendSubscribe,
+  subscribe,
+  subscribeAnswer,
+  throughSut,
+  type NotifyExpectation,
+  type SubscribeStepOptions,
+} from './scenario/event-flows';
 export { ExpectationError } from './agent/expectation';
 export { toMs, type Duration } from './agent/duration';
 export { backoffWindow, RFC5626_BACKOFF } from './agent/registrant';

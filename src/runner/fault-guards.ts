@@ -78,4 +78,74 @@ export const FAULT_GUARDS: Record<FaultName, FaultGuard> = {
     message: /no final response .* every flow of the callee failed/,
     alsoFails: [],
   },
+  'no-notify-after-subscribe': {
+    guards: ['SUBSCRIBE-200-OK'],
+    message: /no NOTIFY of the subscription within .* after the 2xx to SUBSCRIBE/,
+    // Each of these waits for the first NOTIFY before it tests its own behaviour.
+    alsoFails: [
+      'SUBSCRIBE-REFRESH',
+      'SUBSCRIBE-UNSUBSCRIBE',
+      'SUBSCRIBE-TIMEOUT',
+      'SUBSCRIBE-481-ENDS',
+      'SUBSCRIBE-AUTH',
+    ],
+  },
+  'no-notify-after-refresh': {
+    guards: ['SUBSCRIBE-REFRESH'],
+    message: /no NOTIFY of the subscription within .* after the 2xx to the refresh/,
+    alsoFails: [],
+  },
+  'ignore-unsubscribe': {
+    guards: ['SUBSCRIBE-UNSUBSCRIBE'],
+    message: /after the 2xx to the unsubscribe says Subscription-State: active/,
+    alsoFails: [],
+  },
+  'no-timeout-notify': {
+    guards: ['SUBSCRIBE-TIMEOUT'],
+    message: /no NOTIFY of the subscription within .* after the subscription's expiry/,
+    alsoFails: [],
+  },
+  'notify-after-481': {
+    guards: ['SUBSCRIBE-481-ENDS'],
+    message: /expected no NOTIFY .* after alice answered 481/,
+    alsoFails: [],
+  },
+  'accept-unknown-event': {
+    guards: ['SUBSCRIBE-UNKNOWN-EVENT'],
+    message: /got 200 OK, expected 489 Bad Event/,
+    alsoFails: [],
+  },
+  'bare-401-subscribe': {
+    guards: ['SUBSCRIBE-AUTH'],
+    message: /carries no WWW-Authenticate Digest challenge/,
+    // Every SUBSCRIBE to the notifier is challenged, and a bare 401 cannot be answered.
+    alsoFails: [
+      'SUBSCRIBE-200-OK',
+      'SUBSCRIBE-REFRESH',
+      'SUBSCRIBE-UNSUBSCRIBE',
+      'SUBSCRIBE-TIMEOUT',
+      'SUBSCRIBE-481-ENDS',
+    ],
+  },
+  'no-record-route-subscribe': {
+    guards: ['SUBSCRIBE-THROUGH-PROXY'],
+    message: /SUBSCRIBE reached bob without Record-Route/,
+    alsoFails: [],
+  },
+  'no-record-route-refer': {
+    guards: ['REFER-THROUGH-PROXY'],
+    message: /REFER reached bob without Record-Route/,
+    alsoFails: [],
+  },
+  'accept-message-locally': {
+    guards: ['MESSAGE-THROUGH-PROXY', 'MESSAGE-UNKNOWN-USER'],
+    message: /MESSAGE never reached bob|got 200 OK, expected 404 or 480/,
+    alsoFails: [],
+  },
+  'options-without-allow': { guards: ['OPTIONS-SUT'], message: /carries no Allow header/, alsoFails: [] },
+  'forward-options-max-forwards-0': {
+    guards: ['OPTIONS-MAX-FORWARDS-0'],
+    message: /Max-Forwards 0 got|forwarded an OPTIONS with Max-Forwards 0/,
+    alsoFails: [],
+  },
 };

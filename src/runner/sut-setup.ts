@@ -96,7 +96,7 @@ async function embedded(opts: SutSetupOptions): Promise<PreparedSut> {
     registrar,
     domain: sut.domain,
     transports,
-    capabilities: ['registrar', 'outbound', 'path', 'auth', 'min-expires'],
+    capabilities: ['registrar', 'outbound', 'path', 'auth', 'min-expires', 'record-route', 'presence'],
     users: [EMBEDDED_USER],
     timers,
     minExpires: 60,

@@ -11,7 +11,9 @@ import { FAULT_GUARDS } from '../../src/runner/fault-guards';
 import { prepareSut } from '../../src/runner/sut-setup';
 import { FAULT_NAMES, FaultName } from '../../src/sut/reference';
 
-const checks = loadChecks().filter((c) => ['invite', 'register', 'outbound'].includes(c.suite));
+// The suites that run against the embedded SUT in one process (robustness, SIPp and UA suites have tests of their own).
+const SUITES = ['invite', 'register', 'outbound', 'subscribe', 'message', 'options', 'refer'];
+const checks = loadChecks().filter((c) => SUITES.includes(c.suite));
 const T1 = 100;
 
 async function runAll(
@@ -50,7 +52,7 @@ test('the fault table covers every fault switch', () => {
     for (const id of [...g.guards, ...g.alsoFails]) expect(ids).toContain(id);
 });
 
-test('with no fault, every INVITE, REGISTER and OUTBOUND check passes', async () => {
+test(`with no fault, every check of ${SUITES.join(', ')} passes`, async () => {
   const r = await runAll([]);
   const failed = [...r].filter(([, v]) => !v.ok).map(([id, v]) => `${id}: ${v.message}`);
   expect(failed).toEqual([]);
