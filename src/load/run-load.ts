@@ -10,15 +10,17 @@
  *   const uas = await startLoad({ mode: 'uas', durationS: 30 }); uas.local.port; await uas.done;
  */
 import { isIPv6 } from 'node:net';
+import { resolveTimers } from '../transaction/timers';
 import { parseEndpoint } from '../transport/endpoint';
 import type { Endpoint } from '../transport/types';
 import { UsageError } from '../transport/usage-error';
 import { formatEndpoint } from '../transport/types';
 import { openLoadSocket, type LoadIo, type LoadSocket } from './load-socket';
 import { StreamLoadSocket } from './load-stream';
-import { percentile, type SecondSample, type StatsSnapshot } from './load-stats';
-import { UacEngine, type UacScenario } from './uac-engine';
-import { UasEngine } from './uas-engine';
+import type { SecondSample, StatsSnapshot } from './load-stats';
+export { buildResult, type ResultMeta } from './load-result';
+import { LoadRun } from './load-run';
+import type { UacScenario } from './uac-engine';
 import type { LoadTransport } from './templates';
 
 export type LoadMode = 'uac' | 'uas';
@@ -45,7 +47,7 @@ export interface LoadOptions {
   keepaliveTimeoutMs?: number;
   /** UAC: pause between ACK and BYE, or how long an outbound registration is held, ms (default 0). */
   holdMs?: number;
-  /** RFC 3261 T1 and T2, ms (default 500 and 4000). */
+  /** RFC 3261 T1 and T2, ms (default 500 and 4000, each independent of the other: resolveTimers). */
   t1Ms?: number;
   t2Ms?: number;
   /** Local address (default 127.0.0.1, or ::1 toward an IPv6 target) and port (default 0, ephemeral). */
@@ -146,61 +148,6 @@ function positive(name: string, v: number | undefined, allowZero = false): void 
     throw new UsageError(`${name} must be a positive number, got ${v}`);
 }
 
-function ms(x: number | undefined): number | undefined {
-  return x === undefined ? undefined : Math.round(x * 1000) / 1000;
-}
-
-export interface ResultMeta extends Pick<
-  LoadResult,
-  | 'mode'
-  | 'scenario'
-  | 'transport'
-  | 'target'
-  | 'local'
-  | 'startedAt'
-  | 'durationMs'
-  | 'options'
-  | 'socketErrors'
-  | 'connectionLost'
-  | 'memory'
-  | 'recvBufferBytes'
-  | 'sendBufferBytes'
-  | 'io'
-> {
-  /** First call started → last call ended, ms (the rates are over this span). */
-  spanMs: number;
-}
-
-/** A result from counters (one engine's, or the merged counters of worker threads). */
-export function buildResult(snap: StatsSnapshot, meta: ResultMeta): LoadResult {
-  const { spanMs, ...rest } = meta;
-  const spanS = Math.max(0.001, spanMs / 1000);
-  const h = snap.histogram;
-  const answered = h.reduce((x, y) => x + y, 0);
-  return {
-    ...rest,
-    calls: { started: snap.started, completed: snap.completed, clean: snap.clean, failed: snap.failed },
-    cps: Math.round((snap.completed / spanS) * 10) / 10,
-    cleanCps: Math.round((snap.clean / spanS) * 10) / 10,
-    retransmissions: snap.retransmissions,
-    stray: snap.stray,
-    unparseable: snap.unparseable,
-    failures: snap.failures,
-    responseTimeMs: {
-      mean: answered ? ms(snap.sumResponseMs / answered) : undefined,
-      p50: percentile(h, 50),
-      p90: percentile(h, 90),
-      p95: percentile(h, 95),
-      p99: percentile(h, 99),
-      max: percentile(h, 100),
-    },
-    peakInFlight: snap.peakInFlight,
-    series: snap.series,
-    clean: snap.started > 0 && snap.failed === 0 && snap.retransmissions === 0 && snap.clean === snap.started,
-    stats: snap,
-  };
-}
-
 /** The UDP socket, or over TCP the UAC's connection to the target or the UAS's listener; a failure is a usage error. */
 async function openSocket(
   transport: LoadTransport,
@@ -235,20 +182,31 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   return (await startLoad(opts)).done;
 }
 
-/** Binds the socket and starts; the handle gives the local address (for a UAS) before the run ends. */
-export async function startLoad(opts: LoadOptions): Promise<LoadHandle> {
+/** The options startLoad resolved and checked: defaults filled, the target parsed. */
+export interface ResolvedLoad {
+  mode: LoadMode;
+  scenario: UacScenario;
+  transport: LoadTransport;
+  /** T1 and T2 from resolveTimers, the one source of timer values (src/transaction/timers.ts). */
+  t1Ms: number;
+  t2Ms: number;
+  holdMs: number;
+  target?: Endpoint;
+  localAddress: string;
+}
+
+/** Fills the defaults and rejects what cannot run, with a UsageError. */
+export function resolveLoadOptions(opts: LoadOptions): ResolvedLoad {
   const mode = opts.mode ?? 'uac';
   const scenario = opts.scenario ?? 'call';
-  const t1Ms = opts.t1Ms ?? 500;
-  const t2Ms = opts.t2Ms ?? 4000;
   const holdMs = opts.holdMs ?? 0;
   for (const [k, v] of [
     ['rate', opts.rate],
     ['durationS', opts.durationS],
     ['calls', opts.calls],
     ['concurrency', opts.concurrency],
-    ['t1Ms', t1Ms],
-    ['t2Ms', t2Ms],
+    ['t1Ms', opts.t1Ms],
+    ['t2Ms', opts.t2Ms],
     ['users', opts.users],
   ] as const)
     positive(k, v);
@@ -274,213 +232,15 @@ export async function startLoad(opts: LoadOptions): Promise<LoadHandle> {
   // connection they could not be told apart, so the outbound scenario runs over UDP with STUN (§4.4.2).
   if (transport === 'tcp' && scenario === 'outbound')
     throw new UsageError('the outbound scenario runs over udp only (STUN keep-alives, RFC 5626 §4.4.2)');
-  const socket = await openSocket(transport, mode, localAddress, opts, target);
-  const local = socket.local;
-  if (target) await socket.connect(target);
+  const timers = resolveTimers({ t1: opts.t1Ms, t2: opts.t2Ms });
+  return { mode, scenario, transport, t1Ms: timers.t1, t2Ms: timers.t2, holdMs, target, localAddress };
+}
 
-  const startedAt = new Date();
-  const t0 = performance.now();
-  const rssStart = process.memoryUsage.rss();
-  let rssPeak = rssStart;
-  let heapPeak = process.memoryUsage().heapUsed;
-  let firstStart = NaN;
-  let lastEnd = NaN;
-  let startingDone = false;
-  let stopRequested = false;
-  let finished = false;
-  let drainTimer: NodeJS.Timeout | undefined;
-  let connectionLost: string | undefined;
-  let resolveDone!: (r: LoadResult) => void;
-  const done = new Promise<LoadResult>((r) => (resolveDone = r));
-
-  const onIdle = (): void => {
-    lastEnd = performance.now();
-    if (startingDone) finish();
-  };
-  const engine =
-    mode === 'uac'
-      ? new UacEngine({
-          local,
-          target: target!,
-          scenario,
-          t1Ms,
-          t2Ms,
-          holdMs,
-          service: opts.service ?? 'service',
-          domain: opts.domain ?? (target!.address.includes(':') ? `[${target!.address}]` : target!.address),
-          users: opts.users ?? 1000,
-          expires: opts.expires ?? 3600,
-          keepaliveMs: opts.keepaliveMs ?? 1000,
-          keepaliveTimeoutMs: opts.keepaliveTimeoutMs ?? 10_000,
-          transport,
-          send: (msg) => socket.send(msg),
-          onIdle,
-        })
-      : new UasEngine({
-          local,
-          transport,
-          t1Ms,
-          t2Ms,
-          trying: opts.trying ?? false,
-          byeTimeoutMs: Math.max(60_000, holdMs + 64 * t1Ms),
-          send: (msg, port, address) => socket.send(msg, port, address),
-          onIdle,
-        });
-  if (socket instanceof StreamLoadSocket) socket.onFramingError = () => engine.stats.unparseable++;
-  const uas = engine instanceof UasEngine ? engine : undefined;
-  const uac = engine instanceof UacEngine ? engine : undefined;
-  socket.onMessage(
-    uas
-      ? (data, port, address, at) => uas.onDatagram(data, port, address, at)
-      : (data, _port, _address, at) => uac!.onDatagram(data, at),
-  );
-
-  const concurrency = opts.concurrency ?? (opts.rate === undefined ? 10 : Infinity);
-  const durationMs = opts.durationS === undefined ? Infinity : opts.durationS * 1000;
-  const maxCalls = opts.calls ?? Infinity;
-  const drainMs = opts.drainMs ?? 64 * t1Ms + holdMs + 1000;
-
-  const endStarting = (): void => {
-    if (startingDone) return;
-    startingDone = true;
-    clearInterval(pacer);
-    if (engine.inFlight === 0) {
-      finish();
-      return;
-    }
-    drainTimer = setTimeout(() => {
-      engine.abandon('unfinished');
-      finish();
-    }, drainMs);
-  };
-
-  // The pacer: starts the calls due by now (rate · elapsed), within the concurrency bound. A backlog built while
-  // the bound held is capped at 100 ms worth of calls, so the rate is never exceeded in bursts.
-  let due = 0;
-  let lastPace = t0;
-  const pace = (): void => {
-    const now = performance.now();
-    if (now - t0 >= durationMs || stopRequested) return endStarting();
-    if (!uac) {
-      if (uas!.stats.completed + uas!.stats.failed >= maxCalls) endStarting();
-      return;
-    }
-    if (opts.rate === undefined) due = Infinity;
-    else {
-      due = Math.min(due + ((now - lastPace) * opts.rate) / 1000, Math.max(1, opts.rate / 10));
-      lastPace = now;
-    }
-    while (due >= 1 || due === Infinity) {
-      if (uac.stats.started >= maxCalls) return endStarting();
-      if (uac.inFlight >= concurrency) break;
-      if (Number.isNaN(firstStart)) firstStart = now;
-      uac.start(now);
-      if (due !== Infinity) due--;
-    }
-    if (uac.stats.started >= maxCalls) endStarting();
-  };
-  // Ticks of up to 10 ms, short enough that each starts about 5 calls: a 1 ms timer costs a wake-up per ms even at
-  // low rates, a long one makes bursts.
-  // A UAS only checks its duration and count: 10 ms.
-  const pacer = setInterval(
-    pace,
-    uas ? 10 : opts.rate === undefined ? 1 : Math.max(1, Math.min(10, Math.floor(5000 / opts.rate))),
-  );
-  if (uac) pace();
-
-  const progress = setInterval(() => {
-    const now = performance.now();
-    const rss = process.memoryUsage.rss();
-    if (rss > rssPeak) rssPeak = rss;
-    const heap = process.memoryUsage().heapUsed;
-    if (heap > heapPeak) heapPeak = heap;
-    const second = engine.stats.tick(engine.stats.series.length, engine.inFlight);
-    opts.onProgress?.(progressOf(second, now));
-  }, 1000);
-
-  const progressOf = (second: SecondSample, now: number): LoadProgress => ({
-    elapsedS: Math.round((now - t0) / 100) / 10,
-    second,
-    started: engine.stats.started,
-    completed: engine.stats.completed,
-    clean: engine.stats.clean,
-    failed: engine.stats.failed,
-    retransmissions: engine.stats.retransmissions,
-    inFlight: engine.inFlight,
-  });
-
-  if (socket instanceof StreamLoadSocket && uac) {
-    // Every call rides on the one connection: when the target drops it, the calls in flight fail at once with the
-    // reason, and no more are started (instead of each waiting out Timer B on a dead connection).
-    socket.onConnectionLost = (why) => {
-      connectionLost = why;
-      engine.abandon('connection-lost');
-      endStarting();
-    };
-  }
-
-  const onAbort = (): void => {
-    stopRequested = true;
-    endStarting();
-  };
-  opts.signal?.addEventListener('abort', onAbort, { once: true });
-  if (opts.signal?.aborted) onAbort();
-
-  function finish(): void {
-    if (finished) return;
-    finished = true;
-    clearInterval(pacer);
-    clearInterval(progress);
-    if (drainTimer) clearTimeout(drainTimer);
-    opts.signal?.removeEventListener('abort', onAbort);
-    engine.close();
-    const end = performance.now();
-    const rss = process.memoryUsage.rss();
-    if (rss > rssPeak) rssPeak = rss;
-    const last = engine.stats.tick(engine.stats.series.length, engine.inFlight);
-    opts.onProgress?.(progressOf(last, end));
-    void (socket instanceof StreamLoadSocket ? socket.close(opts.lingerMs ?? 0) : socket.close()).then(() => {
-      const snap = engine.stats.snapshot();
-      const spanMs = Math.max(
-        1,
-        (Number.isNaN(lastEnd) ? end : lastEnd) - (Number.isNaN(firstStart) ? t0 : firstStart),
-      );
-      resolveDone(
-        buildResult(snap, {
-          mode,
-          scenario,
-          transport,
-          ...(target ? { target: formatEndpoint(target) } : {}),
-          local: formatEndpoint(local),
-          startedAt: startedAt.toISOString(),
-          durationMs: Math.round(end - t0),
-          options: {
-            rate: opts.rate,
-            durationS: opts.durationS,
-            calls: opts.calls,
-            concurrency: Number.isFinite(concurrency) ? concurrency : undefined,
-            holdMs,
-            t1Ms,
-            t2Ms,
-          },
-          spanMs,
-          socketErrors: socket.errors,
-          ...(connectionLost ? { connectionLost } : {}),
-          memory: { rssStartBytes: rssStart, rssPeakBytes: rssPeak, heapPeakBytes: heapPeak },
-          recvBufferBytes: socket.recvBufferBytes,
-          sendBufferBytes: socket.sendBufferBytes,
-          io: socket.io,
-        }),
-      );
-    });
-  }
-
-  return {
-    local,
-    done,
-    stop: () => {
-      onAbort();
-      return done;
-    },
-  };
+/** Binds the socket and starts; the handle gives the local address (for a UAS) before the run ends. */
+export async function startLoad(opts: LoadOptions): Promise<LoadHandle> {
+  const load = resolveLoadOptions(opts);
+  const socket = await openSocket(load.transport, load.mode, load.localAddress, opts, load.target);
+  if (load.target) await socket.connect(load.target);
+  const run = new LoadRun(load, opts, socket);
+  return { local: socket.local, done: run.done, stop: () => run.stop() };
 }

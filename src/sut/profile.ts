@@ -8,6 +8,7 @@ import path from 'node:path';
 import Ajv, { ErrorObject } from 'ajv';
 import { Document, LineCounter, Node, Pair, Scalar, isMap, isScalar, isSeq, parseDocument, visit } from 'yaml';
 import type { SutAccount } from '../agent/account';
+import { resolveTimers } from '../transaction/timers';
 import { parseEndpoint } from '../transport/endpoint';
 import { Endpoint } from '../transport/types';
 import { duplicateUsers, readAccountsCsv } from './accounts';
@@ -281,7 +282,7 @@ function normalize(raw: RawProfile, file: string): SutProfile {
     capabilities: raw.capabilities ?? [],
     users: raw.users,
     trunk: raw.trunk,
-    timers: { t1: raw.timers?.t1 ?? 500, t2: raw.timers?.t2 ?? 4000, t4: raw.timers?.t4 ?? 5000 },
+    timers: resolveTimers(raw.timers),
     start: raw.start,
     cwd: raw.cwd,
     env: raw.env ?? {},

@@ -1,6 +1,12 @@
 /**
- * RFC 3261 §17 timer values (Table 4 of Appendix A), derived from T1, T2 and T4. The harness lets a run set T1
- * (and T2, T4) so checks against a SUT configured with short timers finish fast.
+ * RFC 3261 §17 timer values (Table 4 of Appendix A), derived from T1, T2 and T4 — the one source of timer values for
+ * agents, the reference SUT, SUT profiles and the load engine. The harness lets a run set T1 (and T2, T4) so checks
+ * against a SUT configured with short timers finish fast.
+ *
+ * The rule (docs/architecture.md, "Timers"): T1, T2 and T4 are independent. A value not given takes the RFC default
+ * (T1 500 ms, T2 4 s, T4 5 s) — Table 4 defines T2 and T4 as their own constants, not as multiples of T1, so
+ * shortening T1 alone leaves them at 4 s and 5 s (as SIPp, Kamailio and most stacks do). The only adjustment: T2 is
+ * never below T1, since it caps an interval that starts at T1 (§17.1.2.2).
  */
 export interface TimerConfig {
   /** RTT estimate, default 500 ms (§17.1.1.1). */
@@ -15,12 +21,10 @@ export const DEFAULT_TIMERS: TimerConfig = { t1: 500, t2: 4000, t4: 5000 };
 
 export function resolveTimers(partial?: Partial<TimerConfig>): TimerConfig {
   const t1 = partial?.t1 ?? DEFAULT_TIMERS.t1;
-  // When only T1 is shortened, scale T2 and T4 with it so the ratios of the RFC defaults hold.
-  const scale = t1 / DEFAULT_TIMERS.t1;
   return {
     t1,
-    t2: partial?.t2 ?? Math.max(t1, Math.round(DEFAULT_TIMERS.t2 * scale)),
-    t4: partial?.t4 ?? Math.round(DEFAULT_TIMERS.t4 * scale),
+    t2: partial?.t2 ?? Math.max(t1, DEFAULT_TIMERS.t2),
+    t4: partial?.t4 ?? DEFAULT_TIMERS.t4,
   };
 }
 
