@@ -19,6 +19,7 @@ import {
   isListHeader as isListHeader_,
 } from './headers';
 import { splitTopLevel as splitTopLevel_ } from './lex';
+import { REASON_PHRASES } from './reason-phrases';
 import { Uri, parseUri as parseUri_ } from './uri';
 
 // Module-local bindings of the functions called on the hot path: in the CommonJS output (tsx, esbuild) every use
@@ -33,6 +34,8 @@ const isListHeader = isListHeader_;
 const splitTopLevel = splitTopLevel_;
 const parseUri = parseUri_;
 
+export { REASON_PHRASES } from './reason-phrases';
+
 export interface Header {
   /** The name as written on the wire (may be a compact form). */
   name: string;
@@ -42,51 +45,6 @@ export interface Header {
   /** 1-based line of the message where the header started (parsed messages only). */
   line?: number;
 }
-
-export const REASON_PHRASES: Record<number, string> = {
-  100: 'Trying',
-  180: 'Ringing',
-  181: 'Call Is Being Forwarded',
-  182: 'Queued',
-  183: 'Session Progress',
-  200: 'OK',
-  202: 'Accepted',
-  301: 'Moved Permanently',
-  302: 'Moved Temporarily',
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  407: 'Proxy Authentication Required',
-  408: 'Request Timeout',
-  415: 'Unsupported Media Type',
-  416: 'Unsupported URI Scheme',
-  420: 'Bad Extension',
-  421: 'Extension Required',
-  423: 'Interval Too Brief',
-  430: 'Flow Failed',
-  439: 'First Hop Lacks Outbound Support',
-  480: 'Temporarily Unavailable',
-  481: 'Call/Transaction Does Not Exist',
-  482: 'Loop Detected',
-  483: 'Too Many Hops',
-  484: 'Address Incomplete',
-  486: 'Busy Here',
-  487: 'Request Terminated',
-  488: 'Not Acceptable Here',
-  491: 'Request Pending',
-  500: 'Server Internal Error',
-  501: 'Not Implemented',
-  503: 'Service Unavailable',
-  504: 'Server Time-out',
-  505: 'Version Not Supported',
-  513: 'Message Too Large',
-  600: 'Busy Everywhere',
-  603: 'Decline',
-  604: 'Does Not Exist Anywhere',
-  606: 'Not Acceptable',
-};
 
 /** Marks a view not parsed yet (undefined is a legitimate value: no Expires header). */
 const UNSET: unique symbol = Symbol('unset');
