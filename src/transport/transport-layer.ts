@@ -9,14 +9,15 @@ import { EventEmitter } from 'node:events';
 import * as dgram from 'node:dgram';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import type { FramerOptions } from '../sip/framing';
-import type { BaseFlow, FlowHost, Inbound } from './flow-base';
+import type { BaseFlow, FlowHost } from './flow-base';
+import { classifyDatagram, normalizeAddress, streamKey } from './flow-keys';
 import { KeepaliveOptions, Keepalives } from './keepalive';
-import { isStun } from './stun';
 import { StreamFlow } from './stream-flow';
 import { SocketsOpening, TlsClientOptions, acceptTls, connectStream } from './stream-sockets';
+import type { FramerOptions } from '../sip/framing';
 import { Trace } from './trace';
 import type { TransportEvents } from './transport-events';
+import type { FlowToOptions, TransportLayerOptions } from './transport-options';
 import { formatEndpoint, TransportError } from './types';
 import type {
   Endpoint,
@@ -31,29 +32,6 @@ import { UdpFlow } from './udp-flow';
 
 /** What EventEmitter's listeners(eventName) returns. */
 type EmitterListeners = ReturnType<EventEmitter['listeners']>;
-
-export interface TransportLayerOptions {
-  trace?: Trace;
-  /** Recorded on every trace entry. */
-  agent?: string;
-  /** Answer CRLFCRLF pings with CRLF and STUN Binding requests with a success response (default true). */
-  autoPong?: boolean;
-  /** SO_RCVBUF / SO_SNDBUF for UDP sockets (default 4 MiB; the kernel caps it at net.core.rmem_max/wmem_max). */
-  udpBufferBytes?: number;
-  tls?: TlsClientOptions;
-  /** Bound on TCP connect + TLS handshake (default 5000 ms). */
-  connectTimeoutMs?: number;
-  /** Stream framing limits: headers without an end within maxHeaderBytes (default 64 KiB), Content-Length above
-   *  maxBodyBytes (default 1 MiB) are framing errors ('garbage', then the flow closes). */
-  framing?: FramerOptions;
-}
-
-export interface FlowToOptions {
-  /** TCP/TLS: always open a new connection (a second flow to the same remote, RFC 5626 §4.2). Ignored for UDP. */
-  forceNew?: boolean;
-  /** UDP: send from the listening socket bound to this address:port (e.g. a second flow from a second UDP port). */
-  local?: Endpoint;
-}
 
 interface UdpListener extends Listener {
   readonly transport: 'udp';
@@ -70,7 +48,7 @@ interface StreamListener extends Listener {
 const DEFAULT_UDP_BUFFER = 4 * 1024 * 1024;
 const SHUTDOWN_WAIT_MS = 500;
 
-export type { KeepaliveOptions, TlsClientOptions };
+export type { FlowToOptions, KeepaliveOptions, TlsClientOptions, TransportLayerOptions };
 
 /** Typed events (TransportEvents): listeners' parameters are checked against the event map. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the interface only types the events
@@ -416,23 +394,4 @@ export class TransportLayer extends EventEmitter implements FlowHost {
     if (this.closing)
       throw new TransportError(`${what}: transport layer${this.agent ? ` of ${this.agent}` : ''} is closed`);
   }
-}
-
-/** RFC 5626 §8: STUN and SIP share the UDP port; a datagram of only CR/LF is a keep-alive (RFC 3261 §7.5). */
-function classifyDatagram(data: Buffer): Inbound {
-  if (isStun(data)) return { kind: 'stun', data };
-  if (data.length > 0 && data.every((b) => b === 13 || b === 10))
-    return data.length >= 4 ? { kind: 'ping', data } : { kind: 'pong', data };
-  return { kind: 'sip', data };
-}
-
-function streamKey(transport: TransportProtocol, remote: Endpoint): string {
-  return `${transport}|${normalizeAddress(remote.address)}|${remote.port}`;
-}
-
-/** One spelling per address, so "0:0:0:0:0:0:0:1" and "::1" find the same flow. */
-function normalizeAddress(a: string): string {
-  if (!net.isIPv6(a)) return a;
-  const sl = new net.SocketAddress({ address: a, family: 'ipv6' });
-  return sl.address;
 }
