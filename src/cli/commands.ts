@@ -6,6 +6,7 @@ import { registerRunCommand } from './run-command';
 import { registerListCommand } from './list-command';
 import { registerSutCommand } from './sut-command';
 import { registerReportCommand } from './report-command';
+import { registerMergeCommand } from './merge-command';
 import { registerLoadCommand } from './load-command';
 import { registerReplayCommand } from './replay-command';
 
@@ -19,6 +20,7 @@ export function registerCommands(_program: Command, _setExit: SetExit): void {
   registerSippCommand(_program, _setExit);
   registerSutCommand(_program, _setExit);
   registerReportCommand(_program, _setExit);
+  registerMergeCommand(_program, _setExit);
   registerReplayCommand(_program, _setExit);
   registerLoadCommand(_program, _setExit);
 }

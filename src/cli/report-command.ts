@@ -1,6 +1,7 @@
 /**
- * `sipconf report [--results-dir DIR] [--out DIR] [--open] [--port N]`: turns Allure results into the HTML report
- * (Allure Report 3, offline, one self-contained index.html by default). `--open` serves it on 127.0.0.1 only and
+ * `sipconf report [--results-dir DIR ...] [--out DIR] [--open] [--port N]`: turns Allure results into the HTML report
+ * (Allure Report 3, offline, one self-contained index.html by default); several --results-dir (the shards of one
+ * run, from several CI machines) make one report. `--open` serves it on 127.0.0.1 only and
  * prints the URL until interrupted. Missing or empty results → exit 2 with one line.
  */
 import type { Command } from 'commander';
@@ -8,7 +9,8 @@ import { isAbsolute, relative } from 'node:path';
 import { DEFAULT_REPORT_DIR, DEFAULT_RESULTS_DIR, generateReport, ReportInputError, serveReport } from '../report/html';
 
 export interface ReportCommandOptions {
-  resultsDir: string;
+  /** One or more results directories (shards of one run): one report. */
+  resultsDir: string | string[];
   out: string;
   open?: boolean;
   port?: string;
@@ -74,7 +76,12 @@ export function registerReportCommand(program: Command, setExit: (code: number) 
   program
     .command('report')
     .description('turn Allure results into the HTML report (Allure Report 3, offline, single file)')
-    .option('--results-dir <dir>', 'Allure results directory', DEFAULT_RESULTS_DIR)
+    .option(
+      '--results-dir <dir>',
+      `Allure results directory; repeat it to report several (the shards of one run) as one (default: ${DEFAULT_RESULTS_DIR})`,
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[],
+    )
     .option('--out <dir>', 'report directory (index.html is written there)', DEFAULT_REPORT_DIR)
     .option('--open', 'serve the report on 127.0.0.1 and print its URL')
     .option('--port <n>', 'port for --open (default: a free port)')
@@ -84,7 +91,7 @@ export function registerReportCommand(program: Command, setExit: (code: number) 
     .option('--multi-file', 'write the multi-file report (needs HTTP to view) instead of one index.html')
     .action(
       async (o: {
-        resultsDir: string;
+        resultsDir: string[];
         out: string;
         open?: boolean;
         port?: string;
@@ -94,7 +101,7 @@ export function registerReportCommand(program: Command, setExit: (code: number) 
       }) => {
         await reportCommand(
           {
-            resultsDir: o.resultsDir,
+            resultsDir: o.resultsDir.length ? o.resultsDir : DEFAULT_RESULTS_DIR,
             out: o.out,
             open: o.open,
             port: o.port,

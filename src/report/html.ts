@@ -39,7 +39,8 @@ export class ReportInputError extends Error {
 }
 
 export interface GenerateReportOptions {
-  resultsDir: string;
+  /** One results directory, or several (the shards of one run on several machines): one report of them all. */
+  resultsDir: string | readonly string[];
   outDir: string;
   /** Trend history file; default beside the results dir (see the file comment); false: no history. */
   historyPath?: string | false;
@@ -98,9 +99,9 @@ export function allureCliPath(): string {
   return cli;
 }
 
-function resultsFingerprint(resultsDir: string): string {
+function resultsFingerprint(resultsDirs: readonly string[]): string {
   const h = createHash('sha256');
-  for (const f of listResultFiles(resultsDir)) h.update(f).update(readFileSync(join(resultsDir, f)));
+  for (const dir of resultsDirs) for (const f of listResultFiles(dir)) h.update(f).update(readFileSync(join(dir, f)));
   return h.digest('hex');
 }
 
@@ -130,19 +131,25 @@ function runAllure(args: string[], timeoutMs: number): Promise<void> {
 /** Generates the report; returns where index.html is. */
 export async function generateReport(opts: GenerateReportOptions): Promise<GeneratedReport> {
   const started = performance.now();
-  const resultsDir = resolve(opts.resultsDir);
+  const resultsDirs = (typeof opts.resultsDir === 'string' ? [opts.resultsDir] : [...opts.resultsDir]).map((d) =>
+    resolve(d),
+  );
+  if (resultsDirs.length === 0) throw new ReportInputError('no Allure results directory given');
   const outDir = resolve(opts.outDir);
-  const resultCount = checkResultsDir(resultsDir);
-  if (outDir === resultsDir || resultsDir.startsWith(outDir + sep))
-    throw new ReportInputError(`--out ${opts.outDir} must not be (or contain) the results dir ${opts.resultsDir}`);
+  let resultCount = 0;
+  for (const resultsDir of resultsDirs) {
+    resultCount += checkResultsDir(resultsDir);
+    if (outDir === resultsDir || resultsDir.startsWith(outDir + sep))
+      throw new ReportInputError(`--out ${opts.outDir} must not be (or contain) the results dir ${resultsDir}`);
+  }
   mkdirSync(outDir, { recursive: true });
 
   const historyPath =
-    opts.historyPath === false ? undefined : resolve(opts.historyPath ?? defaultHistoryPath(resultsDir));
+    opts.historyPath === false ? undefined : resolve(opts.historyPath ?? defaultHistoryPath(resultsDirs[0]!));
   let appendHistory = false;
   let fingerprint = '';
   if (historyPath) {
-    fingerprint = resultsFingerprint(resultsDir);
+    fingerprint = resultsFingerprint(resultsDirs);
     const markFile = `${historyPath}.last`;
     appendHistory =
       !existsSync(markFile) || readFileSync(markFile, 'utf8').trim() !== fingerprint || !existsSync(historyPath);
@@ -173,7 +180,7 @@ export async function generateReport(opts: GenerateReportOptions): Promise<Gener
     const configPath = join(tmp, 'allurerc.json');
     writeFileSync(configPath, JSON.stringify(config, null, 2));
     await runAllure(
-      ['generate', resultsDir, '--config', configPath, '--output', outDir, '--cwd', tmp],
+      ['generate', ...resultsDirs, '--config', configPath, '--output', outDir, '--cwd', tmp],
       opts.timeoutMs ?? 120_000,
     );
   } finally {

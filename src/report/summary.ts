@@ -32,6 +32,8 @@ export interface RunSummary {
   durationMs: number;
   totals: Record<CheckStatus, number>;
   checks: CheckSummary[];
+  /** Present when the run was shard `index` of `total` (`sipconf run --shard I/N`); `sipconf merge` reads it. */
+  shard?: { index: number; total: number };
 }
 
 export function countTotals(checks: readonly CheckSummary[]): Record<CheckStatus, number> {
@@ -46,6 +48,7 @@ export function buildSummary(input: {
   startedAt: Date | string;
   durationMs: number;
   checks: readonly CheckSummary[];
+  shard?: { index: number; total: number };
 }): RunSummary {
   const startedAt = typeof input.startedAt === 'string' ? input.startedAt : input.startedAt.toISOString();
   const checks = input.checks.map((c) => {
@@ -66,6 +69,7 @@ export function buildSummary(input: {
     durationMs: Math.round(input.durationMs),
     totals: countTotals(checks),
     checks,
+    ...(input.shard ? { shard: { index: input.shard.index, total: input.shard.total } } : {}),
   };
 }
 
@@ -98,6 +102,17 @@ export function validateSummary(v: unknown, where = 'summary'): asserts v is Run
       fail(`checks[${i}].rfc must be an array of strings`);
     if (k.message !== undefined && typeof k.message !== 'string') fail(`checks[${i}].message must be a string`);
   });
+  if (s.shard !== undefined) {
+    const sh = s.shard as Record<string, unknown> | null;
+    const ok =
+      typeof sh === 'object' &&
+      sh !== null &&
+      Number.isInteger(sh.index) &&
+      Number.isInteger(sh.total) &&
+      (sh.index as number) >= 1 &&
+      (sh.index as number) <= (sh.total as number);
+    if (!ok) fail('"shard" must be {index, total} with 1 ≤ index ≤ total');
+  }
   const counted = countTotals(s.checks as CheckSummary[]);
   for (const st of CHECK_STATUSES)
     if (totals![st] !== counted[st]) fail(`totals.${st} is ${String(totals![st])} but the checks count ${counted[st]}`);
