@@ -2,7 +2,7 @@
  * The API for writing checks (`import { defineCheck, reachableParty } from 'sipconf/check'`): the check
  * definition, the context a check runs in, the flow helpers that set up parties through the SUT, the RFC 5626
  * outbound helpers, expectations, and the robustness and SIPp helpers the shipped checks use. The SIP types the
- * helpers take and return come from the main entry, `sipconf`.
+ * helpers take and return (SipAgent, SipResponse, SipUri, …) come from the main entry, `sipconf`.
  */
 export {
   defineCheck,
@@ -46,7 +46,7 @@ export {
 } from './scenario/event-flows';
 export { ExpectationError } from './agent/expectation';
 export { toMs, type Duration } from './agent/duration';
-export { backoffWindow, RFC5626_BACKOFF } from './agent/registrant';
+export { backoffWindow, RFC5626_BACKOFF, type BackoffTimes } from './agent/registrant';
 
 // Robustness checks: seeded mutations, RFC 4475 torture cases, the liveness probe between cases
 export {
@@ -63,7 +63,16 @@ export {
   seedOf,
   serializeRaw,
   sutUri,
+  type BaseFactory,
+  type CorpusMessage,
+  type LivenessResult,
+  type LivenessRunOptions,
+  type MutationOptions,
+  type RawMessage,
+  type RejectCase,
+  type RejectVerdict,
   type RobustnessCase,
+  type StreamOrDatagram,
 } from './scenario/robustness';
 
 // SIPp as a step of a check (Debian sip-tester)
@@ -74,5 +83,8 @@ export {
   sippRoute,
   type SippAccount,
   type SippRoute,
+  type SippStepHandle,
+  type SippStepOptions,
 } from './sipp/sipp-check';
+export type { SippResult } from './sipp/run-sipp';
 export { shippedScenario, type ShippedScenario } from './sipp/scenarios';

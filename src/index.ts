@@ -36,6 +36,7 @@ export {
   type DigestServerOptions,
   type DigestVerdict,
   type DigestFailure,
+  type DigestInput,
 } from './sip/digest';
 
 // Transport (RFC 3261 §18, RFC 5626 flows) and the trace of a test
@@ -70,7 +71,10 @@ export {
   OutgoingRequest,
   OutgoingCall,
   type AgentOptions,
+  type ExpectOptions,
+  type FlowEvent,
   type RespondOptions,
+  type StatusMatch,
 } from './agent/sip-agent';
 export { Dialog } from './agent/dialog';
 export { Subscription, type SubscribeOptions, type ReceivedNotify, type SubscribeExchange } from './agent/subscription';
@@ -83,25 +87,39 @@ export {
   type EventHeader,
   type SubscriptionState,
 } from './sip/event-headers';
-export { Registrant, backoffWindow, RFC5626_BACKOFF, type RegistrantOptions } from './agent/registrant';
+export {
+  Registrant,
+  backoffWindow,
+  RFC5626_BACKOFF,
+  type BackoffTimes,
+  type RegistrantOptions,
+} from './agent/registrant';
 export {
   MockRegistrar,
   type MockRegistrarOptions,
   type RecordedRegister,
   type RegisterAnswer,
 } from './agent/registrar';
-export { BindingStore, type Binding } from './agent/bindings';
+export { BindingStore, type Binding, type RegisterOutcome } from './agent/bindings';
 export { MockEdgeProxy, type EdgeOptions } from './agent/edge-proxy';
 export { ExpectationError } from './agent/expectation';
 export { toMs, type Duration } from './agent/duration';
 
 // The system under test: the embedded reference SUT (with its fault switches), profiles, the OPTIONS probe
 export { ReferenceSut, FAULTS, FAULT_NAMES, type FaultName, type ReferenceSutOptions } from './sut/reference';
-export { loadProfile, ProfileError, type SutProfile } from './sut/profile';
-export { probeOptions } from './sut/options-probe';
+export {
+  loadProfile,
+  ProfileError,
+  type ExpectedFailure,
+  type SutProfile,
+  type SutTransport,
+  type SutUser,
+} from './sut/profile';
+export { probeOptions, type ProbeOptions, type ProbeResult } from './sut/options-probe';
 
 // Running checks programmatically (what `sipconf run` does)
 export { runChecks, RunSetupError, type RunOptions, type RunOutcome } from './runner/run';
 export { loadChecks, selectChecks, type Selection } from './scenario/registry';
 export { loadScenario, ScenarioError } from './scenario/yaml-scenario';
 export type { RunSummary, CheckSummary, CheckStatus } from './report/summary';
+export type { CheckDefinition, CheckMeta, Severity, SutInfo, SutRole } from './scenario/check';
