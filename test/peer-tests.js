@@ -4,6 +4,10 @@
 // this list, with the peer it needs. Paths are relative to the repository root.
 module.exports = {
   folders: ['test/integration/'],
+  // Not a peer, but minutes of work: npm pack + npm install of the tarball (npm cache, else the registry).
+  slow: {
+    'test/package/tarball.test.ts': 'npm pack, npm install into an empty project',
+  },
   files: {
     'test/agent/sipp-interop.test.ts': 'sipp',
     'test/load/bench-smoke.test.ts': 'sipp (the load bench compares with SIPp)',

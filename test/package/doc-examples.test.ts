@@ -14,9 +14,9 @@ mkdirSync(path.join(ROOT, '.tmp'), { recursive: true }); // .tmp/ is git-ignored
 const dir = mkdtempSync(path.join(ROOT, '.tmp', 'doc-examples-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-test('the docs have whole-file examples in TypeScript and YAML', () => {
+test('the docs have whole-file examples in TypeScript, YAML and JSON (tsconfig)', () => {
   const kinds = new Set(examples.map((e) => path.extname(e.file)));
-  expect([...kinds].sort()).toEqual(['.ts', '.yaml']);
+  expect([...kinds].sort()).toEqual(['.json', '.ts', '.yaml']);
   expect(examples.filter((e) => e.at.startsWith('README.md')).length).toBeGreaterThan(0);
 });
 

@@ -8,7 +8,11 @@ import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../..');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const peers = require('../peer-tests') as { folders: string[]; files: Record<string, string> };
+const peers = require('../peer-tests') as {
+  folders: string[];
+  files: Record<string, string>;
+  slow: Record<string, string>;
+};
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const unit = require('../../jest.unit.config') as { testPathIgnorePatterns: string[] };
 
@@ -23,7 +27,10 @@ test('every listed peer test exists and names the peer it needs', () => {
 test('the unit configuration ignores the listed tests and nothing else', () => {
   const ignored = (file: string) =>
     unit.testPathIgnorePatterns.some((p) => new RegExp(p.replace('<rootDir>', ROOT)).test(path.join(ROOT, file)));
-  for (const f of Object.keys(peers.files)) expect(ignored(f)).toBe(true);
+  for (const f of [...Object.keys(peers.files), ...Object.keys(peers.slow)]) {
+    expect({ f, exists: existsSync(path.join(ROOT, f)) }).toEqual({ f, exists: true });
+    expect({ f, ignored: ignored(f) }).toEqual({ f, ignored: true });
+  }
   expect(ignored('test/integration/kamailio-suite.test.ts')).toBe(true);
   expect(ignored('test/sip/builders.test.ts')).toBe(false);
   expect(ignored('test/transport/loopback.test.ts')).toBe(false);
