@@ -65,8 +65,7 @@ const layerRules = ALL.flatMap((folder) => {
 
 // Files still over the size limits, each at its present size so that it cannot grow while it waits for its split.
 // The lists only shrink (README.md, "Layout").
-const FILE_LINES_TO_SPLIT = {
-};
+const FILE_LINES_TO_SPLIT = {};
 const FUNCTION_LINES_TO_SHORTEN = {
   'bench/load.ts': 97,
   'src/cli/load-command.ts': 132,
