@@ -1,4 +1,4 @@
-// TypeScript, not YAML: the YAML step vocabulary cannot address the SUT itself (a URI without user) yet (issue 14).
+// TypeScript, not YAML: the Request-URI is the SUT's own address with its port, which YAML's `uri:` cannot name.
 import { formatEndpoint } from 'sipconf';
 import { caller, type CheckContext, defineCheck } from 'sipconf/check';
 

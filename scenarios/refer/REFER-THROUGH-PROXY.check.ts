@@ -1,4 +1,4 @@
-// TypeScript, not YAML: the YAML step vocabulary has no REFER/NOTIFY steps yet (issue 14).
+// TypeScript, not YAML: its Record-Route and through-the-SUT assertions depend on the profile's record-route capability.
 import { Notifier, Subscription } from 'sipconf';
 import { caller, type CheckContext, defineCheck, expectNotify, reachableParty, throughSut } from 'sipconf/check';
 

@@ -1,4 +1,4 @@
-// TypeScript, not YAML: the YAML step vocabulary has no SUBSCRIBE/NOTIFY steps yet (issue 14).
+// TypeScript, not YAML: YAML's request step answers no digest challenge, and the NOTIFY's expires is checked against the granted Expires.
 import {
   assertSubscribe2xx,
   caller,

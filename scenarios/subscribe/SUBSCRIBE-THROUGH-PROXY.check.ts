@@ -1,4 +1,4 @@
-// TypeScript, not YAML: the YAML step vocabulary has no SUBSCRIBE/NOTIFY steps yet (issue 14).
+// TypeScript, not YAML: its Record-Route and through-the-SUT assertions depend on the profile's record-route capability.
 import { Notifier } from 'sipconf';
 import { caller, type CheckContext, defineCheck, reachableParty } from 'sipconf/check';
 import {
