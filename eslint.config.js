@@ -101,7 +101,7 @@ const sizeRules = [
 ];
 
 module.exports = tseslint.config(
-  { ignores: ['dist/', 'build/', 'reports/', 'node_modules/', 'native/', 'test/fixtures/'] },
+  { ignores: ['dist/', 'build/', 'reports/', 'node_modules/', 'native/', 'test/fixtures/', '.tmp/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
