@@ -54,6 +54,22 @@ test('three shards merged equal the unsharded run: ids, order, statuses, totals,
   for (const c of m.checks) expect(junit).toContain(`name="${c.id} — `);
   expect(existsSync(path.join(work, 'merged', 'allure-report', 'index.html'))).toBe(true);
   expect(merged.stdout).toMatch(new RegExp(`Allure report: .* \\(${m.checks.length} results\\)`));
+
+  // `sipconf report` makes one report of any set of result folders (here: two of the three shards).
+  const two = [1, 2].map((i) => readSummary(path.join(work, `shard${i}`, 'summary.json')).checks.length);
+  const rep = await sipconf(
+    [
+      'report',
+      ...[1, 2].flatMap((i) => ['--results-dir', path.join(work, `shard${i}`, 'allure-results')]),
+      '--out',
+      path.join(work, 'two-report'),
+      '--no-history',
+    ],
+    120_000,
+  );
+  expect(rep.code).toBe(0);
+  expect(rep.stdout).toContain(`(${two[0]! + two[1]!} results`);
+  expect(existsSync(path.join(work, 'two-report', 'index.html'))).toBe(true);
 }, 300_000);
 
 test('a shard with nothing to run still writes its (empty) part, and merges', async () => {
