@@ -1,3 +1,4 @@
+// Stays TypeScript: sends one OPTIONS as raw bytes many times outside any transaction and compares every answer; YAML sends only requests in transactions.
 import { type SipResponse, Trace } from 'sipconf';
 import {
   baseFactory,
@@ -35,15 +36,14 @@ export default defineCheck(
         for (let i = 0; i < COPIES; i++) await attacker.sendRaw(bytes, ctx.sutTarget('udp'));
       });
       const answers = await ctx.step('the answers carry one status and one To tag', async () => {
-        await attacker.strayResponses
-          .expect(
+        await ctx.expectFromSut(
+          attacker.strayResponses.expect(
             (r) => r.message.topVia.branch === branch && r.message.status >= 200,
             livenessBound(ctx),
             'a final answer to the flooded OPTIONS',
-          )
-          .catch((e: Error) =>
-            ctx.fail(`no final answer to ${COPIES} copies of an OPTIONS: ${e.message} (RFC 3261 §17.2.2)`),
-          );
+          ),
+          (d) => `no final answer to ${COPIES} copies of an OPTIONS: ${d} (RFC 3261 §17.2.2)`,
+        );
         // Let the re-sent answers arrive (the SUT answers each copy as it comes in).
         await new Promise((r) => setTimeout(r, Math.max(500, 4 * ctx.timers.t1)));
         const all = attacker.strayResponses

@@ -1,3 +1,4 @@
+// Stays TypeScript: generates seeded mutations sent as raw bytes on TCP and probes liveness after each: a generator, not a ladder YAML can state.
 import { Trace } from 'sipconf';
 import {
   baseFactory,

@@ -1,3 +1,4 @@
+// Stays TypeScript: generates hundreds of seeded mutations per run and probes liveness after each: a generator, not a ladder of exchanges YAML can state.
 import { Trace } from 'sipconf';
 import {
   baseFactory,

@@ -1,3 +1,4 @@
+// Stays TypeScript: loops over the RFC 4475 torture corpus with a verdict per case (400-class or silence); YAML states exchanges, not a corpus loop.
 import {
   attachCase,
   baseFactory,

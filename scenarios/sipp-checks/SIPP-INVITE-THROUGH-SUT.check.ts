@@ -1,3 +1,4 @@
+// Stays TypeScript: the calls are placed by SIPp (XML scenarios, a child process); the check wires SIPp's UAC/UAS, ports and statistics, not SIP steps.
 import { formatEndpoint } from 'sipconf';
 import {
   type CheckContext,

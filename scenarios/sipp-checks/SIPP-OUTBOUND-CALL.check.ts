@@ -1,3 +1,4 @@
+// Stays TypeScript: the callee is SIPp registered over an outbound TCP flow (XML scenario, a child process); the check wires SIPp, not SIP steps.
 import { join } from 'node:path';
 import {
   type CheckContext,

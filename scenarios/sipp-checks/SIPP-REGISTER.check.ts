@@ -1,3 +1,4 @@
+// Stays TypeScript: the exchange is a SIPp XML scenario run as a child process; the check wires SIPp's arguments, account and statistics, not SIP steps.
 import { join } from 'node:path';
 import { type CheckContext, defineCheck, runSippStep, shippedScenario, sippAccount, sippRoute } from 'sipconf/check';
 import { removeSippBinding } from './sipp-bindings';

@@ -4,7 +4,7 @@
  * keep checks apart anyway; this keeps the SUT's location service small).
  */
 import { NameAddr, parseUri, type TransportProtocol } from 'sipconf';
-import type { CheckContext } from 'sipconf/check';
+import { type CheckContext, ExpectationError } from 'sipconf/check';
 
 async function registrantFor(ctx: CheckContext, user: string, transport: TransportProtocol) {
   const agent = await ctx.agent('registrant', { user, listen: [transport] });
@@ -71,9 +71,11 @@ export async function waitForSippBinding(
       // SIPp ended before its binding showed up: its own verdict says why (the caller reports it).
       if (gaveUp()) return undefined;
       const left = Math.max(1, deadline - performance.now());
-      const res = (await registrant.query(undefined).catch((e: Error) => ({ message: undefined, error: e }))) as {
-        message?: { status: number; reason: string; getAll(k: string): string[] };
-      };
+      // A query that got no answer is retried until the deadline; any other error is the harness's (broken).
+      const res = (await registrant.query(undefined).catch((e: unknown) => {
+        if (e instanceof ExpectationError) return { message: undefined };
+        throw e;
+      })) as { message?: { status: number; reason: string; getAll(k: string): string[] } };
       if (res.message) {
         const contacts = res.message.getAll('contact').flatMap((v) => v.split(/,(?=\s*<)/));
         const hit = contacts.find(match);
