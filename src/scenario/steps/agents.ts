@@ -4,6 +4,7 @@
  */
 import { MockEdgeProxy } from '../../agent/edge-proxy';
 import { caller, reachableParty } from '../flows';
+import { uaRegisters } from '../ua-sut';
 import type { AgentDecl } from './index';
 import type { Runtime } from './runtime';
 
@@ -14,6 +15,18 @@ export async function setupAgents(rt: Runtime, agents: Record<string, AgentDecl>
   entries.sort(([, a], [, b]) => order(a) - order(b));
   const ctx = rt.ctx;
   for (const [name, a] of entries) {
+    const uaReg = a['ua-registrar'];
+    if (uaReg) {
+      const ua = await uaRegisters(ctx, {
+        grantExpires: uaReg['grant-expires'],
+        flowTimer: uaReg['flow-timer'],
+        autoPong: uaReg['auto-pong'],
+        firstAnswer: uaReg['first-answer'] ? { kind: 'status', status: uaReg['first-answer'] } : undefined,
+      });
+      rt.parties.set(name, { agent: ua.registrar.agent, uri: ua.registrar.agent.aor });
+      rt.uas.set(name, ua);
+      continue;
+    }
     if (a['edge-proxy']) {
       const edge = await MockEdgeProxy.create(name, {
         registrar: ctx.registrarTarget('udp'),

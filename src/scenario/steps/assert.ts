@@ -7,7 +7,7 @@ import { boundRegIds, listed } from './contacts';
 import { checkMessage } from './message-checks';
 import { OneOf, AgentRef, MessageExpectationProps, MessageRef, Rfc, Type, obj } from './schema-parts';
 import { stepKind } from './step-kind';
-import { Runtime, messageOf } from './runtime';
+import { Runtime, SavedOf, messageOf } from './runtime';
 
 const schema = obj({
   message: MessageRef,
@@ -40,6 +40,12 @@ const schema = obj({
   ),
   'max-forwards-after-hops': Type.Optional(
     Type.Integer({ minimum: 0, description: 'the sender put this Max-Forwards; each proxy hop (Via) takes one off' }),
+  ),
+  arrivals: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      description: 'how many times a received request arrived (1: never retransmitted after it was answered)',
+    }),
   ),
   'if-sut-role': Type.Optional(
     Type.Array(OneOf(['proxy', 'registrar', 'b2bua', 'ua'] as const), {
@@ -87,6 +93,14 @@ export const assert = stepKind({
           b.rfc,
         );
     }
+    if (b.arrivals !== undefined && s.kind === 'incoming') {
+      const n = arrivalsOf(rt, s);
+      if (n !== b.arrivals)
+        rt.fail(
+          `${b.message} (${msg.cseq.method} CSeq ${msg.cseq.seq}) arrived ${n} time(s), expected ${b.arrivals}`,
+          b.rfc,
+        );
+    }
     checkMessage(rt, b.message, { msg, flow, agent: s.kind === 'incoming' ? s.inc.agent.name : undefined }, b, b.rfc);
   },
 });
@@ -125,4 +139,16 @@ function checkContacts(
         `lists reg-ids [${ids.join(', ')}] of instance <${r.instance}>, expected exactly [${want.join(', ')}]; Contacts: ${list}`,
       );
   }
+}
+
+/** Arrivals of a received request: retransmissions its transaction absorbed, and copies the registrar recorded. */
+function arrivalsOf(rt: Runtime, s: SavedOf<'incoming'>): number {
+  const rec = s.recorded;
+  if (!rec) return s.inc.tx?.arrivals.length ?? 1;
+  let copies = 0;
+  for (const ua of rt.uas.values())
+    copies += ua.registrar.registers.filter(
+      (r) => r !== rec && r.request.callId === rec.request.callId && r.request.cseq.seq === rec.request.cseq.seq,
+    ).length;
+  return rec.arrivals.length + copies;
 }

@@ -155,7 +155,7 @@ async function ackFor(b: Body, rt: Runtime, inv: SavedOf<'incoming'>, agentName:
         (!toTag || r.to.tag === toTag),
     }),
     () =>
-      `no ACK for the ${twoXx.response.status} ${twoXx.response.reason} sent at ${clock(sentAt)} within ${rt.ms(within) / 1000} s (${shown(within)}); ${twoXx.retransmissions} retransmissions sent`,
+      `no ACK for the ${twoXx.response.status} ${twoXx.response.reason} sent at ${clock(sentAt)} within ${rt.ms(within) / 1000} s (${shown(within)})${b.situation ? ` ${b.situation}` : ''}; ${twoXx.retransmissions} retransmissions sent`,
     b.rfc,
   );
   const a = ack.request;

@@ -40,7 +40,11 @@ export const fault = stepKind({
     `${where(b)}: ${b.action === 'reset' ? 'reset (TCP RST)' : b.action === 'fin' ? 'closed (FIN)' : b.action}${b.action === 'drop' ? ` ${b.count ?? 1} message(s)` : ''}`,
   run: async (b, rt) => {
     const f = flowOf(b, rt);
-    if (b.action === 'reset') f.reset();
+    const ua = rt.uas.get(b.agent);
+    // The harness's registrar forgets the binding of a flow it kills, as an edge whose connection died.
+    if (ua && (b.action === 'reset' || b.action === 'fin'))
+      await ua.registrar.killFlow(f, b.action === 'fin' ? 'close' : 'reset');
+    else if (b.action === 'reset') f.reset();
     else if (b.action === 'fin') await f.close();
     else if (b.action === 'silence') f.silence(true);
     else if (b.action === 'unsilence') f.silence(false);

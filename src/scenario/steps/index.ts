@@ -12,9 +12,10 @@ import { invite } from './invite';
 import { register } from './register';
 import { request } from './request';
 import { respond } from './respond';
-import { OneOf, Rfc, Transport, Type, obj } from './schema-parts';
+import { OneOf, Rfc, Status, Transport, Type, obj } from './schema-parts';
 import type { StepKind } from './step-kind';
 import { expectNone, retransmissions, wait } from './timing-steps';
+import { dial, flowEvent, registerArrives, resend2xx } from './ua-steps';
 
 export const STEP_KINDS = {
   register,
@@ -31,6 +32,10 @@ export const STEP_KINDS = {
   assert,
   fault,
   ping,
+  'register-arrives': registerArrives,
+  'flow-event': flowEvent,
+  dial,
+  'resend-2xx': resend2xx,
 } as const;
 
 export type StepKindName = keyof typeof STEP_KINDS;
@@ -67,6 +72,19 @@ const agentSchema = obj({
         via: Type.Optional(Type.String({ description: 'register through this edge-proxy agent (RFC 5626 §5)' })),
       },
       'an RFC 5626 UA instance: one TCP/TLS flow per reg-id, registered by `register: { reg-id }` steps',
+    ),
+  ),
+  'ua-registrar': Type.Optional(
+    obj(
+      {
+        'grant-expires': Type.Optional(Type.Integer({ minimum: 1, description: 'the expiry granted in the 200 (s)' })),
+        'flow-timer': Type.Optional(
+          Type.Integer({ minimum: 1, description: 'Flow-Timer in the 200 (s, RFC 5626 §4.4.1)' }),
+        ),
+        'auto-pong': Type.Optional(Type.Boolean({ description: "answer the UA's CRLF pings (default true)" })),
+        'first-answer': Type.Optional(Status),
+      },
+      "role ua: the harness is the UA's registrar / edge; the UA is started (or awaited) and its first REGISTER answered",
     ),
   ),
   'edge-proxy': Type.Optional(

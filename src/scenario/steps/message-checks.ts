@@ -85,6 +85,11 @@ function checkField(rt: Runtime, msg: SipMessage, label: string, field: string, 
     if (values.join(',') !== want.join(','))
       fail(`${label} has ${field} ${shown}, not the ${e['same-as']}'s ${want.join(', ') || 'absent'}`);
   }
+  if (e['one-more-than'] !== undefined) {
+    const before = Number(other(e['one-more-than'])[0]);
+    if (Number(first) !== before + 1)
+      fail(`${label} has ${field} ${shown}; after the ${e['one-more-than']}'s ${before} it must be ${before + 1}`);
+  }
   if (e['differs-from'] !== undefined) {
     const want = other(e['differs-from']);
     if (values.join(',') === want.join(',')) fail(`${label} reuses the ${e['differs-from']}'s ${field} ${shown}`);

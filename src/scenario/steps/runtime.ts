@@ -5,6 +5,8 @@
  */
 import type { Dialog } from '../../agent/dialog';
 import type { MockEdgeProxy } from '../../agent/edge-proxy';
+import type { RecordedRegister } from '../../agent/registrar';
+import type { UaUnderTest } from '../ua-sut';
 import type { Registrant } from '../../agent/registrant';
 import type { IncomingRequest, OutgoingCall, OutgoingRequest, SipAgent } from '../../agent/sip-agent';
 import type { SipMessage, SipRequest, SipResponse } from '../../sip/message';
@@ -28,6 +30,8 @@ export interface ReceivedRequest {
   nonTwoXxAck?: Promise<{ message: SipRequest; at: number; flow: Flow } | undefined>;
   /** The status of the final response we sent (for failure messages). */
   finalStatus?: number;
+  /** A REGISTER the harness's registrar recorded (and answered): its arrivals, instance and reg-id. */
+  recorded?: RecordedRegister;
   /** RSeq of the last reliable provisional response (RFC 3262 §3). */
   rseq?: number;
 }
@@ -49,6 +53,8 @@ export class Runtime {
   readonly parties = new Map<string, Party>();
   readonly registrants = new Map<string, Registrant>();
   readonly edges = new Map<string, MockEdgeProxy>();
+  /** ua-registrar agents: the harness's registrar where the user-agent SUT registers. */
+  readonly uas = new Map<string, UaUnderTest>();
   private readonly saved = new Map<string, Saved>();
   /** The step being run (0-based) and its line, so run-time faults name the scenario's line. */
   step = 0;

@@ -85,6 +85,7 @@ export const FieldExpectation = Type.Object(
       }),
     ),
     'differs-from': Type.Optional(MessageRef),
+    'one-more-than': Type.Optional(MessageRef),
   },
   { additionalProperties: false },
 );

@@ -9,15 +9,9 @@
  *   check holds it — and waits for the UA's next REGISTER (a refresh, or the re-registration after the flow of the
  *   previous check's registrar died: RFC 5626 §4.5 allows up to 60 s for that), bounded by ARRIVAL_BOUND_MS.
  */
-import {
-  type ListenOptions,
-  MockRegistrar,
-  MockRegistrarOptions,
-  RecordedRegister,
-  RegisterAnswer,
-  type TransportProtocol,
-} from 'sipconf';
-import type { CheckContext, UaInstance } from 'sipconf/check';
+import { MockRegistrar, MockRegistrarOptions, RecordedRegister, RegisterAnswer } from '../agent/registrar';
+import type { ListenOptions, TransportProtocol } from '../transport/types';
+import type { CheckContext, UaInstance } from './context';
 
 /** Unmanaged UA: how long to wait for its REGISTER (a 60 s back-off plus margin). */
 const ARRIVAL_BOUND_MS = 90_000;
