@@ -1,9 +1,9 @@
-// ESLint flat config: typescript-eslint's recommended rules, the layer rule of README.md ("Layout"), and the size
+// ESLint flat config: typescript-eslint's recommended rules, the layer rule of docs/architecture.md ("Layers"), and the size
 // limits (400 lines a file, 80 lines a function). `npm run lint` runs it with `prettier --check .`.
 const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 
-// The layer table (README.md, "Layout"). A folder of src/ imports only from the rows above its own row;
+// The layer table (docs/architecture.md, "Layers"). A folder of src/ imports only from the rows above its own row;
 // folders in one row do not import each other. src/index.ts (the public API) may import anything.
 const LAYERS = [
   ['sip'],
@@ -53,7 +53,7 @@ const layerRules = ALL.flatMap((folder) => {
                 regex: intoFolders(depth, forbidden),
                 message:
                   `src/${folder} imports only from ${allowed.length ? allowed.join(', ') : 'no other folder'} ` +
-                  '(the layer table in README.md, "Layout").',
+                  '(the layer table in docs/architecture.md, "Layers").',
               },
             ],
           },
@@ -64,7 +64,7 @@ const layerRules = ALL.flatMap((folder) => {
 });
 
 // Files still over the size limits, each at its present size so that it cannot grow while it waits for its split.
-// The lists only shrink (README.md, "Layout").
+// The lists only shrink (docs/architecture.md, "Layers").
 const FILE_LINES_TO_SPLIT = {};
 const FUNCTION_LINES_TO_SHORTEN = {
   'bench/load.ts': 97,

@@ -1,5 +1,5 @@
 /**
- * `sipconf lint [--json] FILE|-`: validates one raw SIP message (shared/design.md). Exit 0 well-formed and carrying
+ * `sipconf lint [--json] FILE|-`: validates one raw SIP message (docs/architecture.md). Exit 0 well-formed and carrying
  * what RFC 3261 §8.1.1 requires, 1 malformed or missing mandatory content, 2 unreadable input or bad usage.
  */
 import { readFileSync } from 'node:fs';

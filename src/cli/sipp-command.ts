@@ -47,7 +47,7 @@ function isFile(p: string): boolean {
   }
 }
 
-/** Exit code for a verdict (design.md: 0 pass, 1 a check failed, 2 could not run at all). */
+/** Exit code for a verdict (docs/architecture.md: 0 pass, 1 a check failed, 2 could not run at all). */
 export function sippExitCode(r: SippResult): 0 | 1 | 2 {
   if (r.verdict.ok) return 0;
   switch (r.verdict.status) {

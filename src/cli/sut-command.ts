@@ -1,5 +1,5 @@
 /**
- * `sipconf sut`: serves the embedded reference SUT in the foreground (shared/design.md), logging one line per
+ * `sipconf sut`: serves the embedded reference SUT in the foreground (docs/architecture.md), logging one line per
  * message, until SIGINT or SIGTERM; then closes every socket and exits 0. Bad usage (an unknown fault, a bad
  * number) exits 2 with a one-line reason; a port that cannot be bound exits 2 as well.
  */

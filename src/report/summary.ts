@@ -1,5 +1,5 @@
 /**
- * The summary JSON of a run (contract: shared/design.md), written with `--json FILE` and to reports/summary.json:
+ * The summary JSON of a run (contract: docs/architecture.md), written with `--json FILE` and to reports/summary.json:
  *   { target, startedAt, durationMs, totals: {passed, failed, skipped, broken},
  *     checks: [{ id, suite, title, status, durationMs, rfc: [...], message }] }
  * Written atomically (temp file + rename): a CI step reading it never sees half a file.

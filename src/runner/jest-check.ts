@@ -28,7 +28,7 @@ export function runCheckTest(id: string, source: string, skipReason?: string): v
   const name = `${def.id} — ${def.title}`;
   if (skipReason) {
     // Not a skipped harness test: a check that does not apply to this SUT is reported `skipped` (the contract's
-    // status, shared/design.md), with the reason in the summary and the progress line.
+    // status, docs/architecture.md), with the reason in the summary and the progress line.
     test.skip(name, () => undefined);
     return;
   }

@@ -1,5 +1,5 @@
 /**
- * SUT profiles (shared/design.md "SUT profile"): a YAML file that says where the system under test is, what it
+ * SUT profiles (docs/architecture.md "SUT profile"): a YAML file that says where the system under test is, what it
  * claims to support and, for a managed SUT, how to start and stop it. Validated against profile-schema.json
  * (unknown keys are errors); every error names file:line:col. `${VAR}` reads the environment.
  */

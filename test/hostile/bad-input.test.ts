@@ -1,5 +1,5 @@
 /**
- * Bad input from users gives exit 2 and one clear line naming the fault (shared/design.md command contract): CLI
+ * Bad input from users gives exit 2 and one clear line naming the fault (docs/architecture.md command contract): CLI
  * flags, SUT profiles, an unreachable SUT, missing SIPp / Kamailio binaries, a port in use. Each through the real
  * CLI as a child process, bounded.
  */

@@ -77,7 +77,7 @@ describe('Kamailio 5.6 as the SUT of the conformance suites (RFC 3261, RFC 5626)
     expect(summary.target).toMatch(/kamailio/);
     for (const c of summary.checks) {
       if (c.status === 'skipped') {
-        // Only for a capability or role the profile does not claim (design.md: never silently).
+        // Only for a capability or role the profile does not claim (docs/architecture.md: never silently).
         expect({ id: c.id, message: c.message }).toEqual({
           id: c.id,
           message: expect.stringMatching(

@@ -41,7 +41,7 @@ const checks: CheckSummary[] = [
   },
 ];
 
-describe('summary JSON (design.md contract)', () => {
+describe('summary JSON (docs/architecture.md contract)', () => {
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'sipconf-summary-'));

@@ -1,5 +1,5 @@
 /**
- * Passwords never leave the harness (shared/design.md: "passwords never reach reports"): after real runs that
+ * Passwords never leave the harness (docs/architecture.md: "passwords never reach reports"): after real runs that
  * authenticate (RFC 3261 §22, digest), no file written — Allure results and attachments (ladder, trace text, pcap),
  * summary JSON, JUnit, the HTML report — and no console line holds the password. The digest response is fine.
  */

@@ -1,6 +1,6 @@
 /**
  * `sipconf run` end to end, as a user runs it: the CLI as a child process against the embedded reference SUT,
- * then the files it leaves (summary JSON per shared/design.md, JUnit, Allure results with ladder, raw trace and
+ * then the files it leaves (summary JSON per docs/architecture.md, JUnit, Allure results with ladder, raw trace and
  * pcap attachments).
  */
 import { spawn } from 'node:child_process';

@@ -1,4 +1,4 @@
-/** `sipconf lint [--json] FILE|-` (shared/design.md): exit 0 valid, 1 invalid, 2 unreadable or bad usage. */
+/** `sipconf lint [--json] FILE|-` (docs/architecture.md): exit 0 valid, 1 invalid, 2 unreadable or bad usage. */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

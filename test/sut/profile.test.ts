@@ -1,5 +1,5 @@
 /**
- * SUT profile loading (shared/design.md "SUT profile"): schema validation with file:line:col for every problem,
+ * SUT profile loading (docs/architecture.md "SUT profile"): schema validation with file:line:col for every problem,
  * ${VAR} from the environment, secrets for masking, and the shipped Kamailio/baresip profiles.
  */
 import path from 'node:path';
