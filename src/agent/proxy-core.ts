@@ -151,17 +151,22 @@ export class ProxyCore {
     ctx.on('response', (rx: Received<SipResponse>) => void this.onResponse(pc, target, rx.message));
     ctx.on('timeout', () => void this.onBranchFailure(pc, { target, status: 408, cause: 'timeout' }));
     ctx.on('transport-error', () => void this.onBranchFailure(pc, { target, status: 503, cause: 'transport-error' }));
-    if (fwd.method === 'INVITE') {
-      clearTimeout(pc.timerC);
-      const ms = this.opts.timerCMs ?? 180_000;
-      pc.timerC = setTimeout(() => void this.timerC(pc, ctx), ms);
-    }
+    if (fwd.method === 'INVITE') this.armTimerC(pc, ctx);
   }
 
-  /** §16.8: Timer C fired — CANCEL the branch, and if it does not answer, 408 upstream. */
+  /** §16.8: Timer C (more than 3 minutes) for an INVITE branch, set when it is forwarded and reset by each 1xx. */
+  private armTimerC(pc: ProxyContext, ctx: ClientTransaction): void {
+    clearTimeout(pc.timerC);
+    pc.timerC = setTimeout(() => void this.timerC(pc, ctx), this.opts.timerCMs ?? 180_000);
+  }
+
+  /**
+   * §16.8: Timer C fired — CANCEL the branch if it had a provisional response (§9.1: never before one), and send 408
+   * upstream without waiting for the branch's answer.
+   */
   private async timerC(pc: ProxyContext, ctx: ClientTransaction): Promise<void> {
     if (pc.finalSent) return;
-    await this.sendCancel(ctx);
+    if (ctx.state === 'proceeding') await this.sendCancel(ctx);
     if (!pc.finalSent) await this.forwardFinal(pc, 408);
   }
 
@@ -178,6 +183,8 @@ export class ProxyCore {
       return;
     }
     if (status < 200) {
+      // §16.8: a provisional response other than 100 resets Timer C.
+      if (pc.branch && pc.request.method === 'INVITE' && !pc.finalSent) this.armTimerC(pc, pc.branch);
       // §9.1: a CANCEL that arrived before any provisional response is sent once the branch is proceeding.
       if (pc.cancelled && pc.branch && pc.branch.state === 'proceeding' && !pc.cancelSent) {
         pc.cancelSent = true;
