@@ -25,9 +25,10 @@ export default defineCheck(
         alice.send(alice.createRequest('OPTIONS', uri, { headers: [['Accept', 'application/sdp']] }), ctx.sutTarget()),
       );
       await ctx.step('the SUT answers 200 with Allow', async () => {
-        const r = await out
-          .final({ within: '64*T1' })
-          .catch((e: Error) => ctx.fail(`no final response to OPTIONS: ${e.message} (RFC 3261 §11.2)`));
+        const r = await ctx.expectFromSut(
+          out.final({ within: '64*T1' }),
+          (d) => `no final response to OPTIONS: ${d} (RFC 3261 §11.2)`,
+        );
         const res = r.message;
         ctx.note(`answered in ${Date.now() - sentAt} ms`);
         ctx.assert(

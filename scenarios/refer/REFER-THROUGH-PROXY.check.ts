@@ -26,11 +26,10 @@ export default defineCheck(
         Subscription.refer(alice, bob.uri, { target: ctx.sutTarget(), referTo: carol }),
       );
       const inc = await ctx.step('bob receives the REFER from the SUT', async () => {
-        const got = await bob.agent
-          .expect('REFER', { within: '64*T1' })
-          .catch((e: Error) =>
-            ctx.fail(`the SUT did not deliver the REFER to ${bob.uri}: ${e.message} (RFC 3261 §16.6)`),
-          );
+        const got = await ctx.expectFromSut(
+          bob.agent.expect('REFER', { within: '64*T1' }),
+          (d) => `the SUT did not deliver the REFER to ${bob.uri}: ${d} (RFC 3261 §16.6)`,
+        );
         ctx.assert(
           got.request.get('refer-to') !== undefined,
           'the REFER reached bob without its Refer-To header (RFC 3515 §2.1, RFC 3261 §16.6)',
@@ -45,7 +44,7 @@ export default defineCheck(
       });
       const notifier = await Notifier.accept(inc, { status: 202 });
       await ctx.step("alice receives bob's 202 Accepted", async () => {
-        const r = await refer.final({ within: '64*T1' }).catch((e: Error) => ctx.fail(`${e.message} (RFC 3261 §16.7)`));
+        const r = await ctx.expectFromSut(refer.final({ within: '64*T1' }), (d) => `${d} (RFC 3261 §16.7)`);
         ctx.assert(
           r.message.status === 202,
           `the REFER got ${r.message.status} ${r.message.reason}, bob answered 202 (RFC 3515 §2.4.2, RFC 3261 §16.7)`,

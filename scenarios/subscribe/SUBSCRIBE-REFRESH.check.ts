@@ -37,11 +37,10 @@ export default defineCheck(
         sub.refresh(30),
       );
       const again = await ctx.step('the SUT answers the refresh with a 2xx and Expires ≤ 30', async () => {
-        const rx = await refresh
-          .final({ within: '64*T1' })
-          .catch((e: Error) =>
-            ctx.fail(`no final response to the refreshing SUBSCRIBE: ${e.message} (RFC 6665 §4.1.2.2)`),
-          );
+        const rx = await ctx.expectFromSut(
+          refresh.final({ within: '64*T1' }),
+          (d) => `no final response to the refreshing SUBSCRIBE: ${d} (RFC 6665 §4.1.2.2)`,
+        );
         return assertSubscribe2xx(ctx, rx.message, 30, 'the refreshing SUBSCRIBE');
       });
       await expectNotify(ctx, sub, {

@@ -30,11 +30,10 @@ export default defineCheck(
       const rr = ctx.sut.capabilities.includes('record-route');
       const sub = await sendSubscribe(ctx, alice, bob.uri.toString(), { expires: 60 });
       const inc = await ctx.step('bob receives the SUBSCRIBE from the SUT', async () => {
-        const got = await bob.agent
-          .expect('SUBSCRIBE', { within: '64*T1' })
-          .catch((e: Error) =>
-            ctx.fail(`the SUT did not deliver the SUBSCRIBE to ${bob.uri}: ${e.message} (RFC 3261 §16.6)`),
-          );
+        const got = await ctx.expectFromSut(
+          bob.agent.expect('SUBSCRIBE', { within: '64*T1' }),
+          (d) => `the SUT did not deliver the SUBSCRIBE to ${bob.uri}: ${d} (RFC 3261 §16.6)`,
+        );
         if (rr)
           ctx.assert(
             got.request.recordRoutes.length > 0,
@@ -57,7 +56,7 @@ export default defineCheck(
       });
       if (rr) throughSut(ctx, n.request, "bob's NOTIFY at alice");
       await ctx.step("alice's 200 to the NOTIFY reaches bob", async () => {
-        const r = await out.final({ within: '64*T1' }).catch((e: Error) => ctx.fail(`${e.message} (RFC 3261 §16.7)`));
+        const r = await ctx.expectFromSut(out.final({ within: '64*T1' }), (d) => `${d} (RFC 3261 §16.7)`);
         ctx.assert(
           r.message.status === 200,
           `bob's NOTIFY got ${r.message.status}, expected alice's 200 (RFC 3261 §16.7)`,
@@ -71,19 +70,16 @@ export default defineCheck(
           sub.refresh(expires),
         );
         const got = await ctx.step(`bob receives the ${what}`, async () => {
-          const r = await notifier
-            .expectRefresh({ within: '64*T1' })
-            .catch((e: Error) =>
-              ctx.fail(`the ${what} did not reach bob: ${e.message} (RFC 3261 §16.12, RFC 6665 §4.1.2.2)`),
-            );
+          const r = await ctx.expectFromSut(
+            notifier.expectRefresh({ within: '64*T1' }),
+            (d) => `the ${what} did not reach bob: ${d} (RFC 3261 §16.12, RFC 6665 §4.1.2.2)`,
+          );
           if (rr) throughSut(ctx, r.request, `the ${what} at bob`);
           return r;
         });
         await notifier.acceptRefresh(got);
         await ctx.step(`alice receives bob's 2xx to the ${what}`, async () => {
-          const r = await sent
-            .final({ within: '64*T1' })
-            .catch((e: Error) => ctx.fail(`${e.message} (RFC 3261 §16.7)`));
+          const r = await ctx.expectFromSut(sent.final({ within: '64*T1' }), (d) => `${d} (RFC 3261 §16.7)`);
           ctx.assert(
             r.message.status === 200,
             `the ${what} got ${r.message.status}, expected bob's 200 (RFC 3261 §16.7)`,

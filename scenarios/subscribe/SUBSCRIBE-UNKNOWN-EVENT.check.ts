@@ -30,11 +30,10 @@ export default defineCheck(
         else ctx.note('the 489 carries no Allow-Events header (RFC 6665 §4.4.4: SHOULD list the packages served)');
       });
       await ctx.step('no NOTIFY follows the 489', () =>
-        sub
-          .expectNoNotify(4 * ctx.timers.t1)
-          .catch((e: Error) =>
-            ctx.fail(`${e.message}: a rejected SUBSCRIBE creates no subscription (RFC 6665 §4.2.1.1)`),
-          ),
+        ctx.expectFromSut(
+          sub.expectNoNotify(4 * ctx.timers.t1),
+          (d) => `${d}: a rejected SUBSCRIBE creates no subscription (RFC 6665 §4.2.1.1)`,
+        ),
       );
     },
   },

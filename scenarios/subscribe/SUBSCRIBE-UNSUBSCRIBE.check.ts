@@ -34,11 +34,10 @@ export default defineCheck(
       });
       const un = await ctx.step('alice unsubscribes (SUBSCRIBE in the dialog, Expires: 0)', () => sub.unsubscribe());
       await ctx.step('the SUT answers the unsubscribe with a 2xx', async () => {
-        const rx = await un
-          .final({ within: '64*T1' })
-          .catch((e: Error) =>
-            ctx.fail(`no final response to SUBSCRIBE with Expires 0: ${e.message} (RFC 6665 §4.1.2.3)`),
-          );
+        const rx = await ctx.expectFromSut(
+          un.final({ within: '64*T1' }),
+          (d) => `no final response to SUBSCRIBE with Expires 0: ${d} (RFC 6665 §4.1.2.3)`,
+        );
         ctx.assert(
           rx.message.status >= 200 && rx.message.status < 300,
           `SUBSCRIBE with Expires 0 got ${rx.message.status} ${rx.message.reason}, expected 200 (RFC 6665 §4.1.2.3)`,

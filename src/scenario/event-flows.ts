@@ -63,11 +63,10 @@ export async function sendSubscribe(
 /** The final response to the subscription's SUBSCRIBE (after one digest challenge), as a step. */
 export function subscribeAnswer(ctx: CheckContext, sub: Subscription): Promise<SipResponse> {
   return ctx.step(`${sub.agent.name} receives the final response to SUBSCRIBE`, async () => {
-    const rx = await sub
-      .final({ within: '64*T1' })
-      .catch((e: Error) =>
-        ctx.fail(`no final response to SUBSCRIBE within 64·T1: ${e.message} (RFC 6665 §4.2.1.1, RFC 3261 §17.1.2)`),
-      );
+    const rx = await ctx.expectFromSut(
+      sub.final({ within: '64*T1' }),
+      (d) => `no final response to SUBSCRIBE within 64·T1: ${d} (RFC 6665 §4.2.1.1, RFC 3261 §17.1.2)`,
+    );
     return rx.message;
   });
 }

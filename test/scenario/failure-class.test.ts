@@ -145,3 +145,21 @@ describe('a harness exception inside a check is reported broken, never failed (C
     expect(yaml.statusDetails?.trace).toMatch(/outgoing-call|sip-agent/);
   }, 130_000);
 });
+
+test('no check turns any error into a SUT non-conformance (no .catch(... => ctx.fail(...)))', () => {
+  const root = path.resolve(__dirname, '..', '..');
+  const files: string[] = [];
+  const walk = (d: string) => {
+    for (const name of readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, name.name);
+      if (name.isDirectory()) walk(p);
+      else if (name.name.endsWith('.ts')) files.push(p);
+    }
+  };
+  walk(path.join(root, 'scenarios'));
+  walk(path.join(root, 'src', 'scenario'));
+  const broad =
+    /\.catch\(\s*\([^)]*\)\s*=>\s*(?:\{\s*)?(?:return\s+)?ctx\.fail\(|catch\s*(?:\([^)]*\))?\s*\{\s*(?:return\s+)?ctx\.fail\(/;
+  const offenders = files.filter((f) => broad.test(readFileSync(f, 'utf8'))).map((f) => path.relative(root, f));
+  expect(offenders).toEqual([]);
+});
