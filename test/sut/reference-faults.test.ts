@@ -5,6 +5,7 @@
 import { Registrant, sipUri } from '../../src/agent/registrant';
 import { OutgoingCall, IncomingRequest, SipAgent } from '../../src/agent/sip-agent';
 import { FAULT_NAMES, FAULTS, FaultName } from '../../src/sut/reference';
+import { definition } from '../../src/sut/reference/faults';
 import type { TransportProtocol } from '../../src/transport/types';
 import { T1, World, sleep, until, world } from './reference-support';
 
@@ -54,8 +55,16 @@ async function viaEdge(edge: SipAgent): Promise<void> {
 }
 
 test('FAULTS describes every fault in one line, naming the RFC section it breaks', () => {
-  expect(FAULT_NAMES).toHaveLength(13);
+  expect(FAULT_NAMES.length).toBeGreaterThan(0);
   for (const f of FAULT_NAMES) expect(FAULTS[f]).toMatch(/^[^\n]+RFC \d+ §/);
+});
+
+test('every fault installs something: at least one decision hook, or a switch of its own', () => {
+  for (const f of FAULT_NAMES) {
+    const d = definition(f);
+    const hooks = Object.values(d.hooks ?? {}).flatMap((layer) => Object.values(layer ?? {}));
+    expect({ fault: f, installs: hooks.length > 0 || d.onSwitch !== undefined }).toEqual({ fault: f, installs: true });
+  }
 });
 
 describe('fault switches reproduce their defect', () => {
