@@ -1,13 +1,16 @@
 // TypeScript, not YAML: its Record-Route and through-the-SUT assertions depend on the profile's record-route capability.
 import { Notifier } from 'sipconf';
-import { caller, type CheckContext, defineCheck, reachableParty } from 'sipconf/check';
 import {
   assertSubscribe2xx,
+  caller,
+  type CheckContext,
+  defineCheck,
   expectNotify,
+  reachableParty,
   sendSubscribe,
   subscribeAnswer,
   throughSut,
-} from '../../src/scenario/event-flows';
+} from 'sipconf/check';
 
 export default defineCheck(
   {
