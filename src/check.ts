@@ -44,6 +44,17 @@ export {
   type NotifyExpectation,
   type SubscribeStepOptions,
 } from './scenario/event-flows';
+export {
+  ackInDialog,
+  establishCall,
+  expectInDialog,
+  requestInDialog,
+  type EstablishedCall,
+} from './scenario/dialog-flows';
+export { SetupError } from './scenario/check';
+export { retryInviteWithCredentials } from './agent/invite-auth';
+export { ackReinvite, glareRetryDelay, sendInDialog } from './agent/in-dialog';
+export { answerDirection, directionOf, nextVersion, withDirection, type Direction } from './agent/sdp-direction';
 export { ExpectationError } from './agent/expectation';
 export { toMs, type Duration } from './agent/duration';
 export { backoffWindow, RFC5626_BACKOFF, type BackoffTimes } from './agent/registrant';

@@ -87,6 +87,7 @@ export {
   type EventHeader,
   type SubscriptionState,
 } from './sip/event-headers';
+export { defaultSdp } from './agent/default-sdp';
 export {
   Registrant,
   backoffWindow,

@@ -289,7 +289,12 @@ export class SipAgent {
       from: opts.from,
       contact: opts.contact,
     });
-    const t = await this.tx.sendRequest(req, opts.target);
+    return this.sendInvite(req, opts.target);
+  }
+
+  /** Sends a prepared INVITE (e.g. a retry with credentials, §22.2) in a new transaction and returns the call. */
+  async sendInvite(req: SipRequest, target: Target): Promise<OutgoingCall> {
+    const t = await this.tx.sendRequest(req, target);
     const call = new OutgoingCall(this, t);
     this.calls.add(call);
     return call;

@@ -7,6 +7,8 @@
 import type { FaultName } from '../sut/reference';
 
 export interface FaultGuard {
+  /** The reference SUT's role the fault belongs to (default proxy): its checks run against the SUT in that role. */
+  role?: 'proxy' | 'b2bua';
   /** The checks that exist to catch this defect: they must fail, with a message matching `message`. */
   guards: string[];
   message: RegExp;
@@ -147,5 +149,78 @@ export const FAULT_GUARDS: Record<FaultName, FaultGuard> = {
     guards: ['OPTIONS-MAX-FORWARDS-0'],
     message: /bob expected no OPTIONS .* but received OPTIONS/,
     alsoFails: [],
+  },
+  'b2bua-no-ack-callee-2xx': {
+    role: 'b2bua',
+    guards: ['B2BUA-ACKS-CALLEE-2XX'],
+    message: /did not ACK bob's 200 OK/,
+    alsoFails: [
+      'INVITE-2XX-ACK',
+      'DIALOG-REINVITE-HOLD',
+      'DIALOG-GLARE-491',
+      'B2BUA-BYE-FROM-CALLER',
+      'B2BUA-BYE-FROM-CALLEE',
+      'INVITE-BYE',
+    ],
+  },
+  'b2bua-bye-not-forwarded': {
+    role: 'b2bua',
+    guards: ['B2BUA-BYE-FROM-CALLER', 'B2BUA-BYE-FROM-CALLEE'],
+    message: /no BYE reached (bob|alice)/,
+    alsoFails: ['INVITE-BYE'],
+  },
+  'b2bua-487-not-acked': {
+    role: 'b2bua',
+    guards: ['B2BUA-CANCEL'],
+    message: /no ACK for bob's 487/,
+    alsoFails: ['INVITE-NON2XX-ACK'],
+  },
+  'b2bua-cancel-not-forwarded': {
+    role: 'b2bua',
+    guards: ['B2BUA-CANCEL'],
+    message: /sent no CANCEL to bob/,
+    alsoFails: ['INVITE-CANCEL'],
+  },
+  'b2bua-no-bye-after-ack-timeout': {
+    role: 'b2bua',
+    guards: ['B2BUA-NO-ACK-BYE'],
+    message: /no BYE reached (alice|bob) within/,
+    alsoFails: [],
+  },
+  'leak-caller-via': {
+    role: 'b2bua',
+    guards: ['B2BUA-NEW-DIALOG'],
+    message: /carries the caller's Via/,
+    alsoFails: [],
+  },
+  'glare-answered-500': {
+    role: 'b2bua',
+    guards: ['DIALOG-GLARE-491'],
+    message: /got 500 .*not 491 Request Pending/,
+    alsoFails: [],
+  },
+  'b2bua-407-without-challenge': {
+    role: 'b2bua',
+    guards: ['B2BUA-AUTH-INVITE'],
+    message: /carries no Proxy-Authenticate challenge/,
+    alsoFails: ['B2BUA-AUTH-WRONG-PASSWORD'],
+  },
+  'b2bua-accepts-wrong-password': {
+    role: 'b2bua',
+    guards: ['B2BUA-AUTH-WRONG-PASSWORD'],
+    message: /wrong password was connected/,
+    alsoFails: [],
+  },
+  'b2bua-unknown-dialog-200': {
+    role: 'b2bua',
+    guards: ['DIALOG-UNKNOWN-481'],
+    message: /got 200 OK, not 481/,
+    alsoFails: [],
+  },
+  'b2bua-reinvite-answered-locally': {
+    role: 'b2bua',
+    guards: ['DIALOG-REINVITE-HOLD'],
+    message: /The re-INVITE never reached bob|did not reach bob/,
+    alsoFails: ['DIALOG-GLARE-491'],
   },
 };

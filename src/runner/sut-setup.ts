@@ -21,6 +21,8 @@ export interface SutSetupOptions {
   transport?: TransportProtocol;
   t1?: number;
   faults?: FaultName[];
+  /** The embedded reference SUT's role: 'proxy' (default) or 'b2bua'. */
+  role?: 'proxy' | 'b2bua';
   /** Log lines of an embedded or managed SUT. */
   log?: (line: string) => void;
 }
@@ -78,6 +80,7 @@ async function embedded(opts: SutSetupOptions): Promise<PreparedSut> {
       minExpires: 60,
       log,
       tls: opts.transport === 'tls',
+      ...(opts.role === 'b2bua' ? { role: 'b2bua' as const } : {}),
     });
   } catch (e) {
     closeSync(logFd);
@@ -90,13 +93,16 @@ async function embedded(opts: SutSetupOptions): Promise<PreparedSut> {
   const registrar = sut.registrarAddress(opts.transport ?? 'udp');
   const faults = opts.faults?.length ? ` with faults ${opts.faults.join(', ')}` : '';
   const info: SutInfo = {
-    name: `sipconf reference SUT${faults}`,
-    role: 'proxy',
+    name: `sipconf reference SUT${opts.role === 'b2bua' ? ' (b2bua)' : ''}${faults}`,
+    role: opts.role ?? 'proxy',
     address,
     registrar,
     domain: sut.domain,
     transports,
-    capabilities: ['registrar', 'outbound', 'path', 'auth', 'min-expires', 'record-route', 'presence'],
+    capabilities:
+      opts.role === 'b2bua'
+        ? ['registrar', 'auth', 'min-expires']
+        : ['registrar', 'outbound', 'path', 'auth', 'min-expires', 'record-route', 'presence'],
     users: [EMBEDDED_USER],
     timers,
     minExpires: 60,

@@ -5,9 +5,11 @@
 import type { Registrant } from '../agent/registrant';
 import type { IncomingRequest, OutgoingCall, SipAgent } from '../agent/sip-agent';
 import { ExpectationError } from '../agent/expectation';
+import { retryInviteWithCredentials } from '../agent/invite-auth';
 import { NameAddr } from '../sip/fields';
 import { SipUri, parseUri } from '../sip/uri';
 import type { TransportProtocol } from '../transport/types';
+import { SetupError } from './check';
 import type { CheckContext } from './context';
 
 export interface Party {
@@ -74,20 +76,49 @@ export async function inviteThroughSut(
       contact: new NameAddr(from.contact(transport).uri),
     }),
   );
-  const inv = await ctx.step(`${to.agent.name} receives the INVITE from the SUT`, async () => {
-    try {
-      return await to.agent.expect('INVITE', { within: ctx.ms('64*T1') });
-    } catch (e) {
-      if (e instanceof ExpectationError) {
-        const answered = call.responses.all().map((r) => `${r.message.status} ${r.message.reason}`);
-        ctx.fail(
-          `the SUT did not deliver the INVITE to ${to.uri} within 64·T1 = ${ctx.ms('64*T1')} ms (RFC 3261 §16.6)${answered.length ? `; the caller got ${answered.join(', ')}` : ''}`,
+  return ctx.step(`${to.agent.name} receives the INVITE from the SUT`, () =>
+    deliverInvite(ctx, call, to, ctx.sutTarget(transport)),
+  );
+}
+
+/**
+ * Waits until the INVITE reaches the callee. A 401/407 from the SUT (a PBX authenticating its callers, RFC 3261
+ * §22.2, §22.3) is answered once with the caller's credentials (same Call-ID and From tag, CSeq + 1); the call
+ * returned is the retried one.
+ */
+async function deliverInvite(
+  ctx: CheckContext,
+  first: OutgoingCall,
+  to: Party,
+  target: ReturnType<CheckContext['sutTarget']>,
+): Promise<{ call: OutgoingCall; inv: IncomingRequest }> {
+  const deadline = performance.now() + ctx.ms('64*T1');
+  let call = first;
+  let retried = false;
+  while (performance.now() < deadline) {
+    const inv = to.agent.requests.take((r) => r.method === 'INVITE');
+    if (inv) return { call, inv };
+    const challenge = call.responses.take((r) => r.message.status === 401 || r.message.status === 407);
+    if (challenge) {
+      const status = challenge.message.status;
+      const creds = ctx.credentialsFor(call.agent);
+      if (!creds || retried)
+        throw new SetupError(
+          `setup — the SUT answered ${call.agent.name}'s INVITE ${status}${retried ? ' again after the retry with credentials' : ''} and the profile gives ${creds ? 'no working' : 'no'} credentials for the caller (RFC 3261 §22.2)`,
         );
-      }
-      throw e;
+      const retry = await retryInviteWithCredentials(call, challenge.message, creds, target);
+      if (!retry) ctx.fail(`the ${status} to the INVITE carries no usable digest challenge (RFC 3261 §22.3, §20.27)`);
+      call = retry.call;
+      retried = true;
+      continue;
     }
-  });
-  return { call, inv };
+    if (call.failure || call.responses.pending().some((r) => r.message.status >= 200)) break;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const answered = call.responses.all().map((r) => `${r.message.status} ${r.message.reason}`);
+  ctx.fail(
+    `the SUT did not deliver the INVITE to ${to.uri} within 64·T1 = ${ctx.ms('64*T1')} ms (RFC 3261 §16.6)${answered.length ? `; the caller got ${answered.join(', ')}` : ''}`,
+  );
 }
 
 /** The caller waits for a response through the SUT, failing with what it got instead. */

@@ -8,6 +8,7 @@ import type { BindingDecisions } from '../../agent/bindings';
 import type { ProxyDecisions } from '../../agent/proxy-core';
 import type { ClientTransactionHooks } from '../../transaction/client-transaction';
 import type { TransportLayer } from '../../transport/transport-layer';
+import type { B2buaDecisions } from './b2bua-call';
 import type { LocationDecisions } from './location';
 import type { PresenceDecisions } from './presence';
 import type { RegistrarDecisions } from './registrar';
@@ -29,6 +30,8 @@ export interface FaultHooks {
   presence?: Partial<PresenceDecisions>;
   /** src/sut/reference/request-decisions.ts: the node's own decisions around the proxy (§16.3, §16.6, §11.2). */
   requests?: Partial<RequestDecisions>;
+  /** src/sut/reference/b2bua-call.ts and b2bua.ts: the B2BUA role's decisions (RFC 3261 §9, §13–§15, §22). */
+  b2bua?: Partial<B2buaDecisions>;
 }
 
 /** The parts of a running SUT a fault may switch directly (for a defect that is a setting, not a decision). */

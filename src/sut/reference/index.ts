@@ -21,6 +21,7 @@ import { formatEndpoint } from '../../transport/types';
 import { FaultSwitchboard } from './fault-switchboard';
 import { FAULTS, FAULT_NAMES, FaultName, isFaultName, parseFaults } from './faults';
 import { formatLogLine } from './log-line';
+import { B2buaNode } from './b2bua';
 import { SutNode, SutShared } from './sut-node';
 
 export { FAULTS, FAULT_NAMES, isFaultName, parseFaults };
@@ -67,6 +68,13 @@ export interface ReferenceSutOptions {
   timerC?: number;
   /** Also listen on TLS (RFC 3261 §26.2): true generates a self-signed loopback certificate (see `tlsCertificate`). */
   tls?: boolean | { key: string | Buffer; cert: string | Buffer };
+  /**
+   * 'proxy' (default): registrar + stateful proxy + RFC 5626 edge. 'b2bua': registrar + back-to-back user agent
+   * (b2bua.ts): callers authenticated with 407 when users/accounts are given, each call two dialogs.
+   */
+  role?: 'proxy' | 'b2bua';
+  /** Role b2bua: calls to users without a binding go to this next hop (a trunk). */
+  trunk?: Endpoint;
   /** Keep at most this many trace entries (a long-running `sipconf sut`); default unlimited. */
   traceLimit?: number;
 }
@@ -77,6 +85,8 @@ export class ReferenceSut {
   private readonly switchboard: FaultSwitchboard;
   private readonly store: BindingStore;
   private readonly nodes: SutNode[];
+  /** Role b2bua: the B2BUA node (address() and registrarAddress() are its one address). */
+  private b2bua?: B2buaNode;
   /** The PEM certificate of the TLS listeners, for agents to trust (`tls: { ca: sut.tlsCertificate }`). */
   tlsCertificate?: string;
   private unsubscribe?: () => void;
@@ -159,6 +169,7 @@ export class ReferenceSut {
     }
     const tls = opts.tls === true ? await loopbackCertificate('sipconf-reference-sut') : opts.tls || undefined;
     if (tls) sut.tlsCertificate = tls.cert.toString();
+    if (opts.role === 'b2bua') return ReferenceSut.startB2bua(sut, opts, shared, switchboard, faultSet, users);
     try {
       const listen = { host, trace, timers: opts.timers, ...(tls ? { tls } : {}) };
       nodes.push(await SutNode.start('edge', shared, { ...listen, port: opts.port ?? 0, agent: name }));
@@ -174,8 +185,41 @@ export class ReferenceSut {
     return sut;
   }
 
+  /** Role b2bua: the B2BUA node on the one address, sharing the registrar (and its users for caller digest). */
+  private static async startB2bua(
+    sut: ReferenceSut,
+    opts: ReferenceSutOptions,
+    shared: SutShared,
+    switchboard: FaultSwitchboard,
+    faultSet: Set<FaultName>,
+    users: Map<string, string> | undefined,
+  ): Promise<ReferenceSut> {
+    try {
+      sut.b2bua = await B2buaNode.start({
+        host: opts.host ?? '127.0.0.1',
+        port: opts.port ?? 0,
+        agent: opts.name ?? 'sut',
+        trace: sut.trace,
+        timers: opts.timers,
+        registrar: shared.registrar,
+        domain: sut.domain,
+        ...(users ? { callerAuth: { digest: shared.registrar.digest!, users } } : {}),
+        ...(opts.trunk ? { trunk: opts.trunk } : {}),
+        decisions: switchboard.hooks('b2bua'),
+        clientHooks: switchboard.hooks('transaction'),
+        log: shared.log,
+      });
+    } catch (e) {
+      await sut.close();
+      throw e;
+    }
+    for (const f of faultSet) sut.setFault(f, true);
+    return sut;
+  }
+
   /** Edge proxy + registrar + proxy, co-located (RFC 5626 §5.3 and §7 in one): UAs register and call here. */
   address(transport: TransportProtocol = 'udp'): Endpoint {
+    if (this.b2bua) return this.b2bua.address(transport);
     return this.nodes[0]!.address(transport);
   }
 
@@ -185,11 +229,14 @@ export class ReferenceSut {
    * Path back to the harness edge, and a 430 from it makes this proxy try the next flow of the instance.
    */
   registrarAddress(transport: TransportProtocol = 'udp'): Endpoint {
+    if (this.b2bua) return this.b2bua.address(transport);
     return this.nodes[1]!.address(transport);
   }
 
   /** One line for humans: where each listener set is. */
   describeAddresses(): string {
+    if (this.b2bua)
+      return `b2bua udp ${formatEndpoint(this.b2bua.address('udp'))}, tcp ${formatEndpoint(this.b2bua.address('tcp'))}`;
     const set = (n: SutNode) =>
       (['udp', 'tcp', 'tls'] as const)
         .filter((t) => n.transport.listener(t))
@@ -200,7 +247,8 @@ export class ReferenceSut {
 
   setFault(name: FaultName, on: boolean): void {
     if (!isFaultName(name)) throw new Error(`unknown fault "${name}"; valid faults: ${FAULT_NAMES.join(', ')}`);
-    this.switchboard.set(name, on, { transports: this.nodes.map((n) => n.transport) });
+    const transports = [...this.nodes.map((n) => n.transport), ...(this.b2bua ? [this.b2bua.transport] : [])];
+    this.switchboard.set(name, on, { transports });
   }
 
   /** Current bindings (of one AOR, e.g. "sip:alice@127.0.0.1", or all). */
@@ -218,7 +266,7 @@ export class ReferenceSut {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.unsubscribe?.();
-      await Promise.all(this.nodes.map((n) => n.close()));
+      await Promise.all([...this.nodes.map((n) => n.close()), this.b2bua?.close()]);
     })();
     return this.closing;
   }
