@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { readAccountsCsv } from '../sut/accounts';
 import { FAULTS, FAULT_NAMES, FaultName, ReferenceSut, isFaultName } from '../sut/reference';
+import { parseEndpoint } from '../transport/endpoint';
 import { UsageError } from '../transport/usage-error';
 
 export interface SutCommandOptions {
@@ -19,6 +20,8 @@ export interface SutCommandOptions {
   flowTimerGrace?: string;
   user?: string[];
   strictAccounts?: boolean;
+  role?: string;
+  trunk?: string;
   accounts?: string;
   quiet?: boolean;
   tls?: boolean;
@@ -97,6 +100,8 @@ export function registerSutCommand(program: Command, setExit: (code: number) => 
       'how long past the Flow-Timer a silent outbound flow is kept before it is closed as dead (default 10000)',
     )
     .option('--user <user:password...>', 'require digest auth on REGISTER for these users')
+    .option('--role <role>', 'proxy (registrar, proxy, RFC 5626 edge) or b2bua (registrar, back-to-back UA)', 'proxy')
+    .option('--trunk <host:port>', 'role b2bua: where calls to users without a binding go (a trunk next hop)')
     .option('--strict-accounts', 'PBX accounts: each may register only its own AOR with its own password')
     .option('--accounts <file>', 'with --strict-accounts: the accounts, SIPp -inf CSV (user;password[;authUser])')
     .option('--tls', 'also listen on TLS with a self-signed loopback certificate (printed)')
@@ -120,6 +125,10 @@ export function registerSutCommand(program: Command, setExit: (code: number) => 
       const flowTimerGraceMs = intOption('flow-timer-grace', opts.flowTimerGrace, 0, 3_600_000);
       const users = parseUsers(opts.user);
       const accounts = strictAccounts(opts, users);
+      if (opts.role !== 'proxy' && opts.role !== 'b2bua')
+        throw new UsageError(`--role must be proxy or b2bua, not "${opts.role}"`);
+      if (opts.trunk && opts.role !== 'b2bua') throw new UsageError('--trunk needs --role b2bua');
+      const trunk = opts.trunk ? parseEndpoint(opts.trunk) : undefined;
       let sut: ReferenceSut;
       // Handlers first, so a signal during start-up still ends in a clean close.
       const { signal, stop } = untilSignal();
@@ -134,6 +143,8 @@ export function registerSutCommand(program: Command, setExit: (code: number) => 
           ...(flowTimer !== undefined ? { flowTimer } : {}),
           ...(flowTimerGraceMs !== undefined ? { flowTimerGraceMs } : {}),
           ...(accounts ? { accounts } : users ? { users } : {}),
+          ...(opts.role === 'b2bua' ? { role: 'b2bua' as const } : {}),
+          ...(trunk ? { trunk } : {}),
           ...(opts.quiet ? {} : { log: (line: string) => process.stdout.write(line + '\n') }),
           ...(opts.tls ? { tls: true } : {}),
           traceLimit: 2000,
