@@ -14,7 +14,8 @@ const TOKEN = /^[A-Za-z0-9\-.!%*_+`'~]+$/;
 
 function parseParamValue(text: string, header: string): ParamValue {
   const parts = splitParams(text.trim());
-  const value = parts.shift() ?? '';
+  // SEMI = SWS ";" SWS (RFC 3261 §25.1): white space around the semicolons is allowed.
+  const value = (parts.shift() ?? '').trim();
   if (!TOKEN.test(value)) throw new SipSyntaxError(`${header} "${text.trim()}" does not start with a token`);
   const params = new Map<string, string | null>();
   for (const p of parts) {
