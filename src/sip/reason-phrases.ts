@@ -31,6 +31,7 @@ export const REASON_PHRASES: Record<number, string> = {
   486: 'Busy Here',
   487: 'Request Terminated',
   488: 'Not Acceptable Here',
+  489: 'Bad Event', // RFC 6665 §8.3.2
   491: 'Request Pending',
   500: 'Server Internal Error',
   501: 'Not Implemented',

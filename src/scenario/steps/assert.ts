@@ -52,6 +52,9 @@ const schema = obj({
       description: 'assert only when the SUT has one of these roles (e.g. a rule for proxies only)',
     }),
   ),
+  'if-sut-capability': Type.Optional(
+    Type.Array(Type.String(), { description: 'assert only when the SUT profile claims all these capabilities' }),
+  ),
   ...MessageExpectationProps,
   rfc: Rfc,
 });
@@ -64,6 +67,11 @@ export const assert = stepKind({
   run: async (b, rt) => {
     if (b['if-sut-role'] && !b['if-sut-role'].includes(rt.ctx.sut.role)) {
       rt.ctx.note(`step ${rt.step + 1} applies to SUT roles ${b['if-sut-role'].join('/')}: not asserted`);
+      return;
+    }
+    const missing = (b['if-sut-capability'] ?? []).filter((c) => !rt.ctx.sut.capabilities.includes(c));
+    if (missing.length) {
+      rt.ctx.note(`step ${rt.step + 1} needs the capabilities ${missing.join(', ')}: not asserted`);
       return;
     }
     const s = rt.get(b.message, 'call', 'outgoing', 'incoming', 'response');

@@ -4,7 +4,9 @@
  * body and flow. An ACK `for:` a received INVITE is matched to that INVITE's final response (RFC 3261 §17.1.1.3
  * for a non-2xx, where the ACK belongs to the INVITE's transaction; §13.2.2.4 for a 2xx, end to end).
  */
-import { IncomingRequest } from '../../agent/sip-agent';
+import { IncomingRequest, OutgoingRequest } from '../../agent/sip-agent';
+import { DigestClient, selectChallenge } from '../../sip/digest';
+import { REASON_PHRASES, type SipResponse } from '../../sip/message';
 import { Dialog } from '../../agent/dialog';
 import { clock } from '../flows';
 import { checkMessage } from './message-checks';
@@ -187,16 +189,28 @@ async function expectResponse(b: Body, rt: Runtime, started: number): Promise<vo
   const within = b.within ?? '64*T1';
   const what = `${out.tx.method}`;
   // Waiting for a provisional status, finals end the wait too (so "got 486, expected 180" is said at once).
-  const rx = await rt.expecting(
-    statuses
-      ? out.expectResponse((st) => statuses.includes(st) || (st >= 200 && !statuses.some((x) => x < 200)), { within })
-      : out.final({ within }),
-    (d) =>
-      `no ${wantsFinal ? 'final response' : 'response'} to ${what}${statuses ? ` (expected ${statuses.join(' or ')})` : ''} within ${rt.ms(within)} ms${b.situation ? ` ${b.situation}` : ''}: ${d}`,
-    b.rfc,
-  );
+  const wait = (o: OutgoingRequest) =>
+    rt.expecting(
+      statuses
+        ? o.expectResponse((st) => statuses.includes(st) || (st >= 200 && !statuses.some((x) => x < 200)), { within })
+        : o.final({ within }),
+      (d) =>
+        `no ${wantsFinal ? 'final response' : 'response'} to ${what}${statuses ? ` (expected ${statuses.join(' or ')})` : ''} within ${rt.ms(within)} ms${b.situation ? ` ${b.situation}` : ''}: ${d}`,
+      b.rfc,
+    );
+  let rx = await wait(out);
+  if (s.kind === 'outgoing' && s.auth && (rx.message.status === 401 || rx.message.status === 407)) {
+    const retry = await answerChallenge(rt, s.out, rx.message);
+    if (retry) {
+      s.out = retry;
+      rx = await wait(retry);
+    }
+  }
   if (statuses && !statuses.includes(rx.message.status))
-    rt.fail(`${what} got ${rx.message.status} ${rx.message.reason}, expected ${statuses.join(' or ')}`, b.rfc);
+    rt.fail(
+      `${what} got ${rx.message.status} ${rx.message.reason}, expected ${statuses.map((x) => `${x} ${REASON_PHRASES[x] ?? ''}`.trim()).join(' or ')}`,
+      b.rfc,
+    );
   notBefore(b, rt, started, rx.at, `the ${rx.message.status} to ${what}`);
   checkMessage(rt, `the ${rx.message.status} to ${what}`, { msg: rx.message, flow: rx.flow }, b, b.rfc);
   if (
@@ -207,5 +221,31 @@ async function expectResponse(b: Body, rt: Runtime, started: number): Promise<vo
     createsDialog(out.tx.method)
   )
     s.dialog = Dialog.asUac(out.request, rx.message, rx.flow.reliable ? rx.flow : undefined);
-  rt.save(b.as, { kind: 'response', res: rx.message, req: out.request, flow: rx.flow, at: rx.at });
+  rt.save(b.as, {
+    kind: 'response',
+    res: rx.message,
+    req: (s.kind === 'call' ? s.call : s.out).request,
+    flow: rx.flow,
+    at: rx.at,
+  });
+}
+
+/**
+ * RFC 3261 §22.2 / §8.1.3.5: the request again, with a new CSeq and the profile's credentials for the challenge of a
+ * 401/407 (once). Undefined when the profile has no credentials for the agent or the challenge is not digest.
+ */
+async function answerChallenge(
+  rt: Runtime,
+  out: OutgoingRequest,
+  res: SipResponse,
+): Promise<OutgoingRequest | undefined> {
+  const creds = rt.ctx.credentialsFor(out.agent);
+  const challenge = selectChallenge(res.getAll(res.status === 401 ? 'www-authenticate' : 'proxy-authenticate'));
+  if (!creds || !challenge) return undefined;
+  const retry = out.request.clone();
+  retry.remove('via');
+  retry.set('CSeq', `${out.request.cseq.seq + 1} ${retry.method}`);
+  const header = res.status === 401 ? 'Authorization' : 'Proxy-Authorization';
+  retry.set(header, new DigestClient(creds).authorize(challenge, retry.method, retry.uriText));
+  return out.agent.send(retry, { flow: out.tx.flow });
 }

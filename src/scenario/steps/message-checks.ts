@@ -37,9 +37,24 @@ export function fieldValues(msg: SipMessage, field: string): string[] {
   // A parameter is read from the first value: the top Via, the first Contact, the To.
   const v = msg.getAll(header)[0];
   if (v === undefined) return [];
-  const params = /^(via|v)$/i.test(header) ? parseVia(v, false).params : parseNameAddr(v, false).params;
-  const p = params.get(param);
+  let p: string | null | undefined;
+  if (/^(via|v)$/i.test(header)) p = parseVia(v, false).params.get(param);
+  else if (NAME_ADDR.test(header)) p = parseNameAddr(v, false).params.get(param);
+  else p = plainParam(v, param);
   return p === undefined ? [] : [p === null ? '' : p.replace(/^"(.*)"$/, '$1')];
+}
+
+/** Headers whose value is a name-addr with header parameters (RFC 3261 §20, RFC 3515, RFC 3327). */
+const NAME_ADDR = /^(to|t|from|f|contact|m|route|record-route|path|refer-to|r|referred-by|b|p-asserted-identity)$/i;
+
+/** A parameter of a `value;name=value` header such as Subscription-State or Event. */
+function plainParam(v: string, name: string): string | null | undefined {
+  for (const part of v.split(';').slice(1)) {
+    const eq = part.indexOf('=');
+    const k = (eq < 0 ? part : part.slice(0, eq)).trim().toLowerCase();
+    if (k === name) return eq < 0 ? null : part.slice(eq + 1).trim();
+  }
+  return undefined;
 }
 
 type Fail = (detail: string) => never;
@@ -49,7 +64,7 @@ function checkField(rt: Runtime, msg: SipMessage, label: string, field: string, 
   const first = values[0];
   const shown = values.length ? values.join(', ') : 'absent';
   if (e.absent === true && values.length) fail(`${label} has ${field} ${shown}, expected none`);
-  if (e.absent === false && !values.length) fail(`${label} has no ${field}`);
+  if (e.absent === false && !values.length) fail(`${label} carries no ${field}${field.includes('.') ? '' : ' header'}`);
   if (e.count !== undefined && values.length !== e.count)
     fail(`${label} has ${values.length} ${field} value(s) (${shown}), expected ${e.count}`);
   if (e.equals !== undefined && first !== String(e.equals))
@@ -84,6 +99,16 @@ function checkField(rt: Runtime, msg: SipMessage, label: string, field: string, 
     const want = other(e['same-as']);
     if (values.join(',') !== want.join(','))
       fail(`${label} has ${field} ${shown}, not the ${e['same-as']}'s ${want.join(', ') || 'absent'}`);
+  }
+  if (e['not-above'] !== undefined) {
+    const { message, field: theirs } = e['not-above'];
+    const limit = Number(
+      fieldValues(messageOf(rt.get(message, 'call', 'outgoing', 'incoming', 'response')).msg, theirs)[0],
+    );
+    if (!(first !== undefined && Number(first) <= limit))
+      fail(
+        `${label} has ${field} ${first ?? 'absent'}, more than the ${message}'s ${theirs} ${Number.isNaN(limit) ? 'absent' : limit}`,
+      );
   }
   if (e['one-more-than'] !== undefined) {
     const before = Number(other(e['one-more-than'])[0]);

@@ -7,6 +7,7 @@ import { NameAddr } from '../../sip/fields';
 import { SipRequest } from '../../sip/message';
 import { parseUri } from '../../sip/uri';
 import { uriTarget } from '../../agent/targets';
+import { formatEndpoint } from '../../transport/types';
 import type { Target } from '../../transaction/transaction';
 import { AgentRef, Headers, MessageRef, Method, Name, SavedRef, Type, obj } from './schema-parts';
 import { stepKind } from './step-kind';
@@ -17,12 +18,20 @@ const schema = obj({
   from: AgentRef,
   method: Method,
   to: Type.Optional(AgentRef),
-  uri: Type.Optional(Type.String({ description: 'a Request-URI, sent to the SUT (e.g. an AOR nobody registered)' })),
+  uri: Type.Optional(
+    Type.String({
+      description:
+        "a Request-URI, sent to the SUT; {sut} is the SUT's host:port, {domain} its domain, {fresh:carol} a user name no other check uses",
+    }),
+  ),
   'contact-of': Type.Optional(MessageRef),
   dialog: Type.Optional(SavedRef(['call', 'outgoing', 'incoming'], 'a call or request whose dialog the request is in')),
   headers: Type.Optional(Headers),
   body: Type.Optional(Type.String()),
   'content-type': Type.Optional(Type.String()),
+  auth: Type.Optional(
+    Type.Boolean({ description: "answer one 401/407 with the profile's credentials when the response is expected" }),
+  ),
   as: Type.Optional(Name),
 });
 type Body = (typeof schema)['static'];
@@ -49,7 +58,7 @@ export const request = stepKind({
     if (b.body !== undefined) req.setBody(b.body, b['content-type'] ?? 'application/sdp');
     applyHeaders(req, b.headers);
     const out = await agent.send(req, target);
-    rt.save(b.as, { kind: 'outgoing', out, dialog });
+    rt.save(b.as, { kind: 'outgoing', out, dialog, auth: b.auth });
   },
 });
 
@@ -71,10 +80,23 @@ function build(b: Body, rt: Runtime): { req: SipRequest; target: Target; dialog?
     return { req, target: uriTarget(contact.uri, agent.defaultTransport) };
   }
   const transport = agent.defaultTransport;
-  const uri = b.to ? rt.party(b.to).uri : parseUri(b.uri!);
+  const uri = b.to ? rt.party(b.to).uri : parseUri(expandUri(b.uri!, rt));
   const req = agent.createRequest(method, uri, {
     transport,
     contact: carriesContact(method) || method === 'REGISTER' ? new NameAddr(agent.contact(transport).uri) : false,
   });
   return { req, target: rt.ctx.sutTarget(transport) };
+}
+
+/** `{sut}`, `{domain}` and `{fresh:name}` in a `uri:`. */
+function expandUri(text: string, rt: Runtime): string {
+  return text.replace(/\{(sut|domain|fresh:([A-Za-z0-9_-]+))\}/g, (_m, what: string, user?: string) => {
+    if (what === 'sut') {
+      const a = rt.ctx.sut.address;
+      if (!a) throw rt.authorError('{sut}: the SUT profile has no address');
+      return formatEndpoint(a);
+    }
+    if (what === 'domain') return rt.ctx.sut.domain;
+    return rt.ctx.freshUser(user!);
+  });
 }

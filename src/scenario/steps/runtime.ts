@@ -38,7 +38,7 @@ export interface ReceivedRequest {
 
 export type Saved =
   | { kind: 'call'; call: OutgoingCall; dialog?: Dialog }
-  | { kind: 'outgoing'; out: OutgoingRequest; dialog?: Dialog }
+  | { kind: 'outgoing'; out: OutgoingRequest; dialog?: Dialog; auth?: boolean }
   | ({ kind: 'incoming' } & ReceivedRequest)
   | ({ kind: 'response' } & ReceivedResponse);
 

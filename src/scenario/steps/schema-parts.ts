@@ -86,6 +86,15 @@ export const FieldExpectation = Type.Object(
     ),
     'differs-from': Type.Optional(MessageRef),
     'one-more-than': Type.Optional(MessageRef),
+    'not-above': Type.Optional(
+      Type.Object(
+        { message: MessageRef, field: Type.String() },
+        {
+          additionalProperties: false,
+          description: "a number no larger than a saved message's field (e.g. its Expires)",
+        },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
