@@ -56,11 +56,17 @@ export function loadExitCode(r: LoadResult): 0 | 1 {
 }
 
 export function registerLoadCommand(program: Command, setExit: SetExit): void {
-  program
+  const cmd = program
     .command('load')
     .description(
       'generate SIP load: place calls (INVITE-200-ACK-BYE) or REGISTERs at a rate, or answer calls (--uas); exit 0 all completed, 1 a call failed, 2 bad usage',
-    )
+    );
+  addLoadOptions(cmd).action((o: LoadCliOptions) => runLoadCommand(o, setExit));
+}
+
+/** The options of `sipconf load`. */
+function addLoadOptions(cmd: Command): Command {
+  return cmd
     .option('--target <host:port>', 'where the calls go (UAC mode)')
     .option('--uas', 'answer calls instead of placing them (180, 200, wait for ACK and BYE)')
     .addOption(
@@ -127,64 +133,70 @@ export function registerLoadCommand(program: Command, setExit: SetExit): void {
     .option('--json <file>', 'write the result as JSON')
     .option('--results-dir <dir>', 'Allure results directory', 'reports/allure-results')
     .option('--no-allure', 'do not write an Allure result')
-    .option('-q, --quiet', 'no progress lines')
-    .action(async (o: LoadCliOptions) => {
-      // Bad options throw UsageError (here or in startLoad): exit 2 through exit-codes.ts.
-      const usage = (msg: string): never => {
-        throw new UsageError(msg);
-      };
-      if (!o.uas && !o.target) usage('give --target HOST:PORT (or --uas to answer calls)');
-      if (o.uas && o.target) usage('--uas answers calls and takes no --target');
-      if (!o.uas && o.duration === undefined && o.calls === undefined) usage('give --duration S or --calls N');
-      if (!Number.isInteger(o.workers)) usage(`--workers must be a whole number, got ${o.workers}`);
-      if (o.uas && o.workers > 1) usage('--workers applies to UAC loads (a UAS answers on one port)');
-      const opts: LoadOptions = {
-        mode: o.uas ? 'uas' : 'uac',
-        ...(o.target ? { target: parseEndpoint(o.target, { what: '--target' }) } : {}),
-        scenario: o.scenario,
-        transport: o.transport as LoadTransport,
-        ...(o.linger !== undefined ? { lingerMs: o.linger } : {}),
-        rate: o.rate,
-        durationS: o.duration,
-        calls: o.calls,
-        concurrency: o.concurrency,
-        holdMs: o.hold,
-        ...(o.keepalive ? { keepaliveMs: o.keepalive } : {}),
-        ...(o.keepaliveTimeout ? { keepaliveTimeoutMs: o.keepaliveTimeout } : {}),
-        t1Ms: o.t1,
-        ...(o.local ? { localAddress: o.local } : {}),
-        ...(o.port ? { localPort: o.port } : {}),
-        service: o.service,
-        ...(o.users ? { users: o.users } : {}),
-        trying: !!o.trying,
-        onProgress: o.quiet ? undefined : (p) => process.stderr.write(formatProgress(p) + '\n'),
-      };
-      const ac = new AbortController();
-      opts.signal = ac.signal;
-      const onSignal = (): void => ac.abort();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-      let result: LoadResult;
-      try {
-        if (o.workers > 1) result = await runLoadWorkers(opts, o.workers);
-        else {
-          const handle = await startLoad(opts);
-          if (o.uas)
-            process.stderr.write(
-              `sipconf load: answering calls on ${o.transport} ${handle.local.address}:${handle.local.port}\n`,
-            );
-          result = await handle.done;
-        }
-      } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-      }
-      process.stdout.write(formatLoadResult(result));
-      if (o.json) {
-        const { stats: _stats, ...json } = result;
-        writeFileSync(o.json, JSON.stringify(json, null, 2) + '\n');
-      }
-      if (o.allure) writeLoadAllureResult(o.resultsDir, result);
-      setExit(loadExitCode(result));
-    });
+    .option('-q, --quiet', 'no progress lines');
+}
+
+/** LoadOptions from the command line; bad combinations are UsageErrors (exit 2 through exit-codes.ts). */
+function loadOptionsFrom(o: LoadCliOptions): LoadOptions {
+  // Bad options throw UsageError (here or in startLoad): exit 2 through exit-codes.ts.
+  const usage = (msg: string): never => {
+    throw new UsageError(msg);
+  };
+  if (!o.uas && !o.target) usage('give --target HOST:PORT (or --uas to answer calls)');
+  if (o.uas && o.target) usage('--uas answers calls and takes no --target');
+  if (!o.uas && o.duration === undefined && o.calls === undefined) usage('give --duration S or --calls N');
+  if (!Number.isInteger(o.workers)) usage(`--workers must be a whole number, got ${o.workers}`);
+  if (o.uas && o.workers > 1) usage('--workers applies to UAC loads (a UAS answers on one port)');
+  return {
+    mode: o.uas ? 'uas' : 'uac',
+    ...(o.target ? { target: parseEndpoint(o.target, { what: '--target' }) } : {}),
+    scenario: o.scenario,
+    transport: o.transport as LoadTransport,
+    ...(o.linger !== undefined ? { lingerMs: o.linger } : {}),
+    rate: o.rate,
+    durationS: o.duration,
+    calls: o.calls,
+    concurrency: o.concurrency,
+    holdMs: o.hold,
+    ...(o.keepalive ? { keepaliveMs: o.keepalive } : {}),
+    ...(o.keepaliveTimeout ? { keepaliveTimeoutMs: o.keepaliveTimeout } : {}),
+    t1Ms: o.t1,
+    ...(o.local ? { localAddress: o.local } : {}),
+    ...(o.port ? { localPort: o.port } : {}),
+    service: o.service,
+    ...(o.users ? { users: o.users } : {}),
+    trying: !!o.trying,
+    onProgress: o.quiet ? undefined : (p) => process.stderr.write(formatProgress(p) + '\n'),
+  };
+}
+
+async function runLoadCommand(o: LoadCliOptions, setExit: SetExit): Promise<void> {
+  const opts = loadOptionsFrom(o);
+  const ac = new AbortController();
+  opts.signal = ac.signal;
+  const onSignal = (): void => ac.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let result: LoadResult;
+  try {
+    if (o.workers > 1) result = await runLoadWorkers(opts, o.workers);
+    else {
+      const handle = await startLoad(opts);
+      if (o.uas)
+        process.stderr.write(
+          `sipconf load: answering calls on ${o.transport} ${handle.local.address}:${handle.local.port}\n`,
+        );
+      result = await handle.done;
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  process.stdout.write(formatLoadResult(result));
+  if (o.json) {
+    const { stats: _stats, ...json } = result;
+    writeFileSync(o.json, JSON.stringify(json, null, 2) + '\n');
+  }
+  if (o.allure) writeLoadAllureResult(o.resultsDir, result);
+  setExit(loadExitCode(result));
 }
