@@ -68,11 +68,6 @@ const layerRules = ALL.flatMap((folder) => {
 const FILE_LINES_TO_SPLIT = {};
 const FUNCTION_LINES_TO_SHORTEN = {
   'bench/load.ts': 97,
-  'src/load/sip-scan.ts': 83,
-  'src/load/uac-engine.ts': 83,
-  'src/scenario/robustness/mutations.ts': 167,
-  'src/scenario/robustness/torture.ts': 152,
-  'src/sipp/stats.ts': 94,
 };
 const MAX_FILE_LINES = 400;
 const MAX_FUNCTION_LINES = 80;

@@ -143,7 +143,7 @@ function splitList(value: string, out: string[]): void {
 }
 
 /** Reads a datagram (as a latin1 string) into `out`; returns out.ok. */
-export function scanMessage(s: string, out: Scan): boolean {
+function resetScan(out: Scan): void {
   out.ok = false;
   out.status = 0;
   out.method = '';
@@ -158,6 +158,46 @@ export function scanMessage(s: string, out: Scan): boolean {
   out.contact = '';
   out.recordRoute.length = 0;
   out.bodyStart = -1;
+}
+
+/** Stores what the load engine needs of one header line (`key`: its compact form); true for a well-formed CSeq. */
+function readHeader(out: Scan, key: string, s: string, pos: number, colon: number, end: number): boolean {
+  switch (key) {
+    case 'v':
+      out.vias += s.slice(pos, end + 2);
+      break;
+    case 'f':
+      out.from = trimmed(s, colon + 1, end);
+      break;
+    case 't':
+      out.to = trimmed(s, colon + 1, end);
+      break;
+    case 'i':
+      out.callId = trimmed(s, colon + 1, end);
+      break;
+    case 'c': {
+      const v = trimmed(s, colon + 1, end);
+      const sp = v.indexOf(' ');
+      const n = Number(sp < 0 ? v : v.slice(0, sp));
+      if (sp > 0 && Number.isInteger(n)) {
+        out.cseq = n;
+        out.cseqMethod = v.slice(sp + 1).trim();
+        return true;
+      }
+      break;
+    }
+    case 'm':
+      if (out.contact === '') out.contact = addrUri(trimmed(s, colon + 1, end));
+      break;
+    case 'r':
+      splitList(trimmed(s, colon + 1, end), out.recordRoute);
+      break;
+  }
+  return false;
+}
+
+export function scanMessage(s: string, out: Scan): boolean {
+  resetScan(out);
 
   const eol = s.indexOf('\r\n');
   if (eol < 0) return false;
@@ -189,37 +229,7 @@ export function scanMessage(s: string, out: Scan): boolean {
       while (nameEnd > pos && (s.charCodeAt(nameEnd - 1) === SP || s.charCodeAt(nameEnd - 1) === HTAB)) nameEnd--;
       const key = headerKey(s, pos, nameEnd);
       if (key !== '') {
-        switch (key) {
-          case 'v':
-            out.vias += s.slice(pos, end + 2);
-            break;
-          case 'f':
-            out.from = trimmed(s, colon + 1, end);
-            break;
-          case 't':
-            out.to = trimmed(s, colon + 1, end);
-            break;
-          case 'i':
-            out.callId = trimmed(s, colon + 1, end);
-            break;
-          case 'c': {
-            const v = trimmed(s, colon + 1, end);
-            const sp = v.indexOf(' ');
-            const n = Number(sp < 0 ? v : v.slice(0, sp));
-            if (sp > 0 && Number.isInteger(n)) {
-              out.cseq = n;
-              out.cseqMethod = v.slice(sp + 1).trim();
-              gotCseq = true;
-            }
-            break;
-          }
-          case 'm':
-            if (out.contact === '') out.contact = addrUri(trimmed(s, colon + 1, end));
-            break;
-          case 'r':
-            splitList(trimmed(s, colon + 1, end), out.recordRoute);
-            break;
-        }
+        if (readHeader(out, key, s, pos, colon, end)) gotCseq = true;
       }
     }
     pos = end + 2;

@@ -178,51 +178,7 @@ export class UacEngine {
     const status = s.status;
     switch (s.cseqMethod) {
       case 'INVITE':
-        if (c.state === State.Calling || c.state === State.Proceeding) {
-          if (status < 200) {
-            // §17.1.1.2: a provisional response stops Timer A; the final must still come in bounded time.
-            if (c.state === State.Calling) {
-              c.state = State.Proceeding;
-              this.wheel.arm(c, Math.max(1, c.txEnd - now), now);
-            }
-            return;
-          }
-          this.stats.responseTime(arrived - c.txStart);
-          if (status < 300) {
-            // The dialog (§12.1.2): remote target from the Contact, route set from the Record-Route, remote tag in To.
-            const routes = uacRouteHeaders(s.recordRoute);
-            c.branch = `${this.runTag}.${c.slot}.${c.gen}.b`;
-            const ack = this.tpl.inDialog(
-              'ACK',
-              1,
-              `${this.runTag}.${c.slot}.${c.gen}.a`,
-              c.tag,
-              c.callId,
-              s.to,
-              s.contact,
-              routes,
-            );
-            const bye = this.tpl.inDialog('BYE', 2, c.branch, c.tag, c.callId, s.to, s.contact, routes);
-            c.request = '';
-            const held = this.o.holdMs > 0;
-            c.ack = held ? Buffer.from(ack, 'latin1') : ack;
-            c.bye = held ? Buffer.from(bye, 'latin1') : bye;
-            this.o.send(c.ack);
-            if (this.o.holdMs > 0) {
-              c.state = State.Holding;
-              this.wheel.arm(c, this.o.holdMs, now);
-            } else this.sendBye(c, now);
-          } else {
-            this.o.send(this.tpl.ackNon2xx(c.branch, c.tag, c.callId, s.to));
-            this.finish(c, `status-${status}`);
-          }
-        } else if (status >= 200 && status < 300 && c.ack !== '') {
-          // §13.2.2.4: every retransmission of the 2xx gets the ACK again.
-          c.retransmitted = true;
-          this.stats.retransmissions++;
-          this.o.send(c.ack);
-        }
-        return;
+        return this.onInviteResponse(c, s, now, arrived);
       case 'BYE':
         if (c.state !== State.ByeSent || status < 200) return;
         this.finish(c, status < 300 ? undefined : `bye-status-${status}`);
@@ -245,6 +201,55 @@ export class UacEngine {
         return;
       default:
         this.stats.stray++;
+    }
+  }
+
+  /** A response to the call's INVITE (§17.1.1, §13.2.2.4): ACK, then BYE (after the hold) or finish. */
+  private onInviteResponse(c: UacCall, s: Scan, now: number, arrived: number): void {
+    const status = s.status;
+    if (c.state === State.Calling || c.state === State.Proceeding) {
+      if (status < 200) {
+        // §17.1.1.2: a provisional response stops Timer A; the final must still come in bounded time.
+        if (c.state === State.Calling) {
+          c.state = State.Proceeding;
+          this.wheel.arm(c, Math.max(1, c.txEnd - now), now);
+        }
+        return;
+      }
+      this.stats.responseTime(arrived - c.txStart);
+      if (status < 300) {
+        // The dialog (§12.1.2): remote target from the Contact, route set from the Record-Route, remote tag in To.
+        const routes = uacRouteHeaders(s.recordRoute);
+        c.branch = `${this.runTag}.${c.slot}.${c.gen}.b`;
+        const ack = this.tpl.inDialog(
+          'ACK',
+          1,
+          `${this.runTag}.${c.slot}.${c.gen}.a`,
+          c.tag,
+          c.callId,
+          s.to,
+          s.contact,
+          routes,
+        );
+        const bye = this.tpl.inDialog('BYE', 2, c.branch, c.tag, c.callId, s.to, s.contact, routes);
+        c.request = '';
+        const held = this.o.holdMs > 0;
+        c.ack = held ? Buffer.from(ack, 'latin1') : ack;
+        c.bye = held ? Buffer.from(bye, 'latin1') : bye;
+        this.o.send(c.ack);
+        if (this.o.holdMs > 0) {
+          c.state = State.Holding;
+          this.wheel.arm(c, this.o.holdMs, now);
+        } else this.sendBye(c, now);
+      } else {
+        this.o.send(this.tpl.ackNon2xx(c.branch, c.tag, c.callId, s.to));
+        this.finish(c, `status-${status}`);
+      }
+    } else if (status >= 200 && status < 300 && c.ack !== '') {
+      // §13.2.2.4: every retransmission of the 2xx gets the ACK again.
+      c.retransmitted = true;
+      this.stats.retransmissions++;
+      this.o.send(c.ack);
     }
   }
 

@@ -99,6 +99,73 @@ function parseRepartition(header: string[], values: string[], base: string, wher
   return { buckets };
 }
 
+/** One data row of a -trace_stat file (`line` its 1-based line number, `where` file:line for errors). */
+function parseStatsRow(
+  header: string[],
+  col: Map<string, number>,
+  raw: string,
+  line: number,
+  where: string,
+): SippStatsRow {
+  const v = raw.split(';');
+  if (v.length < header.length)
+    throw new SippStatsError(`${where}: ${v.length} fields, the header has ${header.length}`);
+  const get = (name: string): string | undefined => {
+    const i = col.get(name);
+    return i === undefined ? undefined : v[i];
+  };
+  const pair = (name: string): Counter => ({
+    periodic: num(get(`${name}(P)`), `${name}(P)`, where),
+    cumulative: num(get(`${name}(C)`), `${name}(C)`, where),
+  });
+  const counters: Record<string, Counter> = {};
+  const failureReasons: Record<string, Counter> = {};
+  for (const h of header) {
+    const m = /^(.*)\(C\)$/.exec(h);
+    if (!m || !col.has(`${m[1]}(P)`)) continue;
+    const name = m[1]!;
+    counters[name] = pair(name);
+    if (name.startsWith('Failed') && name !== 'FailedCall')
+      failureReasons[name.slice('Failed'.length)] = counters[name]!;
+  }
+  const responseTimes: SippStatsRow['responseTimes'] = [];
+  for (let i = 1; col.has(`ResponseTime${i}(C)`); i++) {
+    responseTimes.push({
+      name: `ResponseTime${i}`,
+      mean: pair(`ResponseTime${i}`),
+      stdev: pair(`ResponseTime${i}StDev`),
+    });
+  }
+  const responseTimeRepartitions: Record<string, Repartition> = {};
+  for (const h of header)
+    if (/^ResponseTimeRepartition\d+$/.test(h)) responseTimeRepartitions[h] = parseRepartition(header, v, h, where);
+  const startTime = parseSippDate(get('StartTime') ?? '');
+  const currentTime = parseSippDate(get('CurrentTime') ?? '');
+  return {
+    line,
+    startTime,
+    currentTime,
+    elapsedMs: pair('ElapsedTime'),
+    targetRate: num(get('TargetRate'), 'TargetRate', where),
+    callRate: pair('CallRate'),
+    incomingCalls: pair('IncomingCall'),
+    outgoingCalls: pair('OutgoingCall'),
+    totalCallsCreated: num(get('TotalCallCreated'), 'TotalCallCreated', where),
+    currentCalls: num(get('CurrentCall'), 'CurrentCall', where),
+    successfulCalls: pair('SuccessfulCall'),
+    failedCalls: pair('FailedCall'),
+    retransmissions: pair('Retransmissions'),
+    failureReasons,
+    counters,
+    responseTimes,
+    callLength: { mean: pair('CallLength'), stdev: pair('CallLengthStDev') },
+    responseTimeRepartitions,
+    callLengthRepartition: col.has('CallLengthRepartition')
+      ? parseRepartition(header, v, 'CallLengthRepartition', where)
+      : undefined,
+  };
+}
+
 /**
  * Parses the text of a -trace_stat file. `source` (a file name) is used in error messages, with the line.
  * Throws SippStatsError on a file without a header or without any data row.
@@ -115,64 +182,7 @@ export function parseSippStatsCsv(text: string, source = 'statistics file'): Sip
   for (let n = 1; n < lines.length; n++) {
     const raw = lines[n];
     if (!raw || !raw.trim()) continue;
-    const where = `${source}:${n + 1}`;
-    const v = raw.split(';');
-    if (v.length < header.length)
-      throw new SippStatsError(`${where}: ${v.length} fields, the header has ${header.length}`);
-    const get = (name: string): string | undefined => {
-      const i = col.get(name);
-      return i === undefined ? undefined : v[i];
-    };
-    const pair = (name: string): Counter => ({
-      periodic: num(get(`${name}(P)`), `${name}(P)`, where),
-      cumulative: num(get(`${name}(C)`), `${name}(C)`, where),
-    });
-    const counters: Record<string, Counter> = {};
-    const failureReasons: Record<string, Counter> = {};
-    for (const h of header) {
-      const m = /^(.*)\(C\)$/.exec(h);
-      if (!m || !col.has(`${m[1]}(P)`)) continue;
-      const name = m[1]!;
-      counters[name] = pair(name);
-      if (name.startsWith('Failed') && name !== 'FailedCall')
-        failureReasons[name.slice('Failed'.length)] = counters[name]!;
-    }
-    const responseTimes: SippStatsRow['responseTimes'] = [];
-    for (let i = 1; col.has(`ResponseTime${i}(C)`); i++) {
-      responseTimes.push({
-        name: `ResponseTime${i}`,
-        mean: pair(`ResponseTime${i}`),
-        stdev: pair(`ResponseTime${i}StDev`),
-      });
-    }
-    const responseTimeRepartitions: Record<string, Repartition> = {};
-    for (const h of header)
-      if (/^ResponseTimeRepartition\d+$/.test(h)) responseTimeRepartitions[h] = parseRepartition(header, v, h, where);
-    const startTime = parseSippDate(get('StartTime') ?? '');
-    const currentTime = parseSippDate(get('CurrentTime') ?? '');
-    rows.push({
-      line: n + 1,
-      startTime,
-      currentTime,
-      elapsedMs: pair('ElapsedTime'),
-      targetRate: num(get('TargetRate'), 'TargetRate', where),
-      callRate: pair('CallRate'),
-      incomingCalls: pair('IncomingCall'),
-      outgoingCalls: pair('OutgoingCall'),
-      totalCallsCreated: num(get('TotalCallCreated'), 'TotalCallCreated', where),
-      currentCalls: num(get('CurrentCall'), 'CurrentCall', where),
-      successfulCalls: pair('SuccessfulCall'),
-      failedCalls: pair('FailedCall'),
-      retransmissions: pair('Retransmissions'),
-      failureReasons,
-      counters,
-      responseTimes,
-      callLength: { mean: pair('CallLength'), stdev: pair('CallLengthStDev') },
-      responseTimeRepartitions,
-      callLengthRepartition: col.has('CallLengthRepartition')
-        ? parseRepartition(header, v, 'CallLengthRepartition', where)
-        : undefined,
-    });
+    rows.push(parseStatsRow(header, col, raw, n + 1, `${source}:${n + 1}`));
   }
   const final = rows[rows.length - 1];
   if (!final) throw new SippStatsError(`${source}: header only, no statistics row (SIPp ended before its first dump)`);

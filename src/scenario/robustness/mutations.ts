@@ -163,20 +163,32 @@ function describeValue(name: string): string {
   return name.replace(/-/g, ' ');
 }
 
-/** Structure breakers: headers, Content-Length, size, start line, line endings, NUL bytes. */
+type AddCase = (
+  name: string,
+  description: string,
+  method: BaseParams['method'],
+  edit: (m: RawMessage) => Buffer | void,
+) => void;
+
+/** Structure breakers: headers, Content-Length, size, start line, line endings, NUL bytes (in this order). */
 function structuralCases(make: BaseFactory, transport: 'udp' | 'tcp', rng: Prng): RobustnessCase[] {
   const cases: RobustnessCase[] = [];
-  const add = (
-    name: string,
-    description: string,
-    method: BaseParams['method'],
-    edit: (m: RawMessage) => Buffer | void,
-  ) => {
+  const add: AddCase = (name, description, method, edit) => {
     const { base, branch } = make(method);
     const m = cloneRaw(base);
     const bytes = edit(m) ?? serializeRaw(m);
     cases.push({ name, description, bytes, branch });
   };
+  headerPresenceCases(add);
+  contentLengthCases(add, transport);
+  sizeCases(add, transport);
+  startLineCases(add);
+  byteAndLineCases(add, rng);
+  return cases;
+}
+
+/** Mandatory headers missing (§8.1.1) or repeated with another value (§7.3.1). */
+function headerPresenceCases(add: AddCase): void {
   for (const h of ['Via', 'From', 'To', 'Call-ID', 'CSeq', 'Max-Forwards']) {
     add(`missing/${h.toLowerCase()}`, `OPTIONS without ${h} (RFC 3261 §8.1.1)`, 'OPTIONS', (m) => removeHeader(m, h));
   }
@@ -195,6 +207,10 @@ function structuralCases(make: BaseFactory, transport: 'udp' | 'tcp', rng: Prng)
       (m) => void m.headers.splice(1, 0, [h, v]),
     );
   }
+}
+
+/** Content-Length lies (RFC 3261 §18.3, §20.14; RFC 4475 §3.1.2.2, §3.1.2.3). */
+function contentLengthCases(add: AddCase, transport: 'udp' | 'tcp'): void {
   add(
     'content-length/negative',
     'INVITE with Content-Length: -1 (RFC 4475 §3.1.2.3)',
@@ -238,6 +254,12 @@ function structuralCases(make: BaseFactory, transport: 'udp' | 'tcp', rng: Prng)
       'INVITE',
       (m) => void (m.contentLength = '9999'),
     );
+  }
+}
+
+/** Oversized messages: a datagram's worth over UDP, more over TCP; many Vias, many headers. */
+function sizeCases(add: AddCase, transport: 'udp' | 'tcp'): void {
+  if (transport === 'udp') {
     add(
       'huge/60k-header',
       'OPTIONS with a 60 000-byte header value in one datagram',
@@ -265,6 +287,10 @@ function structuralCases(make: BaseFactory, transport: 'udp' | 'tcp', rng: Prng)
   add('huge/2000-headers', 'OPTIONS with 2000 unknown header fields', 'OPTIONS', (m) => {
     for (let i = 0; i < 2000; i++) m.headers.push([`X-H${i}`, String(i)]);
   });
+}
+
+/** Broken start lines (RFC 3261 §7.1; RFC 4475 §3.1.2.9, §3.1.2.19). */
+function startLineCases(add: AddCase): void {
   add('start-line/method-only', 'a start line with only a method', 'OPTIONS', (m) => void (m.startLine = 'OPTIONS'));
   add(
     'start-line/no-version',
@@ -298,6 +324,10 @@ function structuralCases(make: BaseFactory, transport: 'udp' | 'tcp', rng: Prng)
     'OPTIONS',
     (m) => void (m.startLine = m.startLine.replace(' ', '\0 \0')),
   );
+}
+
+/** Bytes that are not SIP, cut messages, wrong line endings, malformed header lines and parameters. */
+function byteAndLineCases(add: AddCase, rng: Prng): void {
   add('bytes/leading-nul', '64 NUL bytes before the message', 'OPTIONS', (m) =>
     Buffer.concat([Buffer.alloc(64), serializeRaw(m)]),
   );
@@ -329,5 +359,4 @@ function structuralCases(make: BaseFactory, transport: 'udp' | 'tcp', rng: Prng)
     editHeader(m, 'Via', (x) => `${x};;,;,,`);
     editHeader(m, 'Contact', (x) => `${x};;;;`);
   });
-  return cases;
 }

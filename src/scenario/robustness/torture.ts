@@ -35,15 +35,7 @@ export function describeAllowed(c: RejectCase): string {
  */
 export function rejectCases(make: BaseFactory, sutUri: string): RejectCase[] {
   const cases: RejectCase[] = [];
-  const add = (
-    name: string,
-    rfc: string,
-    description: string,
-    allowed: RejectCase['allowed'],
-    silenceOk: boolean,
-    edit: (m: RawMessage) => void,
-    opts: { method?: BaseParams['method']; udpOnly?: boolean } = {},
-  ) => {
+  const add: AddReject = (name, rfc, description, allowed, silenceOk, edit, opts = {}) => {
     const { base, branch } = make(opts.method ?? 'OPTIONS');
     const m = cloneRaw(base);
     m.startLine = m.startLine.replace(/^(\S+) \S+ /, `$1 ${sutUri} `);
@@ -59,7 +51,30 @@ export function rejectCases(make: BaseFactory, sutUri: string): RejectCase[] {
       ...(opts.udpOnly ? { udpOnly: true } : {}),
     });
   };
-  const bad: RejectCase['allowed'] = [400];
+  numberRejectCases(add);
+  syntaxRejectCases(add);
+  semanticRejectCases(add);
+  return cases;
+}
+
+type AddReject = (
+  name: string,
+  rfc: string,
+  description: string,
+  allowed: RejectCase['allowed'],
+  silenceOk: boolean,
+  edit: (m: RawMessage) => void,
+  opts?: { method?: BaseParams['method']; udpOnly?: boolean },
+) => void;
+
+const BAD: RejectCase['allowed'] = [400];
+
+/**
+ * Syntactically invalid requests (RFC 4475 §3.1.2): 400, or silence where nothing can be answered. First the
+ * numbers: Content-Length, CSeq and Max-Forwards out of range.
+ */
+function numberRejectCases(add: AddReject): void {
+  const bad = BAD;
   add(
     'negative-content-length',
     'RFC 4475 §3.1.2.3',
@@ -90,6 +105,11 @@ export function rejectCases(make: BaseFactory, sutUri: string): RejectCase[] {
   add('max-forwards-300', 'RFC 4475 §3.1.2.4', 'Max-Forwards: 300 (0-255)', bad, true, (m) =>
     setHeader(m, 'Max-Forwards', '300'),
   );
+}
+
+/** Syntactically invalid quoting, Request-URI, request line and CSeq method (RFC 4475 §3.1.2.6 - §3.1.2.18). */
+function syntaxRejectCases(add: AddReject): void {
+  const bad = BAD;
   add('unbalanced-quote', 'RFC 4475 §3.1.2.6', 'To display name opens a quote that never closes', bad, true, (m) =>
     setHeader(m, 'To', '"Mr. J. User <sip:j.user@192.0.2.7>'),
   );
@@ -139,6 +159,11 @@ export function rejectCases(make: BaseFactory, sutUri: string): RejectCase[] {
       setHeader(m, 'CSeq', '1 INVITE');
     },
   );
+}
+
+/** Well-formed but semantically wrong requests (RFC 4475 §3.3): the status the RFC names. */
+function semanticRejectCases(add: AddReject): void {
+  const bad = BAD;
   add(
     'missing-to-from-call-id',
     'RFC 4475 §3.3.1',
@@ -183,7 +208,6 @@ export function rejectCases(make: BaseFactory, sutUri: string): RejectCase[] {
     false,
     (m) => m.headers.push(['Require', 'nonexistentextension']),
   );
-  return cases;
 }
 
 export interface CorpusMessage {
