@@ -1,10 +1,8 @@
 /**
- * A stateful proxy core (RFC 3261 §16) over the transaction layer: Max-Forwards (§16.3 step 3; the other §16.3
- * checks are in request-validation.ts), route preprocessing (§16.4), forwarding to targets (§16.6) one after the
- * other — the next target when a branch fails with a retryable answer such as 430 Flow Failed (RFC 5626 §7) —
- * response forwarding (§16.7) including every 2xx retransmission, CANCEL (§16.10), Timer C (§16.8), and stateless
- * forwarding of the ACK for a 2xx (§16.11). The harness's mock edge proxy and the embedded reference SUT both run
- * on it; what they supply, and the decision hooks at single RFC steps, are in proxy-hooks.ts.
+ * A stateful proxy core (RFC 3261 §16): Max-Forwards (§16.3 step 3; the rest of §16.3 is request-validation.ts),
+ * Route preprocessing (§16.4), targets one after the other (§16.6; the next when a branch fails retryably, such as
+ * 430 Flow Failed, RFC 5626 §7), response forwarding with every 2xx retransmission (§16.7), Timer C (§16.8), CANCEL
+ * (§16.10), the stateless ACK for a 2xx (§16.11). What its owner supplies, and its decision hooks: proxy-hooks.ts.
  */
 import { newBranch } from '../sip/builders';
 import { SipRequest, SipResponse } from '../sip/message';
@@ -69,16 +67,11 @@ export class ProxyCore {
       await this.reply(stx, 483);
       return;
     }
-    // §16.4: remove the Route values that name us.
-    const ctx: RouteContext = { poppedRoutes: [] };
-    for (;;) {
-      const top = safe(() => req.routes[0]);
-      if (!top || top.uri.kind !== 'sip' || !this.hooks.isOwn(top.uri)) break;
-      ctx.poppedRoutes.push(top.uri);
-      req.removeFirst('route');
-    }
+    const ctx: RouteContext = { poppedRoutes: this.popOwnRoutes(req) };
     this.hooks.prepare?.(req, stx.flow);
-    if (req.method === 'INVITE') await stx.respond(trying(stx.request)).catch(() => undefined); // §16.7 / §17.2.1
+    // §16.7 / §17.2.1: a proxy answers an INVITE with 100 Trying at once.
+    if (req.method === 'INVITE')
+      await stx.respond(withRequestHeaders(new SipResponse(100), stx.request)).catch(() => undefined);
     let decision: TargetDecision;
     try {
       decision = await this.hooks.targets(req, ctx, stx.flow);
@@ -267,10 +260,7 @@ export class ProxyCore {
     reason?: string,
     headers: Array<[string, string | number]> = [],
   ): Promise<void> {
-    const res = new SipResponse(status, reason);
-    for (const h of stx.request.headers)
-      if (h.key === 'via' || h.key === 'from' || h.key === 'call-id' || h.key === 'cseq' || h.key === 'to')
-        res.headers.push({ ...h });
+    const res = withRequestHeaders(new SipResponse(status, reason), stx.request);
     if (!stx.request.to.tag) {
       const to = stx.request.to.clone();
       to.params.set('tag', newBranch().slice(7, 17));
@@ -322,13 +312,7 @@ export class ProxyCore {
       this.log('ACK for 2xx not forwarded: a decision hook dropped it');
       return;
     }
-    const popped: SipUri[] = [];
-    for (;;) {
-      const top = safe(() => ack.routes[0]);
-      if (!top || top.uri.kind !== 'sip' || !this.hooks.isOwn(top.uri)) break;
-      popped.push(top.uri);
-      ack.removeFirst('route');
-    }
+    const popped = this.popOwnRoutes(ack);
     if (safe(() => ack.maxForwards) === 0) return;
     this.setMaxForwards(ack, (mf) => (mf === undefined ? 70 : mf - 1));
     let dest: Target | undefined;
@@ -357,6 +341,17 @@ export class ProxyCore {
     await this.tx.sendStateless(res, { remote: { address, port }, transport }).catch(() => undefined);
   }
 
+  /** §16.4: removes the Route values on top that name this proxy, and returns them in order. */
+  private popOwnRoutes(req: SipRequest): SipUri[] {
+    const popped: SipUri[] = [];
+    for (;;) {
+      const top = safe(() => req.routes[0]);
+      if (!top || top.uri.kind !== 'sip' || !this.hooks.isOwn(top.uri)) return popped;
+      popped.push(top.uri);
+      req.removeFirst('route');
+    }
+  }
+
   /** §16.6 step 3: Max-Forwards of a forwarded copy, through the maxForwards decision. */
   private setMaxForwards(req: SipRequest, rfc: (received: number | undefined) => number): void {
     const received = safe(() => req.maxForwards);
@@ -380,8 +375,8 @@ export function nextHop(req: SipRequest): Target {
   return uriTarget(route ? route.uri : req.uri);
 }
 
-function trying(req: SipRequest): SipResponse {
-  const res = new SipResponse(100);
+/** §8.2.6.2: Via, From, To, Call-ID and CSeq of the request, as they came. */
+function withRequestHeaders(res: SipResponse, req: SipRequest): SipResponse {
   for (const h of req.headers)
     if (h.key === 'via' || h.key === 'from' || h.key === 'call-id' || h.key === 'cseq' || h.key === 'to')
       res.headers.push({ ...h });

@@ -3,7 +3,8 @@
  * bad request gets 400 with the reason, an unsupported URI scheme 416, an unknown Proxy-Require tag 420.
  */
 import type { Diagnostic } from '../sip/errors';
-import type { SipRequest } from '../sip/message';
+import { SipRequest, SipResponse } from '../sip/message';
+import { parse } from '../sip/parser';
 
 export interface RequestRejection {
   status: number;
@@ -56,6 +57,37 @@ export function validateRequest(
   const unknown = req.optionTags('proxy-require').filter((t) => !policy.supportedTags.includes(t));
   if (unknown.length) return { status: 420, headers: [['Unsupported', unknown.join(', ')]] };
   return undefined;
+}
+
+/**
+ * The answer to bytes the strict parser could not use (§8.2, §16.3 step 1): a request whose Via can still be read
+ * gets 400 with the reason — or 505 when it is of another SIP version (§21.5.7, RFC 4475 §3.1.2.16), its headers
+ * then read as 2.0. Anything else (a response, an ACK, no Via) gets nothing: undefined.
+ */
+export function answerUnusable(
+  data: Buffer,
+  errors: readonly Diagnostic[],
+): { request: SipRequest; response: SipResponse } | undefined {
+  const version = errors.some((e) => /unsupported SIP version/.test(e.message));
+  const text = version
+    ? Buffer.from(data.toString('latin1').replace(/^(\S+ \S+ )SIP\/\d+\.\d+\r\n/, '$1SIP/2.0\r\n'), 'latin1')
+    : data;
+  const m = parse(text, { mode: 'lenient' }).message;
+  if (!m || !m.isRequest || m.method === 'ACK') return undefined;
+  let hasVia: boolean;
+  try {
+    hasVia = m.vias.length > 0;
+  } catch {
+    hasVia = false;
+  }
+  if (!hasVia) return undefined;
+  const response = version
+    ? new SipResponse(505, 'Version Not Supported')
+    : new SipResponse(400, `Bad Request (${shortReason(errors[0]?.message ?? 'unusable message')})`);
+  for (const h of m.headers)
+    if (h.key === 'via' || h.key === 'from' || h.key === 'to' || h.key === 'call-id' || h.key === 'cseq')
+      response.headers.push({ ...h });
+  return { request: m, response };
 }
 
 /** Whether a grammar error on this line concerns what we process: the request line, framing, or a header we read. */

@@ -8,10 +8,9 @@
  */
 import { FlowTokens } from '../../agent/flow-token';
 import { ProxyCore, RouteContext, TargetDecision } from '../../agent/proxy-core';
-import { shortReason, validateRequest } from '../../agent/request-validation';
+import { answerUnusable, validateRequest } from '../../agent/request-validation';
 import { createResponse } from '../../sip/builders';
 import { SipRequest, SipResponse, describe } from '../../sip/message';
-import { parse } from '../../sip/parser';
 import { SipUri } from '../../sip/uri';
 import { ServerTransaction } from '../../transaction/server-transaction';
 import type { TimerConfig } from '../../transaction/timers';
@@ -361,34 +360,15 @@ export class SutNode {
     await this.proxy.forwardAck(rx, (popped) => resolve(popped));
   }
 
-  /** Unusable bytes: a request that still has a Via gets 400 (§8.2 / §16.3 step 1); anything else is dropped. */
+  /** Unusable bytes: a request that still has a Via gets 400 or 505 (see answerUnusable); anything else is dropped. */
   private async onGarbage(g: Garbage): Promise<void> {
     this.log(
       `unusable message from ${formatEndpoint(g.flow.remote)} ${g.flow.transport}: ${g.errors.map((e) => e.message).join('; ')}`,
     );
-    // RFC 3261 §21.5.7 / RFC 4475 §3.1.2.16: a request of another SIP version gets 505; read its headers as 2.0.
-    const version = g.errors.some((e) => /unsupported SIP version/.test(e.message));
-    const data = version
-      ? Buffer.from(g.data.toString('latin1').replace(/^(\S+ \S+ )SIP\/\d+\.\d+\r\n/, '$1SIP/2.0\r\n'), 'latin1')
-      : g.data;
-    const r = parse(data, { mode: 'lenient' });
-    const m = r.message;
-    if (!m || !m.isRequest || m.method === 'ACK') return;
-    let ok: boolean;
-    try {
-      ok = m.vias.length > 0;
-    } catch {
-      ok = false;
-    }
-    if (!ok) return;
-    const res = version
-      ? new SipResponse(505, 'Version Not Supported')
-      : new SipResponse(400, `Bad Request (${shortReason(g.errors[0]?.message ?? 'unusable message')})`);
-    for (const h of m.headers)
-      if (h.key === 'via' || h.key === 'from' || h.key === 'to' || h.key === 'call-id' || h.key === 'cseq')
-        res.headers.push({ ...h });
-    await this.tx.sendStateless(res, { flow: g.flow }).catch(() => undefined);
-    this.log(`answered ${describe(m)} with ${res.status}`);
+    const answer = answerUnusable(g.data, g.errors);
+    if (!answer) return;
+    await this.tx.sendStateless(answer.response, { flow: g.flow }).catch(() => undefined);
+    this.log(`answered ${describe(answer.request)} with ${answer.response.status}`);
   }
 }
 
