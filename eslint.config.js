@@ -66,9 +66,7 @@ const layerRules = ALL.flatMap((folder) => {
 // Files still over the size limits, each at its present size so that it cannot grow while it waits for its split.
 // The lists only shrink (docs/architecture.md, "Layers").
 const FILE_LINES_TO_SPLIT = {};
-const FUNCTION_LINES_TO_SHORTEN = {
-  'bench/load.ts': 97,
-};
+const FUNCTION_LINES_TO_SHORTEN = {};
 const MAX_FILE_LINES = 400;
 const MAX_FUNCTION_LINES = 80;
 const countedLines = { skipBlankLines: true, skipComments: true };

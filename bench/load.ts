@@ -227,6 +227,64 @@ async function cpuPerCall(
   };
 }
 
+/** The rate steps, their length and the repeats of one load comparison. */
+interface LoadPlan {
+  transport: LoadTransport;
+  rates: number[];
+  seconds: number;
+  repeats: number;
+}
+
+function loadPlan(transport: LoadTransport, smoke: boolean): LoadPlan {
+  // Up to 24,000/s: on a quiet machine all three contenders were clean at 16,000/s, so a lower top step would
+  // measure the ladder's ceiling instead of the peers (SIPp uac itself still drives > 20,000/s).
+  // Over TCP all three were still clean at 24,000/s (about 23,200 achieved), so its ladder goes on to 40,000/s.
+  const udpRates = [500, 1000, 2000, 3000, 4000, 6000, 8000, 10000, 12000, 14000, 16000, 18000, 20000, 22000, 24000];
+  return {
+    transport,
+    rates: smoke ? [50] : transport === 'udp' ? udpRates : [...udpRates, 28000, 32000, 36000, 40000],
+    seconds: smoke ? 1 : 3,
+    repeats: smoke ? 1 : 3,
+  };
+}
+
+/** The three ladders of each repeat: sipconf UAC and SIPp uac against SIPp uas, SIPp uac against sipconf UAS. */
+async function repeatLadders(
+  plan: LoadPlan,
+  log: (line: string) => void,
+): Promise<{ ours: Ladder[]; sipp: Ladder[]; ourUas: Ladder[] }> {
+  const { transport, seconds } = plan;
+  const ours: Ladder[] = [];
+  const sipp: Ladder[] = [];
+  const ourUas: Ladder[] = [];
+  const contender = (label: string, step: Contender['step']): Contender => ({
+    label,
+    step,
+    ladder: { highestCleanCps: 0, steps: [] },
+    done: false,
+  });
+  for (let i = 0; i < plan.repeats; i++) {
+    log(`  repeat ${i + 1}/${plan.repeats}`);
+    // Two SIPp uas (one per UAC, so neither inherits the other's leftovers) and our UAS, all up for the repeat.
+    await withSippUas(transport, (uas1) =>
+      withSippUas(transport, (uas2) =>
+        withOurUas(transport, async (ourUasTarget) => {
+          const contenders = [
+            contender('sipconf uac → sipp uas   ', (r) => ourUacStep(uas1, r, seconds, transport)),
+            contender('sipp uac    → sipp uas   ', (r) => sippUacStep(uas2, r, seconds, transport)),
+            contender('sipp uac    → sipconf uas', (r) => sippUacStep(ourUasTarget, r, seconds, transport)),
+          ];
+          await ladders(plan.rates, contenders, log);
+          ours.push(contenders[0]!.ladder);
+          sipp.push(contenders[1]!.ladder);
+          ourUas.push(contenders[2]!.ladder);
+        }),
+      ),
+    );
+  }
+  return { ours, sipp, ourUas };
+}
+
 /** The load comparison over one transport: UDP (section `load`) or TCP, one connection per UAC (`load-tcp`). */
 function loadSectionOver(transport: LoadTransport): BenchSection {
   const over = transport === 'udp' ? '' : ` over ${transport.toUpperCase()} (SIPp -t t1)`;
@@ -234,60 +292,16 @@ function loadSectionOver(transport: LoadTransport): BenchSection {
     name: transport === 'udp' ? 'load' : `load-${transport}`,
     description: `highest clean calls/s${over}: sipconf UAC vs SIPp uac against SIPp uas, and SIPp uac against sipconf UAS vs SIPp uas`,
     async run(ctx: BenchContext): Promise<Record<string, unknown>> {
-      // Up to 24,000/s: on a quiet machine all three contenders were clean at 16,000/s, so a lower top step would
-      // measure the ladder's ceiling instead of the peers (SIPp uac itself still drives > 20,000/s).
-      // Over TCP all three were still clean at 24,000/s (about 23,200 achieved), so its ladder goes on to 40,000/s.
-      const udpRates = [
-        500, 1000, 2000, 3000, 4000, 6000, 8000, 10000, 12000, 14000, 16000, 18000, 20000, 22000, 24000,
-      ];
-      const rates = ctx.smoke ? [50] : transport === 'udp' ? udpRates : [...udpRates, 28000, 32000, 36000, 40000];
-      const seconds = ctx.smoke ? 1 : 3;
-      const repeats = ctx.smoke ? 1 : 3;
+      const plan = loadPlan(transport, ctx.smoke);
       const cpus = os.cpus().length;
       const loadBefore = os.loadavg()[0]!;
       ctx.log(
-        `  rate steps ${rates.join(', ')} calls/s, ${seconds} s each, ${repeats} repeat(s); load average ${os
+        `  rate steps ${plan.rates.join(', ')} calls/s, ${plan.seconds} s each, ${plan.repeats} repeat(s); load average ${os
           .loadavg()
           .map((x) => x.toFixed(2))
           .join(' ')} on ${cpus} CPUs`,
       );
-      const ours: Ladder[] = [];
-      const sipp: Ladder[] = [];
-      const ourUas: Ladder[] = [];
-      for (let i = 0; i < repeats; i++) {
-        ctx.log(`  repeat ${i + 1}/${repeats}`);
-        // Two SIPp uas (one per UAC, so neither inherits the other's leftovers) and our UAS, all up for the repeat.
-        await withSippUas(transport, (uas1) =>
-          withSippUas(transport, (uas2) =>
-            withOurUas(transport, async (ourUasTarget) => {
-              const contenders: Contender[] = [
-                {
-                  label: 'sipconf uac → sipp uas   ',
-                  step: (r) => ourUacStep(uas1, r, seconds, transport),
-                  ladder: { highestCleanCps: 0, steps: [] },
-                  done: false,
-                },
-                {
-                  label: 'sipp uac    → sipp uas   ',
-                  step: (r) => sippUacStep(uas2, r, seconds, transport),
-                  ladder: { highestCleanCps: 0, steps: [] },
-                  done: false,
-                },
-                {
-                  label: 'sipp uac    → sipconf uas',
-                  step: (r) => sippUacStep(ourUasTarget, r, seconds, transport),
-                  ladder: { highestCleanCps: 0, steps: [] },
-                  done: false,
-                },
-              ];
-              await ladders(rates, contenders, ctx.log);
-              ours.push(contenders[0]!.ladder);
-              sipp.push(contenders[1]!.ladder);
-              ourUas.push(contenders[2]!.ladder);
-            }),
-          ),
-        );
-      }
+      const { ours, sipp, ourUas } = await repeatLadders(plan, ctx.log);
       const cpuRate = ctx.smoke ? 50 : 1000;
       const cpu = await withSippUas(transport, (t) => cpuPerCall(t, cpuRate, ctx.smoke ? 1 : 3, transport));
       const cpuRatio = cpu.sippUs ? Math.round((cpu.sipconfUs / cpu.sippUs) * 100) / 100 : null;
@@ -300,9 +314,9 @@ function loadSectionOver(transport: LoadTransport): BenchSection {
       const noise = noiseReason([uac, peer, uas], loadBefore, cpus);
       const ratio = noise || ctx.smoke ? null : Math.round((uac.median / peer.median) * 100) / 100;
       const uasRatio = noise || ctx.smoke ? null : Math.round((uas.median / peer.median) * 100) / 100;
-      const top = rates[rates.length - 1]!;
+      const top = plan.rates[plan.rates.length - 1]!;
       const atTop = (ladders: Ladder[]) =>
-        ladders.some((l) => l.steps.length === rates.length && l.steps[l.steps.length - 1]!.clean)
+        ladders.some((l) => l.steps.length === plan.rates.length && l.steps[l.steps.length - 1]!.clean)
           ? `, clean at the top step (${top}/s): the ladder, not the peer, was the limit`
           : '';
       const fmt = (s: Spread, ladders: Ladder[]): string =>
@@ -324,7 +338,7 @@ function loadSectionOver(transport: LoadTransport): BenchSection {
         cpuPerCall: { ...cpu, ratio: cpuRatio },
         loadAverageBefore: loadBefore,
         ladders: { sipconfUac: ours, sippUac: sipp, sippUacToSipconfUas: ourUas },
-        stepSeconds: seconds,
+        stepSeconds: plan.seconds,
       };
     },
   };
