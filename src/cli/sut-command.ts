@@ -82,6 +82,20 @@ function untilSignal(): { signal: Promise<NodeJS.Signals>; stop: () => void } {
   return { signal, stop };
 }
 
+/** The --fault values (repeatable, or comma-separated); an unknown name is a usage error listing the valid ones. */
+function parseFaults(values: string[] | undefined): FaultName[] {
+  const names = (values ?? [])
+    .flatMap((f) => f.split(','))
+    .map((f) => f.trim())
+    .filter(Boolean);
+  const unknown = names.filter((f) => !isFaultName(f));
+  if (unknown.length)
+    throw new UsageError(
+      `unknown fault ${unknown.map((u) => `"${u}"`).join(', ')}; valid faults: ${FAULT_NAMES.join(', ')}`,
+    );
+  return names as FaultName[];
+}
+
 export function registerSutCommand(program: Command, setExit: (code: number) => void): void {
   program
     .command('sut')
@@ -108,16 +122,7 @@ export function registerSutCommand(program: Command, setExit: (code: number) => 
     .option('--quiet', 'do not log every message')
     .addHelpText('after', `\nFaults:\n${FAULT_NAMES.map((f) => `  ${f.padEnd(28)} ${FAULTS[f]}`).join('\n')}\n`)
     .action(async (opts: SutCommandOptions) => {
-      const bad = (opts.fault ?? [])
-        .flatMap((f) => f.split(','))
-        .map((f) => f.trim())
-        .filter(Boolean);
-      const unknown = bad.filter((f) => !isFaultName(f));
-      if (unknown.length)
-        throw new UsageError(
-          `unknown fault ${unknown.map((u) => `"${u}"`).join(', ')}; valid faults: ${FAULT_NAMES.join(', ')}`,
-        );
-      const faults = bad as FaultName[];
+      const faults = parseFaults(opts.fault);
       const port = intOption('port', opts.port, 0, 65535)!;
       const minExpires = intOption('min-expires', opts.minExpires, 1, 86400);
       const t1 = intOption('t1', opts.t1, 1, 60000);
