@@ -103,13 +103,13 @@ describe('sipconf run with an accounts pool against the strict-accounts referenc
   });
   afterAll(() => sut.close());
 
-  function profile(accounts: Array<{ user: string; password: string }>): string {
+  function profile(accounts: Array<{ user: string; password: string }>, target = sut, role = 'proxy'): string {
     const file = path.join(dir, 'pbx.yaml');
     const lines = accounts.map((a) => `  - { user: "${a.user}", password: "${a.password}" }`).join('\n');
-    const a = sut.address('udp');
+    const a = target.address('udp');
     writeFileSync(
       file,
-      `name: strict-pbx\nrole: proxy\naddress: ${a.address}:${a.port}\ntransports: [udp]\n` +
+      `name: strict-pbx\nrole: ${role}\naddress: ${a.address}:${a.port}\ntransports: [udp]\n` +
         `capabilities: [registrar, auth, min-expires]\nminExpires: 60\ntimers: { t1: 100 }\naccounts:\n${lines}\n`,
     );
     return file;
@@ -145,6 +145,43 @@ describe('sipconf run with an accounts pool against the strict-accounts referenc
     expect(readFileSync(json, 'utf8')).not.toContain('pw-1001-secret');
     expect(sut.bindings()).toEqual([]); // every check's bindings removed between checks
   }, 150_000);
+
+  test('as a B2BUA: the REGISTER, INVITE, B2BUA and dialog suites pass in 2 workers, callers authenticated by account', async () => {
+    const pbx = await ReferenceSut.start({ role: 'b2bua', accounts: ACCOUNTS, timers: { t1: 100 }, minExpires: 60 });
+    try {
+      const json = path.join(dir, 'summary.json');
+      const r = await sipconf(
+        [
+          'run',
+          '--sut',
+          profile(ACCOUNTS, pbx, 'b2bua'),
+          '--suite',
+          'register,invite,b2bua,dialog',
+          '--workers',
+          '2',
+          '--no-report',
+          '--json',
+          json,
+          '--results-dir',
+          path.join(dir, 'results'),
+          '--reports-dir',
+          path.join(dir, 'reports'),
+        ],
+        150_000,
+      );
+      const summary = JSON.parse(readFileSync(json, 'utf8')) as Summary;
+      const bad = summary.checks.filter((c) => c.status === 'failed' || c.status === 'broken');
+      expect(bad.map((c) => `${c.id}: ${c.message}`)).toEqual([]);
+      expect(r.code).toBe(0);
+      const passed = summary.checks.filter((c) => c.status === 'passed').map((c) => c.id);
+      expect(passed).toEqual(
+        expect.arrayContaining(['B2BUA-AUTH-INVITE', 'B2BUA-AUTH-WRONG-PASSWORD', 'DIALOG-GLARE-491']),
+      );
+      expect(pbx.bindings()).toEqual([]);
+    } finally {
+      await pbx.close();
+    }
+  }, 180_000);
 
   test('a pool too small for a selected check stops the run before any check (exit 2)', async () => {
     const r = await sipconf(
