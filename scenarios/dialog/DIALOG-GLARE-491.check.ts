@@ -21,6 +21,8 @@ export default defineCheck(
     rfc: ['RFC 3261 §14.2', 'RFC 3261 §14.1', 'RFC 3261 §21.4.27'],
     severity: 'critical',
     roles: ['b2bua'],
+    // Glare on the callee leg needs a B2BUA that passes offers between legs (RFC 7092 §3.1, §3.2), not a media terminator.
+    requires: ['offer-relay'],
     parties: ['alice', 'bob'],
     description:
       'Alice sends a re-INVITE, which the B2BUA maps onto Bob’s leg. Before Bob answers it, his own re-INVITE ' +

@@ -61,7 +61,9 @@ async function runCheck(def: CheckDefinition, config: RunConfig): Promise<void> 
     config.sut,
     allureSteps((): CheckContext => ctx, config),
     launcher,
-    config.sut.accounts ? new LockFileLeases(config.leaseDir, config.sut.accounts) : undefined,
+    config.sut.accounts || config.sut.trunk
+      ? new LockFileLeases(config.leaseDir, config.sut.accounts ?? [])
+      : undefined,
   );
   const logStart = logSize(config.sutLogPath);
   let failure: unknown;

@@ -101,7 +101,7 @@ async function embedded(opts: SutSetupOptions): Promise<PreparedSut> {
     transports,
     capabilities:
       opts.role === 'b2bua'
-        ? ['registrar', 'auth', 'min-expires']
+        ? ['registrar', 'auth', 'min-expires', 'offer-relay']
         : ['registrar', 'outbound', 'path', 'auth', 'min-expires', 'record-route', 'presence'],
     users: [EMBEDDED_USER],
     timers,

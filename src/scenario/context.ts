@@ -94,6 +94,27 @@ export class CheckContext {
     this.onCleanup(() => this.releaseAccounts());
   }
 
+  private trunkLeased = false;
+
+  /**
+   * The trunk next hop (profile `trunk:`) for this check alone: waits (bounded) while another check's callee
+   * listens there, and gives it back when the check ends. Without a leaser (one check at a time) it does nothing.
+   */
+  async leaseTrunk(timeoutMs = Math.max(30_000, this.ms('64*T1'))): Promise<void> {
+    if (this.trunkLeased || !this.leaser) return;
+    let release: () => void;
+    try {
+      release = await this.leaser.acquireTrunk(timeoutMs);
+    } catch (e) {
+      throw new SetupError(`setup — ${(e as Error).message}`);
+    }
+    this.trunkLeased = true;
+    // Released after the agents are closed (cleanups run before that): the port must be free for the next check.
+    this.afterClose.push(release);
+  }
+
+  private readonly afterClose: Array<() => void> = [];
+
   /** The account leased to a party (alice, bob …), if the SUT has an accounts pool. */
   accountOf(party: string): SutAccount | undefined {
     return this.leased?.byParty.get(party);
@@ -299,5 +320,6 @@ export class CheckContext {
     for (const c of cleanups) await Promise.resolve(c()).catch(() => undefined);
     const agents = this.agents.splice(0);
     await Promise.all(agents.map((a) => a.close().catch(() => undefined)));
+    for (const f of this.afterClose.splice(0)) f();
   }
 }

@@ -33,6 +33,7 @@ export async function reachableParty(
   name: string,
   transport: TransportProtocol = ctx.defaultTransport(),
 ): Promise<Party> {
+  if (!hasRegistrar(ctx) && ctx.sut.trunk) return trunkParty(ctx, name);
   const agent = await ctx.agent(name, { listen: [transport] });
   if (!hasRegistrar(ctx)) {
     const c = agent.contact(transport).uri as SipUri;
@@ -51,6 +52,19 @@ export async function reachableParty(
     await registrant.unregister().catch(() => undefined);
   });
   return { agent, uri: agent.aor, registrant };
+}
+
+/**
+ * A SUT that routes outgoing calls to a fixed next hop (a trunk, profile `trunk:`) reaches the callee there: the
+ * party listens at the trunk address (one check at a time) and is dialled at any user of the SUT's own address.
+ */
+async function trunkParty(ctx: CheckContext, name: string): Promise<Party> {
+  const trunk = ctx.sut.trunk!;
+  await ctx.leaseTrunk();
+  const agent = await ctx.agent(name, { listen: [{ transport: 'udp', host: trunk.address, port: trunk.port }] });
+  const sut = ctx.sut.address!;
+  const host = sut.address.includes(':') ? `[${sut.address}]` : sut.address;
+  return { agent, uri: parseUri(`sip:${agent.user}@${host}:${sut.port}`) as SipUri };
 }
 
 export async function caller(

@@ -51,7 +51,7 @@ export const B2BUA_FAULTS = {
   },
   'b2bua-reinvite-answered-locally': {
     description:
-      'the B2BUA answers a re-INVITE itself with the old SDP instead of passing the new offer to the other leg (RFC 3264 §8.4)',
+      'the B2BUA answers a re-INVITE itself with the old SDP, not an answer to the new offer (RFC 3264 §6.1, §8.4)',
     hooks: { b2bua: { relayReinvite: () => false } },
   },
 } as const satisfies FaultTable;
