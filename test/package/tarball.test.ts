@@ -162,14 +162,26 @@ test('npx sipconf run --scenarios ./checks --suite my-pbx runs the project’s o
 }, 150_000);
 
 test('npx sipconf run --scenarios ./checks runs them beside shipped checks against the reference SUT', async () => {
-  // Two shipped suites (YAML and TypeScript checks, compiled harness) and the project's own, in one run.
-  const args = ['sipconf', 'run', '--scenarios', './checks', '--suite', 'invite,register,my-pbx', '--no-report'];
+  // Shipped YAML (register) and TypeScript checks with helper modules (subscribe, refer), transpiled from the
+  // package, and the project's own, in one run.
+  const args = [
+    'sipconf',
+    'run',
+    '--scenarios',
+    './checks',
+    '--suite',
+    'register,subscribe,refer,my-pbx',
+    '--no-report',
+  ];
   await run('npx', [...args, '--json', 'all.json'], project, 180_000);
   const summary = JSON.parse(readFileSync(path.join(project, 'all.json'), 'utf8')) as Summary;
   expect(summary.totals.failed + summary.totals.broken).toBe(0);
-  expect(summary.checks.map((c) => c.id)).toEqual(expect.arrayContaining(['INVITE-2XX-ACK', 'REGISTER-200-OK']));
-  expect(summary.checks.length).toBeGreaterThan(12);
-  for (const id of ownIds()) expect(summary.checks.find((c) => c.id === id)?.status).toBe('passed');
+  expect(summary.checks.map((c) => c.id)).toEqual(
+    expect.arrayContaining(['REGISTER-200-OK', 'SUBSCRIBE-THROUGH-PROXY', 'REFER-THROUGH-PROXY']),
+  );
+  expect(summary.checks.length).toBeGreaterThan(15);
+  for (const id of [...ownIds(), 'SUBSCRIBE-THROUGH-PROXY', 'REFER-THROUGH-PROXY'])
+    expect(summary.checks.find((c) => c.id === id)?.status).toBe('passed');
 }, 210_000);
 
 interface Summary {
