@@ -1,4 +1,4 @@
-// TypeScript, not YAML: its Record-Route and through-the-SUT assertions depend on the profile's record-route capability.
+// TypeScript, not YAML: "came through the SUT" (more Vias than the sender's one) has no YAML expectation: count is exact.
 import { Notifier, Subscription } from 'sipconf';
 import { caller, type CheckContext, defineCheck, expectNotify, reachableParty, throughSut } from 'sipconf/check';
 

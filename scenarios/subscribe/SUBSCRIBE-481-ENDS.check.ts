@@ -1,4 +1,4 @@
-// TypeScript, not YAML: YAML's request step answers no digest challenge, and the NOTIFY's expires is checked against the granted Expires.
+// TypeScript, not YAML: how long it waits follows from the Expires the SUT granted, and YAML durations are fixed.
 import {
   assertSubscribe2xx,
   caller,

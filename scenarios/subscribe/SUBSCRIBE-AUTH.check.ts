@@ -1,4 +1,4 @@
-// TypeScript, not YAML: YAML's request step answers no digest challenge, and the NOTIFY's expires is checked against the granted Expires.
+// TypeScript, not YAML: the challenge header it requires depends on the status (401: WWW-Authenticate, 407: Proxy-Authenticate).
 import {
   assertSubscribe2xx,
   caller,

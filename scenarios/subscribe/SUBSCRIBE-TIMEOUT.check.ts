@@ -1,4 +1,4 @@
-// TypeScript, not YAML: YAML's request step answers no digest challenge, and the NOTIFY's expires is checked against the granted Expires.
+// TypeScript, not YAML: the wait follows from the Expires granted (and a 423's Min-Expires); YAML durations are fixed.
 import {
   assertSubscribe2xx,
   caller,
