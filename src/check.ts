@@ -54,6 +54,7 @@ export {
 export { SetupError } from './scenario/check';
 export { retryInviteWithCredentials } from './agent/invite-auth';
 export { ackReinvite, glareRetryDelay, sendInDialog } from './agent/in-dialog';
+export { offers100rel, prack, sendReliableProvisional, type ReliableProvisional } from './agent/reliable-provisional';
 export { answerDirection, directionOf, nextVersion, withDirection, type Direction } from './agent/sdp-direction';
 export { ExpectationError } from './agent/expectation';
 export { toMs, type Duration } from './agent/duration';
