@@ -13,7 +13,7 @@ export interface RequestRejection {
 }
 
 export interface ValidationPolicy {
-  /** Option tags this element understands (§16.3 step 6: anything else in Proxy-Require gets 420). */
+  /** Option tags this element understands (§16.3 step 5: anything else in Proxy-Require gets 420). */
   supportedTags: readonly string[];
   /** Header fields (lower-case) the element reads: a grammar fault in one of them makes the request unusable. */
   processedHeaders: ReadonlySet<string>;
@@ -53,7 +53,7 @@ export function validateRequest(
   // §16.3 step 2: a URI scheme the proxy does not understand gets 416.
   if (uri.kind !== 'sip')
     return { status: 416, headers: [['Warning', `399 ${policy.warnAgent} "cannot route a ${uri.kind} URI"`]] };
-  // §16.3 step 6: every Proxy-Require tag must be understood.
+  // §16.3 step 5: every Proxy-Require tag must be understood (§8.2.2.3: Unsupported lists the ones that are not).
   const unknown = req.optionTags('proxy-require').filter((t) => !policy.supportedTags.includes(t));
   if (unknown.length) return { status: 420, headers: [['Unsupported', unknown.join(', ')]] };
   return undefined;

@@ -223,4 +223,25 @@ export const FAULT_GUARDS: Record<FaultName, FaultGuard> = {
     message: /the answer to alice's hold offer says a=sendrecv/,
     alsoFails: ['DIALOG-GLARE-491'],
   },
+  'no-416-unsupported-scheme': {
+    guards: ['PROXY-URI-SCHEME-416'],
+    message: /got 404 Not Found, expected 416 Unsupported URI Scheme/,
+    alsoFails: [],
+  },
+  'ignore-proxy-require': {
+    guards: ['PROXY-REQUIRE-420'],
+    message: /bob expected no INVITE .* but received INVITE/,
+    alsoFails: [],
+  },
+  'keep-own-route': {
+    guards: ['PROXY-ROUTE-SELF-REMOVED'],
+    message: /INVITE has Route <sip:[^>]*;lr>, expected none/,
+    alsoFails: [],
+  },
+  'no-record-route-invite': {
+    guards: ['PROXY-RECORD-ROUTE'],
+    message: /INVITE carries no Record-Route header/,
+    // the outbound edge needs the ACK back through it to pick the callee's flow (RFC 5626 §5.3)
+    alsoFails: ['OUTBOUND-FAILOVER-CONNLOSS'],
+  },
 };

@@ -56,7 +56,7 @@ export const request = stepKind({
     const agent = rt.agent(b.from);
     const { req, target, dialog } = build(b, rt);
     if (b.body !== undefined) req.setBody(b.body, b['content-type'] ?? 'application/sdp');
-    applyHeaders(req, b.headers);
+    applyHeaders(req, expandHeaders(b.headers, rt));
     const out = await agent.send(req, target);
     rt.save(b.as, { kind: 'outgoing', out, dialog, auth: b.auth });
   },
@@ -86,6 +86,14 @@ function build(b: Body, rt: Runtime): { req: SipRequest; target: Target; dialog?
     contact: carriesContact(method) || method === 'REGISTER' ? new NameAddr(agent.contact(transport).uri) : false,
   });
   return { req, target: rt.ctx.sutTarget(transport) };
+}
+
+/** The same placeholders in header values (a pre-loaded Route naming the SUT: `Route: '<sip:{sut};lr>'`). */
+function expandHeaders(headers: Body['headers'], rt: Runtime): Body['headers'] {
+  if (!headers) return headers;
+  return Object.fromEntries(
+    Object.entries(headers).map(([k, v]) => [k, typeof v === 'string' ? expandUri(v, rt) : v]),
+  ) as Body['headers'];
 }
 
 /** `{sut}`, `{domain}` and `{fresh:name}` in a `uri:`. */

@@ -6,7 +6,7 @@
  *
  * To add a fault:
  *  1. Add an entry to a table of this directory (proxy-faults.ts, registrar-faults.ts, outbound-faults.ts,
- *     event-faults.ts, method-faults.ts, b2bua-faults.ts), or a
+ *     event-faults.ts, method-faults.ts, b2bua-faults.ts, routing-faults.ts), or a
  *     new `<area>-faults.ts` spread into FAULT_DEFINITIONS below. Its key is the fault's one name (kebab-case).
  *  2. Give it a one-line `description` ending with the RFC section it breaks, and `hooks` (see FaultHooks in
  *     fault-definition.ts): each hook receives the RFC's outcome first and returns the defective one, e.g.
@@ -25,6 +25,7 @@ import { B2BUA_FAULTS } from './b2bua-faults';
 import { OUTBOUND_FAULTS } from './outbound-faults';
 import { PROXY_FAULTS } from './proxy-faults';
 import { REGISTRAR_FAULTS } from './registrar-faults';
+import { ROUTING_FAULTS } from './routing-faults';
 
 export const FAULT_DEFINITIONS = merge(
   PROXY_FAULTS,
@@ -33,6 +34,7 @@ export const FAULT_DEFINITIONS = merge(
   EVENT_FAULTS,
   METHOD_FAULTS,
   B2BUA_FAULTS,
+  ROUTING_FAULTS,
 );
 
 export type FaultName = keyof typeof FAULT_DEFINITIONS;

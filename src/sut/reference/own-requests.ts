@@ -4,6 +4,9 @@
  * dialog-forming requests (§16.6 step 4), answering a request itself, forwarding an exhausted Max-Forwards (§16.3
  * step 3), the header fields of its own 200 to OPTIONS (§11.2).
  */
+import type { TargetDecision } from '../../agent/proxy-hooks';
+import type { RequestRejection } from '../../agent/request-validation';
+import { uriTarget } from '../../agent/targets';
 import type { SipRequest } from '../../sip/message';
 import type { SipUri } from '../../sip/uri';
 import type { ServerTransaction } from '../../transaction/server-transaction';
@@ -76,6 +79,30 @@ export class OwnRequests {
     const decided = this.decide('recordRoute', value, req);
     if (value && !decided) this.log(`(fault) ${req.method} forwarded without Record-Route`);
     return decided;
+  }
+
+  rejectInvalid(rejection: RequestRejection | undefined, req: SipRequest): RequestRejection | undefined {
+    const decided = this.decide('rejectInvalid', rejection, req);
+    if (decided !== rejection)
+      this.log(`(fault) ${req.method} answered ${decided?.status ?? 'not at all'} by validation`);
+    return decided;
+  }
+
+  /**
+   * §16.4: the proxy core removed the Route values naming this node (`popped`); those a fault keeps go back on top
+   * of each target's routes, the next hop made explicit so the request still goes where the RFC sends it.
+   */
+  ownRoutesKept(decision: TargetDecision, popped: readonly SipUri[], req: SipRequest): TargetDecision {
+    const kept = popped.filter((r) => !this.decide('ownRouteRemoved', true, r, req));
+    if (kept.length === 0 || !('targets' in decision)) return decision;
+    this.log(`(fault) ${req.method} forwarded with its Route to this proxy`);
+    const routes = kept.map((r) => `<${r.toString()}>`);
+    const targets = decision.targets.map((t) => ({
+      ...t,
+      routes: [...routes, ...(t.routes ?? [])],
+      target: t.target ?? uriTarget(req.routes[0]?.uri ?? t.requestUri ?? req.uri, 'udp'),
+    }));
+    return { targets };
   }
 
   optionsHeaders(headers: Array<[string, string]>): Array<[string, string]> {

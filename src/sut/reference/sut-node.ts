@@ -247,11 +247,12 @@ export class SutNode {
       await this.proxy.handleCancel(stx);
       return;
     }
-    const bad = validateRequest(req, stx.violations, {
+    const verdict = validateRequest(req, stx.violations, {
       supportedTags: SUPPORTED_TAGS,
       processedHeaders: PROCESSED_HEADERS,
       warnAgent: 'sipconf-sut',
     });
+    const bad = this.own.rejectInvalid(verdict, req);
     if (bad) {
       await this.respond(stx, bad.status, bad.headers ?? [], bad.reason);
       return;
@@ -322,6 +323,10 @@ export class SutNode {
 
   /** §16.5 with RFC 5626 §5.3 (flow tokens) and §7 (flows of one instance, one at a time). */
   private targets(req: SipRequest, ctx: RouteContext, from: Flow): TargetDecision {
+    return this.own.ownRoutesKept(this.routeTargets(req, ctx, from), ctx.poppedRoutes, req);
+  }
+
+  private routeTargets(req: SipRequest, ctx: RouteContext, from: Flow): TargetDecision {
     const byToken = this.routing.tokenTargets(ctx.poppedRoutes, from);
     if (byToken) return byToken;
     this.routing.addPath(req, from);
