@@ -142,7 +142,7 @@ function checkReferences(sc: ScenarioDoc, file: string, lines: number[]): void {
 }
 
 async function runScenario(sc: ScenarioDoc, ctx: CheckContext, file: string, lines: number[]): Promise<void> {
-  const rt = new Runtime(ctx, { file, rfc: sc.rfc }, lines);
+  const rt = new Runtime(ctx, { file, rfc: sc.rfc, sentByAgents: sentMethods(sc) }, lines);
   await setupAgents(rt, sc.agents);
   for (let i = 0; i < sc.steps.length; i++) {
     rt.step = i;
@@ -152,4 +152,18 @@ async function runScenario(sc: ScenarioDoc, ctx: CheckContext, file: string, lin
     };
     await ctx.step(k.label(body), () => k.run(body, rt));
   }
+}
+
+/** The methods the scenario's own agents send: a request of one of these reaching an agent was forwarded. */
+function sentMethods(sc: ScenarioDoc): Set<string> {
+  const out = new Set<string>();
+  for (const step of sc.steps) {
+    if ('request' in step) out.add(step.request.method);
+    if ('invite' in step) out.add('INVITE');
+    if ('ack' in step) out.add('ACK');
+    if ('bye' in step) out.add('BYE');
+    if ('cancel' in step) out.add('CANCEL');
+    if ('register' in step) out.add('REGISTER');
+  }
+  return out;
 }

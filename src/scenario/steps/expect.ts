@@ -105,7 +105,8 @@ async function expectRequest(b: Body, rt: Runtime, started: number): Promise<voi
         match: (req) => !done && (callId === undefined || req.callId === callId),
       }),
     );
-    const role = rt.ctx.sut.role === 'ua' ? 'send' : 'forward';
+    // The SUT forwards what another agent of the scenario sends; otherwise it originates the request itself.
+    const role = rt.scenario.sentByAgents.has(method) && rt.ctx.sut.role !== 'ua' ? 'forward' : 'send';
     rx = await rt.expecting(
       Promise.any(waits).catch((e: AggregateError) => Promise.reject(e.errors[0])),
       (d) =>
@@ -117,7 +118,8 @@ async function expectRequest(b: Body, rt: Runtime, started: number): Promise<voi
   }
   notBefore(b, rt, started, rx.at, method);
   const agent = agents.find((a) => rt.agent(a) === rx.agent);
-  checkMessage(rt, method, { msg: rx.request, flow: rx.flow, agent }, b, b.rfc);
+  const label = b.situation ? `the ${method} ${b.situation}` : method;
+  checkMessage(rt, label, { msg: rx.request, flow: rx.flow, agent }, b, b.rfc);
   rt.save(b.as, { kind: 'incoming', inc: rx });
 }
 
@@ -220,7 +222,7 @@ async function expectResponse(b: Body, rt: Runtime, started: number): Promise<vo
     rx.message.status >= 200 &&
     createsDialog(out.tx.method)
   )
-    s.dialog = Dialog.asUac(out.request, rx.message, rx.flow.reliable ? rx.flow : undefined);
+    s.dialog = Dialog.asUac(s.out.request, rx.message, rx.flow.reliable ? rx.flow : undefined);
   rt.save(b.as, {
     kind: 'response',
     res: rx.message,

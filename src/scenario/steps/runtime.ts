@@ -47,6 +47,8 @@ export type SavedOf<K extends SavedKind> = Extract<Saved, { kind: K }>;
 export interface ScenarioInfo {
   file: string;
   rfc: string[];
+  /** Methods the scenario's agents send (so a request of another method reaching an agent came from the SUT). */
+  sentByAgents: ReadonlySet<string>;
 }
 
 export class Runtime {
