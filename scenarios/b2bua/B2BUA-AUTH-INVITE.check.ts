@@ -33,7 +33,7 @@ export default defineCheck(
       const challenge = await ctx.step('alice gets 407 Proxy Authentication Required', async () => {
         const r = await first
           .final({ within: '64*T1' })
-          .catch((e: Error) => ctx.fail(`no final response to the INVITE: ${e.message} (RFC 3261 §22.2)`));
+          .catch(ctx.unmet((d) => `no final response to the INVITE: ${d} (RFC 3261 §22.2)`));
         ctx.assert(
           r.message.status === 407 || r.message.status === 401,
           `a local caller's INVITE got ${r.message.status}, not a 407 challenge (RFC 3261 §22.2)`,

@@ -19,9 +19,10 @@ export default defineCheck(
       const byeAtAlice = await ctx.step('alice receives a BYE for her dialog', () =>
         alice
           .expect('BYE', { within: '64*T1' })
-          .catch(() =>
-            ctx.fail(
-              `bob hung up but no BYE reached alice within 64·T1 = ${ctx.ms('64*T1')} ms: the caller leg stays up (RFC 3261 §15.1.1, RFC 7092 §3.1)`,
+          .catch(
+            ctx.unmet(
+              () =>
+                `bob hung up but no BYE reached alice within 64·T1 = ${ctx.ms('64*T1')} ms: the caller leg stays up (RFC 3261 §15.1.1, RFC 7092 §3.1)`,
             ),
           ),
       );
@@ -31,9 +32,7 @@ export default defineCheck(
       );
       await ctx.step('alice answers 200', () => byeAtAlice.respond(200));
       const r = await ctx.step('bob gets the final response to his BYE', () =>
-        bye
-          .final({ within: '64*T1' })
-          .catch((e: Error) => ctx.fail(`no final response to BYE: ${e.message} (RFC 3261 §15.1.2)`)),
+        bye.final({ within: '64*T1' }).catch(ctx.unmet((d) => `no final response to BYE: ${d} (RFC 3261 §15.1.2)`)),
       );
       ctx.assert(r.message.status === 200, `BYE answered ${r.message.status}, not 200 (RFC 3261 §15.1.2)`);
     },

@@ -32,16 +32,18 @@ export default defineCheck(
         Promise.all([
           alice
             .expect('BYE', { within: bound })
-            .catch(() =>
-              ctx.fail(
-                `no BYE reached alice within ${bound} ms after a 2xx she never ACKed; the 2xx was sent ${call.twoXxCount} time(s) (RFC 3261 §13.3.1.4)`,
+            .catch(
+              ctx.unmet(
+                () =>
+                  `no BYE reached alice within ${bound} ms after a 2xx she never ACKed; the 2xx was sent ${call.twoXxCount} time(s) (RFC 3261 §13.3.1.4)`,
               ),
             ),
           bob.agent
             .expect('BYE', { within: bound })
-            .catch(() =>
-              ctx.fail(
-                `no BYE reached bob within ${bound} ms although the caller leg was never ACKed: the callee leg stays up (RFC 3261 §13.3.1.4, §15)`,
+            .catch(
+              ctx.unmet(
+                () =>
+                  `no BYE reached bob within ${bound} ms although the caller leg was never ACKed: the callee leg stays up (RFC 3261 §13.3.1.4, §15)`,
               ),
             ),
         ]),

@@ -79,9 +79,7 @@ export default defineCheck(
           await ctx.step('bob receives an ACK for his 2xx', () =>
             bob.agent
               .expect('ACK', { within: '64*T1' })
-              .catch((e: Error) =>
-                ctx.fail(`no ACK for bob's 2xx to the ${what} re-INVITE: ${e.message} (RFC 3261 §13.2.2.4)`),
-              ),
+              .catch(ctx.unmet((d) => `no ACK for bob's 2xx to the ${what} re-INVITE: ${d} (RFC 3261 §13.2.2.4)`)),
           );
       }
     },

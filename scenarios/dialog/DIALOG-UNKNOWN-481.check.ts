@@ -28,9 +28,7 @@ export default defineCheck(
         const out = await ctx.step(`alice sends ${method} in an unknown dialog`, () => alice.send(req, sut));
         const r = await out
           .final({ within: '64*T1' })
-          .catch((e: Error) =>
-            ctx.fail(`no final response to a ${method} in an unknown dialog: ${e.message} (RFC 3261 §12.2.2)`),
-          );
+          .catch(ctx.unmet((d) => `no final response to a ${method} in an unknown dialog: ${d} (RFC 3261 §12.2.2)`));
         ctx.assert(
           r.message.status === 481,
           `a ${method} in a dialog the SUT does not know got ${r.message.status} ${r.message.reason}, not 481 (RFC 3261 §12.2.2)`,

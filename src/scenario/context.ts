@@ -305,6 +305,17 @@ export class CheckContext {
     }
   }
 
+  /**
+   * A `.catch` handler for a wait on the SUT: an unmet expectation fails the check as SUT non-conformance with
+   * `why(detail)`; any other error is rethrown unchanged (a harness error, reported broken).
+   */
+  unmet(why: (detail: string) => string): (e: unknown) => never {
+    return (e) => {
+      if (e instanceof ExpectationError) this.fail(why(e.message));
+      throw e;
+    };
+  }
+
   /** A condition of the harness itself (its own timing, its own answers): when it fails, the check is broken. */
   invariant(condition: unknown, message: string): asserts condition {
     if (!condition) throw new Error(`harness: ${message}`);

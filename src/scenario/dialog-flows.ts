@@ -35,7 +35,7 @@ export async function establishCall(ctx: CheckContext): Promise<EstablishedCall>
   await ctx.step('bob receives an ACK for his 200', () =>
     bob.agent
       .expect('ACK', { within: '64*T1' })
-      .catch((e: Error) => ctx.fail(`no ACK reached bob for his 200 OK: ${e.message} (RFC 3261 §13.2.2.4)`)),
+      .catch(ctx.unmet((d) => `no ACK reached bob for his 200 OK: ${d} (RFC 3261 §13.2.2.4)`)),
   );
   return { alice, bob, call, inv, aliceDialog: call.dialog!, bobDialog };
 }
@@ -56,7 +56,7 @@ export async function requestInDialog(
   const final = () =>
     out
       .final({ within: '64*T1' })
-      .catch((e: Error) => ctx.fail(`no final response to ${from.name}'s ${method}: ${e.message} (${rfc})`));
+      .catch(ctx.unmet((d) => `no final response to ${from.name}'s ${method}: ${d} (${rfc})`));
   return { out, final };
 }
 
@@ -70,7 +70,7 @@ export async function expectInDialog(
   return ctx.step(`${at.name} receives the ${method} from the SUT`, () =>
     at
       .expect(method, { within: '64*T1' })
-      .catch((e: Error) => ctx.fail(`the ${method} did not reach ${at.name}: ${e.message} (${rfc})`)),
+      .catch(ctx.unmet((d) => `the ${method} did not reach ${at.name}: ${d} (${rfc})`)),
   );
 }
 
