@@ -67,6 +67,8 @@ function checkField(rt: Runtime, msg: SipMessage, label: string, field: string, 
   if (e.absent === false && !values.length) fail(`${label} carries no ${field}${field.includes('.') ? '' : ' header'}`);
   if (e.count !== undefined && values.length !== e.count)
     fail(`${label} has ${values.length} ${field} value(s) (${shown}), expected ${e.count}`);
+  if (e['min-count'] !== undefined && values.length < e['min-count'])
+    fail(`${label} has ${values.length} ${field} value(s) (${shown}), expected at least ${e['min-count']}`);
   if (e.equals !== undefined && first !== String(e.equals))
     fail(`${label} has ${field} ${first ?? 'absent'}, expected ${e.equals}`);
   if (e.matches !== undefined && !(first !== undefined && new RegExp(e.matches).test(first)))

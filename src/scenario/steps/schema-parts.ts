@@ -73,6 +73,9 @@ export const FieldExpectation = Type.Object(
     matches: Type.Optional(Type.String({ description: 'a regular expression the value must match' })),
     absent: Type.Optional(Type.Boolean({ description: 'true: the field must be absent; false: present' })),
     count: Type.Optional(Type.Integer({ minimum: 0, description: 'how many values (header fields) it has' })),
+    'min-count': Type.Optional(
+      Type.Integer({ minimum: 0, description: 'at least this many values (Via: 2 = crossed a proxy)' }),
+    ),
     includes: Type.Optional(Type.String({ description: 'a comma-separated list (option tags, methods) includes it' })),
     'at-least': Type.Optional(Type.Number()),
     'at-most': Type.Optional(Type.Number()),
