@@ -20,7 +20,7 @@ import {
   SipRequest,
   SipResponse,
 } from '../../src/sip';
-import { ManagedSut, startManagedSut } from '../../src/sut/managed';
+import { ManagedSut, SutStartError, startManagedSut } from '../../src/sut/managed';
 import { probeOptions } from '../../src/sut/options-probe';
 import { loadProfile } from '../../src/sut/profile';
 import { TcpFlow, UdpPeer, ackFor2xx, answer, invite, outboundRegister, plainRegister } from './raw-peer';
@@ -491,5 +491,21 @@ describe('Kamailio stop', () => {
     expect(own.exited).toBe(true);
     expect(members()).toEqual([]);
     expect(await own.readLog()).toMatch(/kamailio|INFO|NOTICE/);
+  });
+});
+
+describe('a managed Kamailio that cannot start', () => {
+  test('a broken config exits → SutStartError quoting its own error lines', async () => {
+    const profile = await loadProfile(path.join(__dirname, '../fixtures/profiles/broken-kamailio/profile.yaml'), {});
+    const e = await startManagedSut(profile).then(
+      async (sut) => {
+        await sut.stop();
+        return new Error('the broken Kamailio started');
+      },
+      (err: Error) => err,
+    );
+    expect(e).toBeInstanceOf(SutStartError);
+    expect(e.message.split('\n')[0]).toMatch(/^kamailio-broken-config exited with code \d+ before it was ready$/);
+    expect((e as SutStartError).logExcerpt).toMatch(/no_such_module_sipconf/);
   });
 });
