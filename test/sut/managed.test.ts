@@ -1,6 +1,7 @@
 /**
- * Managed SUT lifecycle failures and helpers (no real peer: the Kamailio that exits at start is in kamailio.test.ts): one that never
- * answers, a missing binary, a template with an unknown placeholder; free ports; command splitting.
+ * Managed SUT lifecycle failures and helpers, with no real peer (the Kamailio that exits at start is in
+ * kamailio.test.ts): a process that never answers, a missing binary, a template with an unknown placeholder; free
+ * ports; command splitting.
  */
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
