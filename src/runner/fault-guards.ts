@@ -244,4 +244,10 @@ export const FAULT_GUARDS: Record<FaultName, FaultGuard> = {
     // the outbound edge needs the ACK back through it to pick the callee's flow (RFC 5626 §5.3)
     alsoFails: ['OUTBOUND-FAILOVER-CONNLOSS'],
   },
+  'b2bua-no-prack': {
+    role: 'b2bua',
+    guards: ['B2BUA-PRACK-CALLEE'],
+    message: /no PRACK with RAck/,
+    alsoFails: [],
+  },
 };

@@ -15,7 +15,7 @@ import { FAULT_NAMES, FaultName } from '../../src/sut/reference';
 const SUITES = ['invite', 'register', 'outbound', 'subscribe', 'message', 'options', 'refer', 'routing'];
 const checks = loadChecks().filter((c) => SUITES.includes(c.suite));
 /** The reference SUT as a B2BUA (issue 17): the suites that apply to that role, run against it. */
-const b2buaChecks = loadChecks().filter((c) => ['invite', 'register', 'b2bua', 'dialog'].includes(c.suite));
+const b2buaChecks = loadChecks().filter((c) => ['invite', 'register', 'b2bua', 'dialog', 'prack'].includes(c.suite));
 const T1 = 100;
 
 async function runAll(

@@ -28,6 +28,8 @@ export interface B2buaDecisions {
   ackCallee2xx(ack: SipRequest | undefined): SipRequest | undefined;
   /** §15.1.1: whether a BYE on one leg makes the B2BUA send BYE on the other. */
   forwardBye(forward: boolean): boolean;
+  /** RFC 3262 §4: the PRACK for the callee's reliable provisional response; undefined sends none. */
+  prackCallee(prack: SipRequest | undefined): SipRequest | undefined;
   /** §9.1: whether the caller's CANCEL makes the B2BUA cancel the callee leg's INVITE. */
   cancelCalleeLeg(cancel: boolean): boolean;
   /** §13.3.1.4: whether a 2xx never ACKed within 64·T1 ends both legs with BYE. */
@@ -91,6 +93,8 @@ export class B2buaCall {
   private ended = false;
   /** CANCEL arrived before the callee sent any provisional response: sent on the first one (§9.1). */
   private cancelPending = false;
+  /** RSeq values of the callee's reliable provisionals already PRACKed (RFC 3262 §4). */
+  private readonly pracked = new Set<number>();
 
   constructor(
     private readonly host: B2buaHost,
@@ -120,6 +124,8 @@ export class B2buaCall {
     b.append('Call-ID', newCallId('b2bua'));
     b.append('CSeq', '1 INVITE');
     copyHeaders(a, b);
+    // RFC 3262 §4: the B2BUA, as the callee leg's UAC, accepts reliable provisional responses and PRACKs them.
+    b.append('Supported', '100rel');
     if (a.body.length) b.setBody(a.body);
     const flow = await this.host.tx.resolve(target);
     b.append('Contact', this.host.contact(flow));
@@ -146,6 +152,7 @@ export class B2buaCall {
         this.cancelPending = false;
         await this.cancelCallee();
       }
+      if (res.get('rseq') !== undefined && res.optionTags('require').includes('100rel')) await this.prackCallee(res);
       if (res.status > 100 && !this.answered) await this.answerCaller(res.status, res);
       return;
     }
@@ -158,6 +165,20 @@ export class B2buaCall {
     this.host.index(key(this.callee.dialog), this, this.callee);
     await this.ackCallee(res);
     if (!this.answered) await this.answerCaller(res.status, res);
+  }
+
+  /** RFC 3262 §4: a PRACK for each reliable provisional of the callee leg, in the early dialog it created. */
+  private async prackCallee(res: SipResponse): Promise<void> {
+    const rseq = Number(res.get('rseq'));
+    if (!Number.isInteger(rseq) || this.pracked.has(rseq)) return; // a retransmission of one already PRACKed
+    this.pracked.add(rseq);
+    const early = Dialog.asUac(this.calleeInvite!, res);
+    early.localSeq = this.calleeInvite!.cseq.seq + this.pracked.size - 1;
+    const req = early.createRequest('PRACK', {
+      headers: [['RAck', `${rseq} ${this.calleeInvite!.cseq.seq} INVITE`]],
+    });
+    const send = this.decide('prackCallee', req);
+    if (send) await this.host.tx.sendRequest(send, early.nextHop()).catch(() => undefined);
   }
 
   /** §13.2.2.4: the B2BUA, as the callee leg's UAC, ACKs each 2xx (retransmissions too). */

@@ -54,4 +54,9 @@ export const B2BUA_FAULTS = {
       'the B2BUA answers a re-INVITE itself with the old SDP, not an answer to the new offer (RFC 3264 §6.1, §8.4)',
     hooks: { b2bua: { relayReinvite: () => false } },
   },
+  'b2bua-no-prack': {
+    description:
+      "the B2BUA never PRACKs the callee's reliable 183, which is retransmitted until the INVITE fails (RFC 3262 §4)",
+    hooks: { b2bua: { prackCallee: () => undefined } },
+  },
 } as const satisfies FaultTable;
