@@ -7,13 +7,13 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../..');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS file jest also loads
 const peers = require('../peer-tests') as {
   folders: string[];
   files: Record<string, string>;
   slow: Record<string, string>;
 };
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS file jest also loads
 const unit = require('../../jest.unit.config') as { testPathIgnorePatterns: string[] };
 
 test('every listed peer test exists and names the peer it needs', () => {
