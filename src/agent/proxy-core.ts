@@ -1,10 +1,12 @@
 /**
- * A stateful proxy core (RFC 3261 §16): Max-Forwards (§16.3 step 3; the rest of §16.3 is request-validation.ts),
- * Route preprocessing (§16.4), targets one after the other (§16.6; the next when a branch fails retryably, such as
- * 430 Flow Failed, RFC 5626 §7), response forwarding with every 2xx retransmission (§16.7), Timer C (§16.8), CANCEL
- * (§16.10), the stateless ACK for a 2xx (§16.11). What its owner supplies, and its decision hooks: proxy-hooks.ts.
+ * A stateful proxy core (RFC 3261 §16) over the transaction layer: Max-Forwards (§16.3 step 3; the other §16.3
+ * checks are in request-validation.ts), route preprocessing (§16.4), forwarding to targets (§16.6) — fork groups in
+ * parallel, the targets of one group one after the other, the next when a branch fails with a retryable answer such
+ * as 430 Flow Failed (RFC 5626 §7) — response forwarding (§16.7: every 2xx and its retransmissions, the best final
+ * response with merged challenges, CANCEL of the other branches), CANCEL (§16.10), Timer C (§16.8), and stateless
+ * forwarding of the ACK for a 2xx (§16.11). The harness's mock edge proxy and the embedded reference SUT both run
+ * on it; what they supply, and the decision hooks at single RFC steps, are in proxy-hooks.ts.
  */
-import { newBranch } from '../sip/builders';
 import { SipRequest, SipResponse } from '../sip/message';
 import { SipUri } from '../sip/uri';
 import { ClientTransaction } from '../transaction/client-transaction';
@@ -18,11 +20,12 @@ import type {
   ProxyDecisions,
   ProxyHooks,
   ProxyOptions,
-  ProxyTarget,
   RouteContext,
   TargetDecision,
 } from './proxy-hooks';
 import { uriTarget } from './targets';
+import { localResponse, safe, trying } from './proxy-replies';
+import { Branch, Lane, bestFailure, lanesOf, upstreamStatus, withMergedChallenges } from './response-context';
 
 // The types a ProxyCore is built with live in proxy-hooks.ts; importing them from here keeps working.
 export type * from './proxy-hooks';
@@ -30,15 +33,12 @@ export type * from './proxy-hooks';
 interface ProxyContext {
   stx: ServerTransaction;
   request: SipRequest;
-  targets: ProxyTarget[];
-  next: number;
-  branch?: ClientTransaction;
+  lanes: Lane[];
   failures: BranchFailure[];
+  /** A final response went upstream (a 2xx — later 2xx still go — or the best response). */
   finalSent: boolean;
   cancelled: boolean;
-  cancelSent?: boolean;
   forwarded2xx: number;
-  timerC?: NodeJS.Timeout;
   from: Flow;
 }
 
@@ -69,9 +69,9 @@ export class ProxyCore {
     }
     const ctx: RouteContext = { poppedRoutes: this.popOwnRoutes(req) };
     this.hooks.prepare?.(req, stx.flow);
-    // §16.7 / §17.2.1: a proxy answers an INVITE with 100 Trying at once.
-    if (req.method === 'INVITE')
-      await stx.respond(withRequestHeaders(new SipResponse(100), stx.request)).catch(() => undefined);
+    // §16.2, §17.2.1: a 100 Trying at once, so the caller's Timer A stops.
+    const trying100 = this.decisions.sendTrying ? this.decisions.sendTrying(true) : true;
+    if (req.method === 'INVITE' && trying100) await stx.respond(trying(stx.request)).catch(() => undefined);
     let decision: TargetDecision;
     try {
       decision = await this.hooks.targets(req, ctx, stx.flow);
@@ -87,8 +87,7 @@ export class ProxyCore {
     const pc: ProxyContext = {
       stx,
       request: req,
-      targets: decision.targets,
-      next: 0,
+      lanes: lanesOf(decision.targets),
       failures: [],
       finalSent: false,
       cancelled: false,
@@ -97,17 +96,19 @@ export class ProxyCore {
     };
     this.contexts.set(stx, pc);
     stx.once('terminated', () => {
-      clearTimeout(pc.timerC);
+      for (const lane of pc.lanes) clearTimeout(lane.current?.timerC);
       this.contexts.delete(stx);
     });
-    await this.tryNext(pc);
+    if (pc.lanes.length > 1) this.log(`forking ${req.method} in parallel to ${pc.lanes.length} targets`);
+    if (pc.lanes.length === 0) await this.settle(pc);
+    else await Promise.all(pc.lanes.map((lane) => this.tryNext(pc, lane)));
   }
 
-  private async tryNext(pc: ProxyContext): Promise<void> {
-    if (pc.cancelled) return;
-    const target = pc.targets[pc.next++];
+  private async tryNext(pc: ProxyContext, lane: Lane): Promise<void> {
+    const target = pc.cancelled || pc.finalSent ? undefined : lane.targets[lane.next++];
     if (!target) {
-      await this.allFailed(pc);
+      lane.done = true;
+      await this.settle(pc);
       return;
     }
     const fwd = pc.request.clone();
@@ -119,16 +120,15 @@ export class ProxyCore {
     try {
       dest = target.target ?? nextHop(fwd);
     } catch (e) {
-      pc.failures.push({ target, status: 503, cause: 'transport-error' });
       this.log(`no next hop for ${target.label ?? fwd.uriText}: ${(e as Error).message}`);
-      return this.tryNext(pc);
+      return this.onBranchFailure(pc, lane, { target, status: 503, cause: 'transport-error' });
     }
     let flow: Flow;
     try {
       flow = await this.tx.resolve(dest);
     } catch (e) {
       this.log(`cannot reach ${target.label ?? fwd.uriText}: ${(e as Error).message}`);
-      return this.onBranchFailure(pc, { target, status: 503, cause: 'transport-error' });
+      return this.onBranchFailure(pc, lane, { target, status: 503, cause: 'transport-error' });
     }
     const rr = this.hooks.recordRoute?.(fwd, target, pc.from, flow);
     if (rr) fwd.prepend('Record-Route', rr);
@@ -137,112 +137,164 @@ export class ProxyCore {
     try {
       ctx = await this.tx.sendRequest(fwd, { flow });
     } catch {
-      return this.onBranchFailure(pc, { target, status: 503, cause: 'transport-error' });
+      return this.onBranchFailure(pc, lane, { target, status: 503, cause: 'transport-error' });
     }
-    pc.branch = ctx;
+    const branch: Branch = { lane, target, tx: ctx, cancelOwed: false, cancelSent: false, done: false };
+    lane.current = branch;
     this.log(`${fwd.method} → ${target.label ?? fwd.uriText} on ${flow.id}`);
-    ctx.on('response', (rx: Received<SipResponse>) => void this.onResponse(pc, target, rx.message));
-    ctx.on('timeout', () => void this.onBranchFailure(pc, { target, status: 408, cause: 'timeout' }));
-    ctx.on('transport-error', () => void this.onBranchFailure(pc, { target, status: 503, cause: 'transport-error' }));
-    if (fwd.method === 'INVITE') this.armTimerC(pc, ctx);
+    ctx.on('response', (rx: Received<SipResponse>) => void this.onResponse(pc, branch, rx.message));
+    ctx.on('timeout', () => void this.failBranch(pc, branch, { target, status: 408, cause: 'timeout' }));
+    ctx.on(
+      'transport-error',
+      () => void this.failBranch(pc, branch, { target, status: 503, cause: 'transport-error' }),
+    );
+    if (fwd.method === 'INVITE') this.armTimerC(pc, branch);
   }
 
   /** §16.8: Timer C (more than 3 minutes) for an INVITE branch, set when it is forwarded and reset by each 1xx. */
-  private armTimerC(pc: ProxyContext, ctx: ClientTransaction): void {
-    clearTimeout(pc.timerC);
-    pc.timerC = setTimeout(() => void this.timerC(pc, ctx), this.opts.timerCMs ?? 180_000);
+  private armTimerC(pc: ProxyContext, branch: Branch): void {
+    clearTimeout(branch.timerC);
+    branch.timerC = setTimeout(() => void this.timerC(pc, branch), this.opts.timerCMs ?? 180_000);
   }
 
   /**
-   * §16.8: Timer C fired — CANCEL the branch if it had a provisional response (§9.1: never before one), and send 408
-   * upstream without waiting for the branch's answer.
+   * §16.8: Timer C fired — CANCEL the branch if it had a provisional response (§9.1: never before one), and treat
+   * it as if it had answered 408.
    */
-  private async timerC(pc: ProxyContext, ctx: ClientTransaction): Promise<void> {
-    if (pc.finalSent) return;
-    if (ctx.state === 'proceeding') await this.sendCancel(ctx);
-    if (!pc.finalSent) await this.forwardFinal(pc, 408);
+  private async timerC(pc: ProxyContext, branch: Branch): Promise<void> {
+    if (branch.done || pc.finalSent) return;
+    if (branch.tx.state === 'proceeding') await this.sendCancel(branch);
+    await this.failBranch(pc, branch, { target: branch.target, status: 408, cause: 'timeout' });
   }
 
-  private async onResponse(pc: ProxyContext, target: ProxyTarget, res: SipResponse): Promise<void> {
+  private async onResponse(pc: ProxyContext, branch: Branch, res: SipResponse): Promise<void> {
     const status = res.status;
-    if (status === 100) return; // §16.7 step 3: 100 is not forwarded
-    if (status >= 200 && status < 300) {
-      clearTimeout(pc.timerC);
+    if (status < 200) {
+      // §9.1: a CANCEL owed to a branch goes out once it is proceeding (any provisional response).
+      if (branch.cancelOwed && !branch.cancelSent) await this.sendCancel(branch);
+      if (status === 100) return; // §16.7 step 3: 100 is not forwarded
+      // §16.8: a provisional response other than 100 resets Timer C.
+      if (pc.request.method === 'INVITE' && !branch.done && !pc.finalSent) this.armTimerC(pc, branch);
+      if (!pc.finalSent) await this.forward(pc.stx, res);
+      return;
+    }
+    if (status < 300) {
+      clearTimeout(branch.timerC);
+      branch.done = true;
+      branch.lane.done = true;
+      // §16.7 step 5: every 2xx is forwarded (RFC 6026 §7.2: its retransmissions too).
       const up = this.decide2xx(res, pc.forwarded2xx === 0);
       if (!up) return;
+      const first = pc.forwarded2xx === 0;
       pc.forwarded2xx++;
       pc.finalSent = true;
       await this.forward(pc.stx, up);
+      // §16.7 step 10: a final response went upstream — CANCEL every other pending branch.
+      if (first) await this.cancelOthers(pc, branch.lane, '2xx');
       return;
     }
-    if (status < 200) {
-      // §16.8: a provisional response other than 100 resets Timer C.
-      if (pc.branch && pc.request.method === 'INVITE' && !pc.finalSent) this.armTimerC(pc, pc.branch);
-      // §9.1: a CANCEL that arrived before any provisional response is sent once the branch is proceeding.
-      if (pc.cancelled && pc.branch && pc.branch.state === 'proceeding' && !pc.cancelSent) {
-        pc.cancelSent = true;
-        await this.sendCancel(pc.branch);
-      }
-      await this.forward(pc.stx, res);
-      return;
-    }
-    if (pc.finalSent) return;
-    await this.onBranchFailure(pc, { target, status, cause: 'response' }, res);
+    if (branch.done) return;
+    await this.failBranch(pc, branch, { target: branch.target, status, cause: 'response', response: res });
   }
 
-  private async onBranchFailure(pc: ProxyContext, failure: BranchFailure, res?: SipResponse): Promise<void> {
-    if (pc.finalSent) return;
-    if (pc.cancelled) {
-      // §16.10: the cancelled branch's final response (487) goes upstream; no further branch is tried.
-      if (res) {
-        pc.finalSent = true;
-        clearTimeout(pc.timerC);
-        await this.forward(pc.stx, res);
-      } else await this.forwardFinal(pc, 487);
+  private async failBranch(pc: ProxyContext, branch: Branch, failure: BranchFailure): Promise<void> {
+    if (branch.done) return;
+    branch.done = true;
+    clearTimeout(branch.timerC);
+    await this.onBranchFailure(pc, branch.lane, failure);
+  }
+
+  private async onBranchFailure(pc: ProxyContext, lane: Lane, failure: BranchFailure): Promise<void> {
+    pc.failures.push(failure);
+    if (pc.finalSent) {
+      lane.done = true;
       return;
     }
-    pc.failures.push(failure);
+    // §16.7 step 5: a 6xx ends the search — CANCEL the other branches; it is the best response when they end.
+    if (failure.status >= 600) {
+      lane.done = true;
+      lane.endedRetryable = false;
+      await this.cancelOthers(pc, lane, '6xx');
+      await this.settle(pc);
+      return;
+    }
     const rfcRetry = this.hooks.retry
       ? this.hooks.retry(failure)
       : failure.status === 430 || failure.cause !== 'response';
-    const retry = this.decisions.tryNextTarget ? this.decisions.tryNextTarget(rfcRetry, failure) : rfcRetry;
-    if (retry && pc.next < pc.targets.length) {
+    const retry =
+      !pc.cancelled && (this.decisions.tryNextTarget ? this.decisions.tryNextTarget(rfcRetry, failure) : rfcRetry);
+    lane.endedRetryable = retry;
+    if (retry && lane.next < lane.targets.length) {
       this.log(
         `branch to ${failure.target.label ?? '?'} failed (${failure.status} ${failure.cause}); trying the next target (RFC 5626 §7)`,
       );
-      await this.tryNext(pc);
+      await this.tryNext(pc, lane);
       return;
     }
-    if (retry && pc.next >= pc.targets.length) {
-      await this.allFailed(pc);
-      return;
-    }
-    if (res) {
-      pc.finalSent = true;
-      clearTimeout(pc.timerC);
-      await this.forward(pc.stx, res);
-    } else await this.forwardFinal(pc, failure.status);
+    lane.done = true;
+    await this.settle(pc);
   }
 
-  private async allFailed(pc: ProxyContext): Promise<void> {
-    if (pc.finalSent) return;
-    // §16.7 step 6: the best response; with no branches at all, 480 (nothing reachable).
-    const best = pc.failures.map((f) => f.status).sort((a, b) => rank(a) - rank(b))[0] ?? 480;
-    const rfcFinal = this.hooks.allFailed?.(pc.failures) ?? { status: best };
-    const final = this.decisions.finalWhenAllFailed
-      ? this.decisions.finalWhenAllFailed(rfcFinal, pc.failures)
-      : rfcFinal;
-    if (!final) {
-      this.log('every target failed; a decision hook chose to send nothing upstream');
+  /** §16.7 step 6: once every branch has ended without a 2xx, the best response goes upstream. */
+  private async settle(pc: ProxyContext): Promise<void> {
+    if (pc.finalSent || pc.lanes.some((l) => !l.done)) return;
+    // Every lane ran out of targets on failures that ask for the next one (flow failures): the location
+    // service's answer (RFC 5626 §7: 480), else the best status; a decision may withhold it.
+    if (pc.lanes.every((l) => l.endedRetryable)) {
+      const best = bestFailure(pc.failures);
+      const rfcFinal = this.hooks.allFailed?.(pc.failures) ?? { status: best?.status ?? 480 };
+      const final = this.decisions.finalWhenAllFailed
+        ? this.decisions.finalWhenAllFailed(rfcFinal, pc.failures)
+        : rfcFinal;
+      if (!final) {
+        this.log('every target failed; a decision hook chose to send nothing upstream');
+        return;
+      }
+      await this.forwardFinal(pc, final.status, final.reason);
       return;
     }
-    await this.forwardFinal(pc, final.status, final.reason);
+    const rfcBest = bestFailure(pc.failures)!;
+    const best = this.decisions.bestResponse ? this.decisions.bestResponse(rfcBest, pc.failures) : rfcBest;
+    if (!best.response) {
+      await this.forwardFinal(pc, best.status);
+      return;
+    }
+    if (best.response.status === 503) {
+      await this.forwardFinal(pc, upstreamStatus(503));
+      return;
+    }
+    const merged = withMergedChallenges(best.response, pc.failures);
+    const up = this.decisions.mergeChallenges ? this.decisions.mergeChallenges(merged, best.response) : merged;
+    pc.finalSent = true;
+    await this.forward(pc.stx, up);
+  }
+
+  /** CANCELs the pending branches of every lane but `except`, and stops those lanes trying further targets. */
+  private async cancelOthers(pc: ProxyContext, except: Lane, why: '2xx' | '6xx'): Promise<void> {
+    const pending = pc.lanes.filter((l) => l !== except && !l.done);
+    if (pending.length === 0) return;
+    const cancel = this.decisions.cancelOtherBranches ? this.decisions.cancelOtherBranches(true, why) : true;
+    if (!cancel) {
+      this.log(`a ${why} arrived; a decision hook chose not to cancel the ${pending.length} other branch(es)`);
+      return;
+    }
+    for (const lane of pending) {
+      lane.next = lane.targets.length;
+      if (lane.current && !lane.current.done) await this.cancelBranch(lane.current);
+    }
+  }
+
+  /** §9.1: CANCEL a branch now if it is proceeding, else as soon as its first provisional response arrives. */
+  private async cancelBranch(branch: Branch): Promise<void> {
+    if (branch.cancelSent) return;
+    if (branch.tx.state === 'proceeding') await this.sendCancel(branch);
+    else branch.cancelOwed = true;
   }
 
   private async forwardFinal(pc: ProxyContext, status: number, reason?: string): Promise<void> {
     if (pc.finalSent) return;
     pc.finalSent = true;
-    clearTimeout(pc.timerC);
+    for (const lane of pc.lanes) clearTimeout(lane.current?.timerC);
     await this.reply(pc.stx, status, reason);
   }
 
@@ -260,17 +312,10 @@ export class ProxyCore {
     reason?: string,
     headers: Array<[string, string | number]> = [],
   ): Promise<void> {
-    const res = withRequestHeaders(new SipResponse(status, reason), stx.request);
-    if (!stx.request.to.tag) {
-      const to = stx.request.to.clone();
-      to.params.set('tag', newBranch().slice(7, 17));
-      res.set('To', to.toString());
-    }
-    for (const [n, v] of headers) res.append(n, v);
-    await stx.respond(res).catch(() => undefined);
+    await stx.respond(localResponse(stx.request, status, reason, headers)).catch(() => undefined);
   }
 
-  /** §16.10: answer the CANCEL, cancel the pending branch; the branch's 487 then goes upstream. */
+  /** §16.10: answer the CANCEL and cancel every pending branch; their 487s then make the best response. */
   async handleCancel(cancel: ServerTransaction): Promise<void> {
     const inv = cancel.cancels;
     if (!inv) {
@@ -286,17 +331,18 @@ export class ProxyCore {
     const pc = this.contexts.get(inv);
     if (!pc) return;
     pc.cancelled = true;
-    if (pc.branch && pc.branch.state === 'proceeding') {
-      pc.cancelSent = true;
-      await this.sendCancel(pc.branch);
-    } else if (!pc.branch || pc.branch.state === 'terminated') {
-      if (!pc.finalSent) await this.forwardFinal(pc, 487);
+    const pending = pc.lanes.filter((l) => !l.done);
+    for (const lane of pending) {
+      lane.next = lane.targets.length;
+      if (lane.current && !lane.current.done) await this.cancelBranch(lane.current);
     }
-    // A branch still 'calling' gets its CANCEL with its first provisional response (§9.1).
+    // Nothing left to cancel (every branch ended, or none started): the 487 comes from us (§16.10).
+    if (pending.every((l) => !l.current || l.current.done) && !pc.finalSent) await this.forwardFinal(pc, 487);
   }
 
-  private async sendCancel(ctx: ClientTransaction): Promise<void> {
-    await this.tx.sendRequest(cancelFor(ctx.request), { flow: ctx.flow }).catch(() => undefined);
+  private async sendCancel(branch: Branch): Promise<void> {
+    branch.cancelSent = true;
+    await this.tx.sendRequest(cancelFor(branch.tx.request), { flow: branch.tx.flow }).catch(() => undefined);
   }
 
   /**
@@ -364,7 +410,7 @@ export class ProxyCore {
   }
 
   close(): void {
-    for (const pc of this.contexts.values()) clearTimeout(pc.timerC);
+    for (const pc of this.contexts.values()) for (const lane of pc.lanes) clearTimeout(lane.current?.timerC);
     this.contexts.clear();
   }
 }
@@ -373,27 +419,4 @@ export class ProxyCore {
 export function nextHop(req: SipRequest): Target {
   const route = req.routes[0];
   return uriTarget(route ? route.uri : req.uri);
-}
-
-/** §8.2.6.2: Via, From, To, Call-ID and CSeq of the request, as they came. */
-function withRequestHeaders(res: SipResponse, req: SipRequest): SipResponse {
-  for (const h of req.headers)
-    if (h.key === 'via' || h.key === 'from' || h.key === 'call-id' || h.key === 'cseq' || h.key === 'to')
-      res.headers.push({ ...h });
-  return res;
-}
-
-/** §16.7 step 6 preference: 6xx, then 2xx.., else lowest class; 430/503/408 (synthesized failures) last. */
-function rank(status: number): number {
-  if (status >= 600) return 0;
-  if (status === 408 || status === 503 || status === 430) return 900 + status / 1000;
-  return status;
-}
-
-function safe<T>(f: () => T): T | undefined {
-  try {
-    return f();
-  } catch {
-    return undefined;
-  }
 }

@@ -17,6 +17,11 @@ export interface ProxyTarget {
   routes?: string[];
   /** A label for logs and failover decisions, e.g. "alice reg-id 1". */
   label?: string;
+  /**
+   * Targets of one fork group are alternatives, tried one after the other (the flows of one UA instance, RFC 5626
+   * §5.3); different groups are forked in parallel (RFC 3261 §16.6). Targets without a group form one group.
+   */
+  forkGroup?: string;
 }
 
 export type TargetDecision =
@@ -32,6 +37,8 @@ export interface BranchFailure {
   status: number;
   /** 'response' when the status came from downstream; otherwise synthesized here. */
   cause: 'response' | 'transport-error' | 'timeout';
+  /** The final response received, when cause is 'response'. */
+  response?: SipResponse;
 }
 
 export interface ProxyHooks {
@@ -77,6 +84,17 @@ export interface ProxyDecisions {
   tryNextTarget(next: boolean, failure: BranchFailure): boolean;
   /** §16.7 step 6: the final response sent upstream when every target failed; undefined sends none. */
   finalWhenAllFailed(final: FinalStatus | undefined, failures: BranchFailure[]): FinalStatus | undefined;
+  /** §16.7 step 6: the best of the branches' final responses, given the RFC's choice and every failure. */
+  bestResponse(best: BranchFailure, failures: readonly BranchFailure[]): BranchFailure;
+  /** §16.7 step 7: the 401/407 sent upstream with every branch's challenge merged in. */
+  mergeChallenges(merged: SipResponse, chosen: SipResponse): SipResponse;
+  /**
+   * §16.7 step 10 (a final response went upstream) and step 5 (a 6xx arrived): whether the other pending branches
+   * are CANCELled.
+   */
+  cancelOtherBranches(cancel: boolean, why: '2xx' | '6xx'): boolean;
+  /** §16.2, §17.2.1: whether a 100 Trying is sent at once for an INVITE. */
+  sendTrying(send: boolean): boolean;
 }
 
 export interface ProxyOptions {

@@ -74,7 +74,16 @@ export class LocationService {
     return undefined;
   }
 
+  /**
+   * The flows of one UA instance are alternatives (RFC 5626 §5.3: one at a time, the next when one fails); other
+   * bindings are different UAs, forked to in parallel (RFC 3261 §16.6).
+   */
   private bindingTarget(b: Binding): ProxyTarget {
+    const target = this.bindingRoute(b);
+    return { ...target, forkGroup: b.instance ?? b.contact.uri.toString() };
+  }
+
+  private bindingRoute(b: Binding): ProxyTarget {
     const label = `${b.aor} ${b.regId !== undefined ? `instance ${b.instance} reg-id ${b.regId}` : b.uri}`;
     const requestUri = b.contact.uri.kind === 'sip' ? b.contact.uri.clone() : b.contact.uri;
     if (b.path.length > 0) {
