@@ -250,4 +250,24 @@ export const FAULT_GUARDS: Record<FaultName, FaultGuard> = {
     message: /no PRACK with RAck/,
     alsoFails: [],
   },
+  'fork-first-binding-only': {
+    guards: ['FORK-PARALLEL'],
+    message: /no INVITE reached bob/,
+    alsoFails: ['FORK-2XX-CANCELS-OTHERS', 'FORK-6XX-CANCELS-OTHERS', 'FORK-BEST-RESPONSE', 'FORK-CHALLENGES-MERGED'],
+  },
+  'no-cancel-other-branches': {
+    guards: ['FORK-2XX-CANCELS-OTHERS', 'FORK-6XX-CANCELS-OTHERS'],
+    message: /no CANCEL reached bob2/,
+    alsoFails: [],
+  },
+  'worst-response-forwarded': {
+    guards: ['FORK-BEST-RESPONSE'],
+    message: /got 500 .*expected 486/,
+    alsoFails: ['FORK-6XX-CANCELS-OTHERS'],
+  },
+  'challenges-not-merged': {
+    guards: ['FORK-CHALLENGES-MERGED'],
+    message: /has 1 WWW-Authenticate value.*expected 2/,
+    alsoFails: [],
+  },
 };

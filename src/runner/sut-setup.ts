@@ -102,7 +102,7 @@ async function embedded(opts: SutSetupOptions): Promise<PreparedSut> {
     capabilities:
       opts.role === 'b2bua'
         ? ['registrar', 'auth', 'min-expires', 'offer-relay']
-        : ['registrar', 'outbound', 'path', 'auth', 'min-expires', 'record-route', 'presence'],
+        : ['registrar', 'outbound', 'path', 'auth', 'min-expires', 'record-route', 'presence', 'parallel-forking'],
     users: [EMBEDDED_USER],
     timers,
     minExpires: 60,

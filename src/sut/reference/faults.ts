@@ -20,6 +20,7 @@
  */
 import type { FaultDefinition, FaultTable } from './fault-definition';
 import { EVENT_FAULTS } from './event-faults';
+import { FORK_FAULTS } from './fork-faults';
 import { METHOD_FAULTS } from './method-faults';
 import { B2BUA_FAULTS } from './b2bua-faults';
 import { OUTBOUND_FAULTS } from './outbound-faults';
@@ -35,6 +36,7 @@ export const FAULT_DEFINITIONS = merge(
   METHOD_FAULTS,
   B2BUA_FAULTS,
   ROUTING_FAULTS,
+  FORK_FAULTS,
 );
 
 export type FaultName = keyof typeof FAULT_DEFINITIONS;
