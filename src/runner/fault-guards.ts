@@ -26,6 +26,7 @@ export const FAULT_GUARDS: Record<FaultName, FaultGuard> = {
       'OUTBOUND-FAILOVER-430',
       'OUTBOUND-FAILOVER-CONNLOSS',
       'OUTBOUND-REREGISTER',
+      'FORK-2XX-CANCELS-OTHERS',
     ],
   },
   'no-2xx-retransmit-forward': {
@@ -33,7 +34,7 @@ export const FAULT_GUARDS: Record<FaultName, FaultGuard> = {
     message: /did not forward the 2xx retransmissions/,
     alsoFails: [],
   },
-  'no-non2xx-ack': { guards: ['INVITE-NON2XX-ACK'], message: /no ACK for the 486/, alsoFails: [] },
+  'no-non2xx-ack': { guards: ['INVITE-NON2XX-ACK'], message: /no ACK for the 486/, alsoFails: ['FORK-BEST-RESPONSE'] },
   'ignore-cancel': { guards: ['INVITE-CANCEL'], message: /did not forward the CANCEL/, alsoFails: [] },
   'no-max-forwards-decrement': {
     guards: ['INVITE-MAX-FORWARDS'],
