@@ -110,7 +110,7 @@ describe('sipconf run with an accounts pool against the strict-accounts referenc
     writeFileSync(
       file,
       `name: strict-pbx\nrole: ${role}\naddress: ${a.address}:${a.port}\ntransports: [udp]\n` +
-        `capabilities: [registrar, auth, min-expires]\nminExpires: 60\ntimers: { t1: 100 }\naccounts:\n${lines}\n`,
+        `capabilities: [registrar, auth, min-expires${role === 'b2bua' ? ', offer-relay' : ''}]\nminExpires: 60\ntimers: { t1: 100 }\naccounts:\n${lines}\n`,
     );
     return file;
   }
