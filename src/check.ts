@@ -52,6 +52,7 @@ export {
   type EstablishedCall,
 } from './scenario/dialog-flows';
 export { SetupError } from './scenario/check';
+export { arrivalsAt, assertRetransmitIntervals, intervalTolerance, type RetransmitRule } from './scenario/timer-flows';
 export { retryInviteWithCredentials } from './agent/invite-auth';
 export { ackReinvite, glareRetryDelay, sendInDialog } from './agent/in-dialog';
 export { offers100rel, prack, sendReliableProvisional, type ReliableProvisional } from './agent/reliable-provisional';

@@ -271,4 +271,14 @@ export const FAULT_GUARDS: Record<FaultName, FaultGuard> = {
     message: /has 1 WWW-Authenticate value.*expected 2/,
     alsoFails: [],
   },
+  'timer-a-fixed-interval': {
+    guards: ['TIMER-A-B-INVITE'],
+    message: /INVITE to bob was retransmitted after .* interval \d+ is off/,
+    alsoFails: [],
+  },
+  'timer-e-no-doubling': {
+    guards: ['TIMER-E-F-NON-INVITE'],
+    message: /MESSAGE to bob was retransmitted after .* interval \d+ is off/,
+    alsoFails: [],
+  },
 };

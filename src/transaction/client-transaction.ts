@@ -20,6 +20,11 @@ import { TimerConfig, timer } from './timers';
 export interface ClientTransactionHooks {
   /** §17.1.1.3: the ACK an INVITE client transaction sends for a non-2xx final response; undefined sends none. */
   ackForNon2xx(ack: SipRequest | undefined, response: SipResponse): SipRequest | undefined;
+  /**
+   * §17.1.1.2 (Timer A) and §17.1.2.2 (Timer E): the interval before the next retransmission of the request, given
+   * the RFC's (T1·2^n; E capped at T2, and T2 once Proceeding).
+   */
+  retransmitInterval(interval: number, info: { timer: 'A' | 'E'; retransmits: number; t1: number }): number;
 }
 
 export interface ClientTransactionHost {
@@ -77,7 +82,12 @@ export class ClientTransaction extends Transaction {
       : this.state === 'proceeding'
         ? this.timerConfig.t2
         : timer.retransmit(this.timerConfig, this.retransmits, true);
-    this.setTimer(this.isInvite ? 'A' : 'E', interval, () => {
+    const which = this.isInvite ? 'A' : 'E';
+    const hook = this.hooks.retransmitInterval;
+    const next = hook
+      ? hook(interval, { timer: which, retransmits: this.retransmits, t1: this.timerConfig.t1 })
+      : interval;
+    this.setTimer(which, next, () => {
       if (this.state !== 'calling' && this.state !== 'trying' && this.state !== 'proceeding') return;
       if (this.isInvite && this.state !== 'calling') return; // Timer A only runs in Calling
       this.retransmits++;

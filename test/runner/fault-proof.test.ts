@@ -12,7 +12,18 @@ import { prepareSut } from '../../src/runner/sut-setup';
 import { FAULT_NAMES, FaultName } from '../../src/sut/reference';
 
 // The suites that run against the embedded SUT in one process (robustness, SIPp and UA suites have tests of their own).
-const SUITES = ['invite', 'register', 'outbound', 'subscribe', 'message', 'options', 'refer', 'routing', 'fork'];
+const SUITES = [
+  'invite',
+  'register',
+  'outbound',
+  'subscribe',
+  'message',
+  'options',
+  'refer',
+  'routing',
+  'fork',
+  'timers',
+];
 const checks = loadChecks().filter((c) => SUITES.includes(c.suite));
 /** The reference SUT as a B2BUA (issue 17): the suites that apply to that role, run against it. */
 const b2buaChecks = loadChecks().filter((c) => ['invite', 'register', 'b2bua', 'dialog', 'prack'].includes(c.suite));

@@ -39,6 +39,8 @@ export interface LocationContext {
 export class LocationService {
   /** Targets that are bindings, for the §16.7 step 6 / RFC 5626 §7 "all failed → 480". */
   private readonly bindingTargets = new WeakSet<ProxyTarget>();
+  /** Targets that are RFC 5626 flows (a reg-id, or reached through an edge's Path). */
+  private readonly flowTargets = new WeakSet<ProxyTarget>();
 
   constructor(
     private readonly self: LocatingNode,
@@ -57,13 +59,20 @@ export class LocationService {
       return known ? { status: 480, reason: 'Temporarily Unavailable' } : { status: 404 };
     }
     const targets = bindings.map((b) => this.bindingTarget(b));
-    for (const t of targets) this.bindingTargets.add(t);
+    for (const [i, t] of targets.entries()) {
+      this.bindingTargets.add(t);
+      if (bindings[i]!.regId !== undefined || bindings[i]!.path.length > 0) this.flowTargets.add(t);
+    }
     const decide = this.ctx.decisions.targetsForBindings;
     return decide ? decide({ targets }, { aor, bindings, log: this.ctx.log }) : { targets };
   }
 
-  /** RFC 5626 §7 / §16.7 step 6: when every flow (binding) failed, 480 Temporarily Unavailable. */
+  /**
+   * RFC 5626 §7 / §16.7 step 6: when every flow (binding) failed, 480 Temporarily Unavailable. Plain bindings that
+   * only timed out are left to §16.7 step 6 (a Timer B/F timeout counts as 408, §16.8), so the caller gets 408.
+   */
   allFailed(failures: BranchFailure[]): FinalStatus | undefined {
+    if (failures.every((f) => f.cause === 'timeout' && !this.flowTargets.has(f.target))) return undefined;
     if (
       failures.length > 0 &&
       failures.every((f) => this.bindingTargets.has(f.target) && (f.status === 430 || f.cause !== 'response'))

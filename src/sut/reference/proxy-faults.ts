@@ -24,4 +24,14 @@ export const PROXY_FAULTS = {
     description: 'the proxy forwards requests without decrementing Max-Forwards (RFC 3261 §16.6 step 3)',
     hooks: { proxy: { maxForwards: (_next, received) => received } },
   },
+  'timer-a-fixed-interval': {
+    description:
+      'the proxy retransmits a forwarded INVITE every T1 instead of doubling the interval (RFC 3261 §17.1.1.2, Timer A)',
+    hooks: { transaction: { retransmitInterval: (iv, { timer, t1 }) => (timer === 'A' ? t1 : iv) } },
+  },
+  'timer-e-no-doubling': {
+    description:
+      'the proxy retransmits a forwarded non-INVITE request every T1 instead of doubling up to T2 (RFC 3261 §17.1.2.2, Timer E)',
+    hooks: { transaction: { retransmitInterval: (iv, { timer, t1 }) => (timer === 'E' ? t1 : iv) } },
+  },
 } as const satisfies FaultTable;
