@@ -21,7 +21,7 @@ export default defineCheck(
     transports: ['udp'],
     description:
       'Bob registers and never answers. Over UDP the proxy’s INVITE client transaction must retransmit the INVITE to ' +
-      'bob after T1, 2·T1, 4·T1 … (Timer A, §17.1.1.2), measured at bob’s receive times within 25 % or 50 ms each; ' +
+      'bob after T1, 2·T1, 4·T1 … (Timer A, §17.1.1.2), measured at bob’s receive times, each copy within 25 % of its interval or 100 ms; ' +
       'when Timer B (64·T1) fires it treats the branch as a 408 (§16.8) and, bob being the only target, alice gets ' +
       '408 Request Timeout (§16.7 step 6) about 64·T1 after the INVITE reached bob (within 10 % or 300 ms).',
     async run(ctx: CheckContext) {

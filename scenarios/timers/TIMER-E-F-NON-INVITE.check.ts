@@ -15,7 +15,7 @@ export default defineCheck(
     description:
       'Bob registers and never answers. Over UDP the proxy’s non-INVITE client transaction must retransmit the ' +
       'MESSAGE to bob after T1, 2·T1, 4·T1 … capped at T2 (Timer E, §17.1.2.2), measured at bob’s receive times ' +
-      'within 25 % or 50 ms each; when Timer F (64·T1) fires the branch counts as 408 and alice gets 408 (§16.7 step ' +
+      'each copy within 25 % of its interval or 100 ms; when Timer F (64·T1) fires the branch counts as 408 and alice gets 408 (§16.7 step ' +
       '6) about 64·T1 after the MESSAGE reached bob (within 10 % or 300 ms).',
     async run(ctx: CheckContext) {
       const { t1, t2 } = ctx.timers;

@@ -34,12 +34,19 @@ export interface RetransmitRule {
   rfc: string;
 }
 
-/** Allowed deviation of one measured interval: 25 % of the expected one, at least 50 ms (scheduling, loopback). */
+/**
+ * Allowed deviation of one copy from the schedule: 25 % of the interval before it, at least 100 ms (the harness
+ * stamps a datagram when its event loop reads it; under load that lags by tens of milliseconds).
+ */
 export function intervalTolerance(expected: number): number {
-  return Math.max(50, expected / 4);
+  return Math.max(100, expected / 4);
 }
 
-/** Asserts the intervals between copies are T1, 2·T1, 4·T1 … (capped at T2 for Timer E), each within tolerance. */
+/**
+ * Asserts the copies follow the schedule T1, 2·T1, 4·T1 … apart (capped at T2 for Timer E): each arrival is compared
+ * with the expected send time, the schedule anchored where it fits the arrivals best (the median offset), so one
+ * late-read datagram does not shift every interval after it.
+ */
 export function assertRetransmitIntervals(ctx: CheckContext, times: readonly number[], rule: RetransmitRule): void {
   const n = times.length - 1;
   ctx.assert(
@@ -49,13 +56,18 @@ export function assertRetransmitIntervals(ctx: CheckContext, times: readonly num
   );
   const measured = times.slice(1).map((t, i) => Math.round(t - times[i]!));
   const expected = measured.map((_, i) => Math.min(rule.t1 * 2 ** i, rule.cap ?? Infinity));
+  const schedule = [0, ...expected.map((_, i) => expected.slice(0, i + 1).reduce((a, b) => a + b, 0))];
+  const offsets = times.map((t, i) => t - times[0]! - schedule[i]!).sort((a, b) => a - b);
+  const anchor = offsets[Math.floor(offsets.length / 2)]!;
+  const bad = times.findIndex(
+    (t, i) => Math.abs(t - times[0]! - schedule[i]! - anchor) > intervalTolerance(i === 0 ? rule.t1 : expected[i - 1]!),
+  );
   const list = (xs: number[]) => (xs.length > 8 ? `${xs.slice(0, 8).join(', ')} …` : xs.join(', '));
-  const bad = measured.findIndex((m, i) => Math.abs(m - expected[i]!) > intervalTolerance(expected[i]!));
   ctx.assert(
     bad < 0,
     `${rule.what} was retransmitted after ${list(measured)} ms; expected ${list(expected)} ms ` +
-      `(T1 = ${rule.t1} ms${rule.cap ? `, capped at T2 = ${rule.cap} ms` : ''}; each within 25 % or 50 ms) — ` +
-      `interval ${bad + 1} (${measured[bad]} ms, expected ${expected[bad]}) is off (${rule.rfc})`,
+      `(T1 = ${rule.t1} ms${rule.cap ? `, capped at T2 = ${rule.cap} ms` : ''}; each copy within 25 % of its ` +
+      `interval or 100 ms of that schedule) — copy ${bad} is off (${rule.rfc})`,
   );
   ctx.note(`${rule.what}: retransmission intervals ${measured.join(', ')} ms (expected ${expected.join(', ')})`);
 }
