@@ -193,6 +193,7 @@ async function fromProfile(file: string, opts: SutSetupOptions): Promise<Prepare
     ...(profile.accounts ? { accounts: profile.accounts } : {}),
     ...(eps.trunk ? { trunk: eps.trunk } : {}),
     timers,
+    ...(profile.timeouts ? { timeouts: profile.timeouts } : {}),
     minExpires: profile.minExpires,
     allFlowsFailedStatus: profile.allFlowsFailedStatus,
     dial: managed && profile.dial ? managed.render(profile.dial) : profile.dial,

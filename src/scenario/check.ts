@@ -64,6 +64,11 @@ export interface SutInfo {
   /** The next hop the SUT sends outgoing calls to (a trunk): the harness's callee listens there, one check at a time. */
   trunk?: Endpoint;
   timers: TimerConfig;
+  /**
+   * The SUT's configured client transaction timeouts in ms when they are not 64·T1 (Timer B for INVITE, Timer F for
+   * non-INVITE, RFC 3261 §17.1.1.2, §17.1.2.2; e.g. Kamailio's tm fr_timer).
+   */
+  timeouts?: { timerB?: number; timerF?: number };
   minExpires?: number;
   allFlowsFailedStatus?: 430 | 480;
   /** TLS client settings for agents talking to the SUT: its CA (PEM), or rejectUnauthorized: false to accept any. */

@@ -50,6 +50,8 @@ export interface SutProfile {
   /** Raw `host:port` of the trunk next hop where the harness's callee listens (a managed SUT may use {trunkPort}). */
   trunk?: string;
   timers: { t1: number; t2: number; t4: number };
+  /** The SUT's configured Timer B / Timer F when not 64·T1 (from `timers:`). */
+  timeouts?: { timerB?: number; timerF?: number };
   start?: string;
   cwd?: string;
   env: Record<string, string>;
@@ -210,7 +212,7 @@ interface RawProfile {
   accounts?: SutAccount[];
   accountsCsv?: string;
   trunk?: string;
-  timers?: { t1: number; t2?: number; t4?: number };
+  timers?: { t1: number; t2?: number; t4?: number; timerB?: number; timerF?: number };
   start?: string;
   cwd?: string;
   env?: Record<string, string>;
@@ -284,6 +286,9 @@ function normalize(raw: RawProfile, file: string): SutProfile {
     users: raw.users,
     trunk: raw.trunk,
     timers: resolveTimers(raw.timers),
+    ...(raw.timers?.timerB !== undefined || raw.timers?.timerF !== undefined
+      ? { timeouts: { timerB: raw.timers.timerB, timerF: raw.timers.timerF } }
+      : {}),
     start: raw.start,
     cwd: raw.cwd,
     env: raw.env ?? {},
