@@ -69,7 +69,7 @@ describe('SUT profile loader', () => {
       '3:10: address: "127.0.0.1:50x0" has the wrong form (e.g. 127.0.0.1:5060, [::1]:5060, 127.0.0.1:{port})',
       '4:19: transports.1: "sctp" is not one of "udp", "tcp", "tls"',
       '7:31: environment variable SIPCONF_TEST_UNSET_PASSWORD is not set',
-      '8:20: unknown key "t3" in timers (allowed: t1, t2, t4)',
+      '8:20: unknown key "t3" in timers (allowed: t1, t2, t4, timerB, timerF)',
       expect.stringMatching(/^9:1: unknown key "colour" \(allowed: name, role, address, .*expectedFailures\)$/),
     ]);
     expect(e.file).toBe(fixture('bad-keys.yaml'));
