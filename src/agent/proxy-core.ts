@@ -25,7 +25,7 @@ import type {
 } from './proxy-hooks';
 import { uriTarget } from './targets';
 import { localResponse, safe, trying } from './proxy-replies';
-import { Branch, Lane, bestFailure, lanesOf, upstreamStatus, withMergedChallenges } from './response-context';
+import { Branch, Lane, finalResponse, lanesOf } from './response-context';
 
 // The types a ProxyCore is built with live in proxy-hooks.ts; importing them from here keeps working.
 export type * from './proxy-hooks';
@@ -238,35 +238,12 @@ export class ProxyCore {
   /** §16.7 step 6: once every branch has ended without a 2xx, the best response goes upstream. */
   private async settle(pc: ProxyContext): Promise<void> {
     if (pc.finalSent || pc.lanes.some((l) => !l.done)) return;
-    // Every lane ran out of targets on failures that ask for the next one (flow failures): the location
-    // service's answer (RFC 5626 §7: 480), else the best status; a decision may withhold it.
-    if (pc.lanes.every((l) => l.endedRetryable)) {
-      const best = bestFailure(pc.failures);
-      const rfcFinal = this.hooks.allFailed?.(pc.failures) ?? { status: best?.status ?? 480 };
-      const final = this.decisions.finalWhenAllFailed
-        ? this.decisions.finalWhenAllFailed(rfcFinal, pc.failures)
-        : rfcFinal;
-      if (!final) {
-        this.log('every target failed; a decision hook chose to send nothing upstream');
-        return;
-      }
-      await this.forwardFinal(pc, final.status, final.reason);
-      return;
-    }
-    const rfcBest = bestFailure(pc.failures)!;
-    const best = this.decisions.bestResponse ? this.decisions.bestResponse(rfcBest, pc.failures) : rfcBest;
-    if (!best.response) {
-      await this.forwardFinal(pc, best.status);
-      return;
-    }
-    if (best.response.status === 503) {
-      await this.forwardFinal(pc, upstreamStatus(503));
-      return;
-    }
-    const merged = withMergedChallenges(best.response, pc.failures);
-    const up = this.decisions.mergeChallenges ? this.decisions.mergeChallenges(merged, best.response) : merged;
-    pc.finalSent = true;
-    await this.forward(pc.stx, up);
+    const final = finalResponse(pc.lanes, pc.failures, this.hooks, this.decisions);
+    if (!final) this.log('every target failed; a decision hook chose to send nothing upstream');
+    else if ('response' in final) {
+      pc.finalSent = true;
+      await this.forward(pc.stx, final.response);
+    } else await this.forwardFinal(pc, final.status, final.reason);
   }
 
   /** CANCELs the pending branches of every lane but `except`, and stops those lanes trying further targets. */

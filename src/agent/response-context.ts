@@ -8,7 +8,7 @@
  */
 import type { SipResponse } from '../sip/message';
 import type { ClientTransaction } from '../transaction/client-transaction';
-import type { BranchFailure, ProxyTarget } from './proxy-hooks';
+import type { BranchFailure, FinalStatus, ProxyDecisions, ProxyHooks, ProxyTarget } from './proxy-hooks';
 
 export interface Branch {
   readonly lane: Lane;
@@ -81,4 +81,28 @@ export function withMergedChallenges(best: SipResponse, failures: readonly Branc
 /** §16.7 step 6: a 503 chosen as best goes upstream as 500 (the callee's overload is not the caller's). */
 export function upstreamStatus(status: number): number {
   return status === 503 ? 500 : status;
+}
+
+/**
+ * §16.7 step 6, once every branch has ended without a 2xx: what goes upstream — a received response (the best,
+ * challenges merged), a status of our own, or nothing when a decision withholds it.
+ */
+export function finalResponse(
+  lanes: readonly Lane[],
+  failures: readonly BranchFailure[],
+  hooks: Pick<ProxyHooks, 'allFailed'>,
+  decisions: Partial<ProxyDecisions>,
+): { response: SipResponse } | FinalStatus | undefined {
+  // Every lane ran out of targets on failures that ask for the next one (flow failures): the location service's
+  // answer (RFC 5626 §7: 480), else the best status; a decision may withhold it.
+  if (lanes.every((l) => l.endedRetryable)) {
+    const rfcFinal = hooks.allFailed?.([...failures]) ?? { status: bestFailure(failures)?.status ?? 480 };
+    return decisions.finalWhenAllFailed ? decisions.finalWhenAllFailed(rfcFinal, [...failures]) : rfcFinal;
+  }
+  const rfcBest = bestFailure(failures)!;
+  const best = decisions.bestResponse ? decisions.bestResponse(rfcBest, failures) : rfcBest;
+  if (!best.response) return { status: best.status };
+  if (best.response.status === 503) return { status: upstreamStatus(503) };
+  const merged = withMergedChallenges(best.response, failures);
+  return { response: decisions.mergeChallenges ? decisions.mergeChallenges(merged, best.response) : merged };
 }
