@@ -281,4 +281,9 @@ export const FAULT_GUARDS: Record<FaultName, FaultGuard> = {
     message: /MESSAGE to bob was retransmitted after .* copy \d+ is off/,
     alsoFails: [],
   },
+  'no-100-trying': {
+    guards: ['PROXY-100-TRYING'],
+    message: /no response to INVITE \(expected 100\) within 300 ms/,
+    alsoFails: [],
+  },
 };

@@ -1,4 +1,4 @@
-/** Faults of the proxy's request validation (RFC 3261 §16.3) and routing (§16.4, §16.6 step 4), on RequestDecisions. */
+/** Faults of the proxy's request validation (§16.3), routing (§16.4, §16.6 step 4) and 100 Trying (§16.2, §17.2.1). */
 import type { FaultTable } from './fault-definition';
 
 export const ROUTING_FAULTS = {
@@ -20,5 +20,10 @@ export const ROUTING_FAULTS = {
     description:
       'the proxy claims record-route but forwards INVITE without Record-Route, so ACK and BYE bypass it (RFC 3261 §16.6 step 4)',
     hooks: { requests: { recordRoute: (rr, req) => (req.method === 'INVITE' ? undefined : rr) } },
+  },
+  'no-100-trying': {
+    description:
+      'the proxy sends no 100 Trying for an INVITE it forwards, so the caller retransmits it (RFC 3261 §17.2.1, §16.2)',
+    hooks: { proxy: { sendTrying: () => false } },
   },
 } as const satisfies FaultTable;
