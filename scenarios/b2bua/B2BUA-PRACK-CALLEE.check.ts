@@ -36,14 +36,12 @@ export default defineCheck(
           sendReliableProvisional(inv, 183),
         );
         const prack = await ctx.step('bob receives the PRACK with the matching RAck', () =>
-          rel
-            .awaitPrack(ctx.ms('64*T1'))
-            .catch(() =>
-              ctx.fail(
-                `no PRACK with RAck "${rel.rseq} ${inv.request.cseq.seq} INVITE" reached bob within 64·T1 = ${ctx.ms('64*T1')} ms; ` +
-                  `his reliable 183 was sent ${rel.sends.length} time(s) (RFC 3262 §4, §3)`,
-              ),
-            ),
+          ctx.expectFromSut(
+            rel.awaitPrack(ctx.ms('64*T1')),
+            (detail) =>
+              `no PRACK with RAck "${rel.rseq} ${inv.request.cseq.seq} INVITE" reached bob within 64·T1 = ${ctx.ms('64*T1')} ms; ` +
+              `his reliable 183 was sent ${rel.sends.length} time(s); ${detail} (RFC 3262 §4, §3)`,
+          ),
         );
         ctx.assert(
           prack.request.callId === inv.request.callId && prack.request.to.tag === rel.response.to.tag,
@@ -58,7 +56,7 @@ export default defineCheck(
       await expectAtCaller(ctx, call, 200, 'RFC 3261 §13.3.1.4');
       await ctx.step('alice ACKs; the call ends', async () => {
         await call.ack();
-        await (await call.bye()).final({ within: '64*T1' }).catch(() => undefined);
+        await (await call.bye()).final({ within: '64*T1' }).catch(() => undefined); // clean-up only
       });
     },
   },

@@ -87,7 +87,7 @@ describe('the harness under a hostile SUT', () => {
   test('a SUT that never answers INVITE: both checks fail on the bound (64·T1), the second still runs', async () => {
     sut = await hostileUdpSut(() => undefined);
     const r = await runAgainst(sut.port, 'udp');
-    expectCleanFailure(r, /did not deliver the INVITE to \S+ within 64·T1 = 3200 ms/);
+    expectCleanFailure(r, /no INVITE reached \S+ within 3200 ms \(64·T1\): the SUT did not forward the INVITE/);
     expect(sut.invites).toBeGreaterThanOrEqual(2);
   }, 100_000);
 
@@ -97,7 +97,7 @@ describe('the harness under a hostile SUT', () => {
       reply.send(Buffer.from('SIP/2.0 200 OK\r\nVia: broken\r\n\r\n'));
     });
     const r = await runAgainst(sut.port, 'udp');
-    expectCleanFailure(r, /did not deliver the INVITE/);
+    expectCleanFailure(r, /the SUT did not forward the INVITE/);
   }, 100_000);
 
   test('a SUT that answers INVITE with a 64 KiB datagram', async () => {
@@ -105,7 +105,7 @@ describe('the harness under a hostile SUT', () => {
       reply.send(createResponse(req, 180, { headers: [['X-Padding', 'P'.repeat(65_000)]] }).toBuffer());
     });
     const r = await runAgainst(sut.port, 'udp');
-    expectCleanFailure(r, /did not deliver the INVITE/);
+    expectCleanFailure(r, /the SUT did not forward the INVITE/);
   }, 100_000);
 
   test('a SUT that sends responses for transactions that do not exist', async () => {
@@ -118,7 +118,7 @@ describe('the harness under a hostile SUT', () => {
       }
     });
     const r = await runAgainst(sut.port, 'udp');
-    expectCleanFailure(r, /did not deliver the INVITE/);
+    expectCleanFailure(r, /the SUT did not forward the INVITE/);
   }, 100_000);
 
   test('a SUT that floods retransmissions (1000 copies of one 100 Trying, 200 of one 486)', async () => {
@@ -129,7 +129,7 @@ describe('the harness under a hostile SUT', () => {
       for (let i = 0; i < 200; i++) reply.send(busy);
     });
     const r = await runAgainst(sut.port, 'udp');
-    expectCleanFailure(r, /did not deliver the INVITE|486|no final response to REGISTER/);
+    expectCleanFailure(r, /the SUT did not forward the INVITE|486|no final response to REGISTER/);
   }, 100_000);
 
   test('TCP: a SUT that streams 10 MiB without a message end on the INVITE connection', async () => {
@@ -145,7 +145,7 @@ describe('the harness under a hostile SUT', () => {
       pump();
     });
     const r = await runAgainst(sut.port, 'tcp');
-    expectCleanFailure(r, /did not deliver the INVITE/);
+    expectCleanFailure(r, /the SUT did not forward the INVITE/);
   }, 100_000);
 
   test('TCP: a SUT that drips a response one byte every 50 ms (20 bytes, then nothing)', async () => {
@@ -160,7 +160,7 @@ describe('the harness under a hostile SUT', () => {
       behaviourTimers.add(t);
     });
     const r = await runAgainst(sut.port, 'tcp');
-    expectCleanFailure(r, /did not deliver the INVITE/);
+    expectCleanFailure(r, /the SUT did not forward the INVITE/);
   }, 100_000);
 
   test('TCP: a SUT that resets the connection in the middle of a response', async () => {
@@ -169,6 +169,6 @@ describe('the harness under a hostile SUT', () => {
       reply.socket!.write(bytes.subarray(0, Math.floor(bytes.length / 2)), () => reply.socket!.resetAndDestroy());
     });
     const r = await runAgainst(sut.port, 'tcp');
-    expectCleanFailure(r, /did not deliver the INVITE|transport error|reset/);
+    expectCleanFailure(r, /the SUT did not forward the INVITE|transport error|reset/);
   }, 100_000);
 });
