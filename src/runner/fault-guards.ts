@@ -27,6 +27,7 @@ export const FAULT_GUARDS: Record<FaultName, FaultGuard> = {
       'OUTBOUND-FAILOVER-CONNLOSS',
       'OUTBOUND-REREGISTER',
       'FORK-2XX-CANCELS-OTHERS',
+      'PROXY-RECORD-ROUTE',
     ],
   },
   'no-2xx-retransmit-forward': {
