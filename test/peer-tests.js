@@ -4,9 +4,17 @@
 // this list, with the peer it needs. Paths are relative to the repository root.
 module.exports = {
   folders: ['test/integration/'],
-  // Not a peer, but minutes of work: npm pack + npm install of the tarball (npm cache, else the registry).
+  // Not peers, but tens of seconds to minutes each (end-to-end runs of whole suites through the CLI, npm pack):
+  // `npm test` runs them, `npm run test:unit` stays a quick loop without them.
   slow: {
     'test/package/tarball.test.ts': 'npm pack, npm install into an empty project',
+    'test/package/api-report.test.ts': 'API Extractor over the emitted declarations',
+    'test/runner/fault-proof.test.ts': 'the suites against the reference SUT once per fault (about 50 runs)',
+    'test/hostile/hostile-sut.test.ts': 'whole runs against silent and garbage-sending SUTs, each bounded by 64·T1',
+    'test/runner/accounts-pool.test.ts': 'whole runs with an accounts pool in parallel workers',
+    'test/agent/registrar-ua-checks.test.ts': 'the UA checks against scripted UAs, with RFC 5626 back-off waits',
+    'test/report/shard-merge.test.ts': 'an unsharded run and three shards of the suites',
+    'test/runner/run-cli.test.ts': 'whole sipconf run invocations',
   },
   files: {
     'test/agent/sipp-interop.test.ts': 'sipp',
